@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what the station, its simulators and its tests need on a Debian machine, once.
+# Idempotent: packages already present are not touched; NuGet restore is incremental.
+set -euo pipefail
+
+# Each Debian package and why it is here.
+declare -A WHY=(
+  [socat]="makes the pseudo-terminal pair that stands in for the generator's serial cable"
+  [dcmtk]="storescp/storescu/echoscu/findscu/wlmscpfs/dcmdump: real DICOM peers for the tests, and dicom.dic, the PS3.6 dictionary"
+  [orthanc]="a real PACS for integration tests (C-STORE, storage commitment, REST API)"
+  [dicom3tools]="dciodvfy validates our objects against their IODs"
+  [python3-pydicom]="a third-party reader that must decode every object we write"
+  [python3-numpy]="lets pydicom decode pixel data"
+  [pocl-opencl-icd]="an OpenCL platform that runs on the CPU, so the OpenCL path is tested without a GPU"
+  [ocl-icd-libopencl1]="the OpenCL ICD loader (libOpenCL.so.1)"
+  [libgtk-3-0]="a native dependency of OpenCvSharp's Linux runtime"
+)
+
+missing=()
+for pkg in "${!WHY[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages (needs root):"
+  for pkg in "${missing[@]}"; do echo "  - $pkg: ${WHY[$pkg]}"; done
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: not root and no sudo; install the packages above and run again" >&2; exit 1; }
+    SUDO="sudo"
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  echo "setup: Debian packages installed"
+fi
+
+command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+echo "setup: restoring and building CathLab.sln (Release)"
+dotnet build "$root/CathLab.sln" -c Release -nologo -v q -clp:ErrorsOnly
