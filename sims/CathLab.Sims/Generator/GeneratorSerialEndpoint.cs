@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.IO.Ports;
+using CathLab.Wire.Generator;
+
+namespace CathLab.Sims.Generator;
+
+/// <summary>The simulated generator's serial port: decodes frames, executes each command once (answers a repeated
+/// sequence number from memory), answers damaged frames with FrameError, and delivers events reliably.</summary>
+public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
+{
+    private static readonly TimeSpan InterByteSilence = TimeSpan.FromMilliseconds(20);
+    private readonly SerialPort _port;
+    private readonly SerialLineDamage _damage;
+    private readonly GeneratorFrameDecoder _decoder = new();
+    private readonly ReliableEventSender _eventSender;
+    private readonly Lock _writeGate = new();
+    private readonly byte[] _frameBuffer = new byte[GeneratorFrame.MaxFrame];
+    private readonly byte[] _lastAnswer = new byte[GeneratorFrame.MaxFrame];
+    private readonly Thread _reader;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private volatile bool _stopped;
+    private volatile bool _sessionOpen;
+    private int _lastAnswerLength;
+    private int _lastSequence = -1;
+
+    public GeneratorSerialEndpoint(string portPath, int baudRate, SerialFaultOptions faults)
+    {
+        faults.Validate();
+        _damage = new SerialLineDamage(faults);
+        _port = new SerialPort(portPath, baudRate, Parity.None, 8, StopBits.One)
+        {
+            Handshake = Handshake.None,
+            ReadTimeout = 10,
+            WriteTimeout = 1000,
+        };
+        _port.Open();
+        _eventSender = new ReliableEventSender(SendEventFrame, TimeSpan.FromMilliseconds(60));
+        _reader = new Thread(ReadLoop) { IsBackground = true, Name = "sim generator serial" };
+    }
+
+    public SimulatedGenerator? Generator { get; private set; }
+
+    /// <summary>While silent the generator neither reads nor answers, as a hung controller would; its heartbeat
+    /// watchdog then stops emission.</summary>
+    public bool Silent { get; set; }
+
+    public SerialFaultOptions Faults
+    {
+        get => _damage.Options;
+        set
+        {
+            value.Validate();
+            _damage.Options = value;
+        }
+    }
+
+    public long FramesReceived { get; private set; }
+    public long DamagedFrames { get; private set; }
+    public long DuplicateCommands { get; private set; }
+    public long BytesCorrupted => _damage.Corrupted;
+    public long BytesDropped => _damage.Dropped;
+
+    public void Start(SimulatedGenerator generator)
+    {
+        Generator = generator;
+        _reader.Start();
+    }
+
+    public void Publish(GeneratorEvent generatorEvent)
+    {
+        if (_sessionOpen && !Silent) _eventSender.Publish(generatorEvent, _clock.Elapsed.Ticks);
+    }
+
+    private void ReadLoop()
+    {
+        var buffer = new byte[512];
+        long lastByteTicks = 0;
+        while (!_stopped)
+        {
+            int n;
+            try
+            {
+                n = _port.Read(buffer, 0, buffer.Length);
+            }
+            catch (TimeoutException)
+            {
+                n = 0;
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
+            {
+                if (_stopped) return;
+                Thread.Sleep(50);
+                continue;
+            }
+            long now = _clock.Elapsed.Ticks;
+            if (!Silent) _eventSender.RetransmitIfDue(now);
+            if (n == 0)
+            {
+                if (_decoder.HasPartialFrame && now - lastByteTicks > InterByteSilence.Ticks)
+                {
+                    _decoder.DropPartialFrame();
+                    DrainDecoder();
+                }
+                continue;
+            }
+            lastByteTicks = now;
+            if (Silent) continue;
+            n = _damage.Apply(buffer.AsSpan(0, n));
+            var span = buffer.AsSpan(0, n);
+            while (!span.IsEmpty)
+            {
+                int taken = _decoder.Append(span);
+                span = span[taken..];
+                DrainDecoder();
+            }
+        }
+    }
+
+    private void DrainDecoder()
+    {
+        while (true)
+        {
+            switch (_decoder.TryDecode())
+            {
+                case DecodeOutcome.NeedMoreBytes:
+                    return;
+                case DecodeOutcome.DamagedFrame:
+                    DamagedFrames++;
+                    Span<byte> reason = [(byte)_decoder.ErrorReason];
+                    Send(_decoder.Sequence, MessageType.FrameError, reason);
+                    break;
+                case DecodeOutcome.Frame:
+                    FramesReceived++;
+                    Dispatch();
+                    break;
+            }
+        }
+    }
+
+    private void Dispatch()
+    {
+        var type = _decoder.Type;
+        ushort sequence = _decoder.Sequence;
+        if (type == MessageType.EventAck)
+        {
+            _eventSender.Acknowledge(sequence, _clock.Elapsed.Ticks);
+            return;
+        }
+        if (type != MessageType.Identify && sequence == _lastSequence)
+        {
+            DuplicateCommands++;
+            SendRaw(_lastAnswer.AsSpan(0, _lastAnswerLength));
+            return;
+        }
+        if (type == MessageType.Identify)
+        {
+            _eventSender.Restart();
+            _sessionOpen = true;
+        }
+        Span<byte> answer = stackalloc byte[GeneratorFrame.MaxPayload];
+        answer[0] = (byte)type;
+        var writer = new PayloadWriter(answer[1..]);
+        var refusal = Generator!.Execute(type, _decoder.Payload, ref writer);
+        int length;
+        if (refusal is { } refused)
+        {
+            var nak = new PayloadWriter(answer);
+            refused.Write(ref nak);
+            length = GeneratorFrame.Encode(_lastAnswer, sequence, MessageType.Nak, nak.Written);
+        }
+        else
+        {
+            length = GeneratorFrame.Encode(_lastAnswer, sequence, MessageType.Ack, answer[..(writer.Length + 1)]);
+        }
+        _lastAnswerLength = length;
+        _lastSequence = sequence;
+        SendRaw(_lastAnswer.AsSpan(0, length));
+    }
+
+    private void SendEventFrame(ushort sequence, ReadOnlyMemory<byte> payload) => Send(sequence, MessageType.Event, payload.Span);
+
+    private void Send(ushort sequence, MessageType type, ReadOnlySpan<byte> payload)
+    {
+        lock (_writeGate)
+        {
+            int length = GeneratorFrame.Encode(_frameBuffer, sequence, type, payload);
+            SendRawLocked(_frameBuffer.AsSpan(0, length));
+        }
+    }
+
+    private void SendRaw(ReadOnlySpan<byte> frame)
+    {
+        lock (_writeGate) SendRawLocked(frame);
+    }
+
+    private void SendRawLocked(ReadOnlySpan<byte> frame)
+    {
+        if (Silent || _stopped) return;
+        Span<byte> damaged = stackalloc byte[frame.Length];
+        frame.CopyTo(damaged);
+        int n = _damage.Apply(damaged);
+        try
+        {
+            _port.BaseStream.Write(damaged[..n]);
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
+        {
+            // The cable is gone; the station retries, and the heartbeat watchdog stops emission meanwhile.
+        }
+    }
+
+    public void Dispose()
+    {
+        _stopped = true;
+        if (_reader.IsAlive) _reader.Join(TimeSpan.FromSeconds(2));
+        _port.Dispose();
+    }
+}
