@@ -1,0 +1,109 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using CathLab.Dicom.Network.Status;
+
+namespace CathLab.Dicom.Network.Pdus;
+
+/// <summary>
+/// Reads whole PDUs from a stream into one pooled buffer. Every length is checked before anything is
+/// allocated or read: a P-DATA-TF may not exceed the maximum we advertised, association PDUs are capped,
+/// fixed-size PDUs must be exactly their size, and a stream that ends mid-PDU is reported as truncated.
+/// </summary>
+public sealed class PduReader : IDisposable
+{
+    public const int HeaderLength = 6;
+    /// <summary>Association negotiation PDUs are a few KB; 1 MiB is far beyond any honest one.</summary>
+    public const int MaxAssociatePduLength = 1 << 20;
+
+    private readonly Stream _stream;
+    private readonly uint _maxDataPduLength;
+    private byte[] _buffer;
+
+    /// <param name="maxDataPduLength">The largest P-DATA-TF variable field this side advertised (never 0 here).</param>
+    public PduReader(Stream stream, uint maxDataPduLength)
+    {
+        ArgumentOutOfRangeException.ThrowIfZero(maxDataPduLength);
+        _stream = stream;
+        _maxDataPduLength = maxDataPduLength;
+        _buffer = ArrayPool<byte>.Shared.Rent(HeaderLength + (int)Math.Min(maxDataPduLength, 64 * 1024));
+    }
+
+    /// <summary>Reads the next PDU. Returns null when the peer closed the connection cleanly between PDUs.</summary>
+    public async ValueTask<RawPdu?> ReadAsync(TimeSpan timeout, string waitingFor, CancellationToken cancellation = default)
+    {
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        timer.CancelAfter(timeout);
+        try
+        {
+            var got = await FillAsync(_buffer.AsMemory(0, HeaderLength), allowCleanEnd: true, timer.Token).ConfigureAwait(false);
+            if (!got)
+            {
+                return null;
+            }
+            var type = _buffer[0];
+            var length = BinaryPrimitives.ReadUInt32BigEndian(_buffer.AsSpan(2));
+            var limit = LimitFor(type);
+            if (length > limit)
+            {
+                throw new PduFormatException($"{(PduType)type} PDU declares {length} bytes, more than the {limit} allowed");
+            }
+            EnsureCapacity(HeaderLength + (int)length);
+            await FillAsync(_buffer.AsMemory(HeaderLength, (int)length), allowCleanEnd: false, timer.Token).ConfigureAwait(false);
+            return new RawPdu((PduType)type, _buffer.AsMemory(HeaderLength, (int)length));
+        }
+        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+        {
+            throw new DicomTimeoutException(waitingFor, timeout);
+        }
+        catch (IOException e)
+        {
+            throw new AssociationAbortedException(AbortSource.ServiceProvider, AbortReason.NotSpecified, $"connection lost while waiting for {waitingFor}: {e.Message}");
+        }
+    }
+
+    private uint LimitFor(byte type) => type switch
+    {
+        (byte)PduType.DataTransfer => _maxDataPduLength,
+        (byte)PduType.AssociateRequest or (byte)PduType.AssociateAccept => MaxAssociatePduLength,
+        (byte)PduType.AssociateReject or (byte)PduType.ReleaseRequest or (byte)PduType.ReleaseResponse or (byte)PduType.Abort => 4,
+        _ => throw new PduFormatException($"unknown PDU type 0x{type:X2}"),
+    };
+
+    private void EnsureCapacity(int needed)
+    {
+        if (_buffer.Length >= needed)
+        {
+            return;
+        }
+        ArrayPool<byte>.Shared.Return(_buffer);
+        _buffer = ArrayPool<byte>.Shared.Rent(needed);
+    }
+
+    private async ValueTask<bool> FillAsync(Memory<byte> target, bool allowCleanEnd, CancellationToken cancellation)
+    {
+        var filled = 0;
+        while (filled < target.Length)
+        {
+            var n = await _stream.ReadAsync(target[filled..], cancellation).ConfigureAwait(false);
+            if (n == 0)
+            {
+                if (filled == 0 && allowCleanEnd)
+                {
+                    return false;
+                }
+                throw new PduFormatException($"stream ended inside a PDU after {filled} of {target.Length} bytes");
+            }
+            filled += n;
+        }
+        return true;
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}
