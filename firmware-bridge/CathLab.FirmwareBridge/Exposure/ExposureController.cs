@@ -1,0 +1,234 @@
+using CathLab.FirmwareBridge.Link;
+using CathLab.Wire.Generator;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CathLab.FirmwareBridge.Exposure;
+
+/// <summary>Drives the generator from pedal and console inputs through <see cref="ExposureStateMachine"/>, and feeds
+/// generator events and link failures back into it. Every transition is logged and published.
+/// The safety path: a release sends ExposeOff ahead of every other command; a lost link stops heartbeats at once;
+/// a pulse after the generator said the exposure ended is answered with ExposeOff and a fault.</summary>
+public sealed class ExposureController : IDisposable
+{
+    private readonly IGeneratorLink _link;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly ExposureStateMachine _machine;
+    private readonly Lock _gate = new();
+    private bool _generatorExposing;
+
+    public ExposureController(IGeneratorLink link, ILogger<ExposureController>? logger = null, TimeProvider? time = null)
+    {
+        _link = link;
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _time = time ?? TimeProvider.System;
+        _machine = new ExposureStateMachine(_time);
+        _link.EventReceived += OnGeneratorEvent;
+        _link.StateChanged += OnLinkStateChanged;
+    }
+
+    public ExposureState State
+    {
+        get { lock (_gate) return _machine.State; }
+    }
+
+    public ExposureKind? Kind
+    {
+        get { lock (_gate) return _machine.Kind; }
+    }
+
+    /// <summary>True between the generator's ExposureStarted and ExposureEnded events.</summary>
+    public bool GeneratorExposing
+    {
+        get { lock (_gate) return _generatorExposing; }
+    }
+
+    /// <summary>Pulses the generator reported while no exposure was running (should stay 0).</summary>
+    public int UnexpectedPulses { get; private set; }
+
+    /// <summary>Every transition and every refused input, in order.</summary>
+    public event Action<ExposureTransition>? Transitioned;
+
+    public event Action<BridgeAlert>? Alert;
+
+    /// <summary>The last error a command returned (the generator's refusal with its reason, or a link failure).</summary>
+    public Exception? LastError { get; private set; }
+
+    public ExposureTransition PedalPressed(ExposureKind kind) => Fire(new(ExposureTrigger.Expose, InputSource.Pedal, kind));
+
+    public ExposureTransition PedalReleased() => Fire(new(ExposureTrigger.Release, InputSource.Pedal));
+
+    public ExposureTransition ConsolePrepare(ExposureKind kind) => Fire(new(ExposureTrigger.Prepare, InputSource.Console, kind));
+
+    public ExposureTransition ConsoleExpose(ExposureKind kind) => Fire(new(ExposureTrigger.Expose, InputSource.Console, kind));
+
+    public ExposureTransition ConsoleStop() => Fire(new(ExposureTrigger.Release, InputSource.Console));
+
+    /// <summary>Resets the generator's fault and, when that succeeds, leaves the Fault state (heartbeats resume first,
+    /// since the generator refuses exposure without them).</summary>
+    public async Task<ExposureTransition> ResetFaultAsync(CancellationToken cancellationToken = default)
+    {
+        if (_link.State != LinkState.Connected)
+        {
+            throw new GeneratorLinkDownException($"cannot reset: generator link is {_link.State}");
+        }
+        _link.ResumeHeartbeat();
+        var status = await _link.GetStatusAsync(cancellationToken).ConfigureAwait(false);
+        if (status.State == GeneratorState.Exposing)
+        {
+            await _link.ExposeOffAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await _link.ResetFaultAsync(cancellationToken).ConfigureAwait(false);
+        lock (_gate) _generatorExposing = false;
+        return Fire(new(ExposureTrigger.FaultReset, InputSource.Console));
+    }
+
+    private ExposureTransition Fire(ExposureInput input)
+    {
+        ExposureTransition transition;
+        lock (_gate)
+        {
+            transition = _machine.Fire(input);
+        }
+        if (transition.Accepted)
+        {
+            _logger.LogInformation("Exposure {From} -> {To} on {Input}", transition.From, transition.To, transition.Input);
+        }
+        else
+        {
+            _logger.LogInformation("Exposure input {Input} refused in {State}: {Why}", transition.Input, transition.From, transition.Why);
+        }
+        Transitioned?.Invoke(transition);
+        foreach (var action in transition.Actions)
+        {
+            Run(action, transition.Kind);
+        }
+        return transition;
+    }
+
+    private void Run(ExposureAction action, ExposureKind? kind)
+    {
+        switch (action)
+        {
+            case ExposureAction.SendExposeOff:
+                Watch(_link.ExposeOffAsync(), MessageType.ExposeOff);
+                break;
+            case ExposureAction.SendPrepare when kind is { } k:
+                Watch(_link.PrepareAsync(k), MessageType.Prepare);
+                break;
+            case ExposureAction.SendExposeOn when kind is { } k:
+                Watch(_link.ExposeOnAsync(k), MessageType.ExposeOn);
+                break;
+            case ExposureAction.StopHeartbeat:
+                _link.StopHeartbeat("exposure state unknown: link lost");
+                break;
+            case ExposureAction.ResumeHeartbeat:
+                _link.ResumeHeartbeat();
+                break;
+            case ExposureAction.StartHighLevelAlert:
+                Raise(BridgeAlertKind.HighLevelFluoroActive, "high-level fluoroscopy: continuous alert while the pedal is held");
+                break;
+            case ExposureAction.StopHighLevelAlert:
+                Raise(BridgeAlertKind.HighLevelFluoroEnded, "high-level fluoroscopy ended");
+                break;
+        }
+    }
+
+    private void Watch(Task command, MessageType type)
+    {
+        command.ContinueWith(t =>
+        {
+            var error = t.Exception!.InnerException!;
+            LastError = error;
+            switch (error)
+            {
+                case CommandPreemptedException:
+                    _logger.LogInformation("{Command} pre-empted by ExposeOff", type);
+                    break;
+                case GeneratorRefusedException refused:
+                    Raise(BridgeAlertKind.CommandRefused, refused.Message);
+                    Fire(new(ExposureTrigger.CommandRefused, InputSource.Generator, Detail: refused.Message));
+                    break;
+                default:
+                    Raise(BridgeAlertKind.LinkLost, $"{type}: {error.Message}");
+                    Fire(new(ExposureTrigger.LinkLost, InputSource.Link, Detail: error.Message));
+                    break;
+            }
+        }, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
+
+    private void OnGeneratorEvent(GeneratorEvent e)
+    {
+        switch (e)
+        {
+            case StateChangedEvent { State: GeneratorState.Ready }:
+                if (State == ExposureState.Preparing) Fire(new(ExposureTrigger.GeneratorReady, InputSource.Generator));
+                break;
+            case StateChangedEvent { State: GeneratorState.Idle }:
+                if (State is ExposureState.Ready or ExposureState.Preparing) Fire(new(ExposureTrigger.GeneratorIdle, InputSource.Generator));
+                break;
+            case ExposureStartedEvent:
+                lock (_gate) _generatorExposing = true;
+                break;
+            case ExposureEndedEvent ended:
+                lock (_gate) _generatorExposing = false;
+                if (State.IsExposing())
+                {
+                    Fire(new(ExposureTrigger.GeneratorExposureEnded, InputSource.Generator, Detail: $"{ended.Reason} after {ended.Pulses} pulses"));
+                }
+                break;
+            case FaultEvent fault:
+                Raise(BridgeAlertKind.GeneratorFault, $"{fault.Code}: {fault.Text}");
+                Fire(new(ExposureTrigger.GeneratorFault, InputSource.Generator, Detail: $"{fault.Code}: {fault.Text}"));
+                break;
+            case PulseEvent pulse:
+                OnPulse(pulse);
+                break;
+        }
+    }
+
+    private void OnPulse(PulseEvent pulse)
+    {
+        bool exposing;
+        ExposureState state;
+        lock (_gate)
+        {
+            exposing = _generatorExposing;
+            state = _machine.State;
+        }
+        if (!exposing)
+        {
+            UnexpectedPulses++;
+            Raise(BridgeAlertKind.UnexpectedEmission, $"pulse {pulse.PulseId} reported after the exposure ended");
+            Fire(new(ExposureTrigger.WatchdogTripped, InputSource.Watchdog, Detail: $"pulse {pulse.PulseId} outside an exposure"));
+            return;
+        }
+        if (state == ExposureState.HighLevelFluoro)
+        {
+            Raise(BridgeAlertKind.HighLevelFluoroActive, $"high-level fluoroscopy pulse {pulse.PulseId}");
+        }
+    }
+
+    private void OnLinkStateChanged(LinkState state, string why)
+    {
+        if (state is LinkState.Down)
+        {
+            Raise(BridgeAlertKind.LinkLost, why);
+            lock (_gate) _generatorExposing = false;
+            Fire(new(ExposureTrigger.LinkLost, InputSource.Link, Detail: why));
+        }
+    }
+
+    private void Raise(BridgeAlertKind kind, string text)
+    {
+        if (kind is not (BridgeAlertKind.HighLevelFluoroActive)) _logger.LogWarning("Alert {Kind}: {Text}", kind, text);
+        Alert?.Invoke(new BridgeAlert(kind, _time.GetUtcNow(), text));
+    }
+
+    public void Dispose()
+    {
+        _link.EventReceived -= OnGeneratorEvent;
+        _link.StateChanged -= OnLinkStateChanged;
+    }
+}

@@ -1,0 +1,693 @@
+using System.Diagnostics;
+using CathLab.Wire.Generator;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CathLab.FirmwareBridge.Link;
+
+/// <summary>The station side of the CathLab generator protocol v1 (docs/generator-protocol.md) over a serial line.
+/// One reader thread decodes frames; one command loop keeps at most one command outstanding, retries it with
+/// the same sequence number, and lets ExposeOff jump the queue; a heartbeat loop keeps exposure alive;
+/// a supervisor reopens the port and re-identifies the generator after a cable pull or a silent generator.</summary>
+public sealed class CathLabGeneratorLink : IGeneratorLink
+{
+    private readonly ISerialConnector _connector;
+    private readonly LinkTimings _timings;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _gate = new();
+    private readonly object _writeGate = new();
+    private readonly Queue<PendingCommand> _normal = new();
+    private readonly Queue<PendingCommand> _priority = new();
+    private readonly SemaphoreSlim _queued = new(0);
+    private readonly SemaphoreSlim _downSignal = new(0);
+    private readonly ManualResetEventSlim _connectionReady = new(false);
+    private readonly byte[] _commandFrame = new byte[GeneratorFrame.MaxFrame];
+    private readonly byte[] _ackFrame = new byte[GeneratorFrame.Overhead];
+    private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ISerialConnection? _connection;
+    private Thread? _reader;
+    private Task? _commandLoop;
+    private Task? _heartbeatLoop;
+    private Task? _supervisor;
+    private PendingCommand? _inFlight;
+    private TaskCompletionSource<AttemptWake>? _attemptWake;
+    private PendingCommand? _heartbeat;
+    private ushort _sequence = (ushort)Random.Shared.Next(1, 0x10000);
+    private ushort _expectedEvent = 1;
+    private bool _identifying;
+    private volatile bool _heartbeatEnabled = true;
+    private volatile LinkState _state = LinkState.Closed;
+    private long _retransmissions;
+    private long _eventsDelivered;
+    private long _eventsDropped;
+    private long _heartbeatsSent;
+
+    public CathLabGeneratorLink(ISerialConnector connector, LinkTimings? timings = null, ILogger<CathLabGeneratorLink>? logger = null)
+    {
+        _connector = connector;
+        _timings = timings ?? new LinkTimings();
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
+    }
+
+    public LinkState State => _state;
+    public GeneratorIdentity? Identity { get; private set; }
+    public GeneratorCapabilities? Capabilities { get; private set; }
+    public bool HeartbeatRunning => _heartbeatEnabled && _state == LinkState.Connected;
+
+    /// <summary>Commands sent again after a timeout or a FrameError.</summary>
+    public long Retransmissions => Interlocked.Read(ref _retransmissions);
+    public long EventsDelivered => Interlocked.Read(ref _eventsDelivered);
+    /// <summary>Event frames dropped as out of order or repeated (go-back-N duplicates).</summary>
+    public long EventsDropped => Interlocked.Read(ref _eventsDropped);
+    public long HeartbeatsSent => Interlocked.Read(ref _heartbeatsSent);
+    public long DiscardedBytes { get; private set; }
+    public long DamagedFrames { get; private set; }
+    /// <summary>How often the link went down and came back.</summary>
+    public int Reconnects { get; private set; }
+
+    public event Action<GeneratorEvent>? EventReceived;
+    public event Action<LinkState, string>? StateChanged;
+
+    public Task ConnectAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ObjectDisposedException.ThrowIf(_stop.IsCancellationRequested, this);
+            if (_supervisor is null)
+            {
+                SetState(LinkState.Connecting, $"connecting on {_connector.Description}");
+                _reader = new Thread(ReadLoop) { IsBackground = true, Name = "generator-link reader", Priority = ThreadPriority.AboveNormal };
+                _reader.Start();
+                _commandLoop = Task.Run(CommandLoopAsync);
+                _heartbeatLoop = Task.Run(HeartbeatLoopAsync);
+                _supervisor = Task.Run(SuperviseAsync);
+            }
+        }
+        return _firstConnect.Task.WaitAsync(cancellationToken);
+    }
+
+    public async Task<TechniqueSetting> SetTechniqueAsync(TechniqueSetting setting, CancellationToken cancellationToken = default)
+    {
+        var payload = new byte[16];
+        var w = new PayloadWriter(payload);
+        setting.Write(ref w);
+        byte[] answer = await SendAsync(MessageType.SetTechnique, payload.AsSpan(0, w.Length).ToArray(), cancellationToken).ConfigureAwait(false);
+        return ReadAnswer(MessageType.SetTechnique, answer, static (ref PayloadReader r) => TechniqueSetting.Read(ref r));
+    }
+
+    public async Task<TechniqueSetting> GetTechniqueAsync(ExposureKind kind, CancellationToken cancellationToken = default)
+    {
+        byte[] answer = await SendAsync(MessageType.GetTechnique, [(byte)kind], cancellationToken).ConfigureAwait(false);
+        return ReadAnswer(MessageType.GetTechnique, answer, static (ref PayloadReader r) => TechniqueSetting.Read(ref r));
+    }
+
+    public Task PrepareAsync(ExposureKind kind, CancellationToken cancellationToken = default) =>
+        SendAsync(MessageType.Prepare, [(byte)kind], cancellationToken);
+
+    public Task ExposeOnAsync(ExposureKind kind, CancellationToken cancellationToken = default) =>
+        SendAsync(MessageType.ExposeOn, [(byte)kind], cancellationToken);
+
+    public Task ExposeOffAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(MessageType.ExposeOff, [], cancellationToken);
+
+    public async Task<GeneratorStatus> GetStatusAsync(CancellationToken cancellationToken = default)
+    {
+        byte[] answer = await SendAsync(MessageType.GetStatus, [], cancellationToken).ConfigureAwait(false);
+        return ReadAnswer(MessageType.GetStatus, answer, static (ref PayloadReader r) => GeneratorStatus.Read(ref r));
+    }
+
+    public Task ResetFaultAsync(CancellationToken cancellationToken = default) =>
+        SendAsync(MessageType.ResetFault, [], cancellationToken);
+
+    public void StopHeartbeat(string reason)
+    {
+        if (_heartbeatEnabled)
+        {
+            _heartbeatEnabled = false;
+            _logger.LogWarning("Heartbeat stopped: {Reason}", reason);
+        }
+    }
+
+    public void ResumeHeartbeat()
+    {
+        if (!_heartbeatEnabled)
+        {
+            _heartbeatEnabled = true;
+            _logger.LogInformation("Heartbeat resumed");
+        }
+    }
+
+    private delegate T AnswerReader<T>(ref PayloadReader reader);
+
+    private static T ReadAnswer<T>(MessageType command, byte[] answer, AnswerReader<T> read)
+    {
+        try
+        {
+            var r = new PayloadReader(answer);
+            T value = read(ref r);
+            r.End();
+            return value;
+        }
+        catch (MalformedPayloadException e)
+        {
+            throw new GeneratorProtocolException($"malformed answer to {command}: {e.Message}", e);
+        }
+    }
+
+    private Task<byte[]> SendAsync(MessageType type, byte[] payload, CancellationToken cancellationToken, bool internalConnect = false)
+    {
+        var command = new PendingCommand(type, payload, internalConnect);
+        lock (_gate)
+        {
+            if (_stop.IsCancellationRequested)
+            {
+                throw new ObjectDisposedException(nameof(CathLabGeneratorLink));
+            }
+            if (!internalConnect && _state != LinkState.Connected)
+            {
+                return Task.FromException<byte[]>(new GeneratorLinkDownException($"{type} not sent: generator link is {_state}"));
+            }
+            if (type == MessageType.ExposeOff)
+            {
+                _priority.Enqueue(command);
+                if (_inFlight is { } current && current.Type is not (MessageType.ExposeOff or MessageType.Identify))
+                {
+                    _attemptWake?.TrySetResult(AttemptWake.Preempted);
+                }
+            }
+            else
+            {
+                _normal.Enqueue(command);
+            }
+        }
+        _queued.Release();
+        // The caller may stop waiting; the command itself still runs to its end so sequence numbers stay true.
+        return command.Answer.Task.WaitAsync(cancellationToken);
+    }
+
+    private PendingCommand? NextCommand()
+    {
+        lock (_gate)
+        {
+            if (_priority.TryDequeue(out var urgent)) return urgent;
+            if (_heartbeat is { } beat)
+            {
+                _heartbeat = null;
+                return beat;
+            }
+            return _normal.TryDequeue(out var next) ? next : null;
+        }
+    }
+
+    private async Task CommandLoopAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                await _queued.WaitAsync(token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            var command = NextCommand();
+            if (command is null) continue;
+            if (!command.AllowedWhileConnecting && _state != LinkState.Connected)
+            {
+                command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not sent: generator link is {_state}"));
+                continue;
+            }
+            await ExecuteAsync(command, token).ConfigureAwait(false);
+        }
+        FailQueued(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
+    }
+
+    private async Task ExecuteAsync(PendingCommand command, CancellationToken token)
+    {
+        int length;
+        lock (_gate)
+        {
+            command.Sequence = ++_sequence;
+            length = GeneratorFrame.Encode(_commandFrame, command.Sequence, command.Type, command.Payload);
+            _inFlight = command;
+            _identifying = command.Type == MessageType.Identify;
+        }
+        try
+        {
+            for (int attempt = 0; attempt <= _timings.MaxRetries; attempt++)
+            {
+                var wake = new TaskCompletionSource<AttemptWake>(TaskCreationOptions.RunContinuationsAsynchronously);
+                lock (_gate)
+                {
+                    if (command.Answer.Task.IsCompleted) return;
+                    if (_priority.Count > 0 && command.Type is not (MessageType.ExposeOff or MessageType.Identify))
+                    {
+                        command.Answer.TrySetException(new CommandPreemptedException(command.Type));
+                        return;
+                    }
+                    _attemptWake = wake;
+                }
+                if (attempt > 0) Interlocked.Increment(ref _retransmissions);
+                command.Transmissions++;
+                if (command.Type == MessageType.Heartbeat) Interlocked.Increment(ref _heartbeatsSent);
+                if (!TryWrite(_commandFrame.AsSpan(0, length)))
+                {
+                    command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not delivered: {_connector.Description} is gone"));
+                    return;
+                }
+                var delay = Task.Delay(_timings.AnswerTimeout, token);
+                var first = await Task.WhenAny(wake.Task, delay).ConfigureAwait(false);
+                if (first != wake.Task)
+                {
+                    if (token.IsCancellationRequested)
+                    {
+                        command.Answer.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
+                        return;
+                    }
+                    continue;
+                }
+                switch (wake.Task.Result)
+                {
+                    case AttemptWake.Answered:
+                        return;
+                    case AttemptWake.FrameError:
+                        continue;
+                    case AttemptWake.Preempted:
+                        command.Answer.TrySetException(new CommandPreemptedException(command.Type));
+                        return;
+                    case AttemptWake.LineLost:
+                        command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not delivered: {_connector.Description} is gone"));
+                        return;
+                }
+            }
+            string why = $"no answer to {command.Type} (SEQ {command.Sequence}) after {_timings.MaxRetries} retries";
+            command.Answer.TrySetException(new GeneratorLinkDownException(why));
+            GoDown(why);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _inFlight = null;
+                _attemptWake = null;
+                _identifying = false;
+            }
+        }
+    }
+
+    private bool TryWrite(ReadOnlySpan<byte> frame)
+    {
+        var connection = _connection;
+        if (connection is null) return false;
+        try
+        {
+            lock (_writeGate)
+            {
+                connection.Write(frame);
+            }
+            return true;
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException)
+        {
+            LineLost(connection, e);
+            return false;
+        }
+    }
+
+    private void ReadLoop()
+    {
+        var decoder = new GeneratorFrameDecoder();
+        var buffer = new byte[512];
+        var token = _stop.Token;
+        var silence = Stopwatch.StartNew();
+        while (!token.IsCancellationRequested)
+        {
+            var connection = _connection;
+            if (connection is null)
+            {
+                _connectionReady.Wait(50);
+                decoder = new GeneratorFrameDecoder();
+                continue;
+            }
+            int n;
+            try
+            {
+                n = connection.Read(buffer, _timings.InterByteSilenceMs);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or UnauthorizedAccessException or OperationCanceledException)
+            {
+                LineLost(connection, e);
+                continue;
+            }
+            if (n == 0)
+            {
+                if (decoder.HasPartialFrame && silence.ElapsedMilliseconds >= _timings.InterByteSilenceMs)
+                {
+                    decoder.DropPartialFrame();
+                    Drain(decoder);
+                }
+                continue;
+            }
+            silence.Restart();
+            int offset = 0;
+            while (offset < n)
+            {
+                offset += decoder.Append(buffer.AsSpan(offset, n - offset));
+                Drain(decoder);
+            }
+        }
+    }
+
+    private void Drain(GeneratorFrameDecoder decoder)
+    {
+        while (true)
+        {
+            var outcome = decoder.TryDecode();
+            DiscardedBytes = decoder.DiscardedBytes;
+            if (outcome == DecodeOutcome.NeedMoreBytes) return;
+            if (outcome == DecodeOutcome.DamagedFrame)
+            {
+                DamagedFrames++;
+                continue;
+            }
+            try
+            {
+                Dispatch(decoder.Sequence, decoder.Type, decoder.Payload);
+            }
+            catch (MalformedPayloadException e)
+            {
+                _logger.LogWarning("Malformed {Type} frame from the generator ignored: {Message}", decoder.Type, e.Message);
+            }
+        }
+    }
+
+    private void Dispatch(ushort sequence, MessageType type, ReadOnlySpan<byte> payload)
+    {
+        switch (type)
+        {
+            case MessageType.Ack:
+            case MessageType.Nak:
+                OnAnswer(sequence, type, payload);
+                break;
+            case MessageType.FrameError:
+                lock (_gate)
+                {
+                    _attemptWake?.TrySetResult(AttemptWake.FrameError);
+                }
+                break;
+            case MessageType.Event:
+                OnEvent(sequence, payload);
+                break;
+            default:
+                _logger.LogWarning("Unexpected frame type 0x{Type:X2} from the generator ignored", (byte)type);
+                break;
+        }
+    }
+
+    private void OnAnswer(ushort sequence, MessageType type, ReadOnlySpan<byte> payload)
+    {
+        PendingCommand? command;
+        TaskCompletionSource<AttemptWake>? wake;
+        lock (_gate)
+        {
+            command = _inFlight;
+            wake = _attemptWake;
+            if (command is null || command.Sequence != sequence || payload.Length < 1 || payload[0] != (byte)command.Type)
+            {
+                return; // a late answer to a command already settled, or a pre-empted one
+            }
+        }
+        if (type == MessageType.Ack)
+        {
+            if (command.Type == MessageType.Identify)
+            {
+                _expectedEvent = 1; // the generator numbers events from 1 in the new session
+                _identifying = false;
+            }
+            command.Answer.TrySetResult(payload[1..].ToArray());
+        }
+        else
+        {
+            Refusal refusal;
+            try
+            {
+                var r = new PayloadReader(payload);
+                refusal = Refusal.Read(ref r);
+            }
+            catch (MalformedPayloadException e)
+            {
+                refusal = new Refusal(command.Type, RefusalReason.Malformed, $"unreadable Nak: {e.Message}");
+            }
+            _logger.LogWarning("Generator refused {Command}: {Reason} ({Text})", refusal.Command, refusal.Reason.Describe(), refusal.Text);
+            command.Answer.TrySetException(new GeneratorRefusedException(refusal));
+        }
+        wake?.TrySetResult(AttemptWake.Answered);
+    }
+
+    private void OnEvent(ushort sequence, ReadOnlySpan<byte> payload)
+    {
+        if (_identifying)
+        {
+            return; // event numbering restarts with the session; unacknowledged events come again
+        }
+        if (sequence != _expectedEvent)
+        {
+            Interlocked.Increment(ref _eventsDropped);
+            SendEventAck((ushort)(_expectedEvent - 1));
+            return;
+        }
+        GeneratorEvent? e = null;
+        try
+        {
+            e = GeneratorEvent.Read(payload);
+        }
+        catch (MalformedPayloadException ex)
+        {
+            _logger.LogError("Generator event {Sequence} is malformed and was skipped: {Message}", sequence, ex.Message);
+        }
+        _expectedEvent++;
+        SendEventAck(sequence);
+        if (e is null) return;
+        Interlocked.Increment(ref _eventsDelivered);
+        try
+        {
+            EventReceived?.Invoke(e);
+        }
+        catch (Exception ex)
+        {
+            _logger.LogError(ex, "Generator event handler failed on {Event}", e);
+        }
+    }
+
+    private void SendEventAck(ushort sequence)
+    {
+        int length = GeneratorFrame.Encode(_ackFrame, sequence, MessageType.EventAck, []);
+        TryWrite(_ackFrame.AsSpan(0, length));
+    }
+
+    private async Task HeartbeatLoopAsync()
+    {
+        var token = _stop.Token;
+        TimeSpan period = TimeSpan.FromMilliseconds(150.0 / _timings.HeartbeatsPerWindow);
+        while (!token.IsCancellationRequested)
+        {
+            if (Capabilities is { } caps)
+            {
+                period = TimeSpan.FromMilliseconds(Math.Max(5.0, caps.HeartbeatWindowMs / (double)_timings.HeartbeatsPerWindow));
+            }
+            try
+            {
+                await Task.Delay(period, token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            if (!HeartbeatRunning) continue;
+            bool queue;
+            lock (_gate)
+            {
+                queue = _heartbeat is null;
+                if (queue)
+                {
+                    _heartbeat = new PendingCommand(MessageType.Heartbeat, [], allowedWhileConnecting: false);
+                    _heartbeat.Answer.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+                }
+            }
+            if (queue) _queued.Release();
+        }
+    }
+
+    private async Task SuperviseAsync()
+    {
+        var token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                if (_state == LinkState.Connected)
+                {
+                    await _downSignal.WaitAsync(token).ConfigureAwait(false);
+                    continue;
+                }
+                if (_connection is null && !TryOpen())
+                {
+                    await Task.Delay(_timings.ReconnectInterval, token).ConfigureAwait(false);
+                    continue;
+                }
+                if (await TryIdentifyAsync(token).ConfigureAwait(false))
+                {
+                    if (_firstConnect.Task.IsCompleted) Reconnects++;
+                    while (_downSignal.CurrentCount > 0) _downSignal.Wait(0, CancellationToken.None);
+                    SetState(LinkState.Connected, $"{Identity?.Model} firmware {Identity?.Firmware} on {_connector.Description}");
+                    _firstConnect.TrySetResult();
+                }
+                else
+                {
+                    await Task.Delay(_timings.ReconnectInterval, token).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private bool TryOpen()
+    {
+        try
+        {
+            var connection = _connector.Open();
+            lock (_gate)
+            {
+                _connection = connection;
+            }
+            _connectionReady.Set();
+            _logger.LogInformation("Opened {Port}", _connector.Description);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            _logger.LogDebug("Cannot open {Port} yet: {Message}", _connector.Description, e.Message);
+            return false;
+        }
+    }
+
+    private async Task<bool> TryIdentifyAsync(CancellationToken token)
+    {
+        try
+        {
+            byte[] answer = await SendAsync(MessageType.Identify, [], token, internalConnect: true).ConfigureAwait(false);
+            var identity = ReadAnswer(MessageType.Identify, answer, static (ref PayloadReader r) => GeneratorIdentity.Read(ref r));
+            if (identity.ProtocolVersion != GeneratorIdentity.CurrentProtocolVersion)
+            {
+                _logger.LogError("Generator speaks protocol version {Version}; this station speaks {Ours}", identity.ProtocolVersion, GeneratorIdentity.CurrentProtocolVersion);
+                return false;
+            }
+            answer = await SendAsync(MessageType.GetCapabilities, [], token, internalConnect: true).ConfigureAwait(false);
+            Capabilities = ReadAnswer(MessageType.GetCapabilities, answer, static (ref PayloadReader r) => GeneratorCapabilities.Read(ref r));
+            Identity = identity;
+            return true;
+        }
+        catch (Exception e) when (e is GeneratorLinkDownException or GeneratorRefusedException or GeneratorProtocolException)
+        {
+            _logger.LogDebug("Identify failed: {Message}", e.Message);
+            return false;
+        }
+    }
+
+    private void LineLost(ISerialConnection connection, Exception cause)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_connection, connection)) return;
+            _connection = null;
+            _connectionReady.Reset();
+            _attemptWake?.TrySetResult(AttemptWake.LineLost);
+        }
+        try { connection.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        if (!_stop.IsCancellationRequested)
+        {
+            GoDown($"{_connector.Description} is gone: {cause.Message}");
+        }
+    }
+
+    private void GoDown(string why)
+    {
+        if (_state is LinkState.Down or LinkState.Closed) return;
+        if (_state == LinkState.Connecting && _firstConnect.Task.IsCompleted is false)
+        {
+            return; // still trying to connect the first time; the supervisor keeps at it
+        }
+        SetState(LinkState.Down, why);
+        FailQueued(new GeneratorLinkDownException($"generator link down: {why}"));
+        _downSignal.Release();
+    }
+
+    private void FailQueued(Exception error)
+    {
+        List<PendingCommand> failed = [];
+        lock (_gate)
+        {
+            failed.AddRange(_priority);
+            failed.AddRange(_normal);
+            _priority.Clear();
+            _normal.Clear();
+            if (_heartbeat is { } beat) failed.Add(beat);
+            _heartbeat = null;
+        }
+        foreach (var command in failed)
+        {
+            command.Answer.TrySetException(error);
+        }
+    }
+
+    private void SetState(LinkState state, string why)
+    {
+        if (_state == state) return;
+        _state = state;
+        if (state == LinkState.Down)
+        {
+            _logger.LogError("Generator link down: {Reason}; heartbeats stopped, emission stops in the generator's heartbeat window", why);
+        }
+        else
+        {
+            _logger.LogInformation("Generator link {State}: {Reason}", state, why);
+        }
+        StateChanged?.Invoke(state, why);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        lock (_gate)
+        {
+            if (_stop.IsCancellationRequested) return;
+            _stop.Cancel();
+        }
+        var previous = _state;
+        _state = LinkState.Closed;
+        if (previous != LinkState.Closed) StateChanged?.Invoke(LinkState.Closed, "disposed");
+        _firstConnect.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
+        _ = _firstConnect.Task.Exception;
+        foreach (var task in new[] { _commandLoop, _heartbeatLoop, _supervisor })
+        {
+            if (task is null) continue;
+            try { await task.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+        ISerialConnection? connection;
+        lock (_gate)
+        {
+            connection = _connection;
+            _connection = null;
+        }
+        connection?.Dispose();
+        _reader?.Join(TimeSpan.FromSeconds(2));
+        _stop.Dispose();
+        _connectionReady.Dispose();
+    }
+}
