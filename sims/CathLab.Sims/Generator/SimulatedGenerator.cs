@@ -210,7 +210,7 @@ public sealed class SimulatedGenerator : IDisposable
         if (_state == GeneratorState.Exposing) return new Refusal(MessageType.ExposeOn, RefusalReason.WrongState, $"already exposing {_exposingKind}");
         if (_state != GeneratorState.Ready) return new Refusal(MessageType.ExposeOn, RefusalReason.NotPrepared, $"state {_state}");
         if (!HeartbeatFresh(now)) return new Refusal(MessageType.ExposeOn, RefusalReason.NoHeartbeat, $"no heartbeat for {(now - _lastHeartbeatMicros) / 1000} ms");
-        if (_heat.Fraction(now) >= _options.HeatLimitFraction) return new Refusal(MessageType.ExposeOn, RefusalReason.TubeHot, $"tube heat {_heat.Fraction(now):P0}");
+        if (WouldOverheat(now, setting.Technique)) return new Refusal(MessageType.ExposeOn, RefusalReason.TubeHot, $"tube heat {_heat.Fraction(now):P0}: one more pulse would pass the limit");
         _exposingKind = kind;
         _pulsesThisExposure = 0;
         _nextPulseMicros = now;
@@ -255,6 +255,9 @@ public sealed class SimulatedGenerator : IDisposable
         SetState(GeneratorState.Idle);
         return null;
     }
+
+    private bool WouldOverheat(long now, in Technique technique) =>
+        _heat.Fraction(now) + TubeHeat.PulseUnits(technique.Kv, technique.Ma, technique.PulseWidthMs) / _heat.CapacityUnits >= _options.HeatLimitFraction;
 
     private bool HeartbeatFresh(long now) => now - _lastHeartbeatMicros <= _options.Capabilities.HeartbeatWindowMs * 1000L;
 
@@ -352,7 +355,7 @@ public sealed class SimulatedGenerator : IDisposable
         var kind = _exposingKind!.Value;
         var setting = _settings[kind];
         var set = setting.Technique;
-        if (_heat.Fraction(now) + TubeHeat.PulseUnits(set.Kv, set.Ma, set.PulseWidthMs) / _heat.CapacityUnits >= _options.HeatLimitFraction)
+        if (WouldOverheat(now, set))
         {
             EndExposure(ExposureEndReason.TubeHot, GeneratorState.Ready);
             return null;

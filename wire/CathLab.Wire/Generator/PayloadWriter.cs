@@ -101,7 +101,8 @@ public ref struct PayloadReader(ReadOnlySpan<byte> source)
         return value;
     }
 
-    public double Fixed16(double unit) => U16() * unit;
+    // Dividing by the whole number of steps per unit gives the nearest double to the decimal value (612.3, not 612.30000000000007).
+    public double Fixed16(double unit) => U16() / Math.Round(1 / unit);
 
     public string Text()
     {

@@ -1,0 +1,168 @@
+using CathLab.Sims.Generator;
+using CathLab.Wire.Generator;
+
+namespace CathLab.Sims.Tests.Generator;
+
+public sealed class GeneratorSafetyTests
+{
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
+
+    private static void Expose(SimulatorRig rig, ExposureKind kind, double pulseRate)
+    {
+        rig.Probe.Ack(MessageType.SetTechnique, ProtocolProbe.Setting(new TechniqueSetting(kind, new Technique(75, 50, 5), pulseRate)));
+        rig.PrepareAndWaitReady(kind);
+        rig.Probe.Ack(MessageType.ExposeOn, ProtocolProbe.Kind(kind));
+    }
+
+    [Fact]
+    public void Pulses_follow_the_set_rate_and_each_is_reported_with_its_technique_and_kerma()
+    {
+        using var rig = new SimulatorRig();
+        using var heartbeats = rig.StartHeartbeats();
+        Expose(rig, ExposureKind.Fluoro, 30);
+        Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count >= 20, Patience));
+        rig.Probe.Ack(MessageType.ExposeOff);
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), Patience));
+
+        var delivered = rig.Pulses.ToArray();
+        var intervals = delivered.Zip(delivered.Skip(1), (a, b) => b.TimestampMicroseconds - a.TimestampMicroseconds).Order().ToArray();
+        Assert.InRange(intervals[intervals.Length / 2], 30_000, 37_000);
+
+        var reported = rig.Probe.EventsOf<PulseEvent>().ToArray();
+        Assert.Equal(delivered.Length, reported.Length);
+        Assert.Equal(delivered.Select(p => p.PulseId), reported.Select(p => p.PulseId));
+        Assert.All(reported, p => Assert.InRange(p.Technique.Kv, 74, 76));
+        Assert.All(reported, p => Assert.True(p.AirKermaNanoGray > 0));
+        var ended = rig.Probe.EventsOf<ExposureEndedEvent>().Single();
+        Assert.Equal(ExposureEndReason.Released, ended.Reason);
+        Assert.Equal((uint)delivered.Length, ended.Pulses);
+    }
+
+    [Fact]
+    public void Without_a_heartbeat_exposure_is_refused()
+    {
+        using var rig = new SimulatorRig();
+        rig.PrepareAndWaitReady(ExposureKind.Fluoro);
+        Thread.Sleep(200);
+        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Fluoro));
+        Assert.False(acked);
+        Assert.Equal(RefusalReason.NoHeartbeat, refusal!.Value.Reason);
+    }
+
+    [Fact]
+    public void Heartbeat_loss_stops_emission_within_one_pulse_of_the_window()
+    {
+        using var rig = new SimulatorRig();
+        var heartbeats = rig.StartHeartbeats();
+        Expose(rig, ExposureKind.Fluoro, 60);
+        Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count >= 10, Patience));
+        heartbeats.Dispose();
+        long lastHeartbeat = rig.Generator.NowMicros;
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<FaultEvent>().Any(), Patience));
+
+        var ended = rig.Probe.EventsOf<ExposureEndedEvent>().Single();
+        Assert.Equal(ExposureEndReason.HeartbeatLost, ended.Reason);
+        Assert.Equal(FaultCode.HeartbeatLost, rig.Probe.EventsOf<FaultEvent>().Single().Code);
+        long windowEnd = lastHeartbeat + 150_000;
+        Assert.True(rig.Pulses.Count(p => p.TimestampMicroseconds > windowEnd) <= 1);
+        int count = rig.Pulses.Count;
+        Thread.Sleep(100);
+        Assert.Equal(count, rig.Pulses.Count);
+        Assert.Equal(GeneratorState.Fault, rig.Generator.State);
+    }
+
+    [Theory]
+    [InlineData(FaultCode.Arc, ExposureEndReason.Fault)]
+    [InlineData(FaultCode.InterlockOpen, ExposureEndReason.InterlockOpen)]
+    [InlineData(FaultCode.OverTemperature, ExposureEndReason.TubeHot)]
+    public void A_fault_stops_emission_before_the_next_pulse_and_blocks_exposure_until_reset(FaultCode fault, ExposureEndReason reason)
+    {
+        using var rig = new SimulatorRig();
+        using var heartbeats = rig.StartHeartbeats();
+        Expose(rig, ExposureKind.Cine, 30);
+        Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count >= 5, Patience));
+        rig.Generator.InjectFault(fault);
+        int atFault = rig.Pulses.Count;
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<FaultEvent>().Any(), Patience));
+        Thread.Sleep(100);
+        Assert.Equal(atFault, rig.Pulses.Count);
+        Assert.Equal(reason, rig.Probe.EventsOf<ExposureEndedEvent>().Single().Reason);
+        Assert.Equal(fault, rig.Probe.EventsOf<FaultEvent>().Single().Code);
+
+        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Cine));
+        Assert.False(acked);
+        Assert.Equal(RefusalReason.FaultActive, refusal!.Value.Reason);
+
+        if (fault == FaultCode.InterlockOpen)
+        {
+            Assert.Equal(RefusalReason.InterlockOpen, rig.Probe.Command(MessageType.ResetFault).Refusal!.Value.Reason);
+            rig.Generator.CloseInterlock();
+        }
+        if (fault == FaultCode.OverTemperature)
+        {
+            Assert.Equal(RefusalReason.TubeHot, rig.Probe.Command(MessageType.ResetFault).Refusal!.Value.Reason);
+            rig.Generator.CoolDown();
+        }
+        rig.Probe.Ack(MessageType.ResetFault);
+        Expose(rig, ExposureKind.Cine, 30);
+        Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count > atFault, Patience));
+        rig.Probe.Ack(MessageType.ExposeOff);
+    }
+
+    [Fact]
+    public void A_silent_generator_answers_nothing_and_its_watchdog_stops_emission()
+    {
+        using var rig = new SimulatorRig();
+        using var heartbeats = rig.StartHeartbeats();
+        Expose(rig, ExposureKind.Fluoro, 30);
+        Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count >= 3, Patience));
+        rig.Endpoint.Silent = true;
+        Assert.True(rig.Probe.WaitFor(() => rig.Generator.State == GeneratorState.Fault, Patience));
+        int stopped = rig.Pulses.Count;
+        rig.Probe.MaxAttempts = 3;
+        Assert.Throws<TimeoutException>(() => rig.Probe.Command(MessageType.GetStatus));
+        Assert.Equal(stopped, rig.Pulses.Count);
+    }
+
+    [Fact]
+    public void A_hot_tube_refuses_exposure_and_heat_is_reported()
+    {
+        var options = new GeneratorSimOptions { Capabilities = new GeneratorSimOptions().Capabilities with { HeatCapacityUnits = 3000 } };
+        using var rig = new SimulatorRig(options);
+        using var heartbeats = rig.StartHeartbeats();
+        rig.Probe.Ack(MessageType.SetTechnique, ProtocolProbe.Setting(new TechniqueSetting(ExposureKind.Cine, new Technique(100, 800, 10), 30)));
+        rig.PrepareAndWaitReady(ExposureKind.Cine);
+        rig.Probe.Ack(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Cine));
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), Patience));
+        Assert.Equal(ExposureEndReason.TubeHot, rig.Probe.EventsOf<ExposureEndedEvent>().Single().Reason);
+        Assert.InRange(rig.Pulses.Count, 1, 3);
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<HeatEvent>().Any(h => h.Percent >= 70), Patience));
+        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Cine));
+        Assert.False(acked);
+        Assert.Equal(RefusalReason.TubeHot, refusal!.Value.Reason);
+    }
+
+    [Fact]
+    public void On_a_damaged_line_every_command_executes_exactly_once_and_every_event_arrives_once()
+    {
+        var faults = new SerialFaultOptions { CorruptRate = 0.01, DropRate = 0.001, Seed = 3 };
+        using var rig = new SimulatorRig(faults: faults);
+        using var heartbeats = rig.StartHeartbeats();
+        Expose(rig, ExposureKind.Fluoro, 30);
+        for (int i = 0; i < 60; i++)
+        {
+            var setting = new TechniqueSetting(ExposureKind.Fluoro, new Technique(60 + i * 0.5, 20 + i, 5), 30);
+            var (acked, echo, refusal) = rig.Probe.Command(MessageType.SetTechnique, ProtocolProbe.Setting(setting));
+            Assert.True(acked, refusal?.ToString());
+            var r = new PayloadReader(echo);
+            Assert.Equal(setting, TechniqueSetting.Read(ref r));
+        }
+        rig.Probe.Ack(MessageType.ExposeOff);
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), Patience));
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<PulseEvent>().Count() == rig.Pulses.Count, Patience));
+        Assert.Equal(rig.Pulses.Select(p => p.PulseId), rig.Probe.EventsOf<PulseEvent>().Select(p => p.PulseId));
+        Assert.Single(rig.Probe.EventsOf<ExposureStartedEvent>());
+        Assert.True(rig.Endpoint.BytesCorrupted > 0);
+        Assert.True(rig.Probe.Retries > 0);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Collections.Concurrent;
+using CathLab.Sims.Generator;
+using CathLab.Testing;
+using CathLab.Wire.Generator;
+
+namespace CathLab.Sims.Tests.Generator;
+
+/// <summary>The simulated generator on one end of a real socat pty pair, and a probe on the other.</summary>
+internal sealed class SimulatorRig : IDisposable
+{
+    public PtyPair Pty { get; } = new();
+    public GeneratorSerialEndpoint Endpoint { get; }
+    public SimulatedGenerator Generator { get; }
+    public ProtocolProbe Probe { get; }
+    public ConcurrentQueue<DeliveredPulse> Pulses { get; } = new();
+
+    public SimulatorRig(GeneratorSimOptions? options = null, SerialFaultOptions? faults = null)
+    {
+        Endpoint = new GeneratorSerialEndpoint(Pty.GeneratorEnd, 115200, faults ?? SerialFaultOptions.None);
+        Generator = new SimulatedGenerator(options ?? new GeneratorSimOptions(), new FixedTubeOutput(), Endpoint);
+        Generator.AddObserver(new PulseRecorder(Pulses));
+        Endpoint.Start(Generator);
+        Probe = new ProtocolProbe(Pty.StationEnd);
+        Probe.Ack(MessageType.Identify);
+    }
+
+    /// <summary>Sends heartbeats every 30 ms from a thread of its own until disposed.</summary>
+    public IDisposable StartHeartbeats()
+    {
+        var cts = new CancellationTokenSource();
+        var thread = new Thread(() =>
+        {
+            while (!cts.IsCancellationRequested)
+            {
+                try { Probe.Command(MessageType.Heartbeat); } catch (TimeoutException) { }
+                Thread.Sleep(30);
+            }
+        }) { IsBackground = true };
+        thread.Start();
+        return new Stopper(() => { cts.Cancel(); thread.Join(); });
+    }
+
+    public void PrepareAndWaitReady(ExposureKind kind)
+    {
+        Probe.Ack(MessageType.Prepare, ProtocolProbe.Kind(kind));
+        Assert.True(Probe.WaitFor(() => Generator.State == GeneratorState.Ready, TimeSpan.FromSeconds(10)), "generator never became ready");
+    }
+
+    public void Dispose()
+    {
+        Probe.Dispose();
+        Generator.Dispose();
+        Endpoint.Dispose();
+        Pty.Dispose();
+    }
+
+    private sealed class Stopper(Action stop) : IDisposable
+    {
+        public void Dispose() => stop();
+    }
+
+    private sealed class PulseRecorder(ConcurrentQueue<DeliveredPulse> pulses) : IPulseObserver
+    {
+        public void OnPulse(in DeliveredPulse pulse) => pulses.Enqueue(pulse);
+    }
+
+    private sealed class FixedTubeOutput : ITubeOutput
+    {
+        public double AirKermaMicroGray(in Technique technique) => 0.05 * technique.Kv * technique.Ma * technique.PulseWidthMs / 1000.0;
+    }
+}
