@@ -1,0 +1,361 @@
+using CathLab.Processing.Calibration;
+using CathLab.Processing.Display;
+using CathLab.Processing.Frames;
+using CathLab.Processing.Pipeline;
+using CathLab.Processing.Subtraction;
+using Silk.NET.OpenCL;
+
+namespace CathLab.Processing.OpenCl;
+
+/// <summary>The OpenCL implementation: every intermediate frame stays in device buffers; per frame there
+/// is one upload (the raw frame) and one download (the packed output), both enqueued without blocking,
+/// with the kernels between them on one in-order queue and a single wait at the end.</summary>
+internal sealed unsafe class OpenClChain : IChainBackend
+{
+    private readonly CL _cl;
+    private readonly FrameGeometry _g;
+    private readonly nint _context;
+    private readonly nint _queue;
+    private readonly nint _program;
+    private readonly nint _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output;
+    private nint _targets, _neighbours, _weights;
+    private int _defectCount;
+    private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale;
+    private bool _disposed;
+
+    private OpenClChain(CL cl, FrameGeometry g, nint platform, nint device, string description)
+    {
+        _cl = cl;
+        _g = g;
+        Description = description;
+        int err;
+        _context = cl.CreateContext(null, 1, &device, null, null, &err);
+        OpenClException.Check(err, "clCreateContext");
+        _queue = cl.CreateCommandQueue(_context, device, (CommandQueueProperties)0, &err);
+        OpenClException.Check(err, "clCreateCommandQueue");
+        _program = BuildProgram(device);
+
+        nuint n = (nuint)g.PixelCount;
+        _raw = Buffer(n * 2);
+        _dark = Buffer(n * 4);
+        _gain = Buffer(n * 4);
+        _state = Buffer(n * 4);
+        _mask = Buffer(n * 4);
+        _peak = Buffer(n * 4);
+        _log = Buffer(LogTransform.TableLength * 4);
+        _lut = Buffer(65536 * 2);
+        _first = Buffer(n * 2);
+        _smoothed = Buffer(n * 2);
+        _columns = Buffer(n * 4);
+        _output = Buffer(n * 2 + n / 4);
+        fixed (float* log = LogTransform.Table)
+            OpenClException.Check(cl.EnqueueWriteBuffer(_queue, _log, true, 0, LogTransform.TableLength * 4, log, 0, null, null), "upload log table");
+
+        _kCalibrate = Kernel("calibrate");
+        _kRecursive = Kernel("calibrate_recursive");
+        _kLog = Kernel("calibrate_log");
+        _kFinishMask = Kernel("finish_roadmap_mask");
+        _kDefects = Kernel("fix_defects");
+        _kSmooth = Kernel("smooth");
+        _kColumns = Kernel("box_columns");
+        _kGray8 = Kernel("unsharp_gray8");
+        _kLut16 = Kernel("unsharp_lut16");
+        _kDownscale = Kernel("downscale");
+    }
+
+    public string Description { get; }
+
+    /// <summary>Opens the first OpenCL device (a GPU if any platform has one), or says why none is usable.</summary>
+    public static bool TryCreate(FrameGeometry g, out OpenClChain? chain, out string reason)
+    {
+        chain = null;
+        CL cl;
+        try { cl = CL.GetApi(); }
+        catch (Exception e) { reason = $"OpenCL loader not available: {e.Message}"; return false; }
+        try
+        {
+            uint count;
+            int err = cl.GetPlatformIDs(0, null, &count);
+            if (err != 0 || count == 0) { reason = $"no OpenCL platform (clGetPlatformIDs returned {err}, {count} platforms)"; return false; }
+            var platforms = new nint[count];
+            fixed (nint* p = platforms) OpenClException.Check(cl.GetPlatformIDs(count, p, null), "clGetPlatformIDs");
+            foreach (var type in new[] { DeviceType.Gpu, DeviceType.All })
+                foreach (var platform in platforms)
+                {
+                    nint device;
+                    uint devices;
+                    if (cl.GetDeviceIDs(platform, type, 1, &device, &devices) != 0 || devices == 0) continue;
+                    string description = $"OpenCL: {PlatformText(cl, platform, PlatformInfo.Name)} / {DeviceText(cl, device, DeviceInfo.Name)}";
+                    chain = new OpenClChain(cl, g, platform, device, description);
+                    reason = "";
+                    return true;
+                }
+            reason = "OpenCL platforms are present but none has a device";
+            return false;
+        }
+        catch (Exception e)
+        {
+            reason = $"OpenCL setup failed: {e.Message}";
+            return false;
+        }
+    }
+
+    private static string PlatformText(CL cl, nint platform, PlatformInfo info)
+    {
+        byte* text = stackalloc byte[256];
+        nuint size;
+        cl.GetPlatformInfo(platform, info, 256, text, &size);
+        return new string((sbyte*)text).Trim();
+    }
+
+    private static string DeviceText(CL cl, nint device, DeviceInfo info)
+    {
+        byte* text = stackalloc byte[256];
+        nuint size;
+        cl.GetDeviceInfo(device, info, 256, text, &size);
+        return new string((sbyte*)text).Trim();
+    }
+
+    private nint BuildProgram(nint device)
+    {
+        var sources = KernelSource.Files.Select(KernelSource.Read).ToArray();
+        int err;
+        var program = _cl.CreateProgramWithSource(_context, (uint)sources.Length, sources, null, &err);
+        OpenClException.Check(err, "clCreateProgramWithSource");
+        err = _cl.BuildProgram(program, 1, &device, "-cl-fp32-correctly-rounded-divide-sqrt", null, null);
+        if (err != 0)
+        {
+            nuint size;
+            _cl.GetProgramBuildInfo(program, device, ProgramBuildInfo.BuildLog, 0, null, &size);
+            var log = new byte[(int)size + 1];
+            fixed (byte* l = log) _cl.GetProgramBuildInfo(program, device, ProgramBuildInfo.BuildLog, size, l, null);
+            throw new InvalidOperationException($"OpenCL kernels failed to build ({err}): {System.Text.Encoding.UTF8.GetString(log).TrimEnd('\0')}");
+        }
+        return program;
+    }
+
+    private nint Buffer(nuint bytes)
+    {
+        int err;
+        var buffer = _cl.CreateBuffer(_context, MemFlags.ReadWrite, bytes, null, &err);
+        OpenClException.Check(err, "clCreateBuffer");
+        return buffer;
+    }
+
+    private nint Kernel(string name)
+    {
+        int err;
+        var kernel = _cl.CreateKernel(_program, name, &err);
+        OpenClException.Check(err, $"clCreateKernel {name}");
+        return kernel;
+    }
+
+    private void Arg<T>(nint kernel, uint index, T value) where T : unmanaged =>
+        OpenClException.Check(_cl.SetKernelArg(kernel, index, (nuint)sizeof(T), &value), "clSetKernelArg");
+
+    private void Run(nint kernel, nuint x, nuint y = 1)
+    {
+        nuint* global = stackalloc nuint[2] { x, y };
+        OpenClException.Check(_cl.EnqueueNdrangeKernel(_queue, kernel, y == 1 ? 1u : 2u, null, global, null, 0, null, null), "clEnqueueNDRangeKernel");
+    }
+
+    private void Upload<T>(nint buffer, ReadOnlySpan<T> data) where T : unmanaged
+    {
+        fixed (T* p = data)
+            OpenClException.Check(_cl.EnqueueWriteBuffer(_queue, buffer, true, 0, (nuint)(data.Length * sizeof(T)), p, 0, null, null), "clEnqueueWriteBuffer");
+    }
+
+    private void Fill(nint buffer, nuint bytes)
+    {
+        float zero = 0;
+        OpenClException.Check(_cl.EnqueueFillBuffer(_queue, buffer, &zero, 4, 0, bytes, 0, null, null), "clEnqueueFillBuffer");
+    }
+
+    public void SetCalibration(CalibrationData calibration)
+    {
+        Upload<float>(_dark, calibration.Dark);
+        Upload<float>(_gain, calibration.Gain);
+        var table = calibration.DefectTable;
+        ReleaseDefects();
+        _defectCount = table.Count;
+        if (_defectCount == 0) return;
+        _targets = Buffer((nuint)table.Targets.Length * 4);
+        _neighbours = Buffer((nuint)table.Neighbours.Length * 4);
+        _weights = Buffer((nuint)table.Weights.Length * 4);
+        Upload<int>(_targets, table.Targets);
+        Upload<int>(_neighbours, table.Neighbours);
+        Upload<float>(_weights, table.Weights);
+    }
+
+    private void ReleaseDefects()
+    {
+        foreach (var b in new[] { _targets, _neighbours, _weights })
+            if (b != 0) _cl.ReleaseMemObject(b);
+        _targets = _neighbours = _weights = 0;
+        _defectCount = 0;
+    }
+
+    public void SetMask(ReadOnlySpan<float> shiftedMask) => Upload(_mask, shiftedMask);
+
+    public void SetLut(ushort[] lut) => Upload<ushort>(_lut, lut);
+
+    public void ResetTemporal()
+    {
+        nuint bytes = (nuint)_g.PixelCount * 4;
+        Fill(_state, bytes);
+        Fill(_mask, bytes);
+        Fill(_peak, bytes);
+        OpenClException.Check(_cl.Finish(_queue), "clFinish");
+    }
+
+    public void FinishRoadmapMask(int frames)
+    {
+        Arg(_kFinishMask, 0, _mask);
+        Arg(_kFinishMask, 1, _peak);
+        Arg(_kFinishMask, 2, 1f / frames);
+        Run(_kFinishMask, (nuint)_g.PixelCount);
+        OpenClException.Check(_cl.Finish(_queue), "clFinish");
+    }
+
+    public void Process(ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output)
+    {
+        int w = _g.Width, h = _g.Height, n = _g.PixelCount;
+        fixed (ushort* rawPointer = raw)
+        fixed (byte* outputPointer = output)
+        {
+            OpenClException.Check(_cl.EnqueueWriteBuffer(_queue, _raw, false, 0, (nuint)n * 2, rawPointer, 0, null, null), "upload frame");
+            EnqueuePixelStage(k);
+            if (_defectCount > 0)
+            {
+                Arg(_kDefects, 0, _first);
+                Arg(_kDefects, 1, _targets);
+                Arg(_kDefects, 2, _neighbours);
+                Arg(_kDefects, 3, _weights);
+                Arg(_kDefects, 4, k.MaxValue);
+                Run(_kDefects, (nuint)_defectCount);
+            }
+            var source = _first;
+            if (k.Smooth)
+            {
+                Arg(_kSmooth, 0, _first);
+                Arg(_kSmooth, 1, _smoothed);
+                Arg(_kSmooth, 2, w);
+                Arg(_kSmooth, 3, h);
+                Arg(_kSmooth, 4, k.NoiseSlope);
+                Arg(_kSmooth, 5, k.NoiseIntercept);
+                Arg(_kSmooth, 6, k.SmoothThresholdSquared);
+                Run(_kSmooth, (nuint)w, (nuint)h);
+                source = _smoothed;
+            }
+            int sharpen = k.UnsharpGain != 0f ? 1 : 0;
+            if (sharpen != 0)
+            {
+                Arg(_kColumns, 0, source);
+                Arg(_kColumns, 1, _columns);
+                Arg(_kColumns, 2, w);
+                Arg(_kColumns, 3, h);
+                Arg(_kColumns, 4, k.BoxRadius);
+                Run(_kColumns, (nuint)w, (nuint)h);
+            }
+            if (k.Format == OutputFormat.Gray8)
+            {
+                Arg(_kGray8, 0, source);
+                Arg(_kGray8, 1, _columns);
+                Arg(_kGray8, 2, _output);
+                Arg(_kGray8, 3, w);
+                Arg(_kGray8, 4, k.BoxRadius);
+                Arg(_kGray8, 5, sharpen);
+                Arg(_kGray8, 6, k.UnsharpGain);
+                Arg(_kGray8, 7, k.InverseBoxArea);
+                Arg(_kGray8, 8, k.WindowLow);
+                Arg(_kGray8, 9, k.WindowScale);
+                Run(_kGray8, (nuint)w, (nuint)h);
+                if (k.DownscaleFactor > 1)
+                {
+                    Arg(_kDownscale, 0, _output);
+                    Arg(_kDownscale, 1, w);
+                    Arg(_kDownscale, 2, k.DownscaleFactor);
+                    Arg(_kDownscale, 3, n);
+                    Run(_kDownscale, (nuint)(w / k.DownscaleFactor), (nuint)(h / k.DownscaleFactor));
+                }
+            }
+            else
+            {
+                Arg(_kLut16, 0, source);
+                Arg(_kLut16, 1, _columns);
+                Arg(_kLut16, 2, _output);
+                Arg(_kLut16, 3, _lut);
+                Arg(_kLut16, 4, w);
+                Arg(_kLut16, 5, k.BoxRadius);
+                Arg(_kLut16, 6, sharpen);
+                Arg(_kLut16, 7, k.UnsharpGain);
+                Arg(_kLut16, 8, k.InverseBoxArea);
+                Run(_kLut16, (nuint)w, (nuint)h);
+            }
+            OpenClException.Check(_cl.EnqueueReadBuffer(_queue, _output, false, 0, (nuint)output.Length, outputPointer, 0, null, null), "download output");
+            OpenClException.Check(_cl.Finish(_queue), "clFinish");
+        }
+    }
+
+    private void EnqueuePixelStage(in ChainConstants k)
+    {
+        nuint n = (nuint)_g.PixelCount;
+        switch (k.Stage)
+        {
+            case PixelStage.Calibrate:
+                Arg(_kCalibrate, 0, _raw);
+                Arg(_kCalibrate, 1, _dark);
+                Arg(_kCalibrate, 2, _gain);
+                Arg(_kCalibrate, 3, _first);
+                Arg(_kCalibrate, 4, k.MaxValue);
+                Run(_kCalibrate, n);
+                break;
+            case PixelStage.CalibrateRecursive:
+                Arg(_kRecursive, 0, _raw);
+                Arg(_kRecursive, 1, _dark);
+                Arg(_kRecursive, 2, _gain);
+                Arg(_kRecursive, 3, _state);
+                Arg(_kRecursive, 4, _first);
+                Arg(_kRecursive, 5, k.MaxValue);
+                Arg(_kRecursive, 6, k.AlphaMin);
+                Arg(_kRecursive, 7, k.AlphaRamp);
+                Arg(_kRecursive, 8, k.NoiseSlope);
+                Arg(_kRecursive, 9, k.NoiseIntercept);
+                Arg(_kRecursive, 10, k.DifferenceVarianceFactor);
+                Arg(_kRecursive, 11, k.LowThreshold);
+                Arg(_kRecursive, 12, k.InverseThresholdSpan);
+                Run(_kRecursive, n);
+                break;
+            default:
+                Arg(_kLog, 0, _raw);
+                Arg(_kLog, 1, _dark);
+                Arg(_kLog, 2, _gain);
+                Arg(_kLog, 3, _log);
+                Arg(_kLog, 4, _mask);
+                Arg(_kLog, 5, _peak);
+                Arg(_kLog, 6, _first);
+                Arg(_kLog, 7, k.MaxValue);
+                Arg(_kLog, 8, (int)k.Stage);
+                Arg(_kLog, 9, k.SubtractionOffset);
+                Arg(_kLog, 10, k.SubtractionGain);
+                Arg(_kLog, 11, k.OverlayGain);
+                Run(_kLog, n);
+                break;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed) return;
+        _disposed = true;
+        _cl.Finish(_queue);
+        foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale })
+            _cl.ReleaseKernel(k);
+        ReleaseDefects();
+        foreach (var b in new[] { _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output })
+            _cl.ReleaseMemObject(b);
+        _cl.ReleaseProgram(_program);
+        _cl.ReleaseCommandQueue(_queue);
+        _cl.ReleaseContext(_context);
+    }
+}

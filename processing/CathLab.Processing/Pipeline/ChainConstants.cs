@@ -1,0 +1,40 @@
+using CathLab.Processing.Display;
+
+namespace CathLab.Processing.Pipeline;
+
+/// <summary>Everything one frame's passes need, as the float constants both backends use verbatim,
+/// so that they compute the same operations on the same operands.</summary>
+internal readonly record struct ChainConstants
+{
+    public PixelStage Stage { get; init; }
+    public float MaxValue { get; init; }
+
+    // recursive filter
+    public float AlphaMin { get; init; }
+    public float AlphaRamp { get; init; }
+    public float NoiseSlope { get; init; }
+    public float NoiseIntercept { get; init; }
+    public float DifferenceVarianceFactor { get; init; }
+    public float LowThreshold { get; init; }
+    public float InverseThresholdSpan { get; init; }
+
+    // subtraction and roadmap
+    public float SubtractionOffset { get; init; }
+    public float SubtractionGain { get; init; }
+    public float OverlayGain { get; init; }
+
+    // noise-aware smoothing
+    public bool Smooth { get; init; }
+    public float SmoothThresholdSquared { get; init; }
+
+    // unsharp mask
+    public int BoxRadius { get; init; }
+    public float UnsharpGain { get; init; }
+    public float InverseBoxArea { get; init; }
+
+    // display
+    public OutputFormat Format { get; init; }
+    public float WindowLow { get; init; }
+    public float WindowScale { get; init; }
+    public int DownscaleFactor { get; init; }
+}

@@ -1,0 +1,22 @@
+namespace CathLab.Processing.Pipeline;
+
+public enum BackendChoice
+{
+    /// <summary>OpenCL when a platform with a device is present, otherwise the CPU (said once in the log).</summary>
+    Auto,
+    Cpu,
+
+    /// <summary>OpenCL or an exception: for tests and benchmarks that must measure it.</summary>
+    OpenCl,
+}
+
+public sealed record PipelineOptions
+{
+    public BackendChoice Backend { get; init; } = BackendChoice.Auto;
+
+    /// <summary>Threads of the CPU path (bands per pass); the acquisition computer has two cores.</summary>
+    public int CpuThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
+
+    /// <summary>Where the pipeline reports its choice of backend; standard error by default.</summary>
+    public Action<string> Log { get; init; } = message => Console.Error.WriteLine(message);
+}
