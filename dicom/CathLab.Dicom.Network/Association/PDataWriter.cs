@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Buffers.Binary;
+
+namespace CathLab.Dicom.Network.Association;
+
+/// <summary>
+/// Sends commands and data sets as P-DATA-TF PDUs of one PDV each, never larger than the peer's maximum.
+/// One pooled buffer per association; a data set from a stream goes straight from the stream into that buffer.
+/// </summary>
+internal sealed class PDataWriter : IDisposable
+{
+    private const int Overhead = 12; // PDU header (6) + PDV length (4) + context ID (1) + message control header (1)
+    private readonly DicomAssociation _association;
+    private readonly int _maxFragment;
+    private byte[] _buffer;
+
+    public PDataWriter(DicomAssociation association, int pduLength)
+    {
+        _association = association;
+        _maxFragment = pduLength - 6;
+        _buffer = ArrayPool<byte>.Shared.Rent(pduLength + 6);
+    }
+
+    public async ValueTask SendAsync(byte contextId, bool isCommand, ReadOnlyMemory<byte> data, CancellationToken cancellation)
+    {
+        var offset = 0;
+        do
+        {
+            var fragment = Math.Min(_maxFragment, data.Length - offset);
+            data.Span.Slice(offset, fragment).CopyTo(_buffer.AsSpan(Overhead));
+            offset += fragment;
+            await SendFragmentAsync(contextId, isCommand, fragment, offset == data.Length, cancellation).ConfigureAwait(false);
+        }
+        while (offset < data.Length);
+    }
+
+    /// <summary>Streams exactly <paramref name="length"/> bytes of a data set from <paramref name="source"/>.</summary>
+    public async ValueTask SendAsync(byte contextId, Stream source, long length, CancellationToken cancellation)
+    {
+        long sent = 0;
+        do
+        {
+            var fragment = (int)Math.Min(_maxFragment, length - sent);
+            var read = await source.ReadAtLeastAsync(_buffer.AsMemory(Overhead, fragment), fragment, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
+            if (read < fragment)
+            {
+                throw new EndOfStreamException($"data set source ended after {sent + read} of {length} bytes");
+            }
+            sent += fragment;
+            await SendFragmentAsync(contextId, false, fragment, sent == length, cancellation).ConfigureAwait(false);
+        }
+        while (sent < length);
+    }
+
+    private ValueTask SendFragmentAsync(byte contextId, bool isCommand, int fragment, bool last, CancellationToken cancellation)
+    {
+        var span = _buffer.AsSpan();
+        span[0] = 0x04;
+        span[1] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(span[2..], (uint)(fragment + 6));
+        BinaryPrimitives.WriteUInt32BigEndian(span[6..], (uint)(fragment + 2));
+        span[10] = contextId;
+        span[11] = (byte)((isCommand ? 1 : 0) | (last ? 2 : 0));
+        return _association.WriteAsync(_buffer.AsMemory(0, Overhead + fragment), cancellation);
+    }
+
+    public void Dispose()
+    {
+        var buffer = Interlocked.Exchange(ref _buffer, []);
+        if (buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+}

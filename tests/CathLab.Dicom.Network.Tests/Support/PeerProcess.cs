@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Text;
+
+namespace CathLab.Dicom.Network.Tests.Support;
+
+/// <summary>A real peer (dcmtk tool, Orthanc) run as a child process; output captured, process tree killed on dispose.</summary>
+public sealed class PeerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    public PeerProcess(string executable, IEnumerable<string> arguments, string? workingDirectory = null)
+    {
+        if (!File.Exists(executable) && !executable.Contains('/') && FindOnPath(executable) is null)
+        {
+            throw new InvalidOperationException($"{executable} is not installed: run scripts/setup.sh");
+        }
+        var start = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = workingDirectory ?? Environment.CurrentDirectory,
+        };
+        foreach (var a in arguments)
+        {
+            start.ArgumentList.Add(a);
+        }
+        _process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
+        _process.OutputDataReceived += (_, e) => Append(e.Data);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data);
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            throw new TimeoutException($"{_process.StartInfo.FileName} still running after {timeout}: {Output}");
+        }
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits until the peer accepts TCP connections on the port.</summary>
+    public void WaitForPort(int port, TimeSpan? timeout = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(30)))
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{_process.StartInfo.FileName} exited early ({_process.ExitCode}): {Output}");
+            }
+            try
+            {
+                using var probe = new TcpClient();
+                probe.Connect("127.0.0.1", port);
+                return;
+            }
+            catch (SocketException)
+            {
+                Thread.Sleep(50);
+            }
+        }
+        throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port}: {Output}");
+    }
+
+    public static (int ExitCode, string Output) Run(string executable, params string[] arguments)
+    {
+        using var p = new PeerProcess(executable, arguments);
+        var code = p.WaitForExit(TimeSpan.FromSeconds(60));
+        return (code, p.Output);
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+
+    private static string? FindOnPath(string name) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+        _process.Dispose();
+    }
+}
