@@ -1,0 +1,170 @@
+using CathLab.Wire.Generator;
+
+namespace CathLab.FirmwareBridge.Dose;
+
+/// <summary>Dose of one run or one exam, from the generator's own pulse reports.</summary>
+public sealed record DoseTotals(
+    double ReferenceAirKermaMilliGray,
+    double DoseAreaProductGyCm2,
+    TimeSpan FluoroTime,
+    int FluoroPulses,
+    int CinePulses,
+    int Exposures)
+{
+    public static DoseTotals Zero { get; } = new(0, 0, TimeSpan.Zero, 0, 0, 0);
+
+    public int Pulses => FluoroPulses + CinePulses;
+}
+
+/// <summary>One exposure (ExposureStarted to ExposureEnded) and its dose.</summary>
+public sealed record RunDose(int Number, ExposureKind Kind, double PulseRate, DoseTotals Totals);
+
+/// <summary>Keeps cumulative reference air kerma (Ka,r), dose-area product and fluoro time per run and per exam
+/// from Pulse events; raises an alert every 5 minutes of cumulative fluoro time. Thread-safe.</summary>
+public sealed class DoseLedger
+{
+    public static readonly TimeSpan FluoroAlertInterval = TimeSpan.FromMinutes(5);
+
+    private readonly Lock _gate = new();
+    private readonly List<RunDose> _runs = [];
+    private readonly TimeProvider _time;
+    private Accumulator _exam;
+    private Accumulator _run;
+    private ExposureKind? _runKind;
+    private double _runRate;
+    private BeamGeometry _geometry = BeamGeometry.Default;
+    private int _fluoroAlertsRaised;
+
+    public DoseLedger(TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+    }
+
+    /// <summary>The geometry applied to the pulses that follow (set it when the collimator or SID moves).</summary>
+    public BeamGeometry Geometry
+    {
+        get { lock (_gate) return _geometry; }
+        set
+        {
+            value.Validate();
+            lock (_gate) _geometry = value;
+        }
+    }
+
+    public DoseTotals Exam
+    {
+        get { lock (_gate) return _exam.Totals; }
+    }
+
+    /// <summary>The running exposure, or the last one when none runs.</summary>
+    public DoseTotals CurrentRun
+    {
+        get { lock (_gate) return _run.Totals; }
+    }
+
+    public IReadOnlyList<RunDose> Runs
+    {
+        get { lock (_gate) return [.. _runs]; }
+    }
+
+    public event Action<BridgeAlert>? Alert;
+
+    /// <summary>Starts a new exam: all totals back to zero.</summary>
+    public void StartExam()
+    {
+        lock (_gate)
+        {
+            _exam = default;
+            _run = default;
+            _runs.Clear();
+            _runKind = null;
+            _fluoroAlertsRaised = 0;
+        }
+    }
+
+    /// <summary>Feeds one generator event; only ExposureStarted, Pulse and ExposureEnded matter.</summary>
+    public void Observe(GeneratorEvent e)
+    {
+        BridgeAlert? alert = null;
+        lock (_gate)
+        {
+            switch (e)
+            {
+                case ExposureStartedEvent started:
+                    _run = default;
+                    _run.Exposures = 1;
+                    _exam.Exposures++;
+                    _runKind = started.Setting.Kind;
+                    _runRate = started.Setting.PulseRate;
+                    break;
+                case PulseEvent pulse:
+                    alert = AddPulse(pulse);
+                    break;
+                case ExposureEndedEvent:
+                    CloseRun();
+                    break;
+            }
+        }
+        if (alert is not null) Alert?.Invoke(alert);
+    }
+
+    private BridgeAlert? AddPulse(PulseEvent pulse)
+    {
+        if (_runKind is null)
+        {
+            // A pulse without ExposureStarted (the station connected mid-exposure): count it in a run of its own kind.
+            _runKind = pulse.Kind;
+            _runRate = 0;
+            _run = default;
+            _run.Exposures = 1;
+            _exam.Exposures++;
+        }
+        double kermaMilliGray = pulse.AirKermaMilliGray;
+        double dapGyCm2 = kermaMilliGray / 1000.0 * _geometry.FieldAreaAtReferenceCm2;
+        TimeSpan fluoroTime = TimeSpan.Zero;
+        bool fluoro = pulse.Kind is ExposureKind.Fluoro or ExposureKind.HighLevelFluoro;
+        if (fluoro && _runRate > 0)
+        {
+            fluoroTime = TimeSpan.FromSeconds(1.0 / _runRate);
+        }
+        _run.Add(kermaMilliGray, dapGyCm2, fluoroTime, fluoro);
+        _exam.Add(kermaMilliGray, dapGyCm2, fluoroTime, fluoro);
+        int due = (int)(_exam.FluoroTime.Ticks / FluoroAlertInterval.Ticks);
+        if (due > _fluoroAlertsRaised)
+        {
+            _fluoroAlertsRaised = due;
+            return new BridgeAlert(BridgeAlertKind.FluoroTime, _time.GetUtcNow(),
+                $"cumulative fluoroscopy time {_exam.FluoroTime.TotalMinutes:0.0} min (alert {due}), Ka,r {_exam.KermaMilliGray:0.0} mGy");
+        }
+        return null;
+    }
+
+    private void CloseRun()
+    {
+        if (_runKind is { } kind)
+        {
+            _runs.Add(new RunDose(_runs.Count + 1, kind, _runRate, _run.Totals));
+        }
+        _runKind = null;
+    }
+
+    private struct Accumulator
+    {
+        public double KermaMilliGray;
+        public double DapGyCm2;
+        public TimeSpan FluoroTime;
+        public int FluoroPulses;
+        public int CinePulses;
+        public int Exposures;
+
+        public void Add(double kerma, double dap, TimeSpan fluoroTime, bool fluoro)
+        {
+            KermaMilliGray += kerma;
+            DapGyCm2 += dap;
+            FluoroTime += fluoroTime;
+            if (fluoro) FluoroPulses++; else CinePulses++;
+        }
+
+        public readonly DoseTotals Totals => new(KermaMilliGray, DapGyCm2, FluoroTime, FluoroPulses, CinePulses, Exposures);
+    }
+}
