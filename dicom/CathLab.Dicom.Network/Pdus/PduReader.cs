@@ -14,6 +14,7 @@ public sealed class PduReader : IDisposable
     public const int HeaderLength = 6;
     /// <summary>Association negotiation PDUs are a few KB; 1 MiB is far beyond any honest one.</summary>
     public const int MaxAssociatePduLength = 1 << 20;
+    private const uint FixedPduLength = 4;
 
     private readonly Stream _stream;
     private readonly uint _maxDataPduLength;
@@ -47,6 +48,10 @@ public sealed class PduReader : IDisposable
             {
                 throw new PduFormatException($"{(PduType)type} PDU declares {length} bytes, more than the {limit} allowed");
             }
+            if (limit == FixedPduLength && length != FixedPduLength)
+            {
+                throw new PduFormatException($"{(PduType)type} PDU must be {FixedPduLength} bytes long, not {length}");
+            }
             EnsureCapacity(HeaderLength + (int)length);
             await FillAsync(_buffer.AsMemory(HeaderLength, (int)length), allowCleanEnd: false, timer.Token).ConfigureAwait(false);
             return new RawPdu((PduType)type, _buffer.AsMemory(HeaderLength, (int)length));
@@ -65,7 +70,7 @@ public sealed class PduReader : IDisposable
     {
         (byte)PduType.DataTransfer => _maxDataPduLength,
         (byte)PduType.AssociateRequest or (byte)PduType.AssociateAccept => MaxAssociatePduLength,
-        (byte)PduType.AssociateReject or (byte)PduType.ReleaseRequest or (byte)PduType.ReleaseResponse or (byte)PduType.Abort => 4,
+        (byte)PduType.AssociateReject or (byte)PduType.ReleaseRequest or (byte)PduType.ReleaseResponse or (byte)PduType.Abort => FixedPduLength,
         _ => throw new PduFormatException($"unknown PDU type 0x{type:X2}"),
     };
 
