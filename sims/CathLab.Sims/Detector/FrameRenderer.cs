@@ -24,6 +24,7 @@ public sealed class FrameRenderer
     private readonly DetectorCalibrationMaps _maps512;
     private readonly float[] _vesselLut = new float[VesselLutSize];
     private readonly float[] _columnFactor = new float[PhantomWorld.FieldSide];
+    private readonly float[] _noColumnFactor = Enumerable.Repeat(1f, PhantomWorld.FieldSide).ToArray();
     private readonly float[] _meanRow = new float[PhantomWorld.FieldSide];
     private readonly float[] _valueRow = new float[PhantomWorld.FieldSide];
 
@@ -91,7 +92,9 @@ public sealed class FrameRenderer
         for (int y = 0; y < side; y++)
         {
             var random = new SplitMix64(frameSeed + (ulong)y * 0x9E3779B97F4A7C15ul);
-            float rowQuanta = y >= rowTop && y < rowBottom ? quanta : quanta * outside;
+            bool rowOpen = y >= rowTop && y < rowBottom;
+            float rowQuanta = rowOpen ? quanta : quanta * outside;
+            var columnFactor = rowOpen ? _columnFactor : _noColumnFactor;
             var mean = _meanRow.AsSpan(0, side);
             if (rowQuanta > 0)
             {
@@ -104,7 +107,7 @@ public sealed class FrameRenderer
                     {
                         t *= _vesselLut[vessels[vesselStart + x * step]];
                     }
-                    mean[x] = t * rowQuanta * _columnFactor[x];
+                    mean[x] = t * rowQuanta * columnFactor[x];
                 }
             }
             else

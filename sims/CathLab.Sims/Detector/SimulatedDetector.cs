@@ -66,6 +66,7 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
 
     public int ClientCount => _server.ClientCount;
     public int SubscriberCount => _server.SubscriberCount;
+    /// <summary>Exposed frames rendered and handed to the clients (or dropped by a fault).</summary>
     public long FramesRendered => Interlocked.Read(ref _framesRendered);
     public long FramesDroppedByFault => Interlocked.Read(ref _framesDroppedByFault);
     public long FramesLate => Interlocked.Read(ref _framesLate);
@@ -79,6 +80,9 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
     public long FramesDroppedForSlowClients => _server.FramesDroppedForSlowClients;
 
     public DetectorFaultOptions Faults => Volatile.Read(ref _faults).Options;
+
+    /// <summary>The fixed pattern (gain, offset, defects) the detector applies in <paramref name="mode"/>.</summary>
+    public DetectorCalibrationMaps Calibration(DetectorMode mode) => _renderer.Maps(mode);
 
     public void Start()
     {
@@ -180,13 +184,13 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
         frame.Header = new FrameHeader(FrameLinkMessageType.Frame, 0, pulse.PulseId, pulse.TimestampMicroseconds,
             (ushort)side, (ushort)side, (ushort)BitsStored, kv, ma, width, (byte)pulse.Kind,
             (uint)Math.Clamp(Math.Round(pulse.AirKermaMicroGray * 1000), 0, uint.MaxValue), (uint)(side * side * sizeof(ushort)));
-        Interlocked.Increment(ref _framesRendered);
         long count = faults.NextExposure();
         if (faults.Options.DropEveryNth > 0 && count % faults.Options.DropEveryNth == 0)
         {
             Interlocked.Increment(ref _framesDroppedByFault);
             _server.SkipSequence();
             frame.Release();
+            Interlocked.Increment(ref _framesRendered);
             return;
         }
         if (faults.Options.LateEveryNth > 0 && count % faults.Options.LateEveryNth == 0)
@@ -196,6 +200,7 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
         }
         _server.Broadcast(frame);
         frame.Release();
+        Interlocked.Increment(ref _framesRendered);
     }
 
     private void RenderDarkFrames(FrameLinkSession session, int count)

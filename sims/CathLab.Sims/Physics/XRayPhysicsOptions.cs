@@ -19,7 +19,7 @@ public sealed record XRayPhysicsOptions
     public double WaterMuAt70KvPerCm { get; init; } = 0.20;
 
     /// <summary>Exponent of the fall of μ with kV: μ(kV) = μ70·(70/kV)^p.</summary>
-    public double WaterMuKvExponent { get; init; } = 0.8;
+    public double WaterMuKvExponent { get; init; } = 0.5;
 
     /// <summary>Attenuation of a fully opacified vessel (diluted iodine in blood) at 70 kV (1/cm).</summary>
     public double IodineMuAt70KvPerCm { get; init; } = 2.0;
