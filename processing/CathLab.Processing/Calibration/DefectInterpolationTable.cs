@@ -41,19 +41,36 @@ public sealed class DefectInterpolationTable
             Span<int> n = neighbours.AsSpan(t * Slots, Slots);
             n.Fill(index);
             w.Clear();
-            int left = x - 1, right = x + 1, up = y - 1, down = y + 1;
-            while (left >= 0 && map.IsDefective(left, y)) left--;
-            while (right < g.Width && map.IsDefective(right, y)) right++;
-            while (up >= 0 && map.IsDefective(x, up)) up--;
-            while (down < g.Height && map.IsDefective(x, down)) down++;
-            int pairs = 0;
-            pairs += Pair(left >= 0 ? y * g.Width + left : -1, x - left, right < g.Width ? y * g.Width + right : -1, right - x, n[..2], w[..2]);
-            pairs += Pair(up >= 0 ? up * g.Width + x : -1, y - up, down < g.Height ? down * g.Width + x : -1, down - y, n[2..], w[2..]);
+            int pairs = Pairs(map, x, y, (1, 0), (0, 1), n, w);
+            // Where a defective row crosses a defective column, fall back to the diagonals.
+            if (pairs == 0) pairs = Pairs(map, x, y, (1, 1), (1, -1), n, w);
             if (pairs == 0)
-                throw new InvalidOperationException($"defect pixel ({x}, {y}) has no good neighbour on its row or column");
+                throw new InvalidOperationException($"defect pixel ({x}, {y}) has no good neighbour on its row, column or diagonals");
             for (int s = 0; s < Slots; s++) weights[t * Slots + s] = (float)(w[s] / pairs);
         }
         return new DefectInterpolationTable(targets, neighbours, weights);
+    }
+
+    private static int Pairs(DefectMap map, int x, int y, (int X, int Y) first, (int X, int Y) second, Span<int> n, Span<double> w)
+    {
+        var (a, da) = Nearest(map, x, y, -first.X, -first.Y);
+        var (b, db) = Nearest(map, x, y, first.X, first.Y);
+        int pairs = Pair(a, da, b, db, n[..2], w[..2]);
+        (a, da) = Nearest(map, x, y, -second.X, -second.Y);
+        (b, db) = Nearest(map, x, y, second.X, second.Y);
+        return pairs + Pair(a, da, b, db, n[2..], w[2..]);
+    }
+
+    // The nearest good pixel from (x, y) in direction (dx, dy): its index and distance in steps, or -1.
+    private static (int Index, int Steps) Nearest(DefectMap map, int x, int y, int dx, int dy)
+    {
+        var g = map.Geometry;
+        for (int step = 1; ; step++)
+        {
+            int px = x + step * dx, py = y + step * dy;
+            if ((uint)px >= (uint)g.Width || (uint)py >= (uint)g.Height) return (-1, 0);
+            if (!map.IsDefective(px, py)) return (py * g.Width + px, step);
+        }
     }
 
     // Linear interpolation between the good pixels on either side; one side alone is copied.

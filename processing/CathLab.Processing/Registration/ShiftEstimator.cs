@@ -18,8 +18,24 @@ public sealed class ShiftEstimator
         g.RequireLength(mask.Length, nameof(mask));
         g.RequireLength(live.Length, nameof(live));
         region.Validate(g);
-        var coarse = PhaseCorrelation(g, mask, live, region);
-        return Refine(g, mask, live, region, coarse);
+        var smoothMask = Smoothed(g, mask);
+        var smoothLive = Smoothed(g, live);
+        var coarse = PhaseCorrelation(g, smoothMask, smoothLive, region);
+        return Refine(g, smoothMask, smoothLive, region, coarse);
+    }
+
+    /// <summary>Gaussian pre-filter sigma in pixels. Both images get the same filter, which commutes with
+    /// a shift; it removes the pixel noise whose gradients would otherwise bias the estimate towards 0.</summary>
+    public double PrefilterSigma { get; init; } = 4.0;
+
+    private float[] Smoothed(FrameGeometry g, ReadOnlySpan<float> image)
+    {
+        var copy = image.ToArray();
+        var result = new float[copy.Length];
+        using var source = Mat.FromPixelData(g.Height, g.Width, MatType.CV_32FC1, copy);
+        using var target = Mat.FromPixelData(g.Height, g.Width, MatType.CV_32FC1, result);
+        Cv2.GaussianBlur(source, target, new Size(0, 0), PrefilterSigma, PrefilterSigma, BorderTypes.Replicate);
+        return result;
     }
 
     private static PixelShift PhaseCorrelation(FrameGeometry g, ReadOnlySpan<float> mask, ReadOnlySpan<float> live, RegionOfInterest r)

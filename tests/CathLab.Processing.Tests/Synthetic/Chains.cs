@@ -1,0 +1,62 @@
+using CathLab.Processing.Calibration;
+using CathLab.Processing.Display;
+using CathLab.Processing.Filters;
+using CathLab.Processing.Frames;
+using CathLab.Processing.Pipeline;
+
+namespace CathLab.Processing.Tests.Synthetic;
+
+/// <summary>Shorthands for building pipelines and reading their outputs in tests.</summary>
+internal static class Chains
+{
+    public static readonly ushort[] IdentityLut = Enumerable.Range(0, 65536).Select(i => (ushort)i).ToArray();
+
+    /// <summary>Parameters under which the output is the first pass's 16-bit result, untouched:
+    /// no sharpening, identity LUT.</summary>
+    public static ProcessingParameters Raw16(PipelineMode mode) => new()
+    {
+        Mode = mode,
+        Unsharp = new UnsharpMaskSettings { Gain = 0 },
+        Display = new DisplaySettings { Format = OutputFormat.Lut16, Lut = IdentityLut },
+    };
+
+    public static FramePipeline Create(CalibrationData calibration, ProcessingParameters parameters, BackendChoice backend, List<string>? log = null) =>
+        new(calibration, parameters, new PipelineOptions { Backend = backend, Log = m => log?.Add(m) });
+
+    public static byte[] Process(FramePipeline pipeline, ReadOnlySpan<ushort> raw)
+    {
+        var output = new byte[pipeline.Layout.TotalBytes];
+        pipeline.Process(raw, output);
+        return output;
+    }
+
+    public static ushort[] Process16(FramePipeline pipeline, ReadOnlySpan<ushort> raw) =>
+        System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(Process(pipeline, raw)).ToArray();
+
+    public static CalibrationData Identity(int width, int height, int bits = 14) => CalibrationData.Identity(new FrameGeometry(width, height, bits));
+}
+
+/// <summary>The OpenCL tests' rule: OpenCL must be present (CI has PoCL) unless CATHLAB_NO_OPENCL=1 says
+/// this machine has none; then those tests return without asserting, and say so.</summary>
+internal static class OpenClRequirement
+{
+    public static bool OptedOut(ITestOutputHelper output)
+    {
+        if (Environment.GetEnvironmentVariable("CATHLAB_NO_OPENCL") != "1") return false;
+        output.WriteLine("CATHLAB_NO_OPENCL=1: OpenCL checks not run on this machine");
+        return true;
+    }
+}
+
+internal sealed class ArrayRun(IReadOnlyList<ushort[]> frames) : IRunFrames
+{
+    public int Reads { get; private set; }
+
+    public int Count => frames.Count;
+
+    public ReadOnlySpan<ushort> Frame(int index)
+    {
+        Reads++;
+        return frames[index];
+    }
+}
