@@ -15,7 +15,7 @@ public sealed record GeneratorSimOptions
         CinePulseWidthMaxMs: 20,
         PulseRate: new FactorRange(0.5, 60),
         Kinds: new HashSet<ExposureKind> { ExposureKind.Fluoro, ExposureKind.Cine, ExposureKind.HighLevelFluoro },
-        HeartbeatWindowMs: 150,
+        HeartbeatWindowMs: 250,
         HeatCapacityUnits: 1_500_000,
         MaxPowerKw: 100);
 

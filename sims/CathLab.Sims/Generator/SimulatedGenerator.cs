@@ -63,6 +63,12 @@ public sealed class SimulatedGenerator : IDisposable
         get { lock (_gate) return _pulseId; }
     }
 
+    /// <summary>When the last valid heartbeat arrived, on <see cref="NowMicros"/>'s clock.</summary>
+    public long LastHeartbeatMicros
+    {
+        get { lock (_gate) return _lastHeartbeatMicros; }
+    }
+
     public GeneratorState State
     {
         get { lock (_gate) return _state; }

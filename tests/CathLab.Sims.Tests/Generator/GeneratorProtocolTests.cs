@@ -1,3 +1,4 @@
+using CathLab.Sims.Exerciser;
 using CathLab.Sims.Generator;
 using CathLab.Wire.Generator;
 
@@ -8,7 +9,7 @@ public sealed class GeneratorProtocolTests
     [Fact]
     public void Identify_and_capabilities_round_trip_over_a_pty_pair()
     {
-        using var rig = new SimulatorRig();
+        using var rig = new SimulatorRig(new GeneratorSimOptions());
         var (_, identity, _) = rig.Probe.Command(MessageType.Identify);
         var r = new PayloadReader(identity);
         var id = GeneratorIdentity.Read(ref r);
@@ -21,7 +22,7 @@ public sealed class GeneratorProtocolTests
         r.End();
         Assert.Equal(new FactorRange(40, 125), capabilities.Kv);
         Assert.Equal(new FactorRange(4, 10), capabilities.PulseWidthMs);
-        Assert.Equal(150, capabilities.HeartbeatWindowMs);
+        Assert.Equal(250, capabilities.HeartbeatWindowMs);
         Assert.Contains(ExposureKind.HighLevelFluoro, capabilities.Kinds);
     }
 
@@ -30,16 +31,16 @@ public sealed class GeneratorProtocolTests
     {
         using var rig = new SimulatorRig();
         var setting = new TechniqueSetting(ExposureKind.Cine, new Technique(82.5, 612.3, 7.25), 30);
-        var (acked, echo, _) = rig.Probe.Command(MessageType.SetTechnique, ProtocolProbe.Setting(setting));
+        var (acked, echo, _) = rig.Probe.Command(MessageType.SetTechnique, GeneratorProbe.Setting(setting));
         Assert.True(acked);
         var r = new PayloadReader(echo);
         Assert.Equal(setting, TechniqueSetting.Read(ref r));
 
-        var (_, readBack, _) = rig.Probe.Command(MessageType.GetTechnique, ProtocolProbe.Kind(ExposureKind.Cine));
+        var (_, readBack, _) = rig.Probe.Command(MessageType.GetTechnique, GeneratorProbe.Kind(ExposureKind.Cine));
         r = new PayloadReader(readBack);
         Assert.Equal(setting, TechniqueSetting.Read(ref r));
 
-        (_, readBack, _) = rig.Probe.Command(MessageType.GetTechnique, ProtocolProbe.Kind(ExposureKind.Fluoro));
+        (_, readBack, _) = rig.Probe.Command(MessageType.GetTechnique, GeneratorProbe.Kind(ExposureKind.Fluoro));
         r = new PayloadReader(readBack);
         Assert.NotEqual(setting.Technique, TechniqueSetting.Read(ref r).Technique);
     }
@@ -54,7 +55,7 @@ public sealed class GeneratorProtocolTests
     {
         using var rig = new SimulatorRig();
         var setting = new TechniqueSetting(ExposureKind.Fluoro, new Technique(kv, ma, ms), rate);
-        var (acked, _, refusal) = rig.Probe.Command(MessageType.SetTechnique, ProtocolProbe.Setting(setting));
+        var (acked, _, refusal) = rig.Probe.Command(MessageType.SetTechnique, GeneratorProbe.Setting(setting));
         Assert.False(acked);
         Assert.Equal(RefusalReason.OutOfRange, refusal!.Value.Reason);
         Assert.Equal(MessageType.SetTechnique, refusal.Value.Command);
@@ -66,9 +67,9 @@ public sealed class GeneratorProtocolTests
     {
         using var rig = new SimulatorRig();
         var cine = new TechniqueSetting(ExposureKind.Cine, new Technique(80, 300, 16), 15);
-        Assert.True(rig.Probe.Command(MessageType.SetTechnique, ProtocolProbe.Setting(cine)).Acked);
+        Assert.True(rig.Probe.Command(MessageType.SetTechnique, GeneratorProbe.Setting(cine)).Acked);
         var fluoro = cine with { Kind = ExposureKind.Fluoro };
-        Assert.False(rig.Probe.Command(MessageType.SetTechnique, ProtocolProbe.Setting(fluoro)).Acked);
+        Assert.False(rig.Probe.Command(MessageType.SetTechnique, GeneratorProbe.Setting(fluoro)).Acked);
     }
 
     [Fact]
@@ -121,7 +122,7 @@ public sealed class GeneratorProtocolTests
         using var heartbeats = rig.StartHeartbeats();
         rig.PrepareAndWaitReady(ExposureKind.Fluoro);
         byte[] exposeOn = new byte[GeneratorFrame.MaxFrame];
-        int length = GeneratorFrame.Encode(exposeOn, 40000, MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Fluoro));
+        int length = GeneratorFrame.Encode(exposeOn, 40000, MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Fluoro));
         rig.Probe.SendRaw(exposeOn.AsSpan(0, length));
         rig.Probe.SendRaw(exposeOn.AsSpan(0, length));
         Assert.True(rig.Probe.WaitFor(() => rig.Endpoint.DuplicateCommands == 1, TimeSpan.FromSeconds(5)));

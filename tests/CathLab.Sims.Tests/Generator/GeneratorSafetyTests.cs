@@ -1,3 +1,4 @@
+using CathLab.Sims.Exerciser;
 using CathLab.Sims.Generator;
 using CathLab.Wire.Generator;
 
@@ -9,9 +10,9 @@ public sealed class GeneratorSafetyTests
 
     private static void Expose(SimulatorRig rig, ExposureKind kind, double pulseRate)
     {
-        rig.Probe.Ack(MessageType.SetTechnique, ProtocolProbe.Setting(new TechniqueSetting(kind, new Technique(75, 50, 5), pulseRate)));
+        rig.Probe.Ack(MessageType.SetTechnique, GeneratorProbe.Setting(new TechniqueSetting(kind, new Technique(75, 50, 5), pulseRate)));
         rig.PrepareAndWaitReady(kind);
-        rig.Probe.Ack(MessageType.ExposeOn, ProtocolProbe.Kind(kind));
+        rig.Probe.Ack(MessageType.ExposeOn, GeneratorProbe.Kind(kind));
     }
 
     [Fact]
@@ -41,10 +42,9 @@ public sealed class GeneratorSafetyTests
     [Fact]
     public void Without_a_heartbeat_exposure_is_refused()
     {
-        using var rig = new SimulatorRig();
+        using var rig = new SimulatorRig(new GeneratorSimOptions());
         rig.PrepareAndWaitReady(ExposureKind.Fluoro);
-        Thread.Sleep(200);
-        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Fluoro));
+        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Fluoro));
         Assert.False(acked);
         Assert.Equal(RefusalReason.NoHeartbeat, refusal!.Value.Reason);
     }
@@ -57,13 +57,13 @@ public sealed class GeneratorSafetyTests
         Expose(rig, ExposureKind.Fluoro, 60);
         Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count >= 10, Patience));
         heartbeats.Dispose();
-        long lastHeartbeat = rig.Generator.NowMicros;
+        long lastHeartbeat = rig.Generator.LastHeartbeatMicros;
         Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<FaultEvent>().Any(), Patience));
 
         var ended = rig.Probe.EventsOf<ExposureEndedEvent>().Single();
         Assert.Equal(ExposureEndReason.HeartbeatLost, ended.Reason);
         Assert.Equal(FaultCode.HeartbeatLost, rig.Probe.EventsOf<FaultEvent>().Single().Code);
-        long windowEnd = lastHeartbeat + 150_000;
+        long windowEnd = lastHeartbeat + rig.Generator.Options.Capabilities.HeartbeatWindowMs * 1000L;
         Assert.True(rig.Pulses.Count(p => p.TimestampMicroseconds > windowEnd) <= 1);
         int count = rig.Pulses.Count;
         Thread.Sleep(100);
@@ -89,7 +89,7 @@ public sealed class GeneratorSafetyTests
         Assert.Equal(reason, rig.Probe.EventsOf<ExposureEndedEvent>().Single().Reason);
         Assert.Equal(fault, rig.Probe.EventsOf<FaultEvent>().Single().Code);
 
-        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Cine));
+        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Cine));
         Assert.False(acked);
         Assert.Equal(RefusalReason.FaultActive, refusal!.Value.Reason);
 
@@ -127,17 +127,18 @@ public sealed class GeneratorSafetyTests
     [Fact]
     public void A_hot_tube_refuses_exposure_and_heat_is_reported()
     {
-        var options = new GeneratorSimOptions { Capabilities = new GeneratorSimOptions().Capabilities with { HeatCapacityUnits = 3000 } };
+        var relaxed = SimulatorRig.Relaxed();
+        var options = relaxed with { Capabilities = relaxed.Capabilities with { HeatCapacityUnits = 3000 } };
         using var rig = new SimulatorRig(options);
         using var heartbeats = rig.StartHeartbeats();
-        rig.Probe.Ack(MessageType.SetTechnique, ProtocolProbe.Setting(new TechniqueSetting(ExposureKind.Cine, new Technique(100, 800, 10), 30)));
+        rig.Probe.Ack(MessageType.SetTechnique, GeneratorProbe.Setting(new TechniqueSetting(ExposureKind.Cine, new Technique(100, 800, 10), 30)));
         rig.PrepareAndWaitReady(ExposureKind.Cine);
-        rig.Probe.Ack(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Cine));
+        rig.Probe.Ack(MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Cine));
         Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), Patience));
         Assert.Equal(ExposureEndReason.TubeHot, rig.Probe.EventsOf<ExposureEndedEvent>().Single().Reason);
         Assert.InRange(rig.Pulses.Count, 1, 3);
         Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<HeatEvent>().Any(h => h.Percent >= 70), Patience));
-        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, ProtocolProbe.Kind(ExposureKind.Cine));
+        var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Cine));
         Assert.False(acked);
         Assert.Equal(RefusalReason.TubeHot, refusal!.Value.Reason);
     }
@@ -152,7 +153,7 @@ public sealed class GeneratorSafetyTests
         for (int i = 0; i < 60; i++)
         {
             var setting = new TechniqueSetting(ExposureKind.Fluoro, new Technique(60 + i * 0.5, 20 + i, 5), 30);
-            var (acked, echo, refusal) = rig.Probe.Command(MessageType.SetTechnique, ProtocolProbe.Setting(setting));
+            var (acked, echo, refusal) = rig.Probe.Command(MessageType.SetTechnique, GeneratorProbe.Setting(setting));
             Assert.True(acked, refusal?.ToString());
             var r = new PayloadReader(echo);
             Assert.Equal(setting, TechniqueSetting.Read(ref r));

@@ -1,3 +1,4 @@
+using CathLab.Sims.Exerciser;
 using System.Collections.Concurrent;
 using CathLab.Sims.Generator;
 using CathLab.Testing;
@@ -11,16 +12,24 @@ internal sealed class SimulatorRig : IDisposable
     public PtyPair Pty { get; } = new();
     public GeneratorSerialEndpoint Endpoint { get; }
     public SimulatedGenerator Generator { get; }
-    public ProtocolProbe Probe { get; }
+    public GeneratorProbe Probe { get; }
     public ConcurrentQueue<DeliveredPulse> Pulses { get; } = new();
+
+    /// <summary>Tests that are not about the heartbeat use a generous window, so a loaded machine cannot starve it.</summary>
+    public static GeneratorSimOptions Relaxed(GeneratorSimOptions? options = null)
+    {
+        options ??= new GeneratorSimOptions();
+        return options with { Capabilities = options.Capabilities with { HeartbeatWindowMs = 2000 } };
+    }
 
     public SimulatorRig(GeneratorSimOptions? options = null, SerialFaultOptions? faults = null)
     {
+        options ??= Relaxed();
         Endpoint = new GeneratorSerialEndpoint(Pty.GeneratorEnd, 115200, faults ?? SerialFaultOptions.None);
-        Generator = new SimulatedGenerator(options ?? new GeneratorSimOptions(), new FixedTubeOutput(), Endpoint);
+        Generator = new SimulatedGenerator(options, new FixedTubeOutput(), Endpoint);
         Generator.AddObserver(new PulseRecorder(Pulses));
         Endpoint.Start(Generator);
-        Probe = new ProtocolProbe(Pty.StationEnd);
+        Probe = new GeneratorProbe(Pty.StationEnd);
         Probe.Ack(MessageType.Identify);
     }
 
@@ -42,7 +51,7 @@ internal sealed class SimulatorRig : IDisposable
 
     public void PrepareAndWaitReady(ExposureKind kind)
     {
-        Probe.Ack(MessageType.Prepare, ProtocolProbe.Kind(kind));
+        Probe.Ack(MessageType.Prepare, GeneratorProbe.Kind(kind));
         Assert.True(Probe.WaitFor(() => Generator.State == GeneratorState.Ready, TimeSpan.FromSeconds(10)), "generator never became ready");
     }
 

@@ -22,7 +22,7 @@ public readonly record struct FactorRange(double Min, double Max)
 
     public double Clamp(double value) => Math.Clamp(value, Min, Max);
 
-    public override string ToString() => $"{Min}–{Max}";
+    public override string ToString() => $"{Min}..{Max}";
 }
 
 /// <summary>Answer to GetCapabilities: what the generator can do.</summary>
@@ -45,7 +45,7 @@ public sealed record GeneratorCapabilities(
         if (!Kv.Contains(t.Kv)) return $"{t.Kv} kV outside {Kv} kV";
         if (!Ma.Contains(t.Ma)) return $"{t.Ma} mA outside {Ma} mA";
         double maxWidth = setting.Kind == ExposureKind.Cine ? CinePulseWidthMaxMs : PulseWidthMs.Max;
-        if (t.PulseWidthMs < PulseWidthMs.Min - 1e-9 || t.PulseWidthMs > maxWidth + 1e-9) return $"{t.PulseWidthMs} ms outside {PulseWidthMs.Min}–{maxWidth} ms";
+        if (t.PulseWidthMs < PulseWidthMs.Min - 1e-9 || t.PulseWidthMs > maxWidth + 1e-9) return $"{t.PulseWidthMs} ms outside {PulseWidthMs.Min}..{maxWidth} ms";
         if (!PulseRate.Contains(setting.PulseRate)) return $"{setting.PulseRate} pulses/s outside {PulseRate} pulses/s";
         if (t.Kv * t.Ma / 1000.0 > MaxPowerKw + 1e-9) return $"{t.Kv * t.Ma / 1000.0:0.0} kW above the tube's {MaxPowerKw} kW";
         return null;

@@ -2,11 +2,12 @@ using System.Collections.Concurrent;
 using System.IO.Ports;
 using CathLab.Wire.Generator;
 
-namespace CathLab.Sims.Tests.Generator;
+namespace CathLab.Sims.Exerciser;
 
-/// <summary>A deliberately plain station side of the generator protocol, written from docs/generator-protocol.md,
-/// to drive the simulator in tests: one command at a time, retries with the same sequence number, EventAck.</summary>
-internal sealed class ProtocolProbe : IDisposable
+/// <summary>A deliberately plain station side of the generator protocol, written from docs/generator-protocol.md:
+/// one command at a time, retries with the same sequence number, EventAck. Engineers use it (cathlab-sim exercise)
+/// to check that a generator, simulated or real, speaks the protocol; the simulator's tests drive it too.</summary>
+public sealed class GeneratorProbe : IDisposable
 {
     private readonly SerialPort _port;
     private readonly GeneratorFrameDecoder _decoder = new();
@@ -17,7 +18,7 @@ internal sealed class ProtocolProbe : IDisposable
     private ushort _sequence;
     private int _expectedEvent = 1;
 
-    public ProtocolProbe(string path)
+    public GeneratorProbe(string path)
     {
         _port = new SerialPort(path, 115200) { ReadTimeout = 10, Handshake = Handshake.None };
         _port.Open();
@@ -26,9 +27,10 @@ internal sealed class ProtocolProbe : IDisposable
     }
 
     public ConcurrentQueue<GeneratorEvent> Events { get; } = new();
-    public int FrameErrors;
-    public int Retries;
-    public int Timeouts;
+    private int _frameErrors;
+    public int FrameErrors => Volatile.Read(ref _frameErrors);
+    public int Retries { get; private set; }
+    public int Timeouts { get; private set; }
 
     public TimeSpan AnswerTimeout { get; set; } = TimeSpan.FromMilliseconds(60);
     public int MaxAttempts { get; set; } = 20;
@@ -75,10 +77,11 @@ internal sealed class ProtocolProbe : IDisposable
         lock (_port) _port.BaseStream.Write(bytes);
     }
 
-    public void Ack(MessageType type, ReadOnlySpan<byte> payload = default)
+    /// <summary>Sends a command that must be acknowledged; a refusal throws with the generator's reason.</summary>
+    public byte[] Ack(MessageType type, ReadOnlySpan<byte> payload = default)
     {
-        var (acked, _, refusal) = Command(type, payload);
-        Assert.True(acked, refusal?.ToString());
+        var (acked, answer, refusal) = Command(type, payload);
+        return acked ? answer : throw new InvalidOperationException(refusal.ToString());
     }
 
     public static byte[] Kind(ExposureKind kind) => [(byte)kind];
@@ -133,7 +136,7 @@ internal sealed class ProtocolProbe : IDisposable
                 if (_decoder.Type == MessageType.Event) OnEvent(_decoder.Sequence, _decoder.Payload);
                 else
                 {
-                    if (_decoder.Type == MessageType.FrameError) Interlocked.Increment(ref FrameErrors);
+                    if (_decoder.Type == MessageType.FrameError) Interlocked.Increment(ref _frameErrors);
                     _answers.Add((_decoder.Type, _decoder.Sequence, _decoder.Payload.ToArray()));
                 }
             }
