@@ -110,7 +110,14 @@ public sealed class DoseRateLimiter(GeneratorCapabilities capabilities, TubeOutp
             }
         }
 
-        var t = RoundDown(new Technique(kv, ma, width), caps);
+        // Round to the wire's steps: down when a limit cut the technique, so the generator never gets more than was
+        // checked; to the nearest step otherwise, so the loop does not sit a step below its target.
+        bool cut = (limits & (TechniqueLimits.DoseRate | TechniqueLimits.Power | TechniqueLimits.Heat)) != 0;
+        var t = Round(new Technique(kv, ma, width), caps, widthMax, down: cut);
+        if (!cut && !double.IsPositiveInfinity(rateLimit) && PredictRate(t, rate) > rateLimit * Margin)
+        {
+            t = Round(new Technique(kv, ma, width), caps, widthMax, down: true);
+        }
         return new LimitedTechnique(t, limits, PredictRate(t, rate), rateLimit);
     }
 
@@ -129,13 +136,16 @@ public sealed class DoseRateLimiter(GeneratorCapabilities capabilities, TubeOutp
         return (ma, width);
     }
 
-    /// <summary>Rounds down to the wire's fixed-point steps so the generator never gets more than was checked.</summary>
-    private static Technique RoundDown(in Technique t, GeneratorCapabilities caps)
+    private static Technique Round(in Technique t, GeneratorCapabilities caps, double widthMax, bool down)
     {
-        static double Floor(double v, double unit, double min) => Math.Max(min, Math.Floor(v / unit + 1e-9) * unit);
-        return new Technique(
-            Floor(t.Kv, TechniqueUnits.Kv, caps.Kv.Min),
-            Floor(t.Ma, TechniqueUnits.Ma, caps.Ma.Min),
-            Floor(t.PulseWidthMs, TechniqueUnits.PulseWidthMs, caps.PulseWidthMs.Min));
+        double Step(double v, double unit, double min, double max)
+        {
+            double steps = down ? Math.Floor(v / unit + 1e-9) : Math.Round(v / unit);
+            return Math.Clamp(steps * unit, min, max);
+        }
+        double kv = Step(t.Kv, TechniqueUnits.Kv, caps.Kv.Min, caps.Kv.Max);
+        double ma = Step(t.Ma, TechniqueUnits.Ma, caps.Ma.Min, caps.Ma.Max);
+        if (kv * ma > caps.MaxPowerKw * 1000.0) ma = Math.Floor(caps.MaxPowerKw * 1000.0 / kv / TechniqueUnits.Ma) * TechniqueUnits.Ma;
+        return new Technique(kv, ma, Step(t.PulseWidthMs, TechniqueUnits.PulseWidthMs, caps.PulseWidthMs.Min, widthMax));
     }
 }

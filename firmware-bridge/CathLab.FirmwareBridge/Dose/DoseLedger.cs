@@ -121,20 +121,17 @@ public sealed class DoseLedger
         }
         double kermaMilliGray = pulse.AirKermaMilliGray;
         double dapGyCm2 = kermaMilliGray / 1000.0 * _geometry.FieldAreaAtReferenceCm2;
-        TimeSpan fluoroTime = TimeSpan.Zero;
         bool fluoro = pulse.Kind is ExposureKind.Fluoro or ExposureKind.HighLevelFluoro;
-        if (fluoro && _runRate > 0)
-        {
-            fluoroTime = TimeSpan.FromSeconds(1.0 / _runRate);
-        }
-        _run.Add(kermaMilliGray, dapGyCm2, fluoroTime, fluoro);
-        _exam.Add(kermaMilliGray, dapGyCm2, fluoroTime, fluoro);
-        int due = (int)(_exam.FluoroTime.Ticks / FluoroAlertInterval.Ticks);
+        // Each fluoro pulse stands for one pulse interval of beam-on time.
+        double fluoroSeconds = fluoro && _runRate > 0 ? 1.0 / _runRate : 0;
+        _run.Add(kermaMilliGray, dapGyCm2, fluoroSeconds, fluoro);
+        _exam.Add(kermaMilliGray, dapGyCm2, fluoroSeconds, fluoro);
+        int due = (int)Math.Floor(_exam.FluoroSeconds / FluoroAlertInterval.TotalSeconds + 1e-9);
         if (due > _fluoroAlertsRaised)
         {
             _fluoroAlertsRaised = due;
             return new BridgeAlert(BridgeAlertKind.FluoroTime, _time.GetUtcNow(),
-                $"cumulative fluoroscopy time {_exam.FluoroTime.TotalMinutes:0.0} min (alert {due}), Ka,r {_exam.KermaMilliGray:0.0} mGy");
+                $"cumulative fluoroscopy time {_exam.FluoroSeconds / 60:0.0} min (alert {due}), Ka,r {_exam.KermaMilliGray:0.0} mGy");
         }
         return null;
     }
@@ -152,19 +149,19 @@ public sealed class DoseLedger
     {
         public double KermaMilliGray;
         public double DapGyCm2;
-        public TimeSpan FluoroTime;
+        public double FluoroSeconds;
         public int FluoroPulses;
         public int CinePulses;
         public int Exposures;
 
-        public void Add(double kerma, double dap, TimeSpan fluoroTime, bool fluoro)
+        public void Add(double kerma, double dap, double fluoroSeconds, bool fluoro)
         {
             KermaMilliGray += kerma;
             DapGyCm2 += dap;
-            FluoroTime += fluoroTime;
+            FluoroSeconds += fluoroSeconds;
             if (fluoro) FluoroPulses++; else CinePulses++;
         }
 
-        public readonly DoseTotals Totals => new(KermaMilliGray, DapGyCm2, FluoroTime, FluoroPulses, CinePulses, Exposures);
+        public readonly DoseTotals Totals => new(KermaMilliGray, DapGyCm2, TimeSpan.FromSeconds(FluoroSeconds), FluoroPulses, CinePulses, Exposures);
     }
 }
