@@ -39,4 +39,4 @@ command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is required (dotn
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 echo "setup: restoring and building CathLab.sln (Release)"
-dotnet build "$root/CathLab.sln" -c Release -nologo -v q -clp:ErrorsOnly
+dotnet build "$root/CathLab.sln" -c Release -nologo -v q -clp:ErrorsOnly -p:TreatWarningsAsErrors=true
