@@ -89,7 +89,9 @@ public sealed class DicomAssociation : IAsyncDisposable
     }
 
     /// <summary>Reads the next PDU in the established state. A-ABORT and a dropped connection become exceptions.</summary>
-    internal async ValueTask<RawPdu> ReadPduAsync(TimeSpan timeout, string waitingFor, CancellationToken cancellation)
+    /// <param name="idleTimeoutKeepsAssociation">When the wait ends before any byte of a PDU arrived, leave the association
+    /// established instead of aborting it (for optional waits, such as a storage commitment report).</param>
+    internal async ValueTask<RawPdu> ReadPduAsync(TimeSpan timeout, string waitingFor, CancellationToken cancellation, bool idleTimeoutKeepsAssociation = false)
     {
         RawPdu? pdu;
         try
@@ -101,7 +103,7 @@ public sealed class DicomAssociation : IAsyncDisposable
             await AbortAsync(AbortReason.InvalidPduParameterValue).ConfigureAwait(false);
             throw;
         }
-        catch (DicomTimeoutException)
+        catch (DicomTimeoutException) when (!(idleTimeoutKeepsAssociation && _reader.TimedOutBetweenPdus))
         {
             await AbortAsync(AbortReason.NotSpecified).ConfigureAwait(false);
             throw;

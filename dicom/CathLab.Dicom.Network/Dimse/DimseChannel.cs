@@ -40,7 +40,8 @@ public sealed class DimseChannel(DicomAssociation association)
     /// Receives the next whole message. Returns null when the peer released the association (answered here).
     /// <paramref name="timeout"/> bounds the wait for each PDU, so a peer that stalls mid-message is caught too.
     /// </summary>
-    public async Task<DimseMessage?> ReceiveAsync(TimeSpan timeout, DataSetSinkFactory? sinks = null, CancellationToken cancellation = default)
+    /// <param name="optional">A wait that may end with nothing: a timeout before the first byte leaves the association established.</param>
+    public async Task<DimseMessage?> ReceiveAsync(TimeSpan timeout, DataSetSinkFactory? sinks = null, CancellationToken cancellation = default, bool optional = false)
     {
         var commandBytes = ArrayPool<byte>.Shared.Rent(4096);
         var commandLength = 0;
@@ -52,7 +53,7 @@ public sealed class DimseChannel(DicomAssociation association)
             while (true)
             {
                 var what = command is null ? "a DIMSE command" : $"the data set of {command.Field}";
-                var pdu = await Association.ReadPduAsync(timeout, what, cancellation).ConfigureAwait(false);
+                var pdu = await Association.ReadPduAsync(timeout, what, cancellation, optional && command is null && commandLength == 0).ConfigureAwait(false);
                 if (pdu.Type == PduType.ReleaseRequest)
                 {
                     AssociatePduCodec.RequireFixedLength(pdu.Body.Span, PduType.ReleaseRequest);

@@ -19,6 +19,7 @@ public sealed class PduReader : IDisposable
     private readonly Stream _stream;
     private readonly uint _maxDataPduLength;
     private byte[] _buffer;
+    private int _headerBytesRead;
 
     /// <param name="maxDataPduLength">The largest P-DATA-TF variable field this side advertised (never 0 here).</param>
     public PduReader(Stream stream, uint maxDataPduLength)
@@ -29,14 +30,20 @@ public sealed class PduReader : IDisposable
         _buffer = ArrayPool<byte>.Shared.Rent(HeaderLength + (int)Math.Min(maxDataPduLength, 64 * 1024));
     }
 
+    /// <summary>True when the last read timed out before any byte of a new PDU arrived, so the stream is still in step.</summary>
+    public bool TimedOutBetweenPdus { get; private set; }
+
     /// <summary>Reads the next PDU. Returns null when the peer closed the connection cleanly between PDUs.</summary>
     public async ValueTask<RawPdu?> ReadAsync(TimeSpan timeout, string waitingFor, CancellationToken cancellation = default)
     {
         using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         timer.CancelAfter(timeout);
+        TimedOutBetweenPdus = false;
+        var started = false;
         try
         {
             var got = await FillAsync(_buffer.AsMemory(0, HeaderLength), allowCleanEnd: true, timer.Token).ConfigureAwait(false);
+            started = true;
             if (!got)
             {
                 return null;
@@ -58,6 +65,7 @@ public sealed class PduReader : IDisposable
         }
         catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
         {
+            TimedOutBetweenPdus = !started && _headerBytesRead == 0;
             throw new DicomTimeoutException(waitingFor, timeout);
         }
         catch (IOException e)
@@ -87,9 +95,11 @@ public sealed class PduReader : IDisposable
     private async ValueTask<bool> FillAsync(Memory<byte> target, bool allowCleanEnd, CancellationToken cancellation)
     {
         var filled = 0;
+        _headerBytesRead = 0;
         while (filled < target.Length)
         {
             var n = await _stream.ReadAsync(target[filled..], cancellation).ConfigureAwait(false);
+            _headerBytesRead += n;
             if (n == 0)
             {
                 if (filled == 0 && allowCleanEnd)

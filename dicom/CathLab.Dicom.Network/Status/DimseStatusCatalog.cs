@@ -42,7 +42,6 @@ public static class DimseStatusCatalog
         [0x0212] = ("failure: mistyped argument", FailureKind.Permanent),
         [0x0213] = ("failure: resource limitation", FailureKind.Transient),
         [0xA801] = ("refused: move destination unknown", FailureKind.Permanent),
-        [0xC110] = ("failure: performed procedure step object may no longer be updated", FailureKind.Permanent),
     };
 
     public static DimseStatus Describe(ushort code, CommandField? field = null)

@@ -1,0 +1,9 @@
+using CathLab.Dicom.Network.Attributes;
+
+namespace CathLab.Dicom.Network.Services.Mpps;
+
+/// <summary>A performed procedure step as the MPPS SCP holds it: the merged attributes and every operation that changed them.</summary>
+public sealed record MppsRecord(string SopInstanceUid, AttributeSet Attributes, IReadOnlyList<string> History)
+{
+    public string? Status => Attributes.GetString(AttributeTags.PerformedProcedureStepStatus);
+}
