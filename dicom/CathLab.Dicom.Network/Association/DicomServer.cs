@@ -146,8 +146,12 @@ public sealed class DicomServer : IAsyncDisposable
             var request = new DimseRequest(association, channel, message);
             try
             {
+                if (((ushort)message.Command.Field & 0x8000) != 0)
+                {
+                    continue; // a response nobody waits for (PS3.7 lets us ignore it); never answer a response
+                }
                 var service = ServiceFor(association, message.ContextId);
-                if (service is null || ((ushort)message.Command.Field & 0x8000) != 0)
+                if (service is null)
                 {
                     await request.RespondAsync(0x0211, errorComment: "no service for this request here", cancellation: _stopping.Token).ConfigureAwait(false);
                     continue;
