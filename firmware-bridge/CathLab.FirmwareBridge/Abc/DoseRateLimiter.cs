@@ -69,6 +69,7 @@ public sealed class DoseRateLimiter(GeneratorCapabilities capabilities, TubeOutp
         var caps = Capabilities;
         var limits = TechniqueLimits.None;
         double widthMax = kind == ExposureKind.Cine ? caps.CinePulseWidthMaxMs : caps.PulseWidthMs.Max;
+        if (!double.IsFinite(desired.Kv) || !double.IsFinite(desired.Ma) || !double.IsFinite(desired.PulseWidthMs)) limits |= TechniqueLimits.GeneratorRange;
         double kv = Sanitise(desired.Kv, caps.Kv.Min);
         double ma = Sanitise(desired.Ma, caps.Ma.Min);
         double width = Sanitise(desired.PulseWidthMs, caps.PulseWidthMs.Min);

@@ -65,7 +65,7 @@ public sealed class MeasuringField(MeasuringFieldOptions? options = null)
         int fieldHeight = Math.Max(1, (int)(open.Height * fraction));
         int left = open.Left + (open.Width - fieldWidth) / 2;
         int top = open.Top + (open.Height - fieldHeight) / 2;
-        ushort direct = (ushort)Math.Clamp(Options.DirectExposureFraction * Options.FullScale, 1, ushort.MaxValue);
+        ushort direct = DirectLevel;
         ulong sum = 0;
         long counted = 0;
         ulong allSum = 0;
@@ -84,36 +84,58 @@ public sealed class MeasuringField(MeasuringFieldOptions? options = null)
     }
 
     /// <summary>Finds the open field: border rows and columns darker than <see cref="MeasuringFieldOptions.CollimatedFraction"/>
-    /// of the brightest profile are cut away from each side.</summary>
+    /// of the brightest profile are cut away from each side. Profiles leave direct-exposure pixels out, and a row or
+    /// column that is all direct exposure counts as open (the beam reached the detector there).</summary>
     public PixelRect FindOpenField(ReadOnlySpan<ushort> pixels, int width, int height)
     {
         int stride = Math.Max(1, Options.ProfileStride);
+        ushort direct = DirectLevel;
         Span<float> rows = height <= 4096 ? stackalloc float[height] : new float[height];
         Span<float> columns = width <= 4096 ? stackalloc float[width] : new float[width];
+        Span<int> columnCounts = width <= 4096 ? stackalloc int[width] : new int[width];
         columns.Clear();
-        int sampledRows = 0;
+        columnCounts.Clear();
         for (int y = 0; y < height; y++)
         {
             var row = pixels.Slice(y * width, width);
-            if (y % stride == 0)
+            bool sampleColumns = y % stride == 0;
+            double rowSum = 0;
+            int rowCount = 0;
+            for (int x = 0; x < width; x++)
             {
-                for (int x = 0; x < width; x++) columns[x] += row[x];
-                sampledRows++;
+                ushort p = row[x];
+                if (p >= direct) continue;
+                if (sampleColumns)
+                {
+                    columns[x] += p;
+                    columnCounts[x]++;
+                }
+                if (x % stride == 0)
+                {
+                    rowSum += p;
+                    rowCount++;
+                }
             }
-            ulong rowSum = 0;
-            for (int x = 0; x < width; x += stride) rowSum += row[x];
-            rows[y] = (float)(rowSum / (double)((width + stride - 1) / stride) - Options.DarkLevel);
+            rows[y] = rowCount == 0 ? float.PositiveInfinity : (float)(rowSum / rowCount - Options.DarkLevel);
         }
-        for (int x = 0; x < width; x++) columns[x] = columns[x] / sampledRows - (float)Options.DarkLevel;
+        for (int x = 0; x < width; x++)
+        {
+            columns[x] = columnCounts[x] == 0 ? float.PositiveInfinity : columns[x] / columnCounts[x] - (float)Options.DarkLevel;
+        }
         (int top, int bottom) = OpenSpan(rows);
         (int left, int right) = OpenSpan(columns);
         return new PixelRect(left, top, right, bottom);
     }
 
+    private ushort DirectLevel => (ushort)Math.Clamp(Options.DirectExposureFraction * Options.FullScale, 1, ushort.MaxValue);
+
     private (int Start, int End) OpenSpan(ReadOnlySpan<float> profile)
     {
         float max = 0;
-        foreach (float v in profile) max = Math.Max(max, v);
+        foreach (float v in profile)
+        {
+            if (float.IsFinite(v)) max = Math.Max(max, v);
+        }
         if (max <= 0) return (0, profile.Length);
         float threshold = (float)(Options.CollimatedFraction * max);
         int start = 0;
