@@ -23,12 +23,13 @@ public sealed record SimulatedDetectorOptions
 
     public DetectorFaultOptions Faults { get; init; } = DetectorFaultOptions.None;
 
-    /// <summary>Frames queued per client before that client starts losing frames.</summary>
-    public int ClientQueueDepth { get; init; } = 16;
+    /// <summary>Frames queued per client before that client starts losing frames (32 is about half a second at 60 fps).</summary>
+    public int ClientQueueDepth { get; init; } = 32;
 
-    /// <summary>Pulses waiting for the render thread before pulses are lost (counted as overruns).</summary>
-    public int RenderQueueDepth { get; init; } = 16;
+    /// <summary>Pulses waiting for the render thread before pulses are lost (counted as overruns); about a second at 60 fps,
+    /// so that a busy machine's scheduling hiccups delay frames rather than lose them.</summary>
+    public int RenderQueueDepth { get; init; } = 64;
 
     /// <summary>Pre-allocated 2 MiB frame buffers shared by rendering and all clients.</summary>
-    public int FrameBuffers { get; init; } = 48;
+    public int FrameBuffers { get; init; } = 64;
 }
