@@ -47,6 +47,8 @@ internal sealed unsafe class CpuChain : IChainBackend
 
     public string Description { get; }
 
+    internal long WorkerAllocatedBytes => _scheduler.WorkerAllocatedBytes;
+
     public void SetCalibration(CalibrationData calibration)
     {
         calibration.Dark.CopyTo(_dark, 0);

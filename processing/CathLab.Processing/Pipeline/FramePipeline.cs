@@ -60,6 +60,9 @@ public sealed class FramePipeline : IDisposable
 
     public bool UsesOpenCl => _backend is OpenClChain;
 
+    /// <summary>Bytes allocated so far by the CPU path's worker threads (0 for OpenCL); for allocation tests.</summary>
+    internal long WorkerAllocatedBytes => _backend is CpuChain cpu ? cpu.WorkerAllocatedBytes : 0;
+
     /// <summary>Why OpenCL is not used, when it is not.</summary>
     public string? FallbackReason { get; private set; }
 
