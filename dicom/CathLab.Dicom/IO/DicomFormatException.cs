@@ -1,0 +1,11 @@
+namespace CathLab.Dicom.IO;
+
+/// <summary>Input that is not a well-formed DICOM encoding (truncated, impossible length, bad header, ...).</summary>
+public sealed class DicomFormatException : Exception
+{
+    public DicomFormatException(string message) : base(message) { }
+    public DicomFormatException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>Byte offset in the input where the problem was seen, when known (-1 otherwise).</summary>
+    public long Offset { get; init; } = -1;
+}
