@@ -1,0 +1,20 @@
+using CathLab.Wire.Generator;
+
+namespace CathLab.Capture.Frames;
+
+/// <summary>What a frame is: its place in the stream, when it was made, its size, and the technique of the pulse
+/// that made it, as the detector's frame header reports them.</summary>
+public readonly record struct FrameInfo(
+    long Sequence,
+    uint PulseId,
+    long TimestampMicroseconds,
+    int Width,
+    int Height,
+    int BitsStored,
+    Technique Technique,
+    ExposureKind? Kind,
+    uint AirKermaNanoGray,
+    bool Dark)
+{
+    public int PixelCount => Width * Height;
+}
