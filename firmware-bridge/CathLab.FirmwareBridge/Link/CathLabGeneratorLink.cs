@@ -548,6 +548,8 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 }
                 else
                 {
+                    // Reopen the port next time: a pulled cable can leave a handle that neither fails nor carries bytes.
+                    CloseConnection();
                     await Task.Delay(_timings.ReconnectInterval, token).ConfigureAwait(false);
                 }
             }
@@ -599,6 +601,18 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             _logger.LogDebug("Identify failed: {Message}", e.Message);
             return false;
         }
+    }
+
+    private void CloseConnection()
+    {
+        ISerialConnection? connection;
+        lock (_gate)
+        {
+            connection = _connection;
+            _connection = null;
+            _connectionReady.Reset();
+        }
+        try { connection?.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
     }
 
     private void LineLost(ISerialConnection connection, Exception cause)

@@ -1,0 +1,122 @@
+using CathLab.FirmwareBridge.Link;
+using CathLab.Sims.Generator;
+using CathLab.Sims.Physics;
+using CathLab.Testing;
+using CathLab.Wire.Generator;
+
+namespace CathLab.FirmwareBridge.Tests.Support;
+
+/// <summary>Records every pulse the simulated tube really delivered, whether or not the station heard of it.</summary>
+public sealed class DeliveredPulses : IPulseObserver
+{
+    private readonly List<DeliveredPulse> _pulses = [];
+
+    public void OnPulse(in DeliveredPulse pulse)
+    {
+        lock (_pulses) _pulses.Add(pulse);
+    }
+
+    public IReadOnlyList<DeliveredPulse> Snapshot()
+    {
+        lock (_pulses) return [.. _pulses];
+    }
+
+    public int After(long micros) => Snapshot().Count(p => p.TimestampMicroseconds > micros);
+}
+
+/// <summary>The in-process simulated generator on one end of a real socat pseudo-terminal pair, and the station's
+/// bridge on the other, speaking the protocol through System.IO.Ports on both sides.</summary>
+public sealed class SimRig : IAsyncDisposable
+{
+    private readonly PtyPair? _ownedPty;
+
+    private SimRig(PtyPair? pty, string stationEnd, GeneratorSerialEndpoint endpoint, SimulatedGenerator generator, GeneratorBridge bridge, CathLabGeneratorLink link)
+    {
+        _ownedPty = pty;
+        StationEnd = stationEnd;
+        Endpoint = endpoint;
+        Generator = generator;
+        Bridge = bridge;
+        Link = link;
+        generator.AddObserver(Delivered);
+        link.EventReceived += Events.Add;
+    }
+
+    public string StationEnd { get; }
+    public GeneratorSerialEndpoint Endpoint { get; private set; }
+    public SimulatedGenerator Generator { get; private set; }
+    public GeneratorBridge Bridge { get; }
+    public CathLabGeneratorLink Link { get; }
+    public EventLog Events { get; } = new();
+    public DeliveredPulses Delivered { get; private set; } = new();
+    /// <summary>Every line the bridge logged.</summary>
+    public ListLogger<object> Log { get; private set; } = new();
+
+    public static async Task<SimRig> StartAsync(SerialFaultOptions? faults = null, GeneratorSimOptions? options = null, LinkTimings? timings = null)
+    {
+        var pty = new PtyPair();
+        try
+        {
+            return await StartAsync(pty, pty.StationEnd, pty.GeneratorEnd, faults, options, timings);
+        }
+        catch
+        {
+            pty.Dispose();
+            throw;
+        }
+    }
+
+    public static async Task<SimRig> StartAsync(PtyPair? pty, string stationEnd, string generatorEnd, SerialFaultOptions? faults = null, GeneratorSimOptions? options = null, LinkTimings? timings = null)
+    {
+        var (endpoint, generator) = StartGenerator(generatorEnd, faults, options);
+        var link = new CathLabGeneratorLink(new SerialPortConnector(stationEnd), timings);
+        var log = new ListLogger<object>();
+        var bridge = new GeneratorBridge(link, new SingleLoggerFactory(log));
+        var rig = new SimRig(pty, stationEnd, endpoint, generator, bridge, link) { Log = log };
+        using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await bridge.ConnectAsync(guard.Token);
+        return rig;
+    }
+
+    private static (GeneratorSerialEndpoint, SimulatedGenerator) StartGenerator(string generatorEnd, SerialFaultOptions? faults, GeneratorSimOptions? options)
+    {
+        var endpoint = new GeneratorSerialEndpoint(generatorEnd, 115200, faults ?? SerialFaultOptions.None);
+        var generator = new SimulatedGenerator(options ?? new GeneratorSimOptions(), new XRayPhysics(), endpoint);
+        endpoint.Start(generator);
+        return (endpoint, generator);
+    }
+
+    /// <summary>After a cable pull: a generator (the same model, freshly powered) on the restored line.</summary>
+    public void ReplaceGenerator(string generatorEnd, GeneratorSimOptions? options = null)
+    {
+        Generator.Dispose();
+        Endpoint.Dispose();
+        (Endpoint, Generator) = StartGenerator(generatorEnd, null, options);
+        Delivered = new DeliveredPulses();
+        Generator.AddObserver(Delivered);
+    }
+
+    /// <summary>Presses and holds the pedal until the generator reports exposing and <paramref name="pulses"/> pulses.</summary>
+    public void ExposeUntilPulses(ExposureKind kind, int pulses)
+    {
+        int before = Events.OfType<PulseEvent>().Count;
+        var t = Bridge.Exposure.PedalPressed(kind);
+        Assert.True(t.Accepted, t.ToString());
+        Events.WaitFor(e => e.OfType<PulseEvent>().Count() >= before + pulses, $"{pulses} {kind} pulses");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Bridge.DisposeAsync();
+        Generator.Dispose();
+        Endpoint.Dispose();
+        _ownedPty?.Dispose();
+    }
+
+    private sealed class SingleLoggerFactory(ListLogger<object> log) : Microsoft.Extensions.Logging.ILoggerFactory
+    {
+        public void AddProvider(Microsoft.Extensions.Logging.ILoggerProvider provider) { }
+        public Microsoft.Extensions.Logging.ILogger CreateLogger(string categoryName) => log;
+        public void Dispose() { }
+    }
+}
