@@ -30,7 +30,7 @@ public class FrameLinkBenchmarks
         var options = new SimulatedDetectorOptions();
         _renderer = new FrameRenderer(new PhantomWorld(options.Phantom, options.Physics.PixelPitchMm), new XRayPhysics(options.Physics, options.BitsStored), 1);
         _pixels = new ushort[1024 * 1024];
-        _detector = new SimulatedDetector(options with { RenderQueueDepth = 128 });
+        _detector = new SimulatedDetector(options);
         _detector.Start();
         _receiver = FrameLinkReceiver.ConnectAsync(_detector.Port).GetAwaiter().GetResult();
         _raw = new RawLoopback();
@@ -64,10 +64,7 @@ public class FrameLinkBenchmarks
         for (int i = 0; i < FramesPerSecond; i++)
         {
             // Back-pressure so the throughput is measured rather than the pool's depth.
-            while (_receiver.Received - received < i - 8)
-            {
-                Thread.Yield();
-            }
+            _receiver.WaitFor(received + i - 8);
             _detector.OnPulse(new Sims.Generator.DeliveredPulse(++_pulseId, _pulseId * 16_667L, Cine, ExposureKind.Cine, 0));
         }
         _receiver.WaitFor(received + FramesPerSecond);

@@ -17,6 +17,7 @@ internal sealed class FrameLinkReceiver : IDisposable
     private long _lost;
     private uint _lastSequence;
     private long _lastReceipt;
+    private readonly object _gate = new();
     private readonly List<long> _latencies = new(100_000);
 
     private FrameLinkReceiver(TcpClient tcp, Func<long>? clockMicroseconds)
@@ -49,13 +50,16 @@ internal sealed class FrameLinkReceiver : IDisposable
     public void WaitFor(int frames, TimeSpan? limit = null)
     {
         var guard = System.Diagnostics.Stopwatch.StartNew();
-        while (Received < frames)
+        lock (_gate)
         {
-            if (guard.Elapsed > (limit ?? TimeSpan.FromSeconds(60)) || _loop.IsCompleted)
+            while (Received < frames)
             {
-                throw new TimeoutException($"received {Received} of {frames} frames");
+                if (guard.Elapsed > (limit ?? TimeSpan.FromSeconds(60)) || _loop.IsCompleted)
+                {
+                    throw new TimeoutException($"received {Received} of {frames} frames");
+                }
+                Monitor.Wait(_gate, 50);
             }
-            Thread.Yield();
         }
     }
 
@@ -80,7 +84,11 @@ internal sealed class FrameLinkReceiver : IDisposable
                         _latencies.Add(now - header.TimestampMicroseconds);
                         Interlocked.Exchange(ref _lastReceipt, now);
                     }
-                    Interlocked.Increment(ref _received);
+                    lock (_gate)
+                    {
+                        _received++;
+                        Monitor.PulseAll(_gate);
+                    }
                 }
             }
         }

@@ -68,6 +68,8 @@ internal static class PacedFrameLinkRun
         {
             Console.WriteLine($"pulse→receipt latency p50 {latencies[latencies.Length / 2] / 1000.0:0.00} ms, p99 {latencies[latencies.Length * 99 / 100] / 1000.0:0.00} ms, max {latencies[^1] / 1000.0:0.00} ms");
         }
+        Console.WriteLine($"frame buffers         {detector.FrameBuffersAllocated} allocated (2 MiB each; the deepest backlog)");
+        Console.WriteLine($"load average          {File.ReadAllText("/proc/loadavg").Trim()} (machine shared with other builds)");
         Console.WriteLine($"process CPU           {cpu.TotalSeconds / (elapsedUs / 1e6) * 100:0}% of one core (detector + client in one process)");
         return lost == 0 && receiver.Lost == 0 ? 0 : 1;
     }

@@ -41,7 +41,7 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
         Physics = new XRayPhysics(options.Physics, options.BitsStored);
         World = new PhantomWorld(options.Phantom, options.Physics.PixelPitchMm);
         _renderer = new FrameRenderer(World, Physics, (ulong)options.Seed);
-        _pool = new FramePool(options.FrameBuffers);
+        _pool = new FramePool(options.FrameBuffers, options.PreallocatedFrameBuffers);
         _server = new FrameLinkServer(options.Port, options.ClientQueueDepth, this);
         _jobs = new BlockingCollection<RenderJob>(new ConcurrentQueue<RenderJob>(), options.RenderQueueDepth);
         _faults = new FaultState(options.Faults);
@@ -78,6 +78,9 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
     public long PoolExhausted => Interlocked.Read(ref _poolExhausted);
 
     public long FramesDroppedForSlowClients => _server.FramesDroppedForSlowClients;
+
+    /// <summary>Frame buffers allocated so far: the deepest backlog seen, bounded by the options.</summary>
+    public int FrameBuffersAllocated => _pool.Allocated;
 
     public DetectorFaultOptions Faults => Volatile.Read(ref _faults).Options;
 

@@ -23,13 +23,16 @@ public sealed record SimulatedDetectorOptions
 
     public DetectorFaultOptions Faults { get; init; } = DetectorFaultOptions.None;
 
-    /// <summary>Frames queued per client before that client starts losing frames (32 is about half a second at 60 fps).</summary>
-    public int ClientQueueDepth { get; init; } = 32;
+    /// <summary>Frames queued per client before that client starts losing frames: 2 s at 60 fps, so that a
+    /// busy machine's scheduling stalls delay frames rather than lose them.</summary>
+    public int ClientQueueDepth { get; init; } = 120;
 
-    /// <summary>Pulses waiting for the render thread before pulses are lost (counted as overruns); about a second at 60 fps,
-    /// so that a busy machine's scheduling hiccups delay frames rather than lose them.</summary>
-    public int RenderQueueDepth { get; init; } = 64;
+    /// <summary>Pulses waiting for the render thread before pulses are lost (counted as overruns): 4 s at 60 fps.</summary>
+    public int RenderQueueDepth { get; init; } = 240;
 
-    /// <summary>Pre-allocated 2 MiB frame buffers shared by rendering and all clients.</summary>
-    public int FrameBuffers { get; init; } = 64;
+    /// <summary>Most 2 MiB frame buffers shared by rendering and all clients; allocated on first need, then reused.</summary>
+    public int FrameBuffers { get; init; } = 160;
+
+    /// <summary>Frame buffers allocated at start (the rest come on first need).</summary>
+    public int PreallocatedFrameBuffers { get; init; } = 8;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace CathLab.Wire.FrameLink;
 
 /// <summary>Reads detector-to-client messages from a stream: the header, then its payload into a
@@ -11,6 +13,7 @@ public sealed class FrameLinkStreamReader
 
     /// <summary>Reads the next header. Throws <see cref="InvalidDataException"/> when it does not decode
     /// and <see cref="EndOfStreamException"/> when the peer closed the connection.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<FrameHeader> ReadHeaderAsync(CancellationToken cancellationToken = default)
     {
         await _stream.ReadExactlyAsync(_header, cancellationToken).ConfigureAwait(false);
@@ -23,6 +26,7 @@ public sealed class FrameLinkStreamReader
     }
 
     /// <summary>Reads the payload that belongs to <paramref name="header"/> into <paramref name="destination"/>.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask ReadPayloadAsync(FrameHeader header, Memory<byte> destination, CancellationToken cancellationToken = default)
     {
         if (destination.Length < header.PayloadLength)
