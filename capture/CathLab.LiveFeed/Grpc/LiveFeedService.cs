@@ -1,0 +1,138 @@
+using CathLab.LiveFeed.Audit;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Security;
+using CathLab.LiveFeed.Sessions;
+using Google.Protobuf;
+using Grpc.Core;
+
+namespace CathLab.LiveFeed.Grpc;
+
+/// <summary>The observers' gRPC service: live frames with events (Watch), events alone, lossless fetch.</summary>
+public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit) : Protocol.LiveFeed.LiveFeedBase
+{
+    public override async Task Watch(IAsyncStreamReader<ObserverMessage> requestStream, IServerStreamWriter<LiveMessage> responseStream, ServerCallContext context)
+    {
+        var caller = AuthInterceptor.CallerOf(context);
+        if (!await requestStream.MoveNext(context.CancellationToken))
+            throw Refuse(context, caller, null, StatusCode.InvalidArgument, "the stream ended before a WatchRequest");
+        var first = requestStream.Current;
+        if (first.KindCase != ObserverMessage.KindOneofCase.Watch)
+            throw Refuse(context, caller, null, StatusCode.InvalidArgument, "the first message must be a WatchRequest");
+        var request = first.Watch;
+        if (WatchRequestValidator.Problem(request) is { } problem)
+            throw Refuse(context, caller, request.ExamId, StatusCode.InvalidArgument, problem);
+        if (!caller.MayWatch(request.ExamId))
+            throw Refuse(context, caller, request.ExamId, StatusCode.PermissionDenied, "the token does not allow this exam");
+
+        var session = hub.Join(caller, request.ExamId, request.BestTier, request.MaxFps, "grpc", context.Peer);
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: $"session {session.Id}, best tier {request.BestTier}, client {request.ClientName}"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Stopping);
+        string outcome = "OK";
+        try
+        {
+            var writer = session.RunWriterAsync(new GrpcObserverTransport(responseStream), stop.Token);
+            var reader = ReadObserverMessagesAsync(requestStream, session, stop.Token);
+            var done = await Task.WhenAny(writer, reader);
+            stop.Cancel();
+            try
+            {
+                await Task.WhenAll(writer, reader);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await done;
+        }
+        catch (RpcException e)
+        {
+            outcome = e.StatusCode.ToString();
+            throw;
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            outcome = "Cancelled";
+        }
+        finally
+        {
+            hub.Leave(session);
+            audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-end", outcome, request.ExamId, caller.Role.ToString(), context.Peer, "grpc",
+                (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds, $"session {session.Id}, frames sent {session.FramesSent}, lost {session.FramesLost}"));
+        }
+    }
+
+    public override async Task WatchEvents(WatchEventsRequest request, IServerStreamWriter<ExamEvent> responseStream, ServerCallContext context)
+    {
+        var caller = AuthInterceptor.CallerOf(context);
+        if (WatchRequestValidator.ExamIdProblem(request.ExamId) is { } problem)
+            throw Refuse(context, caller, request.ExamId, StatusCode.InvalidArgument, problem);
+        if (!caller.MayWatch(request.ExamId))
+            throw Refuse(context, caller, request.ExamId, StatusCode.PermissionDenied, "the token does not allow this exam");
+        var subscription = new EventSubscription(request.ExamId);
+        hub.Subscribe(subscription);
+        var started = DateTimeOffset.UtcNow;
+        audit.Record(new AuditRecord(started, caller.Subject, "events-start", "OK", request.ExamId, caller.Role.ToString(), context.Peer, "grpc"));
+        try
+        {
+            await foreach (var e in subscription.Reader.ReadAllAsync(context.CancellationToken)) await responseStream.WriteAsync(e, context.CancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        finally
+        {
+            hub.Unsubscribe(subscription);
+            audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "events-end", "OK", request.ExamId, caller.Role.ToString(), context.Peer, "grpc", (DateTimeOffset.UtcNow - started).TotalSeconds));
+        }
+    }
+
+    public override Task<FetchedFrame> FetchFrame(FetchFrameRequest request, ServerCallContext context)
+    {
+        var caller = AuthInterceptor.CallerOf(context);
+        if (WatchRequestValidator.ExamIdProblem(request.ExamId) is { } problem)
+            throw Refuse(context, caller, request.ExamId, StatusCode.InvalidArgument, problem);
+        if (!caller.MayWatch(request.ExamId))
+            throw Refuse(context, caller, request.ExamId, StatusCode.PermissionDenied, "the token does not allow this exam");
+        var found = hub.EncodeLossless(request.ExamId, (long)request.FrameNumber);
+        if (found is not { } f)
+            throw Refuse(context, caller, request.ExamId, StatusCode.NotFound, $"frame {request.FrameNumber} is no longer kept; mark a frame to keep it");
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "fetch-lossless", "OK", request.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: $"frame {request.FrameNumber}"));
+        return Task.FromResult(new FetchedFrame
+        {
+            FrameNumber = request.FrameNumber,
+            Encoding = ImageEncoding.Png16,
+            Width = (uint)f.Info.Width,
+            Height = (uint)f.Info.Height,
+            BitsStored = (uint)f.Info.BitsStored,
+            Data = UnsafeByteOperations.UnsafeWrap(f.Png),
+        });
+    }
+
+    private async Task ReadObserverMessagesAsync(IAsyncStreamReader<ObserverMessage> requests, ObserverSession session, CancellationToken cancellation)
+    {
+        while (await requests.MoveNext(cancellation))
+        {
+            var m = requests.Current;
+            switch (m.KindCase)
+            {
+                case ObserverMessage.KindOneofCase.Ack:
+                    session.OnAck((long)m.Ack.FrameNumber);
+                    break;
+                case ObserverMessage.KindOneofCase.Mark:
+                    hub.Mark(session.ExamId, (long)m.Mark.FrameNumber);
+                    break;
+                case ObserverMessage.KindOneofCase.RateCap:
+                    if (WatchRequestValidator.RateCapProblem(m.RateCap.MaxFps) is { } problem) throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
+                    session.SetRateCap(m.RateCap.MaxFps);
+                    break;
+                default:
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "only Ack, MarkFrame and SetRateCap may follow the WatchRequest"));
+            }
+        }
+    }
+
+    private RpcException Refuse(ServerCallContext context, CallerIdentity caller, string? examId, StatusCode status, string why)
+    {
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, context.Method, status.ToString(), examId, caller.Role.ToString(), context.Peer, "grpc", Detail: why));
+        return new RpcException(new Status(status, why));
+    }
+}

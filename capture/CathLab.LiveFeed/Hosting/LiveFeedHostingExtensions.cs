@@ -1,0 +1,51 @@
+using CathLab.LiveFeed.Audit;
+using CathLab.LiveFeed.Grpc;
+using CathLab.LiveFeed.Security;
+using CathLab.LiveFeed.Web;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CathLab.LiveFeed.Hosting;
+
+/// <summary>What the station's host calls: <c>services.AddCathLabLiveFeed(options)</c> then <c>app.MapCathLabLiveFeed()</c>.</summary>
+public static class LiveFeedHostingExtensions
+{
+    /// <summary>Registers the hub, token store, method policy, audit log and gRPC with the token interceptor.
+    /// The interceptor guards every gRPC service of the host: open a method to observers with
+    /// <paramref name="policy"/>; anything not opened needs a technician.</summary>
+    public static IServiceCollection AddCathLabLiveFeed(this IServiceCollection services, LiveFeedOptions options, Action<MethodPolicy>? policy = null)
+    {
+        options.Validate();
+        var methodPolicy = new MethodPolicy();
+        policy?.Invoke(methodPolicy);
+        services.AddSingleton(options);
+        services.AddSingleton(methodPolicy);
+        services.AddSingleton(new TokenStore(options.Tokens));
+        services.TryAddSingleton<IAuditLog>(_ => new JsonLinesAuditLog(options.AuditPath));
+        services.AddSingleton(sp => new LiveFeedHub(sp.GetRequiredService<LiveFeedOptions>()));
+        services.AddSingleton<ViewerEndpoint>();
+        services.AddSingleton<AuthInterceptor>();
+        services.AddGrpc(o =>
+        {
+            o.Interceptors.Add<AuthInterceptor>();
+            o.MaxReceiveMessageSize = 64 * 1024;
+        });
+        return services;
+    }
+
+    /// <summary>Maps the gRPC services, the viewer page at <see cref="LiveFeedOptions.WebPath"/> and its WebSocket.</summary>
+    public static WebApplication MapCathLabLiveFeed(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<LiveFeedOptions>();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(15) });
+        app.MapGrpcService<LiveFeedService>();
+        app.MapGrpcService<LiveFeedControlService>();
+        string root = options.WebPath.TrimEnd('/');
+        app.MapGet(root + "/", (HttpContext c) => ViewerEndpoint.ServeResourceAsync(c, "index.html", "text/html; charset=utf-8"));
+        app.MapGet(root + "/viewer.js", (HttpContext c) => ViewerEndpoint.ServeResourceAsync(c, "viewer.js", "text/javascript; charset=utf-8"));
+        app.Map(root + "/ws", (HttpContext c, ViewerEndpoint viewer) => viewer.AcceptAsync(c));
+        return app;
+    }
+}

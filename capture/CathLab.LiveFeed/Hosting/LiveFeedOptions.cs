@@ -1,0 +1,33 @@
+using CathLab.LiveFeed.Security;
+
+namespace CathLab.LiveFeed.Hosting;
+
+/// <summary>Configuration of the live feed (bindable from the "LiveFeed" configuration section).</summary>
+public sealed record LiveFeedOptions
+{
+    /// <summary>The tokens that may call the live feed, with their roles and exams.</summary>
+    public IReadOnlyList<TokenGrant> Tokens { get; init; } = [];
+
+    /// <summary>Frames waiting for the encoder; when full, a published frame is dropped for the live feed and counted.</summary>
+    public int EncoderQueueDepth { get; init; } = 4;
+
+    /// <summary>Most recent frames kept at 16 bits for a lossless fetch.</summary>
+    public int RecentFrames { get; init; } = 16;
+
+    /// <summary>Frames kept at 16 bits because an observer marked them (oldest mark evicted first).</summary>
+    public int MarkedFrames { get; init; } = 8;
+
+    /// <summary>The audit trail file (JSON lines); null keeps the records in memory only.</summary>
+    public string? AuditPath { get; init; }
+
+    /// <summary>Path prefix for the browser viewer and its WebSocket.</summary>
+    public string WebPath { get; init; } = "/live";
+
+    public void Validate()
+    {
+        if (EncoderQueueDepth is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(EncoderQueueDepth), EncoderQueueDepth, "must be in [1, 64]");
+        if (RecentFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(RecentFrames), RecentFrames, "must be in [1, 256]");
+        if (MarkedFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(MarkedFrames), MarkedFrames, "must be in [1, 256]");
+        if (!WebPath.StartsWith('/')) throw new ArgumentException("the web path must start with '/'", nameof(WebPath));
+    }
+}

@@ -1,0 +1,269 @@
+using System.Buffers;
+using System.Threading.Channels;
+using CathLab.LiveFeed.Tiers;
+using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Hosting;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Security;
+using CathLab.LiveFeed.Sessions;
+
+namespace CathLab.LiveFeed;
+
+/// <summary>The live feed's input side and fan-out. Acquisition calls <see cref="PublishFrame"/>, which copies
+/// the frame into a pooled slot and returns at once; one encoder thread encodes each variant that some
+/// observer needs once per frame and hands the shared result to every observer's bounded queue.</summary>
+public sealed class LiveFeedHub : IDisposable
+{
+    private const int MeasureAllVariantsEvery = 64;
+
+    private readonly LiveFeedOptions _options;
+    private readonly FrameStore _store;
+    private readonly Channel<FrameSlot> _encoderQueue;
+    private readonly Thread _encoderThread;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly object _sessionsGate = new();
+    private readonly double[] _averageBytes = new double[StreamVariant.All.Count];
+    private readonly EncodedImage?[] _images = new EncodedImage?[StreamVariant.All.Count];
+    private ObserverSession[] _sessions = [];
+    private EventSubscription[] _eventSubscribers = [];
+    private readonly ExamEvent?[] _currentState = new ExamEvent?[3];
+    private string _examId = "";
+    private string _runId = "";
+    private long _published;
+    private long _droppedBeforeEncoder;
+    private long _encoded;
+    private long _encoderFailures;
+    private long _previousReadyUs;
+    private double _sourceIntervalUs = 1e6 / 30;
+    private int _displayWidth;
+
+    public LiveFeedHub(LiveFeedOptions options)
+    {
+        options.Validate();
+        _options = options;
+        _store = new FrameStore(options.EncoderQueueDepth + 1, options.RecentFrames, options.MarkedFrames);
+        _encoderQueue = Channel.CreateBounded<FrameSlot>(new BoundedChannelOptions(options.EncoderQueueDepth) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _encoderThread = new Thread(EncoderLoop) { IsBackground = true, Name = "live feed encoder" };
+        _encoderThread.Start();
+    }
+
+    /// <summary>The exam whose frames are live now; empty when none.</summary>
+    public string ExamId => Volatile.Read(ref _examId);
+
+    public LiveFeedCounters Counters => new(Interlocked.Read(ref _published), Interlocked.Read(ref _droppedBeforeEncoder), Interlocked.Read(ref _encoded), Interlocked.Read(ref _encoderFailures));
+
+    /// <summary>The acquisition frame rate as the live feed sees it (smoothed).</summary>
+    public double SourceFps => 1e6 / Volatile.Read(ref _sourceIntervalUs);
+
+    internal int SourceDisplayWidth => Volatile.Read(ref _displayWidth);
+
+    public IReadOnlyList<ObserverSession> Sessions => Volatile.Read(ref _sessions);
+
+    internal FrameStore Store => _store;
+
+    /// <summary>Recent encoded size of a variant in bytes (0 before it was first encoded).</summary>
+    public double AverageBytes(StreamVariant variant) => Volatile.Read(ref _averageBytes[variant.Index]);
+
+    /// <summary>Opens an exam: from now on published frames belong to it.</summary>
+    public void BeginExam(string examId)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(examId);
+        Volatile.Write(ref _examId, examId);
+        Array.Clear(_currentState);
+    }
+
+    public void EndExam() => Volatile.Write(ref _examId, "");
+
+    /// <summary>Hands one processed frame to the live feed. Copies both images into a pooled slot and returns
+    /// without waiting; when the encoder is behind the frame is dropped for the live feed (and counted).</summary>
+    /// <returns>False when the frame was dropped.</returns>
+    public bool PublishFrame(in LiveFrameInfo info, ReadOnlySpan<ushort> processed16, ReadOnlySpan<byte> display8)
+    {
+        if (processed16.Length != info.Width * info.Height)
+            throw new ArgumentException($"the processed frame holds {processed16.Length} pixels, not {info.Width}×{info.Height}", nameof(processed16));
+        if (display8.Length != info.DisplayWidth * info.DisplayHeight)
+            throw new ArgumentException($"the display frame holds {display8.Length} pixels, not {info.DisplayWidth}×{info.DisplayHeight}", nameof(display8));
+        Interlocked.Increment(ref _published);
+        string exam = Volatile.Read(ref _examId);
+        if (exam.Length == 0) return Dropped();
+        var slot = _store.TryRent();
+        if (slot is null) return Dropped();
+        slot.Fill(info, processed16, display8, UnixClock.NowMicroseconds(), exam, Volatile.Read(ref _runId));
+        if (_encoderQueue.Writer.TryWrite(slot)) return true;
+        _store.Release(slot);
+        return Dropped();
+    }
+
+    public void PublishRunStarted(string runId, string kind, double frameRate)
+    {
+        Volatile.Write(ref _runId, runId);
+        PublishEvent(new ExamEvent { RunStarted = new RunStarted { RunId = runId, Kind = kind, FrameRate = (float)frameRate } }, 0);
+    }
+
+    public void PublishRunEnded(string runId, int frames)
+    {
+        PublishEvent(new ExamEvent { RunEnded = new RunEnded { RunId = runId, Frames = (uint)frames } }, 0);
+    }
+
+    public void PublishTechnique(double kv, double ma, double pulseWidthMs, double pulseRate) =>
+        PublishEvent(new ExamEvent { Technique = new TechniqueChanged { Kv = (float)kv, Ma = (float)ma, PulseWidthMs = (float)pulseWidthMs, PulseRate = (float)pulseRate } }, 1);
+
+    public void PublishDose(double referenceAirKermaMilligray, double doseAreaProductGycm2, double fluoroTimeSeconds) =>
+        PublishEvent(new ExamEvent { Dose = new DoseUpdate { ReferenceAirKermaMgy = referenceAirKermaMilligray, DoseAreaProductGycm2 = doseAreaProductGycm2, FluoroTimeS = fluoroTimeSeconds } }, 2);
+
+    /// <summary>Registers an observer; it first receives the exam's current run, technique and dose.</summary>
+    internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
+    {
+        var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer);
+        Subscribe(session.Events);
+        lock (_sessionsGate) _sessions = [.. _sessions, session];
+        return session;
+    }
+
+    internal void Leave(ObserverSession session)
+    {
+        Unsubscribe(session.Events);
+        lock (_sessionsGate) _sessions = _sessions.Where(s => s != session).ToArray();
+    }
+
+    internal void Subscribe(EventSubscription subscription)
+    {
+        lock (_sessionsGate)
+        {
+            _eventSubscribers = [.. _eventSubscribers, subscription];
+            if (subscription.ExamId == ExamId)
+            {
+                foreach (var e in _currentState)
+                {
+                    if (e is not null) subscription.Offer(e);
+                }
+            }
+        }
+    }
+
+    internal void Unsubscribe(EventSubscription subscription)
+    {
+        lock (_sessionsGate) _eventSubscribers = _eventSubscribers.Where(s => s != subscription).ToArray();
+    }
+
+    /// <summary>Encodes one retained frame at full lossless quality, or returns null when it is no longer kept.</summary>
+    internal (byte[] Png, LiveFrameInfo Info)? EncodeLossless(string examId, long frameNumber)
+    {
+        var slot = _store.Acquire(examId, frameNumber);
+        if (slot is null) return null;
+        try
+        {
+            return (TierEncoder.EncodeLossless(slot.Processed, slot.Info.Width, slot.Info.Height), slot.Info);
+        }
+        finally
+        {
+            _store.Release(slot);
+        }
+    }
+
+    internal bool Mark(string examId, long frameNumber) => _store.Mark(examId, frameNumber);
+
+    private void PublishEvent(ExamEvent examEvent, int stateIndex)
+    {
+        string exam = ExamId;
+        if (exam.Length == 0) return;
+        examEvent.ExamId = exam;
+        examEvent.AtUnixUs = UnixClock.NowMicroseconds();
+        lock (_sessionsGate)
+        {
+            _currentState[stateIndex] = examEvent;
+            if (examEvent.RunEnded is not null) _currentState[0] = null;
+        }
+        foreach (var s in Volatile.Read(ref _eventSubscribers)) s.Offer(examEvent);
+    }
+
+    private bool Dropped()
+    {
+        Interlocked.Increment(ref _droppedBeforeEncoder);
+        return false;
+    }
+
+    private void EncoderLoop()
+    {
+        using var encoder = new TierEncoder();
+        var reader = _encoderQueue.Reader;
+        try
+        {
+            while (reader.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
+            {
+                while (reader.TryRead(out var slot))
+                {
+                    try
+                    {
+                        EncodeAndFanOut(encoder, slot);
+                    }
+                    catch (Exception e) when (e is OpenCvSharp.OpenCVException or ArgumentException)
+                    {
+                        Interlocked.Increment(ref _encoderFailures);
+                    }
+                    _store.Retire(slot);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void EncodeAndFanOut(TierEncoder encoder, FrameSlot slot)
+    {
+        long ready = slot.ReadyUnixMicroseconds;
+        if (_previousReadyUs != 0)
+        {
+            double interval = Math.Clamp(ready - _previousReadyUs, 1_000, 2_000_000);
+            Volatile.Write(ref _sourceIntervalUs, _sourceIntervalUs + 0.1 * (interval - _sourceIntervalUs));
+        }
+        _previousReadyUs = ready;
+        Volatile.Write(ref _displayWidth, slot.Info.DisplayWidth);
+
+        var sessions = Volatile.Read(ref _sessions);
+        var chosen = ArrayPool<StreamLevel?>.Shared.Rent(Math.Max(sessions.Length, 1));
+        Array.Clear(_images);
+        try
+        {
+            for (int i = 0; i < sessions.Length; i++)
+            {
+                var level = sessions[i].Choose(slot, _sourceIntervalUs);
+                chosen[i] = level;
+                if (level is not null) EnsureEncoded(encoder, slot, level.Variant);
+            }
+            if (sessions.Length > 0 && slot.Info.FrameNumber % MeasureAllVariantsEvery == 0)
+            {
+                foreach (var v in StreamVariant.All) EnsureEncoded(encoder, slot, v);
+            }
+            for (int i = 0; i < sessions.Length; i++)
+            {
+                if (chosen[i] is not { } level) continue;
+                sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, _images[level.Variant.Index]!, level.Index, slot.Info.Width, slot.Info.Height));
+            }
+            Interlocked.Increment(ref _encoded);
+        }
+        finally
+        {
+            Array.Clear(chosen, 0, sessions.Length);
+            ArrayPool<StreamLevel?>.Shared.Return(chosen);
+        }
+    }
+
+    private void EnsureEncoded(TierEncoder encoder, FrameSlot slot, StreamVariant variant)
+    {
+        if (_images[variant.Index] is not null) return;
+        var image = encoder.Encode(slot, variant);
+        _images[variant.Index] = image;
+        double avg = _averageBytes[variant.Index];
+        Volatile.Write(ref _averageBytes[variant.Index], avg == 0 ? image.Data.Length : avg + 0.2 * (image.Data.Length - avg));
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _encoderQueue.Writer.TryComplete();
+        _encoderThread.Join(TimeSpan.FromSeconds(5));
+        foreach (var s in Volatile.Read(ref _sessions)) s.Stop();
+    }
+}

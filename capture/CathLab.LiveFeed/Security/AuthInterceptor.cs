@@ -1,0 +1,66 @@
+using CathLab.LiveFeed.Audit;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace CathLab.LiveFeed.Security;
+
+/// <summary>Checks every gRPC call's bearer token and the role its method needs before the method runs;
+/// a refused call gets UNAUTHENTICATED (no or unknown token) or PERMISSION_DENIED (role too low) and is audited.
+/// The caller's identity is left in the call's user state for the service (<see cref="CallerOf"/>).</summary>
+public sealed class AuthInterceptor(TokenStore tokens, MethodPolicy policy, IAuditLog audit) : Interceptor
+{
+    private const string CallerKey = "cathlab.caller";
+
+    public static CallerIdentity CallerOf(ServerCallContext context) =>
+        context.UserState.TryGetValue(CallerKey, out var c) && c is CallerIdentity id ? id : throw new RpcException(new Status(StatusCode.Unauthenticated, "no caller"));
+
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Authorize(context);
+        return continuation(request, context);
+    }
+
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authorize(context);
+        return continuation(request, responseStream, context);
+    }
+
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authorize(context);
+        return continuation(requestStream, context);
+    }
+
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Authorize(context);
+        return continuation(requestStream, responseStream, context);
+    }
+
+    private void Authorize(ServerCallContext context)
+    {
+        string? header = context.RequestHeaders.GetValue("authorization");
+        string? token = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
+        if (token is null)
+        {
+            Refuse(context, "anonymous", null, StatusCode.Unauthenticated, header is null ? "no token" : "authorization is not a bearer token");
+        }
+        if (!tokens.TryResolve(token, out var caller))
+        {
+            Refuse(context, "unknown-token", null, StatusCode.Unauthenticated, "token not recognised");
+        }
+        var needed = policy.RoleFor(context.Method);
+        if (!caller!.Has(needed))
+        {
+            Refuse(context, caller.Subject, caller.Role, StatusCode.PermissionDenied, $"{context.Method} needs the {needed} role");
+        }
+        context.UserState[CallerKey] = caller;
+    }
+
+    private void Refuse(ServerCallContext context, string subject, LiveFeedRole? role, StatusCode status, string why)
+    {
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, subject, context.Method, status.ToString(), Role: role?.ToString(), Peer: context.Peer, Transport: "grpc", Detail: why));
+        throw new RpcException(new Status(status, why));
+    }
+}

@@ -1,0 +1,16 @@
+namespace CathLab.LiveFeed.Security;
+
+/// <summary>One configured token: who holds it, its role, and which exams it may watch ("*" = any).
+/// Give either the token itself (hashed when loaded; never kept) or its SHA-256 in hex.</summary>
+public sealed record TokenGrant
+{
+    public required string Subject { get; init; }
+
+    public LiveFeedRole Role { get; init; } = LiveFeedRole.Observer;
+
+    public string? Token { get; init; }
+
+    public string? TokenSha256 { get; init; }
+
+    public IReadOnlyList<string> Exams { get; init; } = [];
+}

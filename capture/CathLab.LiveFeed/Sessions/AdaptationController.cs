@@ -1,0 +1,116 @@
+using CathLab.LiveFeed.Tiers;
+
+namespace CathLab.LiveFeed.Sessions;
+
+/// <summary>Chooses an observer's ladder level from what its link actually delivers, measured by the
+/// observer's acknowledgements: it steps down when frames arrive late (or not at all), and steps up when
+/// the delivery rate has room for the next level's frame sizes and frames have been on time for a while.
+/// Each failed step up doubles the wait before the next try. Times are in microseconds; not thread-safe
+/// (the session serialises calls).</summary>
+public sealed class AdaptationController
+{
+    public const long LateMicroseconds = 600_000;
+    public const long OnTimeMicroseconds = 300_000;
+    public const long BaseUpHoldMicroseconds = 3_000_000;
+    public const long MaxUpHoldMicroseconds = 32_000_000;
+    public const long DownCooldownMicroseconds = 800_000;
+    private const double ThroughputSmoothing = 0.3;
+
+    private long _lastChangeUs;
+    private long _onTimeSinceUs;
+    private long _upHoldUs = BaseUpHoldMicroseconds;
+    private bool _lastChangeWasUp;
+    private int _lateInRow;
+
+    public AdaptationController(int topLevel, long nowUs)
+    {
+        TopLevel = topLevel;
+        Level = topLevel;
+        _lastChangeUs = nowUs;
+        _onTimeSinceUs = nowUs;
+    }
+
+    public int TopLevel { get; private set; }
+
+    public int Level { get; private set; }
+
+    /// <summary>Bytes per second the link delivered, smoothed; 0 until the first acknowledgement.</summary>
+    public double ThroughputBytesPerSecond { get; private set; }
+
+    public string LastReason { get; private set; } = "start";
+
+    public void SetTopLevel(int topLevel, long nowUs)
+    {
+        TopLevel = topLevel;
+        if (Level < topLevel) Change(topLevel, nowUs, "tier cap");
+    }
+
+    /// <summary>A frame was acknowledged: <paramref name="latencyUs"/> from ready to acknowledgement,
+    /// <paramref name="transferUs"/> from send to acknowledgement, <paramref name="bytes"/> its size.</summary>
+    /// <returns>True when the level changed.</returns>
+    public bool OnDelivered(long nowUs, long latencyUs, long transferUs, int bytes)
+    {
+        if (transferUs > 0)
+        {
+            double sample = bytes * 1e6 / transferUs;
+            ThroughputBytesPerSecond = ThroughputBytesPerSecond == 0 ? sample : ThroughputBytesPerSecond + ThroughputSmoothing * (sample - ThroughputBytesPerSecond);
+        }
+        if (latencyUs > LateMicroseconds)
+        {
+            _onTimeSinceUs = nowUs;
+            if (++_lateInRow >= 2) return StepDown(nowUs, "late");
+            return false;
+        }
+        _lateInRow = 0;
+        if (latencyUs > OnTimeMicroseconds) _onTimeSinceUs = nowUs;
+        return false;
+    }
+
+    /// <summary>A frame was never acknowledged within the deadline.</summary>
+    public bool OnLost(long nowUs)
+    {
+        _onTimeSinceUs = nowUs;
+        return StepDown(nowUs, "unacknowledged");
+    }
+
+    /// <summary>Called periodically; steps up when the link has shown room for long enough.</summary>
+    /// <param name="averageBytes">Recent encoded size of a variant, by variant index (0 when unknown).</param>
+    /// <param name="sourceFps">The acquisition frame rate.</param>
+    public bool OnTick(long nowUs, Func<StreamVariant, double> averageBytes, double sourceFps)
+    {
+        if (Level <= TopLevel) return false;
+        if (_lastChangeWasUp && nowUs - _lastChangeUs > 4 * BaseUpHoldMicroseconds) _upHoldUs = BaseUpHoldMicroseconds;
+        if (nowUs - _onTimeSinceUs < _upHoldUs || nowUs - _lastChangeUs < _upHoldUs) return false;
+        var next = StreamLevel.Ladder[Level - 1];
+        double size = averageBytes(next.Variant);
+        if (ThroughputBytesPerSecond <= 0) return false;
+        if (size > 0)
+        {
+            double fps = sourceFps > 0 ? sourceFps / next.RateDivisor : 1;
+            bool fitsOneFrame = size / ThroughputBytesPerSecond < OnTimeMicroseconds / 1e6;
+            bool fitsRate = size * fps < 0.8 * ThroughputBytesPerSecond;
+            if (!fitsOneFrame || !fitsRate) return false;
+        }
+        Change(Level - 1, nowUs, "link has room");
+        _lastChangeWasUp = true;
+        return true;
+    }
+
+    private bool StepDown(long nowUs, string reason)
+    {
+        if (nowUs - _lastChangeUs < DownCooldownMicroseconds || Level >= StreamLevel.Bottom) return false;
+        if (_lastChangeWasUp) _upHoldUs = Math.Min(_upHoldUs * 2, MaxUpHoldMicroseconds);
+        _lastChangeWasUp = false;
+        _lateInRow = 0;
+        Change(Level + 1, nowUs, reason);
+        return true;
+    }
+
+    private void Change(int level, long nowUs, string reason)
+    {
+        Level = level;
+        _lastChangeUs = nowUs;
+        _onTimeSinceUs = nowUs;
+        LastReason = reason;
+    }
+}

@@ -1,0 +1,226 @@
+using System.Threading.Channels;
+using CathLab.LiveFeed.Tiers;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Security;
+
+namespace CathLab.LiveFeed.Sessions;
+
+/// <summary>One observer watching one exam. Frames reach it through a small bounded queue that keeps the
+/// newest; the writer loop sends a frame only while few enough are unacknowledged, so the observer's link
+/// sets the pace and a slow observer loses frames (and is told how many) without holding anyone up.</summary>
+public sealed class ObserverSession
+{
+    public const int QueueCapacity = 2;
+    public const int MaxInFlightFrames = 4;
+    public const long AckDeadlineMicroseconds = 5_000_000;
+    private const double InFlightSeconds = 0.2;
+
+    private readonly object _gate = new();
+    private readonly LiveFeedHub _hub;
+    private readonly Channel<OutgoingFrame> _frames;
+    private readonly SemaphoreSlim _wake = new(0);
+    private readonly List<(long Frame, long ReadyUs, long SentUs, int Bytes)> _inFlight = new(MaxInFlightFrames);
+    private readonly AdaptationController _adaptation;
+    private readonly CancellationTokenSource _stop = new();
+    private int _signalled;
+    private long _lastChosenUs;
+    private long _sent;
+    private long _lost;
+    private long _unknownAcks;
+    private double _maxFps;
+    private bool _levelChanged = true;
+
+    internal ObserverSession(LiveFeedHub hub, CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
+    {
+        _hub = hub;
+        Caller = caller;
+        ExamId = examId;
+        Transport = transport;
+        Peer = peer;
+        _maxFps = maxFps;
+        Id = Guid.NewGuid().ToString("N")[..12];
+        StartedAt = DateTimeOffset.UtcNow;
+        _adaptation = new AdaptationController(StreamLevel.TopFor(bestTier), UnixClock.NowMicroseconds());
+        _frames = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+            _ => Interlocked.Increment(ref _lost));
+        Events = new EventSubscription(examId, Wake);
+    }
+
+    public string Id { get; }
+
+    public CallerIdentity Caller { get; }
+
+    public string ExamId { get; }
+
+    public string Transport { get; }
+
+    public string? Peer { get; }
+
+    public DateTimeOffset StartedAt { get; }
+
+    public int Level => _adaptation.Level;
+
+    public long FramesSent => Interlocked.Read(ref _sent);
+
+    public long FramesLost => Interlocked.Read(ref _lost);
+
+    public long UnknownAcks => Interlocked.Read(ref _unknownAcks);
+
+    internal EventSubscription Events { get; }
+
+    public CancellationToken Stopping => _stop.Token;
+
+    /// <summary>Ends the session from outside (a technician's disconnect, the hub's shutdown).</summary>
+    public void Stop() => _stop.Cancel();
+
+    public void SetRateCap(double maxFps)
+    {
+        Volatile.Write(ref _maxFps, maxFps);
+    }
+
+    /// <summary>Encoder thread: the level at which this observer takes the frame, or null to skip it
+    /// (another exam, or the level's frame rate or the observer's cap says not this one).</summary>
+    internal StreamLevel? Choose(FrameSlot slot, double sourceIntervalUs)
+    {
+        if (slot.ExamId != ExamId) return null;
+        var level = StreamLevel.Ladder[_adaptation.Level];
+        double cap = Volatile.Read(ref _maxFps);
+        double minInterval = Math.Max(level.RateDivisor * sourceIntervalUs, cap > 0 ? 1e6 / cap : 0);
+        long ready = slot.ReadyUnixMicroseconds;
+        if (_lastChosenUs != 0 && ready - _lastChosenUs < minInterval - 0.5 * sourceIntervalUs) return null;
+        _lastChosenUs = ready;
+        return level;
+    }
+
+    /// <summary>Encoder thread: queue a frame; never waits (the oldest queued frame goes when full).</summary>
+    internal void Offer(OutgoingFrame frame)
+    {
+        _frames.Writer.TryWrite(frame);
+        Wake();
+    }
+
+    public void OnAck(long frameNumber)
+    {
+        long now = UnixClock.NowMicroseconds();
+        lock (_gate)
+        {
+            int i = _inFlight.FindIndex(f => f.Frame == frameNumber);
+            if (i < 0)
+            {
+                _unknownAcks++;
+                return;
+            }
+            var f = _inFlight[i];
+            _inFlight.RemoveAt(i);
+            if (_adaptation.OnDelivered(now, now - f.ReadyUs, now - f.SentUs, f.Bytes)) _levelChanged = true;
+        }
+        Wake();
+    }
+
+    /// <summary>Runs until the observer leaves, the transport fails or the session is stopped.</summary>
+    public async Task RunWriterAsync(IObserverTransport transport, CancellationToken cancellation)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stop.Token);
+        var ct = linked.Token;
+        long nextNoticeUs = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            Volatile.Write(ref _signalled, 0);
+            while (Events.Reader.TryRead(out var e)) await transport.SendEventAsync(e, ct);
+            long now = UnixClock.NowMicroseconds();
+            Housekeeping(now);
+            if (TryTakeFrameToSend(now, out var frame))
+            {
+                await transport.SendFrameAsync(frame!, now, ct);
+                continue;
+            }
+            if (now >= nextNoticeUs || _levelChanged)
+            {
+                await transport.SendNoticeAsync(Notice(), ct);
+                nextNoticeUs = now + 1_000_000;
+            }
+            try
+            {
+                await _wake.WaitAsync(200, ct);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    public SessionNotice Notice()
+    {
+        lock (_gate)
+        {
+            _levelChanged = false;
+            var level = StreamLevel.Ladder[_adaptation.Level];
+            double fps = _hub.SourceFps / level.RateDivisor;
+            double cap = Volatile.Read(ref _maxFps);
+            if (cap > 0) fps = Math.Min(fps, cap);
+            return new SessionNotice
+            {
+                Level = (uint)level.Index,
+                Tier = level.Variant.Tier,
+                Width = (uint)(_hub.SourceDisplayWidth / level.Variant.DownscaleFactor),
+                TargetFps = (float)fps,
+                FramesSent = (ulong)FramesSent,
+                FramesLost = (ulong)FramesLost,
+                FramesLostBeforeEncoder = (ulong)_hub.Counters.DroppedBeforeEncoder,
+                Reason = _adaptation.LastReason,
+            };
+        }
+    }
+
+    private bool TryTakeFrameToSend(long now, out OutgoingFrame? frame)
+    {
+        frame = null;
+        lock (_gate)
+        {
+            if (!_frames.Reader.TryPeek(out var next)) return false;
+            if (_inFlight.Count > 0)
+            {
+                if (_inFlight.Count >= MaxInFlightFrames) return false;
+                long bytes = next.Image.Data.Length;
+                foreach (var f in _inFlight) bytes += f.Bytes;
+                if (bytes > _adaptation.ThroughputBytesPerSecond * InFlightSeconds) return false;
+            }
+            while (_frames.Reader.TryRead(out var f))
+            {
+                if (frame is not null) Interlocked.Increment(ref _lost);
+                frame = f;
+            }
+            if (frame is null) return false;
+            _inFlight.Add((frame.FrameNumber, frame.ReadyUnixMicroseconds, now, frame.Image.Data.Length));
+            Interlocked.Increment(ref _sent);
+            return true;
+        }
+    }
+
+    private void Housekeeping(long now)
+    {
+        lock (_gate)
+        {
+            for (int i = _inFlight.Count - 1; i >= 0; i--)
+            {
+                if (now - _inFlight[i].SentUs <= AckDeadlineMicroseconds) continue;
+                _inFlight.RemoveAt(i);
+                Interlocked.Increment(ref _lost);
+                if (_adaptation.OnLost(now)) _levelChanged = true;
+            }
+            if (_adaptation.OnTick(now, _hub.AverageBytes, _hub.SourceFps)) _levelChanged = true;
+        }
+    }
+
+    internal void SetTopTier(Tier tier)
+    {
+        lock (_gate) _adaptation.SetTopLevel(StreamLevel.TopFor(tier), UnixClock.NowMicroseconds());
+    }
+
+    private void Wake()
+    {
+        if (Interlocked.Exchange(ref _signalled, 1) == 0) _wake.Release();
+    }
+}

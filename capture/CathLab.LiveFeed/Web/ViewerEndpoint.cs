@@ -1,0 +1,178 @@
+using System.Net.WebSockets;
+using System.Text.Json;
+using CathLab.LiveFeed.Audit;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Security;
+using CathLab.LiveFeed.Sessions;
+using Microsoft.AspNetCore.Http;
+
+namespace CathLab.LiveFeed.Web;
+
+/// <summary>The browser viewer: its page and script, and the WebSocket that feeds it through the same
+/// observer session logic as gRPC. The token comes in the first WebSocket message, never in the URL.</summary>
+internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit)
+{
+    private const int MaxClientMessageBytes = 4096;
+    private const WebSocketCloseStatus Unauthorized = (WebSocketCloseStatus)4401;
+    private const WebSocketCloseStatus Forbidden = (WebSocketCloseStatus)4403;
+
+    public static async Task ServeResourceAsync(HttpContext context, string name, string contentType)
+    {
+        await using var stream = typeof(ViewerEndpoint).Assembly.GetManifestResourceStream("viewer/" + name)
+            ?? throw new InvalidOperationException($"viewer resource {name} is missing from the assembly");
+        context.Response.ContentType = contentType;
+        context.Response.Headers.CacheControl = "no-store";
+        await stream.CopyToAsync(context.Response.Body, context.RequestAborted);
+    }
+
+    public async Task AcceptAsync(HttpContext context)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+            return;
+        }
+        using var socket = await context.WebSockets.AcceptWebSocketAsync();
+        var transport = new WebSocketObserverTransport(socket);
+        string peer = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        var ct = context.RequestAborted;
+        var buffer = new byte[MaxClientMessageBytes];
+
+        var hello = await ReadTextAsync(socket, buffer, ct);
+        if (!TryParseHello(hello, out var token, out var request, out var problem))
+        {
+            await RefuseAsync(socket, transport, "anonymous", null, peer, WebSocketCloseStatus.InvalidPayloadData, "InvalidArgument", problem!, ct);
+            return;
+        }
+        if (!tokens.TryResolve(token, out var caller))
+        {
+            await RefuseAsync(socket, transport, token is null ? "anonymous" : "unknown-token", request!.ExamId, peer, Unauthorized, "Unauthenticated", token is null ? "no token" : "token not recognised", ct);
+            return;
+        }
+        if (!caller!.MayWatch(request!.ExamId))
+        {
+            await RefuseAsync(socket, transport, caller.Subject, request.ExamId, peer, Forbidden, "PermissionDenied", "the token does not allow this exam", ct);
+            return;
+        }
+
+        var session = hub.Join(caller, request.ExamId, request.BestTier == Tier.Lossless ? Tier.Diagnostic : request.BestTier, request.MaxFps, "websocket", peer);
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket", Detail: $"session {session.Id}"));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping);
+        string outcome = "OK";
+        try
+        {
+            var writer = session.RunWriterAsync(transport, stop.Token);
+            var reader = ReadClientMessagesAsync(socket, buffer, session, stop.Token);
+            await Task.WhenAny(writer, reader);
+            stop.Cancel();
+            try
+            {
+                await Task.WhenAll(writer, reader);
+            }
+            catch (Exception e) when (e is OperationCanceledException or WebSocketException)
+            {
+            }
+            if (reader.IsFaulted && reader.Exception?.InnerException is InvalidDataException bad)
+            {
+                outcome = "InvalidArgument";
+                if (socket.State == WebSocketState.Open) await socket.CloseAsync(WebSocketCloseStatus.InvalidPayloadData, bad.Message, CancellationToken.None);
+            }
+            else if (socket.State == WebSocketState.Open)
+            {
+                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "session ended", CancellationToken.None);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException)
+        {
+            outcome = "Cancelled";
+        }
+        finally
+        {
+            hub.Leave(session);
+            audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-end", outcome, request.ExamId, caller.Role.ToString(), peer, "websocket",
+                (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds, $"session {session.Id}, frames sent {session.FramesSent}, lost {session.FramesLost}"));
+        }
+    }
+
+    private async Task RefuseAsync(WebSocket socket, WebSocketObserverTransport transport, string subject, string? examId, string peer, WebSocketCloseStatus close, string status, string why, CancellationToken ct)
+    {
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, subject, "watch", status, examId, Peer: peer, Transport: "websocket", Detail: why));
+        if (socket.State != WebSocketState.Open) return;
+        await transport.SendErrorAsync(status, why, ct);
+        await socket.CloseAsync(close, why, ct);
+    }
+
+    internal static bool TryParseHello(string? text, out string? token, out WatchRequest? request, out string? problem)
+    {
+        token = null;
+        request = null;
+        problem = null;
+        if (text is null)
+        {
+            problem = "the first message must be a JSON text message with token and examId";
+            return false;
+        }
+        try
+        {
+            using var doc = JsonDocument.Parse(text);
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new JsonException("not an object");
+            token = root.TryGetProperty("token", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+            string exam = root.TryGetProperty("examId", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "";
+            string tier = root.TryGetProperty("bestTier", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "diagnostic";
+            double maxFps = root.TryGetProperty("maxFps", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : 0;
+            request = new WatchRequest { ExamId = exam, MaxFps = (float)maxFps };
+            request.BestTier = tier.ToLowerInvariant() switch
+            {
+                "lossless" => Tier.Lossless,
+                "diagnostic" => Tier.Diagnostic,
+                "preview" => Tier.Preview,
+                _ => (Tier)(-1),
+            };
+            problem = WatchRequestValidator.Problem(request);
+            return problem is null;
+        }
+        catch (JsonException e)
+        {
+            problem = $"the first message is not valid JSON: {e.Message}";
+            return false;
+        }
+    }
+
+    private async Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct)
+    {
+        while (true)
+        {
+            var text = await ReadTextAsync(socket, buffer, ct);
+            if (text is null) return;
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                var root = doc.RootElement;
+                if (root.TryGetProperty("ack", out var ack) && ack.TryGetInt64(out long a)) session.OnAck(a);
+                else if (root.TryGetProperty("mark", out var mark) && mark.TryGetInt64(out long k)) hub.Mark(session.ExamId, k);
+                else if (root.TryGetProperty("maxFps", out var cap) && cap.ValueKind == JsonValueKind.Number && WatchRequestValidator.RateCapProblem(cap.GetDouble()) is null) session.SetRateCap(cap.GetDouble());
+                else throw new InvalidDataException("expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}");
+            }
+            catch (JsonException e)
+            {
+                throw new InvalidDataException($"not valid JSON: {e.Message}");
+            }
+        }
+    }
+
+    /// <summary>One whole text message, or null when the peer closed (or sent something other than text).</summary>
+    private static async Task<string?> ReadTextAsync(WebSocket socket, byte[] buffer, CancellationToken ct)
+    {
+        int count = 0;
+        while (true)
+        {
+            var result = await socket.ReceiveAsync(buffer.AsMemory(count), ct);
+            if (result.MessageType == WebSocketMessageType.Close) return null;
+            count += result.Count;
+            if (result.EndOfMessage) break;
+            if (count == buffer.Length) throw new InvalidDataException($"a client message is longer than {MaxClientMessageBytes} bytes");
+        }
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, count);
+    }
+}

@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.WebSockets;
+using System.Text.Json;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Sessions;
+using Google.Protobuf;
+
+namespace CathLab.LiveFeed.Web;
+
+/// <summary>Writes a session's messages to a browser's WebSocket. A frame is one binary message: a 4-byte
+/// little-endian header length, a UTF-8 JSON header, then the JPEG. Events and notices are text messages
+/// (JSON, the protobuf JSON mapping of the same messages the gRPC clients receive).</summary>
+internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTransport
+{
+    private readonly ArrayBufferWriter<byte> _header = new(512);
+
+    public string Name => "websocket";
+
+    public async ValueTask SendFrameAsync(OutgoingFrame frame, long sentUnixMicroseconds, CancellationToken cancellation)
+    {
+        await socket.SendAsync(Header(frame, sentUnixMicroseconds), WebSocketMessageType.Binary, false, cancellation);
+        await socket.SendAsync(frame.Image.Data, WebSocketMessageType.Binary, true, cancellation);
+    }
+
+    private ReadOnlyMemory<byte> Header(OutgoingFrame frame, long sentUnixMicroseconds)
+    {
+        _header.ResetWrittenCount();
+        _header.GetSpan(4);
+        _header.Advance(4);
+        using (var json = new Utf8JsonWriter(_header))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("frameNumber", frame.FrameNumber);
+            json.WriteNumber("readyUnixUs", frame.ReadyUnixMicroseconds);
+            json.WriteNumber("sentUnixUs", sentUnixMicroseconds);
+            json.WriteString("tier", frame.Image.Tier.ToString());
+            json.WriteNumber("width", frame.Image.Width);
+            json.WriteNumber("height", frame.Image.Height);
+            json.WriteNumber("level", frame.Level);
+            json.WriteString("runId", frame.RunId);
+            json.WriteEndObject();
+        }
+        var written = _header.WrittenMemory;
+        var writable = System.Runtime.InteropServices.MemoryMarshal.AsMemory(written);
+        BinaryPrimitives.WriteInt32LittleEndian(writable.Span, written.Length - 4);
+        return written;
+    }
+
+    public ValueTask SendEventAsync(ExamEvent examEvent, CancellationToken cancellation) => SendTextAsync("event", examEvent, cancellation);
+
+    public ValueTask SendNoticeAsync(SessionNotice notice, CancellationToken cancellation) => SendTextAsync("notice", notice, cancellation);
+
+    public ValueTask SendErrorAsync(string status, string detail, CancellationToken cancellation)
+    {
+        var text = JsonSerializer.Serialize(new { type = "error", status, detail });
+        return socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, true, cancellation);
+    }
+
+    private ValueTask SendTextAsync(string type, IMessage message, CancellationToken cancellation)
+    {
+        string text = $"{{\"type\":\"{type}\",\"{type}\":{JsonFormatter.Default.Format(message)}}}";
+        return socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, true, cancellation);
+    }
+}
