@@ -7,16 +7,19 @@ internal abstract class BandJob
     public abstract void Execute(int band, int y0, int y1);
 }
 
-/// <summary>Runs a <see cref="BandJob"/> on the calling thread plus long-lived worker threads, one band
-/// each. Workers are started once and woken per pass, so a pass allocates nothing (Parallel.For would).
-/// The caller waits for the workers by spinning on a counter: the bands are of equal size, so the wait is
-/// short, and a blocking wait on an event was seen to allocate under contention.</summary>
+/// <summary>Runs a <see cref="BandJob"/> over equal bands of rows: band 0 on the calling thread, each other
+/// band on a long-lived worker thread woken per pass, so a pass allocates nothing (Parallel.For would).
+/// A band whose worker has not started by the time the caller is free is taken over by the caller, so a
+/// descheduled worker on a busy machine costs at most its band's time, never a wait for the scheduler.</summary>
 internal sealed class BandScheduler : IDisposable
 {
+    private const int Unclaimed = 0, ClaimedByWorker = 1, ClaimedByCaller = 2;
+
     private readonly Thread[] _workers;
     private readonly AutoResetEvent[] _start;
     private readonly long[] _workerAllocated;
-    private int _pending;
+    private readonly int[] _claims;
+    private readonly int[] _done;
     private BandJob? _job;
     private int _rows;
     private volatile bool _stopping;
@@ -29,9 +32,12 @@ internal sealed class BandScheduler : IDisposable
         _workers = new Thread[bands - 1];
         _start = new AutoResetEvent[bands - 1];
         _workerAllocated = new long[bands - 1];
+        _claims = new int[bands];
+        _done = new int[bands];
         for (int i = 0; i < _workers.Length; i++)
         {
             int band = i + 1;
+            _claims[band] = ClaimedByCaller;
             _start[i] = new AutoResetEvent(false);
             _workers[i] = new Thread(() => WorkerLoop(band)) { IsBackground = true, Name = $"cathlab-processing-band{band}" };
             _workers[i].Start();
@@ -60,14 +66,31 @@ internal sealed class BandScheduler : IDisposable
         _job = job;
         _rows = rows;
         _failure = null;
-        Volatile.Write(ref _pending, _workers.Length);
+        for (int band = 1; band < Bands; band++)
+        {
+            Volatile.Write(ref _done[band], 0);
+            Volatile.Write(ref _claims[band], Unclaimed);
+        }
         for (int i = 0; i < _workers.Length; i++) _start[i].Set();
-        var (y0, y1) = Range(0, Bands, rows);
         Exception? own = null;
-        try { job.Execute(0, y0, y1); }
+        try
+        {
+            var (y0, y1) = Range(0, Bands, rows);
+            job.Execute(0, y0, y1);
+            for (int band = 1; band < Bands; band++)
+                if (Interlocked.CompareExchange(ref _claims[band], ClaimedByCaller, Unclaimed) == Unclaimed)
+                {
+                    var (b0, b1) = Range(band, Bands, rows);
+                    job.Execute(band, b0, b1);
+                }
+        }
         catch (Exception e) { own = e; }
-        var spinner = new SpinWait();
-        while (Volatile.Read(ref _pending) != 0) spinner.SpinOnce(sleep1Threshold: -1);
+        for (int band = 1; band < Bands; band++)
+        {
+            if (Volatile.Read(ref _claims[band]) != ClaimedByWorker) continue;
+            var spinner = new SpinWait();
+            while (Volatile.Read(ref _done[band]) == 0) spinner.SpinOnce(sleep1Threshold: -1);
+        }
         _job = null;
         if (own is not null) throw own;
         if (_failure is not null) throw new InvalidOperationException("a processing band failed", _failure);
@@ -80,6 +103,8 @@ internal sealed class BandScheduler : IDisposable
         {
             start.WaitOne();
             if (_stopping) return;
+            // A late wake-up finds its band already taken (this pass, or a finished one) and goes back to sleep.
+            if (Interlocked.CompareExchange(ref _claims[band], ClaimedByWorker, Unclaimed) != Unclaimed) continue;
             try
             {
                 var (y0, y1) = Range(band, Bands, _rows);
@@ -89,7 +114,7 @@ internal sealed class BandScheduler : IDisposable
             finally
             {
                 _workerAllocated[band - 1] = GC.GetAllocatedBytesForCurrentThread();
-                Interlocked.Decrement(ref _pending);
+                Volatile.Write(ref _done[band], 1);
             }
         }
     }

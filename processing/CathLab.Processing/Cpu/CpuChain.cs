@@ -100,5 +100,39 @@ internal sealed unsafe class CpuChain : IChainBackend
         }
     }
 
+    public void RunStep(StepKind step, ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output)
+    {
+        int rows = _g.Height;
+        fixed (ushort* rawPointer = raw)
+        fixed (byte* outputPointer = output)
+        {
+            switch (step)
+            {
+                case StepKind.Calibrate:
+                case StepKind.CalibrateRecursive:
+                case StepKind.CalibrateLogSubtract:
+                    var stage = step switch { StepKind.Calibrate => PixelStage.Calibrate, StepKind.CalibrateRecursive => PixelStage.CalibrateRecursive, _ => PixelStage.Subtract };
+                    _pixel.Prepare(rawPointer, k with { Stage = stage });
+                    _scheduler.Run(_pixel, rows);
+                    break;
+                case StepKind.DefectFix:
+                    if (_defects is not null) DefectCorrection.Apply(_defects, _first, k.MaxValue);
+                    break;
+                case StepKind.Smooth:
+                    _smoothing.Prepare(k);
+                    _scheduler.Run(_smoothing, rows);
+                    break;
+                case StepKind.UnsharpWindowLevel:
+                    _display.Prepare(_first, outputPointer, _lut, k);
+                    _scheduler.Run(_display, rows);
+                    break;
+                case StepKind.Downscale2:
+                    _downscale.Prepare(outputPointer, outputPointer + _g.PixelCount, 2);
+                    _scheduler.Run(_downscale, rows);
+                    break;
+            }
+        }
+    }
+
     public void Dispose() => _scheduler.Dispose();
 }

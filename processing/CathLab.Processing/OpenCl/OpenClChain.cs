@@ -225,76 +225,103 @@ internal sealed unsafe class OpenClChain : IChainBackend
         {
             OpenClException.Check(_cl.EnqueueWriteBuffer(_queue, _raw, false, 0, (nuint)n * 2, rawPointer, 0, null, null), "upload frame");
             EnqueuePixelStage(k);
-            if (_defectCount > 0)
-            {
-                Arg(_kDefects, 0, _first);
-                Arg(_kDefects, 1, _targets);
-                Arg(_kDefects, 2, _neighbours);
-                Arg(_kDefects, 3, _weights);
-                Arg(_kDefects, 4, k.MaxValue);
-                Run(_kDefects, (nuint)_defectCount);
-            }
-            var source = _first;
-            if (k.Smooth)
-            {
-                Arg(_kSmooth, 0, _first);
-                Arg(_kSmooth, 1, _smoothed);
-                Arg(_kSmooth, 2, w);
-                Arg(_kSmooth, 3, h);
-                Arg(_kSmooth, 4, k.NoiseSlope);
-                Arg(_kSmooth, 5, k.NoiseIntercept);
-                Arg(_kSmooth, 6, k.SmoothThresholdSquared);
-                Run(_kSmooth, (nuint)w, (nuint)h);
-                source = _smoothed;
-            }
-            int sharpen = k.UnsharpGain != 0f ? 1 : 0;
-            if (sharpen != 0)
-            {
-                Arg(_kColumns, 0, source);
-                Arg(_kColumns, 1, _columns);
-                Arg(_kColumns, 2, w);
-                Arg(_kColumns, 3, h);
-                Arg(_kColumns, 4, k.BoxRadius);
-                Run(_kColumns, (nuint)w, (nuint)h);
-            }
-            if (k.Format == OutputFormat.Gray8)
-            {
-                Arg(_kGray8, 0, source);
-                Arg(_kGray8, 1, _columns);
-                Arg(_kGray8, 2, _output);
-                Arg(_kGray8, 3, w);
-                Arg(_kGray8, 4, k.BoxRadius);
-                Arg(_kGray8, 5, sharpen);
-                Arg(_kGray8, 6, k.UnsharpGain);
-                Arg(_kGray8, 7, k.InverseBoxArea);
-                Arg(_kGray8, 8, k.WindowLow);
-                Arg(_kGray8, 9, k.WindowScale);
-                Run(_kGray8, (nuint)w, (nuint)h);
-                if (k.DownscaleFactor > 1)
-                {
-                    Arg(_kDownscale, 0, _output);
-                    Arg(_kDownscale, 1, w);
-                    Arg(_kDownscale, 2, k.DownscaleFactor);
-                    Arg(_kDownscale, 3, n);
-                    Run(_kDownscale, (nuint)(w / k.DownscaleFactor), (nuint)(h / k.DownscaleFactor));
-                }
-            }
-            else
-            {
-                Arg(_kLut16, 0, source);
-                Arg(_kLut16, 1, _columns);
-                Arg(_kLut16, 2, _output);
-                Arg(_kLut16, 3, _lut);
-                Arg(_kLut16, 4, w);
-                Arg(_kLut16, 5, k.BoxRadius);
-                Arg(_kLut16, 6, sharpen);
-                Arg(_kLut16, 7, k.UnsharpGain);
-                Arg(_kLut16, 8, k.InverseBoxArea);
-                Run(_kLut16, (nuint)w, (nuint)h);
-            }
+            EnqueueDefects(k);
+            var source = k.Smooth ? EnqueueSmooth(k) : _first;
+            EnqueueDisplay(source, k);
+            if (k.Format == OutputFormat.Gray8 && k.DownscaleFactor > 1) EnqueueDownscale(k.DownscaleFactor);
             OpenClException.Check(_cl.EnqueueReadBuffer(_queue, _output, false, 0, (nuint)output.Length, outputPointer, 0, null, null), "download output");
             OpenClException.Check(_cl.Finish(_queue), "clFinish");
         }
+    }
+
+    public void RunStep(StepKind step, ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output)
+    {
+        switch (step)
+        {
+            case StepKind.Calibrate: EnqueuePixelStage(k with { Stage = PixelStage.Calibrate }); break;
+            case StepKind.CalibrateRecursive: EnqueuePixelStage(k with { Stage = PixelStage.CalibrateRecursive }); break;
+            case StepKind.CalibrateLogSubtract: EnqueuePixelStage(k with { Stage = PixelStage.Subtract }); break;
+            case StepKind.DefectFix: EnqueueDefects(k); break;
+            case StepKind.Smooth: EnqueueSmooth(k); break;
+            case StepKind.UnsharpWindowLevel: EnqueueDisplay(_first, k); break;
+            case StepKind.Downscale2: EnqueueDownscale(2); break;
+        }
+        OpenClException.Check(_cl.Finish(_queue), "clFinish");
+    }
+
+    private void EnqueueDefects(in ChainConstants k)
+    {
+        if (_defectCount == 0) return;
+        Arg(_kDefects, 0, _first);
+        Arg(_kDefects, 1, _targets);
+        Arg(_kDefects, 2, _neighbours);
+        Arg(_kDefects, 3, _weights);
+        Arg(_kDefects, 4, k.MaxValue);
+        Run(_kDefects, (nuint)_defectCount);
+    }
+
+    private nint EnqueueSmooth(in ChainConstants k)
+    {
+        Arg(_kSmooth, 0, _first);
+        Arg(_kSmooth, 1, _smoothed);
+        Arg(_kSmooth, 2, _g.Width);
+        Arg(_kSmooth, 3, _g.Height);
+        Arg(_kSmooth, 4, k.NoiseSlope);
+        Arg(_kSmooth, 5, k.NoiseIntercept);
+        Arg(_kSmooth, 6, k.SmoothThresholdSquared);
+        Run(_kSmooth, (nuint)_g.Width, (nuint)_g.Height);
+        return _smoothed;
+    }
+
+    private void EnqueueDisplay(nint source, in ChainConstants k)
+    {
+        int w = _g.Width, h = _g.Height;
+        int sharpen = k.UnsharpGain != 0f ? 1 : 0;
+        if (sharpen != 0)
+        {
+            Arg(_kColumns, 0, source);
+            Arg(_kColumns, 1, _columns);
+            Arg(_kColumns, 2, w);
+            Arg(_kColumns, 3, h);
+            Arg(_kColumns, 4, k.BoxRadius);
+            Run(_kColumns, (nuint)w, (nuint)h);
+        }
+        if (k.Format == OutputFormat.Gray8)
+        {
+            Arg(_kGray8, 0, source);
+            Arg(_kGray8, 1, _columns);
+            Arg(_kGray8, 2, _output);
+            Arg(_kGray8, 3, w);
+            Arg(_kGray8, 4, k.BoxRadius);
+            Arg(_kGray8, 5, sharpen);
+            Arg(_kGray8, 6, k.UnsharpGain);
+            Arg(_kGray8, 7, k.InverseBoxArea);
+            Arg(_kGray8, 8, k.WindowLow);
+            Arg(_kGray8, 9, k.WindowScale);
+            Run(_kGray8, (nuint)w, (nuint)h);
+        }
+        else
+        {
+            Arg(_kLut16, 0, source);
+            Arg(_kLut16, 1, _columns);
+            Arg(_kLut16, 2, _output);
+            Arg(_kLut16, 3, _lut);
+            Arg(_kLut16, 4, w);
+            Arg(_kLut16, 5, k.BoxRadius);
+            Arg(_kLut16, 6, sharpen);
+            Arg(_kLut16, 7, k.UnsharpGain);
+            Arg(_kLut16, 8, k.InverseBoxArea);
+            Run(_kLut16, (nuint)w, (nuint)h);
+        }
+    }
+
+    private void EnqueueDownscale(int factor)
+    {
+        Arg(_kDownscale, 0, _output);
+        Arg(_kDownscale, 1, _g.Width);
+        Arg(_kDownscale, 2, factor);
+        Arg(_kDownscale, 3, _g.PixelCount);
+        Run(_kDownscale, (nuint)(_g.Width / factor), (nuint)(_g.Height / factor));
     }
 
     private void EnqueuePixelStage(in ChainConstants k)

@@ -132,6 +132,16 @@ public sealed class FramePipeline : IDisposable
         FrameIndex++;
     }
 
+    /// <summary>Runs one step alone with the current parameters, on the buffers the last frame left (benchmarks).</summary>
+    internal void RunStep(StepKind step, ReadOnlySpan<ushort> raw, Span<byte> output)
+    {
+        var p = Volatile.Read(ref _requested);
+        Geometry.RequireLength(raw.Length, nameof(raw));
+        if (output.Length < p.Layout(Geometry).TotalBytes) throw new ArgumentException("output too small", nameof(output));
+        var k = Constants(p, raw) with { AlphaMin = (float)p.Recursive.Alpha, AlphaRamp = (float)(1 - p.Recursive.Alpha) };
+        _backend.RunStep(step, raw, k, output);
+    }
+
     private void Apply(ProcessingParameters p)
     {
         if (ReferenceEquals(p, _applied)) return;

@@ -22,4 +22,7 @@ internal interface IChainBackend : IDisposable
     void FinishRoadmapMask(int frames);
 
     void Process(ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output);
+
+    /// <summary>Runs one step alone on the buffers the last <see cref="Process"/> left (benchmarks).</summary>
+    void RunStep(StepKind step, ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output);
 }

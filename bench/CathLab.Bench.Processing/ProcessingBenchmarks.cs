@@ -1,0 +1,138 @@
+using BenchmarkDotNet.Attributes;
+using CathLab.Processing.Calibration;
+using CathLab.Processing.Display;
+using CathLab.Processing.Filters;
+using CathLab.Processing.Frames;
+using CathLab.Processing.Pipeline;
+using CathLab.Processing.Subtraction;
+using OpenCvSharp;
+
+namespace CathLab.Bench.Processing;
+
+/// <summary>Every step and every chain on a 1024x1024 16-bit frame (14 bits stored): our CPU path on
+/// both cores and on one, our OpenCL path (whatever platform is present: PoCL on the CI machine), and
+/// the OpenCvSharp peer; the baseline is a copy of the 2 MiB raw frame, the memory-bandwidth bound.
+/// Step benchmarks run one step on data already in place (device-resident for OpenCL); chain benchmarks
+/// include, for OpenCL, the one upload and one download per frame.</summary>
+[Config(typeof(ShortConfig))]
+[MemoryDiagnoser]
+public class ProcessingBenchmarks
+{
+    private const int Side = 1024;
+    private ushort[] _raw = [];
+    private ushort[] _copyTarget = [];
+    private byte[] _output = [];
+    private FramePipeline _cpu2 = null!, _cpu1 = null!, _openCl = null!;
+    private Dictionary<PipelineMode, (FramePipeline Cpu2, FramePipeline Cpu1, FramePipeline OpenCl)> _chains = [];
+    private OpenCvPeer _peer = null!;
+
+    private static ProcessingParameters Parameters(PipelineMode mode) => new()
+    {
+        Mode = mode,
+        Unsharp = new UnsharpMaskSettings { KernelSize = 9, Gain = 0.5 },
+        Display = new DisplaySettings { WindowCenter = 8192, WindowWidth = 16384, DownscaleFactor = 2 },
+        Smoothing = new NoiseAwareSmoothingSettings { Enabled = false },
+        Subtraction = new SubtractionSettings { MaskFirst = 0, MaskLast = 1, Shift = new PixelShift(0.5, -0.25) },
+        Roadmap = new RoadmapSettings { Phase = RoadmapPhase.Mask },
+    };
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var g = new FrameGeometry(Side, Side, 14);
+        var rng = new Random(1);
+        _raw = new ushort[g.PixelCount];
+        for (int i = 0; i < _raw.Length; i++) _raw[i] = (ushort)(2000 + rng.Next(4000));
+        _copyTarget = new ushort[g.PixelCount];
+        var dark = new float[g.PixelCount];
+        var gain = new float[g.PixelCount];
+        var mask = new float[g.PixelCount];
+        for (int i = 0; i < dark.Length; i++) { dark[i] = 100 + rng.Next(50); gain[i] = 0.9f + 0.2f * (float)rng.NextDouble(); mask[i] = 8f; }
+        var defects = new DefectMap(g);
+        for (int d = 0; d < 1000; d++) defects.AddPixel(rng.Next(Side), rng.Next(Side));
+        defects.AddColumn(300);
+        var calibration = new CalibrationData(g, dark, gain, defects);
+
+        FramePipeline Make(PipelineMode mode, BackendChoice backend, int threads)
+        {
+            var p = new FramePipeline(calibration, Parameters(mode), new PipelineOptions { Backend = backend, CpuThreads = threads });
+            var output = new byte[p.Layout.TotalBytes];
+            p.BeginRun();
+            for (int f = 0; f < 4; f++) p.Process(_raw, output);
+            if (mode == PipelineMode.Roadmap)
+            {
+                p.Update(Parameters(mode) with { Roadmap = new RoadmapSettings { Phase = RoadmapPhase.Opacify } });
+                p.Process(_raw, output);
+            }
+            return p;
+        }
+        foreach (var mode in Enum.GetValues<PipelineMode>())
+            _chains[mode] = (Make(mode, BackendChoice.Cpu, 2), Make(mode, BackendChoice.Cpu, 1), Make(mode, BackendChoice.OpenCl, 1));
+        _cpu2 = _chains[PipelineMode.Fluoro].Cpu2;
+        _cpu1 = _chains[PipelineMode.Fluoro].Cpu1;
+        _openCl = _chains[PipelineMode.Fluoro].OpenCl;
+        _output = new byte[_cpu2.Layout.TotalBytes];
+        Console.WriteLine($"// OpenCL backend: {_openCl.Backend}");
+        Cv2.SetNumThreads(2);
+        _peer = new OpenCvPeer(Side, Side, _raw, dark, gain, mask);
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var (a, b, c) in _chains.Values) { a.Dispose(); b.Dispose(); c.Dispose(); }
+        _peer.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "Copy bound: 2 MiB frame copy")]
+    public void CopyBound() => _raw.AsSpan().CopyTo(_copyTarget);
+
+    // ---- steps ----
+    [Benchmark] public void Step_Calibrate_Cpu() => _cpu2.RunStep(StepKind.Calibrate, _raw, _output);
+    [Benchmark] public void Step_Calibrate_OpenCl() => _openCl.RunStep(StepKind.Calibrate, _raw, _output);
+    [Benchmark] public void Step_Calibrate_OpenCv() => _peer.Calibrate();
+
+    [Benchmark] public void Step_CalibrateRecursive_Cpu() => _cpu2.RunStep(StepKind.CalibrateRecursive, _raw, _output);
+    [Benchmark] public void Step_CalibrateRecursive_OpenCl() => _openCl.RunStep(StepKind.CalibrateRecursive, _raw, _output);
+    [Benchmark] public void Step_CalibrateRecursive_OpenCv() => _peer.CalibrateRecursive();
+
+    [Benchmark] public void Step_CalibrateLogSubtract_Cpu() => _cpu2.RunStep(StepKind.CalibrateLogSubtract, _raw, _output);
+    [Benchmark] public void Step_CalibrateLogSubtract_OpenCl() => _openCl.RunStep(StepKind.CalibrateLogSubtract, _raw, _output);
+    [Benchmark] public void Step_CalibrateLogSubtract_OpenCv() => _peer.CalibrateLogSubtract();
+
+    [Benchmark] public void Step_DefectFix_Cpu() => _cpu2.RunStep(StepKind.DefectFix, _raw, _output);
+    [Benchmark] public void Step_DefectFix_OpenCl() => _openCl.RunStep(StepKind.DefectFix, _raw, _output);
+
+    [Benchmark] public void Step_Smooth_Cpu() => _cpu2.RunStep(StepKind.Smooth, _raw, _output);
+    [Benchmark] public void Step_Smooth_OpenCl() => _openCl.RunStep(StepKind.Smooth, _raw, _output);
+    [Benchmark] public void Step_Smooth_OpenCv() => _peer.Smooth();
+
+    [Benchmark] public void Step_UnsharpWindowLevel_Cpu() => _cpu2.RunStep(StepKind.UnsharpWindowLevel, _raw, _output);
+    [Benchmark] public void Step_UnsharpWindowLevel_OpenCl() => _openCl.RunStep(StepKind.UnsharpWindowLevel, _raw, _output);
+    [Benchmark] public void Step_UnsharpWindowLevel_OpenCv() => _peer.UnsharpWindowLevel();
+
+    [Benchmark] public void Step_Downscale2_Cpu() => _cpu2.RunStep(StepKind.Downscale2, _raw, _output);
+    [Benchmark] public void Step_Downscale2_OpenCl() => _openCl.RunStep(StepKind.Downscale2, _raw, _output);
+    [Benchmark] public void Step_Downscale2_OpenCv() => _peer.Downscale2();
+
+    // ---- whole chains (downscale 2 included in ours; the peer's chain stops at window/level) ----
+    [Benchmark] public void Chain_Fluoro_Cpu2() => _chains[PipelineMode.Fluoro].Cpu2.Process(_raw, _output);
+    [Benchmark] public void Chain_Fluoro_Cpu1() => _chains[PipelineMode.Fluoro].Cpu1.Process(_raw, _output);
+    [Benchmark] public void Chain_Fluoro_OpenCl() => _chains[PipelineMode.Fluoro].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Fluoro_OpenCv() => _peer.FluoroChain();
+
+    [Benchmark] public void Chain_Dsa_Cpu2() => _chains[PipelineMode.Dsa].Cpu2.Process(_raw, _output);
+    [Benchmark] public void Chain_Dsa_Cpu1() => _chains[PipelineMode.Dsa].Cpu1.Process(_raw, _output);
+    [Benchmark] public void Chain_Dsa_OpenCl() => _chains[PipelineMode.Dsa].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Dsa_OpenCv() => _peer.DsaChain();
+
+    [Benchmark] public void Chain_Cine_Cpu2() => _chains[PipelineMode.Cine].Cpu2.Process(_raw, _output);
+    [Benchmark] public void Chain_Cine_Cpu1() => _chains[PipelineMode.Cine].Cpu1.Process(_raw, _output);
+    [Benchmark] public void Chain_Cine_OpenCl() => _chains[PipelineMode.Cine].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Cine_OpenCv() => _peer.CineChain();
+
+    [Benchmark] public void Chain_Roadmap_Cpu2() => _chains[PipelineMode.Roadmap].Cpu2.Process(_raw, _output);
+    [Benchmark] public void Chain_Roadmap_Cpu1() => _chains[PipelineMode.Roadmap].Cpu1.Process(_raw, _output);
+    [Benchmark] public void Chain_Roadmap_OpenCl() => _chains[PipelineMode.Roadmap].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Roadmap_OpenCv() => _peer.RoadmapChain();
+}
