@@ -96,7 +96,8 @@ public static class RleCodec
             var start = i++;
             while (i < row.Length && i - start < 128)
             {
-                if (i + 1 < row.Length && row[i] == row[i + 1]) break;
+                // Leave a literal only for a run of three or more: shorter runs would cost more than they save.
+                if (i + 2 < row.Length && row[i] == row[i + 1] && row[i] == row[i + 2]) break;
                 i++;
             }
             var n = i - start;

@@ -168,7 +168,7 @@ public sealed class DicomFileReader : IDisposable
         {
             using var deflater = new DeflateStream(destination, options.DeflateLevel, leaveOpen: true);
             using var buffered = new BufferedStream(deflater, CopyChunk);
-            CopyPlain(buffered, target, options);
+            CopyPlain(buffered, DicomTransferSyntax.ExplicitVRLittleEndian, options); // the deflater above does the deflating
             buffered.Flush();
             return;
         }
