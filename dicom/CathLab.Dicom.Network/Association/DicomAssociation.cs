@@ -96,6 +96,7 @@ public sealed class DicomAssociation : IAsyncDisposable
         RawPdu? pdu;
         try
         {
+            TcpQuickAck.Request(_client);
             pdu = await _reader.ReadAsync(timeout, waitingFor, cancellation).ConfigureAwait(false);
         }
         catch (PduFormatException)
