@@ -44,6 +44,9 @@ public class ProcessingBenchmarks
         _raw = new ushort[g.PixelCount];
         for (int i = 0; i < _raw.Length; i++) _raw[i] = (ushort)(2000 + rng.Next(4000));
         _copyTarget = new ushort[g.PixelCount];
+        _bigSource = new byte[FluoroCopyBytes];
+        _bigTarget = new byte[FluoroCopyBytes];
+        rng.NextBytes(_bigSource);
         var dark = new float[g.PixelCount];
         var gain = new float[g.PixelCount];
         var mask = new float[g.PixelCount];
@@ -86,6 +89,20 @@ public class ProcessingBenchmarks
 
     [Benchmark(Baseline = true, Description = "Copy bound: 2 MiB frame copy")]
     public void CopyBound() => _raw.AsSpan().CopyTo(_copyTarget);
+
+    // The bytes a chain must move at the least, copied: fluoro reads raw 2 + dark 4 + gain 4 + state 4 MiB
+    // and writes state 4 + display 1 + reduced 0.25 MiB (19.25 MiB moved); DSA reads raw, dark, gain and the
+    // mask (14 MiB) and writes 1.25 MiB (15.25 MiB moved). A copy of N bytes moves 2N.
+    [Benchmark(Description = "Copy bound: fluoro chain's bytes (9.6 MiB copy)")]
+    public void CopyFluoroBytes() => _bigSource.AsSpan(0, FluoroCopyBytes).CopyTo(_bigTarget);
+
+    [Benchmark(Description = "Copy bound: DSA chain's bytes (7.6 MiB copy)")]
+    public void CopyDsaBytes() => _bigSource.AsSpan(0, DsaCopyBytes).CopyTo(_bigTarget);
+
+    private const int FluoroCopyBytes = (int)(19.25 * 1024 * 1024 / 2);
+    private const int DsaCopyBytes = (int)(15.25 * 1024 * 1024 / 2);
+    private byte[] _bigSource = [];
+    private byte[] _bigTarget = [];
 
     // ---- steps ----
     [Benchmark] public void Step_Calibrate_Cpu() => _cpu2.RunStep(StepKind.Calibrate, _raw, _output);
