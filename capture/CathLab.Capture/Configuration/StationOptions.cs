@@ -1,0 +1,77 @@
+namespace CathLab.Capture.Configuration;
+
+/// <summary>The station's configuration (section "Station" of appsettings.json, environment variables
+/// Station__..., or --Station:... on the command line). Every value is checked at start by <see cref="StationOptionsValidator"/>.</summary>
+public sealed class StationOptions
+{
+    public const string Section = "Station";
+
+    /// <summary>The station's own DICOM application entity title (1–16 characters of the default repertoire, no backslash).</summary>
+    public string AeTitle { get; set; } = "CATHLAB";
+    public string StationName { get; set; } = "CATHLAB-1";
+    public GeneratorOptions Generator { get; set; } = new();
+    public DetectorOptions Detector { get; set; } = new();
+    public ArchiveOptions Archive { get; set; } = new();
+    public List<PacsPeerOptions> Pacs { get; set; } = [];
+    public List<TokenOptions> Tokens { get; set; } = [];
+
+    /// <summary>Frame buffers allocated at start (2 MiB each at 1024×1024).</summary>
+    public int FramePoolSize { get; set; } = 96;
+
+    /// <summary>Frames the recorder may fall behind by before a run fails; at 60 fps, 64 frames is about a second.</summary>
+    public int RecorderQueueFrames { get; set; } = 64;
+
+    /// <summary>gRPC and health endpoint URL.</summary>
+    public string ListenUrl { get; set; } = "http://127.0.0.1:5700";
+}
+
+public sealed class GeneratorOptions
+{
+    /// <summary>The serial device of the X-ray generator (e.g. /dev/ttyS0, /dev/ttyUSB0, a pty).</summary>
+    public string SerialPort { get; set; } = "";
+    public int BaudRate { get; set; } = 115200;
+}
+
+public sealed class DetectorOptions
+{
+    /// <summary>"FrameLink" (the detector's TCP frame link) or "VideoCapture" (a V4L2 capture card or a video file).</summary>
+    public string Source { get; set; } = "FrameLink";
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 5600;
+
+    /// <summary>For VideoCapture: a device path such as /dev/video0, or a video file.</summary>
+    public string Device { get; set; } = "";
+}
+
+public sealed class ArchiveOptions
+{
+    /// <summary>Where the embedded archive keeps what it receives when no PACS is configured.</summary>
+    public string Folder { get; set; } = "archive";
+
+    /// <summary>Where runs are written while they are acquired, before they are offered to any peer.</summary>
+    public string SpoolFolder { get; set; } = "spool";
+    public string AeTitle { get; set; } = "CATHLAB_ARCH";
+
+    /// <summary>Port of the embedded storage SCP on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; set; }
+}
+
+public sealed class PacsPeerOptions
+{
+    public string AeTitle { get; set; } = "";
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 104;
+    public bool Tls { get; set; }
+}
+
+public sealed class TokenOptions
+{
+    /// <summary>Who holds the token, for the audit trail.</summary>
+    public string Holder { get; set; } = "";
+
+    /// <summary>SHA-256 of the token, hex; the token itself is never stored.</summary>
+    public string Sha256 { get; set; } = "";
+
+    /// <summary>"technician" (may control the station) or "observer" (may only watch).</summary>
+    public string Role { get; set; } = "observer";
+}

@@ -1,0 +1,57 @@
+namespace CathLab.Capture.Configuration;
+
+/// <summary>Checks every configuration value before anything starts, and says what is wrong in words a person can act on.</summary>
+public static class StationOptionsValidator
+{
+    public static IReadOnlyList<string> Problems(StationOptions options)
+    {
+        var problems = new List<string>();
+        void Check(bool ok, string problem)
+        {
+            if (!ok) problems.Add(problem);
+        }
+
+        Check(IsAeTitle(options.AeTitle), $"Station:AeTitle '{options.AeTitle}' must be 1–16 printable ASCII characters without backslash");
+        Check(!string.IsNullOrWhiteSpace(options.StationName), "Station:StationName must not be empty");
+        Check(!string.IsNullOrWhiteSpace(options.Generator.SerialPort), "Station:Generator:SerialPort is required (e.g. /dev/ttyS0, or a socat pty for the simulator)");
+        Check(options.Generator.BaudRate is 9600 or 19200 or 38400 or 57600 or 115200 or 230400 or 460800 or 921600,
+            $"Station:Generator:BaudRate {options.Generator.BaudRate} is not a standard rate (9600 … 921600)");
+        Check(options.Detector.Source is "FrameLink" or "VideoCapture", $"Station:Detector:Source '{options.Detector.Source}' must be FrameLink or VideoCapture");
+        if (options.Detector.Source == "FrameLink")
+        {
+            Check(!string.IsNullOrWhiteSpace(options.Detector.Host), "Station:Detector:Host is required for the frame link");
+            Check(options.Detector.Port is > 0 and <= 65535, $"Station:Detector:Port {options.Detector.Port} must be 1–65535");
+        }
+        else if (options.Detector.Source == "VideoCapture")
+        {
+            Check(!string.IsNullOrWhiteSpace(options.Detector.Device), "Station:Detector:Device is required for VideoCapture (e.g. /dev/video0)");
+        }
+        Check(!string.IsNullOrWhiteSpace(options.Archive.Folder), "Station:Archive:Folder must not be empty");
+        Check(!string.IsNullOrWhiteSpace(options.Archive.SpoolFolder), "Station:Archive:SpoolFolder must not be empty");
+        Check(IsAeTitle(options.Archive.AeTitle), $"Station:Archive:AeTitle '{options.Archive.AeTitle}' must be 1–16 printable ASCII characters without backslash");
+        Check(options.Archive.Port is >= 0 and <= 65535, $"Station:Archive:Port {options.Archive.Port} must be 0–65535");
+        for (int i = 0; i < options.Pacs.Count; i++)
+        {
+            var peer = options.Pacs[i];
+            Check(IsAeTitle(peer.AeTitle), $"Station:Pacs:{i}:AeTitle '{peer.AeTitle}' must be 1–16 printable ASCII characters without backslash");
+            Check(!string.IsNullOrWhiteSpace(peer.Host), $"Station:Pacs:{i}:Host is required");
+            Check(peer.Port is > 0 and <= 65535, $"Station:Pacs:{i}:Port {peer.Port} must be 1–65535");
+        }
+        for (int i = 0; i < options.Tokens.Count; i++)
+        {
+            var token = options.Tokens[i];
+            Check(!string.IsNullOrWhiteSpace(token.Holder), $"Station:Tokens:{i}:Holder is required");
+            Check(token.Sha256.Length == 64 && token.Sha256.All(Uri.IsHexDigit), $"Station:Tokens:{i}:Sha256 must be 64 hex digits (the SHA-256 of the token)");
+            Check(token.Role is "technician" or "observer", $"Station:Tokens:{i}:Role '{token.Role}' must be technician or observer");
+        }
+        Check(options.FramePoolSize is >= 16 and <= 2048, $"Station:FramePoolSize {options.FramePoolSize} must be 16–2048");
+        Check(options.RecorderQueueFrames >= 8 && options.RecorderQueueFrames < options.FramePoolSize,
+            $"Station:RecorderQueueFrames {options.RecorderQueueFrames} must be at least 8 and less than FramePoolSize ({options.FramePoolSize})");
+        Check(Uri.TryCreate(options.ListenUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https",
+            $"Station:ListenUrl '{options.ListenUrl}' must be an http or https URL");
+        return problems;
+    }
+
+    private static bool IsAeTitle(string? value) =>
+        !string.IsNullOrWhiteSpace(value) && value.Length <= 16 && value.All(c => c is >= ' ' and <= '~' && c != '\\');
+}
