@@ -7,7 +7,7 @@ namespace CathLab.Dicom.Data;
 public readonly record struct DicomFrameFormat(int Rows, int Columns, int BitsAllocated, int SamplesPerPixel = 1)
 {
     public int BytesPerSample => BitsAllocated / 8;
-    public int PixelCount => Rows * Columns;
+    public int PixelCount => checked(Rows * Columns);
     public int FrameLength => checked(PixelCount * SamplesPerPixel * BytesPerSample);
     public int SegmentCount => SamplesPerPixel * BytesPerSample;
 

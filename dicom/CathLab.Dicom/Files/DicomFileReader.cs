@@ -29,35 +29,65 @@ public sealed class DicomFileReader : IDisposable
         if (!input.CanSeek) throw new ArgumentException("the input must be seekable", nameof(input));
         _stream = input;
         _ownsStream = !leaveOpen;
-        Meta = DicomPart10.ReadHeader(input);
-        TransferSyntax = Meta.TransferSyntax;
-        if (TransferSyntax.IsDeflated)
+        try
         {
-            var full = DicomDataSetReader.Read(input, TransferSyntax);
-            if (full.TryGet(DicomTag.PixelData, out var px))
+            Meta = DicomPart10.ReadHeader(input);
+            TransferSyntax = Meta.TransferSyntax;
+            if (TransferSyntax.IsDeflated)
             {
-                _inMemoryPixels = px;
-                full.Remove(DicomTag.PixelData);
-                HasPixelData = true;
+                var full = DicomDataSetReader.Read(input, TransferSyntax);
+                if (full.TryGet(DicomTag.PixelData, out var px))
+                {
+                    _inMemoryPixels = px;
+                    full.Remove(DicomTag.PixelData);
+                    HasPixelData = true;
+                }
+                DataSet = full;
             }
-            DataSet = full;
+            else
+            {
+                DataSet = DicomDataSetReader.Read(input, TransferSyntax, new DicomReadOptions { StopAtTag = DicomTag.PixelData });
+                HasPixelData = ReadPixelDataHeader();
+            }
+            try
+            {
+                FrameCount = HasPixelData ? Math.Max(1, DataSet.GetIntOrDefault(DicomTagsCore.NumberOfFrames, 1)) : 0;
+                if (HasPixelData)
+                {
+                    FrameFormat.Validate();
+                    if (_inMemoryPixels is null && !TransferSyntax.IsEncapsulated)
+                    {
+                        var needed = (long)FrameFormat.FrameLength * FrameCount;
+                        if (PixelDataLength < needed)
+                            throw new DicomFormatException($"Pixel Data holds {PixelDataLength} bytes; {FrameCount} frames of {FrameFormat.FrameLength} need {needed}");
+                    }
+                    if (TransferSyntax.IsEncapsulated && _inMemoryPixels is null) FrameMap();
+                }
+            }
+            catch (Exception e) when (DicomFormatException.IsMalformedInput(e))
+            {
+                throw new DicomFormatException($"the image pixel attributes are unusable: {e.Message}", e);
+            }
         }
-        else
+        catch (Exception e) when (DicomFormatException.IsMalformedInput(e))
         {
-            DataSet = DicomDataSetReader.Read(input, TransferSyntax, new DicomReadOptions { StopAtTag = DicomTag.PixelData });
-            HasPixelData = ReadPixelDataHeader();
-        }
-        FrameCount = HasPixelData ? Math.Max(1, DataSet.GetIntOrDefault(DicomTagsCore.NumberOfFrames, 1)) : 0;
-        if (HasPixelData && _inMemoryPixels is null && !TransferSyntax.IsEncapsulated)
-        {
-            var needed = (long)FrameFormat.FrameLength * FrameCount;
-            if (PixelDataLength < needed)
-                throw new DicomFormatException($"Pixel Data holds {PixelDataLength} bytes; {FrameCount} frames of {FrameFormat.FrameLength} need {needed}");
+            throw new DicomFormatException($"malformed Part 10 file: {e.Message}", e);
         }
     }
 
-    public static DicomFileReader Open(string path) =>
-        new(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.RandomAccess));
+    public static DicomFileReader Open(string path)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024, FileOptions.RandomAccess);
+        try
+        {
+            return new DicomFileReader(stream);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
 
     public DicomFileMetaInformation Meta { get; }
     public DicomTransferSyntax TransferSyntax { get; }
@@ -104,6 +134,7 @@ public sealed class DicomFileReader : IDisposable
         }
         if (TransferSyntax.Uid != DicomTransferSyntax.RleLossless.Uid) throw new NotSupportedException($"no decoder for {TransferSyntax.Name}");
         var encodedLength = EncodedFrameLength(index);
+        CheckRleExpansion(format, encodedLength);
         var rented = ArrayPool<byte>.Shared.Rent(encodedLength);
         try
         {
@@ -119,6 +150,8 @@ public sealed class DicomFileReader : IDisposable
     /// <summary>Frame <paramref name="index"/> in a pooled buffer; dispose the owner to return it. Its Memory is exactly one frame long.</summary>
     public IMemoryOwner<byte> RentFrame(int index)
     {
+        if (TransferSyntax.IsEncapsulated && _inMemoryPixels is null && index >= 0 && index < FrameCount)
+            CheckRleExpansion(FrameFormat, EncodedFrameLength(index));
         var owner = new PooledFrame(FrameFormat.FrameLength);
         try
         {
@@ -291,6 +324,13 @@ public sealed class DicomFileReader : IDisposable
             case DicomFragmentSequence:
                 throw new NotSupportedException("encapsulated pixel data inside a deflated file");
         }
+    }
+
+    // PackBits turns at most 2 bytes into 128: a frame claiming more than that is not what the file holds.
+    private static void CheckRleExpansion(DicomFrameFormat format, int encodedLength)
+    {
+        if (format.FrameLength > 64L * encodedLength + 64)
+            throw new DicomFormatException($"an RLE frame of {encodedLength} bytes cannot decode to {format.FrameLength} bytes");
     }
 
     private (int First, int Count)[] FrameMap() =>

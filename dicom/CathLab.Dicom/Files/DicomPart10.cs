@@ -63,6 +63,15 @@ public static class DicomPart10
         }
         foreach (var e in meta)
             if (e.Tag.Group != 0x0002) throw new DicomFormatException($"{e.Tag} inside the File Meta Information");
-        return DicomFileMetaInformation.FromDataSet(meta);
+        try
+        {
+            var info = DicomFileMetaInformation.FromDataSet(meta);
+            _ = info.TransferSyntax; // refuses an unsupported syntax here, with a clear message
+            return info;
+        }
+        catch (Exception e) when (DicomFormatException.IsMalformedInput(e))
+        {
+            throw new DicomFormatException($"File Meta Information is malformed: {e.Message}", e);
+        }
     }
 }

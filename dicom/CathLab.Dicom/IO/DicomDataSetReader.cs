@@ -42,6 +42,10 @@ public static class DicomDataSetReader
         {
             throw new DicomFormatException("deflated data set is not valid raw deflate data", e);
         }
+        catch (Exception e) when (DicomFormatException.IsMalformedInput(e))
+        {
+            throw new DicomFormatException($"malformed data set: {e.Message}", e) { Offset = input.Position };
+        }
     }
 
     internal static Stream ToStream(this ReadOnlyMemory<byte> data) =>
