@@ -11,8 +11,7 @@ namespace CathLab.Bench.Links;
 /// <summary>One second of 60 fps frames (60 × 1024×1024×16 bit): rendered only, rendered and served over
 /// the frame link to a real client, and, as the machine's own bound, the same bytes over a bare loopback
 /// socket. Under 1 s per operation means the simulator can sustain 60 fps.</summary>
-[ShortRunJob]
-[MemoryDiagnoser]
+[Config(typeof(ShortInProcessConfig))]
 public class FrameLinkBenchmarks
 {
     public const int FramesPerSecond = 60;

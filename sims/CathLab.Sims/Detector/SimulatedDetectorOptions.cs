@@ -27,8 +27,10 @@ public sealed record SimulatedDetectorOptions
     /// busy machine's scheduling stalls delay frames rather than lose them.</summary>
     public int ClientQueueDepth { get; init; } = 120;
 
-    /// <summary>Pulses waiting for the render thread before pulses are lost (counted as overruns): 4 s at 60 fps.</summary>
-    public int RenderQueueDepth { get; init; } = 240;
+    /// <summary>Pulses waiting for the render thread before pulses are lost (counted as overruns): 10 s at 60 fps.
+    /// A pulse is a few dozen bytes; the depth is for whole-process stalls of seconds seen on a shared,
+    /// overloaded build machine, after which the renderer (a few ms a frame) catches up.</summary>
+    public int RenderQueueDepth { get; init; } = 600;
 
     /// <summary>Most 2 MiB frame buffers shared by rendering and all clients; allocated on first need, then reused.</summary>
     public int FrameBuffers { get; init; } = 160;
