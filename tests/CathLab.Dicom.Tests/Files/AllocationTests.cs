@@ -1,0 +1,53 @@
+using CathLab.Dicom.Files;
+using CathLab.Dicom.IO;
+using CathLab.Dicom.Tests.Support;
+
+namespace CathLab.Dicom.Tests.Files;
+
+/// <summary>The frame paths allocate nothing per frame beyond pooled buffers (counted on the calling thread).</summary>
+public class AllocationTests : IDisposable
+{
+    private const int Rows = 1024, Columns = 1024; // a 2 MiB frame
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void WritingNativeFramesAllocatesNothingPerFrame()
+    {
+        var frame = TestObjects.Frame(Rows, Columns, 16, 1);
+        using var writer = DicomMultiFrameWriter.Create(_dir.File("w.dcm"), TestObjects.XaHeader(Rows, Columns, 16), DicomTransferSyntax.ExplicitVRLittleEndian);
+        writer.WriteFrame(frame);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 10; i++) writer.WriteFrame(frame);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        writer.Complete();
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ReadingFramesAllocatesNothingPerFrame(bool rle)
+    {
+        var path = _dir.File("r.dcm");
+        var syntax = rle ? DicomTransferSyntax.RleLossless : DicomTransferSyntax.ExplicitVRLittleEndian;
+        using (var writer = DicomMultiFrameWriter.Create(path, TestObjects.XaHeader(Rows, Columns, 16), syntax))
+        {
+            for (var i = 0; i < 4; i++) writer.WriteFrame(TestObjects.Frame(Rows, Columns, 16, i));
+            writer.Complete();
+        }
+        using var reader = DicomFileReader.Open(path);
+        var buffer = new byte[reader.FrameFormat.FrameLength];
+        reader.ReadFrame(0, buffer);
+        using (reader.RentFrame(1)) { }
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 4; i++) reader.ReadFrame(i, buffer);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+        before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 4; i++)
+        {
+            using var owner = reader.RentFrame(i);
+        }
+        Assert.True(GC.GetAllocatedBytesForCurrentThread() - before < 4 * 256, "RentFrame should allocate only its small owner object");
+    }
+}
