@@ -23,6 +23,7 @@ public sealed class LiveFeedHub : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly object _sessionsGate = new();
     private readonly double[] _averageBytes = new double[StreamVariant.All.Count];
+    private readonly long[] _encodes = new long[StreamVariant.All.Count];
     private readonly EncodedImage?[] _images = new EncodedImage?[StreamVariant.All.Count];
     private ObserverSession[] _sessions = [];
     private EventSubscription[] _eventSubscribers = [];
@@ -63,6 +64,9 @@ public sealed class LiveFeedHub : IDisposable
 
     /// <summary>Recent encoded size of a variant in bytes (0 before it was first encoded).</summary>
     public double AverageBytes(StreamVariant variant) => Volatile.Read(ref _averageBytes[variant.Index]);
+
+    /// <summary>How many times a variant has been encoded (at most once per frame).</summary>
+    public long EncodesOf(StreamVariant variant) => Interlocked.Read(ref _encodes[variant.Index]);
 
     /// <summary>Opens an exam: from now on published frames belong to it.</summary>
     public void BeginExam(string examId)
@@ -254,6 +258,7 @@ public sealed class LiveFeedHub : IDisposable
     {
         if (_images[variant.Index] is not null) return;
         var image = encoder.Encode(slot, variant);
+        Interlocked.Increment(ref _encodes[variant.Index]);
         _images[variant.Index] = image;
         double avg = _averageBytes[variant.Index];
         Volatile.Write(ref _averageBytes[variant.Index], avg == 0 ? image.Data.Length : avg + 0.2 * (image.Data.Length - avg));

@@ -1,5 +1,5 @@
 using CathLab.LiveFeed.Audit;
-using CathLab.LiveFeed.Grpc;
+using CathLab.LiveFeed.Services;
 using CathLab.LiveFeed.Security;
 using CathLab.LiveFeed.Web;
 using Microsoft.AspNetCore.Builder;

@@ -11,7 +11,7 @@ public sealed class AdaptationController
 {
     public const long LateMicroseconds = 600_000;
     public const long OnTimeMicroseconds = 300_000;
-    public const long BaseUpHoldMicroseconds = 3_000_000;
+    public const long BaseUpHoldMicroseconds = 2_000_000;
     public const long MaxUpHoldMicroseconds = 32_000_000;
     public const long DownCooldownMicroseconds = 800_000;
     private const double ThroughputSmoothing = 0.3;
@@ -22,10 +22,14 @@ public sealed class AdaptationController
     private bool _lastChangeWasUp;
     private int _lateInRow;
 
+    /// <summary>The level a new observer starts at: the quarter-size preview at full rate (or its own cap, if
+    /// lower), so that the first frames are live on any link and better tiers are reached by stepping up.</summary>
+    public const int StartLevel = 3;
+
     public AdaptationController(int topLevel, long nowUs)
     {
         TopLevel = topLevel;
-        Level = topLevel;
+        Level = Math.Max(topLevel, StartLevel);
         _lastChangeUs = nowUs;
         _onTimeSinceUs = nowUs;
     }

@@ -5,7 +5,7 @@ using CathLab.LiveFeed.Sessions;
 using Google.Protobuf;
 using Grpc.Core;
 
-namespace CathLab.LiveFeed.Grpc;
+namespace CathLab.LiveFeed.Services;
 
 /// <summary>The observers' gRPC service: live frames with events (Watch), events alone, lossless fetch.</summary>
 public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit) : Protocol.LiveFeed.LiveFeedBase

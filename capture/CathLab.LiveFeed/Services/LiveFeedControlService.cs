@@ -3,7 +3,7 @@ using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Security;
 using Grpc.Core;
 
-namespace CathLab.LiveFeed.Grpc;
+namespace CathLab.LiveFeed.Services;
 
 /// <summary>Technician-only control of the live feed (the interceptor refuses observers before this runs).</summary>
 public sealed class LiveFeedControlService(LiveFeedHub hub, IAuditLog audit) : LiveFeedControl.LiveFeedControlBase

@@ -3,7 +3,7 @@ using CathLab.LiveFeed.Sessions;
 using Google.Protobuf;
 using Grpc.Core;
 
-namespace CathLab.LiveFeed.Grpc;
+namespace CathLab.LiveFeed.Services;
 
 /// <summary>Writes a session's messages to a gRPC response stream; frame bytes are wrapped, not copied.</summary>
 internal sealed class GrpcObserverTransport(IServerStreamWriter<LiveMessage> stream) : IObserverTransport

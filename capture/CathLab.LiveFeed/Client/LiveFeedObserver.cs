@@ -1,0 +1,85 @@
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Publishing;
+using Grpc.Core;
+using Grpc.Net.Client;
+
+namespace CathLab.LiveFeed.Client;
+
+/// <summary>A gRPC observer of the live feed: watches one exam, acknowledges each frame as soon as it is
+/// handled (the server paces itself by these acknowledgements), and keeps statistics.</summary>
+public sealed class LiveFeedObserver
+{
+    private readonly Protocol.LiveFeed.LiveFeedClient _client;
+    private readonly Metadata _headers;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private IClientStreamWriter<ObserverMessage>? _requests;
+
+    public LiveFeedObserver(GrpcChannel channel, string token, bool keepLatencies = false)
+    {
+        _client = new Protocol.LiveFeed.LiveFeedClient(channel);
+        _headers = [new Metadata.Entry("authorization", "Bearer " + token)];
+        Statistics = new ObserverStatistics(keepLatencies);
+    }
+
+    public ObserverStatistics Statistics { get; }
+
+    /// <summary>A channel for <paramref name="address"/>; http:// speaks HTTP/2 without TLS.</summary>
+    public static GrpcChannel CreateChannel(Uri address, bool acceptAnyServerCertificate = false)
+    {
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        if (acceptAnyServerCertificate) handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+        return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 16 * 1024 * 1024 });
+    }
+
+    /// <summary>Watches until cancelled or the server ends the call. <paramref name="onFrame"/> runs before the acknowledgement.</summary>
+    public async Task RunAsync(WatchRequest request, Action<LiveFrame>? onFrame, Action<ExamEvent>? onEvent, CancellationToken cancellation)
+    {
+        using var call = _client.Watch(_headers, cancellationToken: cancellation);
+        _requests = call.RequestStream;
+        await WriteAsync(new ObserverMessage { Watch = request }, cancellation);
+        var ack = new ObserverMessage { Ack = new Ack() };
+        while (await call.ResponseStream.MoveNext(cancellation))
+        {
+            var m = call.ResponseStream.Current;
+            switch (m.KindCase)
+            {
+                case LiveMessage.KindOneofCase.Frame:
+                    Statistics.OnFrame(m.Frame, UnixClock.NowMicroseconds());
+                    onFrame?.Invoke(m.Frame);
+                    ack.Ack.FrameNumber = m.Frame.FrameNumber;
+                    await WriteAsync(ack, cancellation);
+                    break;
+                case LiveMessage.KindOneofCase.Event:
+                    Statistics.OnEvent();
+                    onEvent?.Invoke(m.Event);
+                    break;
+                case LiveMessage.KindOneofCase.Notice:
+                    Statistics.OnNotice(m.Notice);
+                    break;
+            }
+        }
+    }
+
+    public Task MarkAsync(ulong frameNumber, CancellationToken cancellation) =>
+        WriteAsync(new ObserverMessage { Mark = new MarkFrame { FrameNumber = frameNumber } }, cancellation);
+
+    public Task SetRateCapAsync(float maxFps, CancellationToken cancellation) =>
+        WriteAsync(new ObserverMessage { RateCap = new SetRateCap { MaxFps = maxFps } }, cancellation);
+
+    public async Task<FetchedFrame> FetchAsync(string examId, ulong frameNumber, CancellationToken cancellation) =>
+        await _client.FetchFrameAsync(new FetchFrameRequest { ExamId = examId, FrameNumber = frameNumber }, _headers, cancellationToken: cancellation);
+
+    private async Task WriteAsync(ObserverMessage message, CancellationToken cancellation)
+    {
+        var requests = _requests ?? throw new InvalidOperationException("not watching");
+        await _writeGate.WaitAsync(cancellation);
+        try
+        {
+            await requests.WriteAsync(message, cancellation);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using CathLab.LiveFeed.Protocol;
+
+namespace CathLab.LiveFeed.Client;
+
+/// <summary>What an observer has received so far; updated by the receiving loop, read from anywhere.</summary>
+public sealed class ObserverStatistics
+{
+    private readonly object _gate = new();
+    private readonly List<double> _latenciesMs = [];
+    private readonly bool _keepLatencies;
+    private long _windowStartUs;
+    private int _windowFrames;
+
+    public ObserverStatistics(bool keepLatencies) => _keepLatencies = keepLatencies;
+
+    public long Frames { get; private set; }
+
+    public long Bytes { get; private set; }
+
+    public long Events { get; private set; }
+
+    public double LastLatencyMs { get; private set; }
+
+    public double FramesPerSecond { get; private set; }
+
+    public Tier Tier { get; private set; }
+
+    public int Level { get; private set; } = -1;
+
+    public int Width { get; private set; }
+
+    /// <summary>Frames the server says this observer lost (its queue or link was behind).</summary>
+    public long LostReported { get; private set; }
+
+    public long LostBeforeEncoder { get; private set; }
+
+    public long LastFrameNumber { get; private set; } = -1;
+
+    public IReadOnlyList<double> LatenciesMs()
+    {
+        lock (_gate) return _latenciesMs.ToArray();
+    }
+
+    /// <summary>(arrival time, latency, level) of every frame, when kept: for tests that look at a time window.</summary>
+    public IReadOnlyList<(long ReceivedUs, double LatencyMs, int Level)> Timeline()
+    {
+        lock (_gate) return _timeline.ToArray();
+    }
+
+    private readonly List<(long, double, int)> _timeline = [];
+
+    internal void OnFrame(LiveFrame frame, long receivedUs)
+    {
+        lock (_gate)
+        {
+            Frames++;
+            Bytes += frame.Data.Length;
+            LastLatencyMs = (receivedUs - frame.ReadyUnixUs) / 1000.0;
+            Tier = frame.Tier;
+            Level = (int)frame.Level;
+            Width = (int)frame.Width;
+            LastFrameNumber = (long)frame.FrameNumber;
+            if (_keepLatencies)
+            {
+                _latenciesMs.Add(LastLatencyMs);
+                _timeline.Add((receivedUs, LastLatencyMs, Level));
+            }
+            if (_windowStartUs == 0) _windowStartUs = receivedUs;
+            _windowFrames++;
+            if (receivedUs - _windowStartUs >= 1_000_000)
+            {
+                FramesPerSecond = _windowFrames * 1e6 / (receivedUs - _windowStartUs);
+                _windowStartUs = receivedUs;
+                _windowFrames = 0;
+            }
+        }
+    }
+
+    internal void OnNotice(SessionNotice notice)
+    {
+        lock (_gate)
+        {
+            LostReported = (long)notice.FramesLost;
+            LostBeforeEncoder = (long)notice.FramesLostBeforeEncoder;
+        }
+    }
+
+    internal void OnEvent()
+    {
+        lock (_gate) Events++;
+    }
+
+    public override string ToString()
+    {
+        lock (_gate)
+        {
+            return $"frames {Frames,6}  rate {FramesPerSecond,5:F1} fps  latency {LastLatencyMs,6:F0} ms  tier {Tier} ({Width} px, level {Level})  lost {LostReported} (+{LostBeforeEncoder} before encoder)  {Bytes / 1024.0,8:F0} KiB  events {Events}";
+        }
+    }
+}

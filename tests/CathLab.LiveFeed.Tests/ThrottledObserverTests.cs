@@ -1,0 +1,70 @@
+using System.Net;
+using CathLab.LiveFeed.Client;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Tests.Support;
+using Xunit.Abstractions;
+
+namespace CathLab.LiveFeed.Tests;
+
+/// <summary>One observer behind a 256 kbit/s relay, one on loopback, and a recorder that must lose nothing.</summary>
+public sealed class ThrottledObserverTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const double Fps = 15;
+    private const int Seconds = 20;
+    private const int SettleSeconds = 8;
+    private LiveFeedTestServer _server = null!;
+
+    public async Task InitializeAsync() => _server = await LiveFeedTestServer.StartAsync();
+
+    public async Task DisposeAsync() => await _server.DisposeAsync();
+
+    [Fact]
+    public async Task AThrottledObserverStaysLiveWhileTheOtherKeepsTheFullRateAndTheRecorderLosesNothing()
+    {
+        await using var relay = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, _server.Address.Port), 256_000);
+        var recorder = new CountingRecorder();
+        using var pump = new FramePump(_server.Hub, SimulatedFrameSet.Full, Fps, recorder).Start();
+        using var fastChannel = LiveFeedObserver.CreateChannel(_server.Address);
+        using var slowChannel = LiveFeedObserver.CreateChannel(new Uri($"http://127.0.0.1:{relay.Port}"));
+        var fast = new LiveFeedObserver(fastChannel, LiveFeedTestServer.ObserverToken, keepLatencies: true);
+        var slow = new LiveFeedObserver(slowChannel, LiveFeedTestServer.ObserverToken, keepLatencies: true);
+        var request = new WatchRequest { ExamId = LiveFeedTestServer.Exam, BestTier = Tier.Diagnostic };
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(Seconds));
+        long publishedAtStart = pump.Published;
+        long startUs = UnixClock.NowMicroseconds();
+        var runs = new[] { fast.RunAsync(request, null, null, stop.Token), slow.RunAsync(request, null, null, stop.Token) };
+        foreach (var run in runs)
+        {
+            try
+            {
+                await run.WaitAsync(TimeSpan.FromSeconds(Seconds + 60));
+            }
+            catch (Exception e) when (e is OperationCanceledException or Grpc.Core.RpcException)
+            {
+            }
+        }
+        long published = pump.Published - publishedAtStart;
+        pump.Dispose();
+        recorder.Finish();
+
+        var settled = slow.Statistics.Timeline().Where(f => f.ReceivedUs - startUs > SettleSeconds * 1_000_000L).ToArray();
+        output.WriteLine($"published {published} frames in {Seconds} s; relay forwarded {relay.ForwardedBytes} bytes");
+        output.WriteLine($"fast: {fast.Statistics}");
+        output.WriteLine($"slow: {slow.Statistics}");
+        output.WriteLine($"slow after {SettleSeconds} s: {settled.Length} frames, latency max {settled.Select(f => f.LatencyMs).DefaultIfEmpty().Max():F0} ms, levels {string.Join(",", settled.Select(f => f.Level).Distinct())}");
+        output.WriteLine($"longest PublishFrame {pump.LongestPublish.TotalMilliseconds:F2} ms");
+
+        Assert.Equal(pump.Published, recorder.Received);
+        Assert.Equal(0, recorder.Overflow);
+        Assert.Equal(0, recorder.OutOfOrder);
+
+        Assert.True(settled.Length >= 5, $"the throttled observer got only {settled.Length} frames after settling");
+        Assert.All(settled, f => Assert.True(f.LatencyMs < 1000, $"a throttled frame arrived {f.LatencyMs:F0} ms after it was ready"));
+        Assert.All(settled, f => Assert.True(f.Level >= 3, $"the throttled observer got level {f.Level}, more than its link carries"));
+        Assert.True(slow.Statistics.LostReported > 0, "the throttled observer must be told it lost frames");
+
+        Assert.True(fast.Statistics.Frames >= 0.9 * published, $"the unthrottled observer got {fast.Statistics.Frames} of {published} frames");
+    }
+}
