@@ -71,8 +71,8 @@ public sealed class DcmtkEchoStoreTests : IDisposable
         Assert.True(dumpCode == 0, dump);
         Assert.Contains(uid, dump);
         Assert.Contains("MONOCHROME2", dump);
-        Assert.Equal(new FileInfo(source).Length - Part10.Part10MetaReader.Read(source).DataSetOffset,
-            new FileInfo(path).Length - Part10.Part10MetaReader.Read(path).DataSetOffset);
+        Assert.Equal(new FileInfo(source).Length - Part10.Part10Meta.Read(source).DataSetOffset,
+            new FileInfo(path).Length - Part10.Part10Meta.Read(path).DataSetOffset);
     }
 
     [Fact]

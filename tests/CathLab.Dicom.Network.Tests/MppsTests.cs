@@ -1,5 +1,6 @@
 using CathLab.Dicom.Network.Association;
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Data;
+using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Mpps;
 using CathLab.Dicom.Network.Status;
@@ -30,29 +31,44 @@ public sealed class MppsTests : IAsyncLifetime
         }
     }
 
-    internal static AttributeSet InProgress() => new AttributeSet()
-        .Set(AttributeTags.Modality, "CS", "XA")
-        .Set(AttributeTags.PatientName, "PN", "DOE^JOHN")
-        .Set(AttributeTags.PatientId, "LO", "PAT001")
-        .Set(AttributeTags.PerformedStationAeTitle, "AE", "CATHLAB")
-        .Set(AttributeTags.PerformedProcedureStepStartDate, "DA", "20261124")
-        .Set(AttributeTags.PerformedProcedureStepStartTime, "TM", "101500")
-        .Set(AttributeTags.PerformedProcedureStepId, "SH", "PPS001")
-        .Set(AttributeTags.PerformedProcedureStepStatus, "CS", MppsStatus.InProgress)
-        .SetSequence(AttributeTags.ScheduledStepAttributesSequence, new AttributeSet()
-            .Set(AttributeTags.StudyInstanceUid, "UI", "1.2.826.0.1.3680043.10.1199.1")
-            .Set(AttributeTags.AccessionNumber, "SH", "ACC001")
-            .Set(AttributeTags.ScheduledProcedureStepId, "SH", "SPS-ACC001"));
+    internal static DicomDataSet InProgress()
+    {
+        var set = new DicomDataSet()
+            .SetString(DicomTags.Modality, "XA")
+            .SetString(DicomTags.PatientName, "DOE^JOHN")
+            .SetString(DicomTags.PatientID, "PAT001")
+            .SetString(DicomTags.PerformedStationAETitle, "CATHLAB")
+            .SetString(DicomTags.PerformedProcedureStepStartDate, "20261124")
+            .SetString(DicomTags.PerformedProcedureStepStartTime, "101500")
+            .SetString(DicomTags.PerformedProcedureStepID, "PPS001")
+            .SetString(DicomTags.PerformedProcedureStepStatus, MppsStatus.InProgress);
+        set.SetSequence(DicomTags.ScheduledStepAttributesSequence, new DicomDataSet()
+            .SetString(DicomTags.StudyInstanceUID, "1.2.826.0.1.3680043.10.1199.1")
+            .SetString(DicomTags.AccessionNumber, "ACC001")
+            .SetString(DicomTags.ScheduledProcedureStepID, "SPS-ACC001"));
+        return set;
+    }
 
-    private static AttributeSet Completed() => new AttributeSet()
-        .Set(AttributeTags.PerformedProcedureStepStatus, "CS", MppsStatus.Completed)
-        .Set(AttributeTags.PerformedProcedureStepEndDate, "DA", "20261124")
-        .Set(AttributeTags.PerformedProcedureStepEndTime, "TM", "104500")
-        .SetSequence(AttributeTags.PerformedSeriesSequence, new AttributeSet()
-            .Set(AttributeTags.SeriesInstanceUid, "UI", "1.2.826.0.1.3680043.10.1199.1.1")
-            .SetSequence(AttributeTags.ReferencedImageSequence, new AttributeSet()
-                .Set(AttributeTags.ReferencedSopClassUid, "UI", WellKnownUids.XRayAngiographicImageStorage)
-                .Set(AttributeTags.ReferencedSopInstanceUid, "UI", "1.2.3.4.5")));
+    private static DicomDataSet Completed()
+    {
+        var image = new DicomDataSet()
+            .SetString(DicomTags.ReferencedSOPClassUID, WellKnownUids.XRayAngiographicImageStorage)
+            .SetString(DicomTags.ReferencedSOPInstanceUID, "1.2.3.4.5");
+        var series = new DicomDataSet().SetString(DicomTags.SeriesInstanceUID, "1.2.826.0.1.3680043.10.1199.1.1");
+        series.SetSequence(DicomTags.ReferencedImageSequence, image);
+        var set = new DicomDataSet()
+            .SetString(DicomTags.PerformedProcedureStepStatus, MppsStatus.Completed)
+            .SetString(DicomTags.PerformedProcedureStepEndDate, "20261124")
+            .SetString(DicomTags.PerformedProcedureStepEndTime, "104500");
+        set.SetSequence(DicomTags.PerformedSeriesSequence, series);
+        return set;
+    }
+
+    private static DicomDataSet Without(DicomDataSet set, DicomTag tag)
+    {
+        set.Remove(tag);
+        return set;
+    }
 
     [Fact]
     public async Task CreateThenCompleteIsValidatedAndRecorded()
@@ -64,33 +80,33 @@ public sealed class MppsTests : IAsyncLifetime
         Assert.True((await _scu.SetAsync(uid, Completed())).IsSuccess);
         var record = _scp.Records[uid];
         Assert.Equal(MppsStatus.Completed, record.Status);
-        Assert.Equal("PAT001", record.Attributes.GetString(AttributeTags.PatientId));
-        var series = Assert.Single(record.Attributes.GetSequence(AttributeTags.PerformedSeriesSequence));
-        Assert.Equal("1.2.3.4.5", Assert.Single(series.GetSequence(AttributeTags.ReferencedImageSequence)).GetString(AttributeTags.ReferencedSopInstanceUid));
+        Assert.Equal("PAT001", record.Attributes.GetString(DicomTags.PatientID));
+        var series = Assert.Single(record.Attributes.GetSequence(DicomTags.PerformedSeriesSequence).Items);
+        Assert.Equal("1.2.3.4.5", Assert.Single(series.GetSequence(DicomTags.ReferencedImageSequence).Items).GetString(DicomTags.ReferencedSOPInstanceUID));
         Assert.Equal(["N-CREATE", "N-SET COMPLETED"], record.History);
     }
 
     [Fact]
     public async Task RefusalsComeBackWithTheirCodeAndClassification()
     {
-        var missing = await Assert.ThrowsAsync<DimseFailureException>(() => _scu.CreateAsync(SyntheticDicomFile.NewUid(), InProgress().Remove(AttributeTags.PerformedProcedureStepId)));
+        var missing = await Assert.ThrowsAsync<DimseFailureException>(() => _scu.CreateAsync(SyntheticDicomFile.NewUid(), Without(InProgress(), DicomTags.PerformedProcedureStepID)));
         Assert.Equal(0x0120, missing.Status.Code);
         Assert.Equal(FailureKind.Permanent, missing.Kind);
         Assert.Contains("Performed Procedure Step ID", missing.Message);
 
-        var wrongStatus = await Assert.ThrowsAsync<DimseFailureException>(() => _scu.CreateAsync(SyntheticDicomFile.NewUid(), InProgress().Set(AttributeTags.PerformedProcedureStepStatus, "CS", MppsStatus.Completed)));
+        var wrongStatus = await Assert.ThrowsAsync<DimseFailureException>(() => _scu.CreateAsync(SyntheticDicomFile.NewUid(), InProgress().SetString(DicomTags.PerformedProcedureStepStatus, MppsStatus.Completed)));
         Assert.Equal(0x0106, wrongStatus.Status.Code);
 
         var uid = SyntheticDicomFile.NewUid();
         await _scu.CreateAsync(uid, InProgress());
         Assert.Equal(0x0111, (await Assert.ThrowsAsync<DimseFailureException>(() => _scu.CreateAsync(uid, InProgress()))).Status.Code);
         Assert.Equal(0x0112, (await Assert.ThrowsAsync<DimseFailureException>(() => _scu.SetAsync(SyntheticDicomFile.NewUid(), Completed()))).Status.Code);
-        Assert.Equal(0x0121, (await Assert.ThrowsAsync<DimseFailureException>(() => _scu.SetAsync(uid, Completed().Remove(AttributeTags.PerformedSeriesSequence)))).Status.Code);
+        Assert.Equal(0x0121, (await Assert.ThrowsAsync<DimseFailureException>(() => _scu.SetAsync(uid, Without(Completed(), DicomTags.PerformedSeriesSequence)))).Status.Code);
 
-        await _scu.SetAsync(uid, new AttributeSet()
-            .Set(AttributeTags.PerformedProcedureStepStatus, "CS", MppsStatus.Discontinued)
-            .Set(AttributeTags.PerformedProcedureStepEndDate, "DA", "20261124")
-            .Set(AttributeTags.PerformedProcedureStepEndTime, "TM", "103000"));
+        await _scu.SetAsync(uid, new DicomDataSet()
+            .SetString(DicomTags.PerformedProcedureStepStatus, MppsStatus.Discontinued)
+            .SetString(DicomTags.PerformedProcedureStepEndDate, "20261124")
+            .SetString(DicomTags.PerformedProcedureStepEndTime, "103000"));
         var late = await Assert.ThrowsAsync<DimseFailureException>(() => _scu.SetAsync(uid, Completed()));
         Assert.Equal(0x0110, late.Status.Code);
         Assert.Contains("may no longer be updated", late.Message);

@@ -1,5 +1,5 @@
 using CathLab.Dicom.Network.Association;
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Find;
 using CathLab.Dicom.Network.Status;
@@ -34,13 +34,13 @@ public sealed class WorklistFindTests : IDisposable
         var result = await scu.FindAsync(WorklistQuery.For("CATHLAB", "XA", "20261124"));
 
         Assert.True(result.FinalStatus.IsSuccess, result.FinalStatus.ToString());
-        Assert.Equal(["PAT001", "PAT002"], result.Matches.Select(m => m.GetString(AttributeTags.PatientId)).Order());
-        var john = result.Matches.Single(m => m.GetString(AttributeTags.PatientId) == "PAT001");
-        Assert.Equal("DOE^JOHN", john.GetString(AttributeTags.PatientName));
-        Assert.Equal("ACC001", john.GetString(AttributeTags.AccessionNumber));
-        var step = Assert.Single(john.GetSequence(AttributeTags.ScheduledProcedureStepSequence));
-        Assert.Equal("XA", step.GetString(AttributeTags.Modality));
-        Assert.Equal("SPS-ACC001", step.GetString(AttributeTags.ScheduledProcedureStepId));
+        Assert.Equal(["PAT001", "PAT002"], result.Matches.Select(m => m.GetStringOrDefault(DicomTags.PatientID)).Order());
+        var john = result.Matches.Single(m => m.GetStringOrDefault(DicomTags.PatientID) == "PAT001");
+        Assert.Equal("DOE^JOHN", john.GetString(DicomTags.PatientName));
+        Assert.Equal("ACC001", john.GetString(DicomTags.AccessionNumber));
+        var step = Assert.Single(john.GetSequence(DicomTags.ScheduledProcedureStepSequence).Items);
+        Assert.Equal("XA", step.GetString(DicomTags.Modality));
+        Assert.Equal("SPS-ACC001", step.GetString(DicomTags.ScheduledProcedureStepID));
     }
 
     [Fact]

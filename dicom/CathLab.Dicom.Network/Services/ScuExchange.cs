@@ -1,5 +1,5 @@
 using CathLab.Dicom.Network.Association;
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Data;
 using CathLab.Dicom.Network.Dimse;
 using CathLab.Dicom.Network.Status;
 
@@ -12,14 +12,14 @@ internal static class ScuExchange
         channel.Association.FindContext(sopClass)
         ?? throw new DicomNetworkException($"peer did not accept {sopClass}", FailureKind.Permanent, NetworkFailureReason.NoAcceptablePresentationContext);
 
-    public static async Task<(DimseStatus Status, AttributeSet? DataSet)> SendAsync(DimseChannel channel, AcceptedContext context, CommandSet request,
-        AttributeSet? dataSet, Func<DimseRequest, CancellationToken, Task>? interleaved, CancellationToken cancellation)
+    public static async Task<(DimseStatus Status, DicomDataSet? DataSet)> SendAsync(DimseChannel channel, AcceptedContext context, CommandSet request,
+        DicomDataSet? dataSet, Func<DimseRequest, CancellationToken, Task>? interleaved, CancellationToken cancellation)
     {
         request.MessageId = channel.NextMessageId();
-        await channel.SendAsync(context.Id, request, dataSet?.Encode(context.TransferSyntax), cancellation).ConfigureAwait(false);
+        await channel.SendAsync(context.Id, request, dataSet is null ? null : DataSetCodec.Encode(dataSet, context.TransferSyntax), cancellation).ConfigureAwait(false);
         var response = await ResponseReader.ReadAsync(channel, request, interleaved, cancellation).ConfigureAwait(false);
         var status = DimseStatus.From(response.Command);
-        var data = response.DataSet is { } stream ? AttributeSet.Decode(stream, response.TransferSyntax) : null;
+        var data = response.DataSet is { } stream ? DataSetCodec.Decode(stream, response.TransferSyntax) : null;
         return (status, data);
     }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+
 using CathLab.Dicom.Network.Part10;
 
 namespace CathLab.Dicom.Network.Tests.Support;
@@ -15,7 +16,7 @@ public static class SyntheticDicomFile
     {
         var instance = sopInstanceUid ?? NewUid();
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        file.Write(Part10MetaWriter.Build(XaSopClass, instance, "1.2.840.10008.1.2.1", "CATHLAB"));
+        Part10Meta.WriteHeader(file, XaSopClass, instance, "1.2.840.10008.1.2.1", "CATHLAB");
         var header = new MemoryStream();
         Text(header, 0x0008, 0x0016, "UI", XaSopClass);
         Text(header, 0x0008, 0x0018, "UI", instance);

@@ -1,5 +1,5 @@
 using CathLab.Dicom.Network.Association;
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Data;
 using CathLab.Dicom.Network.Dimse;
 using CathLab.Dicom.Network.Status;
 
@@ -11,7 +11,7 @@ public sealed class WorklistFindScu(DicomPeer peer, AssociationOptions options)
     /// <summary>Guards against a peer that streams matches forever.</summary>
     public int MaxMatches { get; init; } = 10_000;
 
-    public async Task<FindResult> FindAsync(AttributeSet identifier, CancellationToken cancellation = default)
+    public async Task<FindResult> FindAsync(DicomDataSet identifier, CancellationToken cancellation = default)
     {
         await using var association = await ScuAssociation.OpenAsync(peer, options,
             ScuAssociation.Contexts((WellKnownUids.ModalityWorklistFind, WellKnownUids.UncompressedTransferSyntaxes)), cancellation: cancellation).ConfigureAwait(false);
@@ -19,8 +19,8 @@ public sealed class WorklistFindScu(DicomPeer peer, AssociationOptions options)
         var context = ScuExchange.RequireContext(channel, WellKnownUids.ModalityWorklistFind);
         var request = new CommandSet { Field = CommandField.CFindRequest, MessageId = channel.NextMessageId(), AffectedSopClassUid = WellKnownUids.ModalityWorklistFind };
         request.Set(CommandTags.Priority, 0);
-        await channel.SendAsync(context.Id, request, identifier.Encode(context.TransferSyntax), cancellation).ConfigureAwait(false);
-        var matches = new List<AttributeSet>();
+        await channel.SendAsync(context.Id, request, DataSetCodec.Encode(identifier, context.TransferSyntax), cancellation).ConfigureAwait(false);
+        var matches = new List<DicomDataSet>();
         while (true)
         {
             var response = await ResponseReader.ReadAsync(channel, request, null, cancellation).ConfigureAwait(false);
@@ -29,7 +29,7 @@ public sealed class WorklistFindScu(DicomPeer peer, AssociationOptions options)
             {
                 if (response.DataSet is { } data)
                 {
-                    matches.Add(AttributeSet.Decode(data, response.TransferSyntax));
+                    matches.Add(DataSetCodec.Decode(data, response.TransferSyntax));
                 }
                 if (matches.Count > MaxMatches)
                 {

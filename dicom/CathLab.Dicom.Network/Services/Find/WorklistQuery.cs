@@ -1,29 +1,43 @@
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Data;
+using CathLab.Dicom.Dictionary;
 
 namespace CathLab.Dicom.Network.Services.Find;
 
 /// <summary>Builds the usual Modality Worklist identifier (PS3.4 §K.6): match on station AE, modality and date; return the rest.</summary>
 public static class WorklistQuery
 {
-    public static AttributeSet For(string? stationAeTitle, string? modality, string? date)
+    public static DicomDataSet For(string? stationAeTitle, string? modality, string? date)
     {
-        var step = new AttributeSet()
-            .Set(AttributeTags.Modality, "CS", modality)
-            .Set(AttributeTags.ScheduledStationAeTitle, "AE", stationAeTitle)
-            .Set(AttributeTags.ScheduledProcedureStepStartDate, "DA", date)
-            .Set(AttributeTags.ScheduledProcedureStepStartTime, "TM", null)
-            .Set(AttributeTags.ScheduledPerformingPhysicianName, "PN", null)
-            .Set(AttributeTags.ScheduledProcedureStepDescription, "LO", null)
-            .Set(AttributeTags.ScheduledProcedureStepId, "SH", null);
-        return new AttributeSet()
-            .Set(AttributeTags.AccessionNumber, "SH", null)
-            .Set(AttributeTags.PatientName, "PN", null)
-            .Set(AttributeTags.PatientId, "LO", null)
-            .Set(AttributeTags.PatientBirthDate, "DA", null)
-            .Set(AttributeTags.PatientSex, "CS", null)
-            .Set(AttributeTags.StudyInstanceUid, "UI", null)
-            .Set(AttributeTags.RequestedProcedureDescription, "LO", null)
-            .Set(AttributeTags.RequestedProcedureId, "SH", null)
-            .SetSequence(AttributeTags.ScheduledProcedureStepSequence, step);
+        var step = new DicomDataSet();
+        SetOrEmpty(step, DicomTags.Modality, modality);
+        SetOrEmpty(step, DicomTags.ScheduledStationAETitle, stationAeTitle);
+        SetOrEmpty(step, DicomTags.ScheduledProcedureStepStartDate, date);
+        step.SetEmpty(DicomTags.ScheduledProcedureStepStartTime)
+            .SetEmpty(DicomTags.ScheduledPerformingPhysicianName)
+            .SetEmpty(DicomTags.ScheduledProcedureStepDescription)
+            .SetEmpty(DicomTags.ScheduledProcedureStepID);
+        var query = new DicomDataSet()
+            .SetEmpty(DicomTags.AccessionNumber)
+            .SetEmpty(DicomTags.PatientName)
+            .SetEmpty(DicomTags.PatientID)
+            .SetEmpty(DicomTags.PatientBirthDate)
+            .SetEmpty(DicomTags.PatientSex)
+            .SetEmpty(DicomTags.StudyInstanceUID)
+            .SetEmpty(DicomTags.RequestedProcedureDescription)
+            .SetEmpty(DicomTags.RequestedProcedureID);
+        query.SetSequence(DicomTags.ScheduledProcedureStepSequence, step);
+        return query;
+    }
+
+    private static void SetOrEmpty(DicomDataSet set, DicomTag tag, string? value)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            set.SetEmpty(tag);
+        }
+        else
+        {
+            set.SetString(tag, value);
+        }
     }
 }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Data;
+using CathLab.Dicom.Dictionary;
+using CathLab.Dicom.IO;
 using CathLab.Dicom.Network.Dimse;
 
 namespace CathLab.Dicom.Network.Services.Mpps;
@@ -10,13 +12,13 @@ namespace CathLab.Dicom.Network.Services.Mpps;
 /// </summary>
 public sealed class MppsScp : IDimseServiceProvider
 {
-    private static readonly (uint Tag, string Name)[] RequiredOnCreate =
+    private static readonly (DicomTag Tag, string Name)[] RequiredOnCreate =
     [
-        (AttributeTags.PerformedProcedureStepId, "Performed Procedure Step ID"),
-        (AttributeTags.PerformedStationAeTitle, "Performed Station AE Title"),
-        (AttributeTags.PerformedProcedureStepStartDate, "Performed Procedure Step Start Date"),
-        (AttributeTags.PerformedProcedureStepStartTime, "Performed Procedure Step Start Time"),
-        (AttributeTags.Modality, "Modality"),
+        (DicomTags.PerformedProcedureStepID, "Performed Procedure Step ID"),
+        (DicomTags.PerformedStationAETitle, "Performed Station AE Title"),
+        (DicomTags.PerformedProcedureStepStartDate, "Performed Procedure Step Start Date"),
+        (DicomTags.PerformedProcedureStepStartTime, "Performed Procedure Step Start Time"),
+        (DicomTags.Modality, "Modality"),
     ];
 
     private readonly ConcurrentDictionary<string, MppsRecord> _records = new();
@@ -30,7 +32,15 @@ public sealed class MppsScp : IDimseServiceProvider
 
     public Task HandleAsync(DimseRequest request, CancellationToken cancellation)
     {
-        var attributes = request.Message.DataSet is { } data ? AttributeSet.Decode(data, request.Message.TransferSyntax) : new AttributeSet();
+        DicomDataSet attributes;
+        try
+        {
+            attributes = request.Message.DataSet is { } data ? DataSetCodec.Decode(data, request.Message.TransferSyntax) : new DicomDataSet();
+        }
+        catch (DicomFormatException e)
+        {
+            return request.RespondAsync(0xA900, errorComment: $"data set cannot be decoded: {e.Message}", cancellation: cancellation);
+        }
         var (status, comment) = request.Command.Field switch
         {
             CommandField.NCreateRequest => Create(request.Command.AffectedSopInstanceUid, attributes),
@@ -40,7 +50,7 @@ public sealed class MppsScp : IDimseServiceProvider
         return request.RespondAsync(status, errorComment: comment, cancellation: cancellation);
     }
 
-    private (ushort, string?) Create(string? instance, AttributeSet attributes)
+    private (ushort, string?) Create(string? instance, DicomDataSet attributes)
     {
         if (string.IsNullOrEmpty(instance))
         {
@@ -48,16 +58,16 @@ public sealed class MppsScp : IDimseServiceProvider
         }
         foreach (var (tag, name) in RequiredOnCreate)
         {
-            if (string.IsNullOrEmpty(attributes.GetString(tag)))
+            if (string.IsNullOrEmpty(attributes.GetStringOrDefault(tag)))
             {
                 return (0x0120, $"{name} missing");
             }
         }
-        if (attributes.GetSequence(AttributeTags.ScheduledStepAttributesSequence).Count == 0)
+        if (!attributes.TryGetSequence(DicomTags.ScheduledStepAttributesSequence, out var steps) || steps.Items.Count == 0)
         {
             return (0x0120, "Scheduled Step Attributes Sequence missing or empty");
         }
-        if (attributes.GetString(AttributeTags.PerformedProcedureStepStatus) != MppsStatus.InProgress)
+        if (attributes.GetStringOrDefault(DicomTags.PerformedProcedureStepStatus) != MppsStatus.InProgress)
         {
             return (0x0106, "Performed Procedure Step Status must be IN PROGRESS on N-CREATE");
         }
@@ -65,7 +75,7 @@ public sealed class MppsScp : IDimseServiceProvider
         return _records.TryAdd(instance, record) ? ((ushort)0x0000, null) : ((ushort)0x0111, "this performed procedure step exists already");
     }
 
-    private (ushort, string?) Update(string? instance, AttributeSet modifications)
+    private (ushort, string?) Update(string? instance, DicomDataSet modifications)
     {
         if (string.IsNullOrEmpty(instance) || !_records.TryGetValue(instance, out var record))
         {
@@ -77,24 +87,24 @@ public sealed class MppsScp : IDimseServiceProvider
             {
                 return (0x0110, $"performed procedure step is {record.Status} and may no longer be updated");
             }
-            var newStatus = modifications.GetString(AttributeTags.PerformedProcedureStepStatus);
+            var newStatus = modifications.GetStringOrDefault(DicomTags.PerformedProcedureStepStatus);
             if (newStatus is not (null or MppsStatus.InProgress or MppsStatus.Completed or MppsStatus.Discontinued))
             {
                 return (0x0106, $"Performed Procedure Step Status '{newStatus}' is not a defined term");
             }
-            var merged = new AttributeSet();
-            foreach (var e in record.Attributes.Elements.Concat(modifications.Elements))
+            var merged = record.Attributes.Clone();
+            foreach (var e in modifications)
             {
-                merged.SetElement(e);
+                merged.Add(e);
             }
             if (newStatus is MppsStatus.Completed or MppsStatus.Discontinued)
             {
-                if (string.IsNullOrEmpty(merged.GetString(AttributeTags.PerformedProcedureStepEndDate))
-                    || string.IsNullOrEmpty(merged.GetString(AttributeTags.PerformedProcedureStepEndTime)))
+                if (string.IsNullOrEmpty(merged.GetStringOrDefault(DicomTags.PerformedProcedureStepEndDate))
+                    || string.IsNullOrEmpty(merged.GetStringOrDefault(DicomTags.PerformedProcedureStepEndTime)))
                 {
                     return (0x0121, $"{newStatus} needs Performed Procedure Step End Date and Time");
                 }
-                if (newStatus == MppsStatus.Completed && merged.GetSequence(AttributeTags.PerformedSeriesSequence).Count == 0)
+                if (newStatus == MppsStatus.Completed && (!merged.TryGetSequence(DicomTags.PerformedSeriesSequence, out var series) || series.Items.Count == 0))
                 {
                     return (0x0121, "COMPLETED needs a Performed Series Sequence item");
                 }

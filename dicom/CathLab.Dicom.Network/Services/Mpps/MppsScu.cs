@@ -1,5 +1,5 @@
 using CathLab.Dicom.Network.Association;
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Data;
 using CathLab.Dicom.Network.Dimse;
 using CathLab.Dicom.Network.Status;
 
@@ -9,7 +9,7 @@ namespace CathLab.Dicom.Network.Services.Mpps;
 public sealed class MppsScu(DicomPeer peer, AssociationOptions options)
 {
     /// <summary>N-CREATE with the SOP instance UID chosen by us (PS3.4 §F.7.2.1). Throws on a failure status.</summary>
-    public Task<DimseStatus> CreateAsync(string sopInstanceUid, AttributeSet attributes, CancellationToken cancellation = default)
+    public Task<DimseStatus> CreateAsync(string sopInstanceUid, DicomDataSet attributes, CancellationToken cancellation = default)
     {
         var request = new CommandSet
         {
@@ -21,7 +21,7 @@ public sealed class MppsScu(DicomPeer peer, AssociationOptions options)
     }
 
     /// <summary>N-SET of the attributes to change, e.g. status COMPLETED with end date, time and performed series.</summary>
-    public Task<DimseStatus> SetAsync(string sopInstanceUid, AttributeSet modifications, CancellationToken cancellation = default)
+    public Task<DimseStatus> SetAsync(string sopInstanceUid, DicomDataSet modifications, CancellationToken cancellation = default)
     {
         var request = new CommandSet
         {
@@ -32,7 +32,7 @@ public sealed class MppsScu(DicomPeer peer, AssociationOptions options)
         return ExchangeAsync("N-SET (MPPS)", request, modifications, cancellation);
     }
 
-    private async Task<DimseStatus> ExchangeAsync(string operation, CommandSet request, AttributeSet attributes, CancellationToken cancellation)
+    private async Task<DimseStatus> ExchangeAsync(string operation, CommandSet request, DicomDataSet attributes, CancellationToken cancellation)
     {
         await using var association = await ScuAssociation.OpenAsync(peer, options,
             ScuAssociation.Contexts((WellKnownUids.ModalityPerformedProcedureStep, WellKnownUids.UncompressedTransferSyntaxes)), cancellation: cancellation).ConfigureAwait(false);

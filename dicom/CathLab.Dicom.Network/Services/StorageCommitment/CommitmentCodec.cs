@@ -1,4 +1,6 @@
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.Data;
+using CathLab.Dicom.Dictionary;
+using CathLab.Dicom.IO;
 
 namespace CathLab.Dicom.Network.Services.StorageCommitment;
 
@@ -9,36 +11,41 @@ public static class CommitmentCodec
     public const ushort AllCommittedEventTypeId = 1;
     public const ushort FailuresExistEventTypeId = 2;
 
-    public static AttributeSet Request(string transactionUid, IEnumerable<SopReference> references) =>
-        new AttributeSet()
-            .Set(AttributeTags.TransactionUid, "UI", transactionUid)
-            .SetSequence(AttributeTags.ReferencedSopSequence, [.. references.Select(Item)]);
-
-    public static AttributeSet Report(string transactionUid, IEnumerable<SopReference> committed, IEnumerable<SopReference> failed)
+    public static DicomDataSet Request(string transactionUid, IEnumerable<SopReference> references)
     {
-        var set = new AttributeSet()
-            .Set(AttributeTags.TransactionUid, "UI", transactionUid)
-            .SetSequence(AttributeTags.ReferencedSopSequence, [.. committed.Select(Item)]);
-        var failures = failed.Select(f => Item(f).SetUInt16(AttributeTags.FailureReason, f.FailureReason ?? 0x0110)).ToArray();
-        return failures.Length > 0 ? set.SetSequence(AttributeTags.FailedSopSequence, failures) : set;
+        var set = new DicomDataSet().SetString(DicomTags.TransactionUID, transactionUid);
+        set.SetSequence(DicomTags.ReferencedSOPSequence, [.. references.Select(Item)]);
+        return set;
     }
 
-    public static CommitmentReport ParseReport(AttributeSet report, bool sameAssociation)
+    public static DicomDataSet Report(string transactionUid, IEnumerable<SopReference> committed, IEnumerable<SopReference> failed)
     {
-        var transaction = report.GetString(AttributeTags.TransactionUid)
-            ?? throw new InvalidDataException("storage commitment report has no Transaction UID");
-        return new CommitmentReport(transaction,
-            [.. report.GetSequence(AttributeTags.ReferencedSopSequence).Select(Reference)],
-            [.. report.GetSequence(AttributeTags.FailedSopSequence).Select(Reference)],
-            sameAssociation);
+        var set = new DicomDataSet().SetString(DicomTags.TransactionUID, transactionUid);
+        set.SetSequence(DicomTags.ReferencedSOPSequence, [.. committed.Select(Item)]);
+        var failures = failed.Select(f => Item(f).SetUInt16(DicomTags.FailureReason, f.FailureReason ?? 0x0110)).ToArray();
+        if (failures.Length > 0)
+        {
+            set.SetSequence(DicomTags.FailedSOPSequence, failures);
+        }
+        return set;
     }
 
-    private static AttributeSet Item(SopReference r) => new AttributeSet()
-        .Set(AttributeTags.ReferencedSopClassUid, "UI", r.SopClassUid)
-        .Set(AttributeTags.ReferencedSopInstanceUid, "UI", r.SopInstanceUid);
+    public static CommitmentReport ParseReport(DicomDataSet report, bool sameAssociation)
+    {
+        var transaction = report.GetStringOrDefault(DicomTags.TransactionUID)
+            ?? throw new DicomFormatException("storage commitment report has no Transaction UID");
+        return new CommitmentReport(transaction, References(report, DicomTags.ReferencedSOPSequence), References(report, DicomTags.FailedSOPSequence), sameAssociation);
+    }
 
-    private static SopReference Reference(AttributeSet item) => new(
-        item.GetString(AttributeTags.ReferencedSopClassUid) ?? "",
-        item.GetString(AttributeTags.ReferencedSopInstanceUid) ?? "",
-        item.GetUInt16(AttributeTags.FailureReason));
+    private static DicomDataSet Item(SopReference r) => new DicomDataSet()
+        .SetString(DicomTags.ReferencedSOPClassUID, r.SopClassUid)
+        .SetString(DicomTags.ReferencedSOPInstanceUID, r.SopInstanceUid);
+
+    private static List<SopReference> References(DicomDataSet report, DicomTag sequence) =>
+        report.TryGetSequence(sequence, out var items)
+            ? [.. items.Items.Select(item => new SopReference(
+                item.GetStringOrDefault(DicomTags.ReferencedSOPClassUID) ?? "",
+                item.GetStringOrDefault(DicomTags.ReferencedSOPInstanceUID) ?? "",
+                item.Contains(DicomTags.FailureReason) ? item.GetUInt16(DicomTags.FailureReason) : null))]
+            : [];
 }

@@ -1,4 +1,4 @@
-using CathLab.Dicom.Network.Attributes;
+using CathLab.Dicom.IO;
 using CathLab.Dicom.Network.Dimse;
 
 namespace CathLab.Dicom.Network.Services.StorageCommitment;
@@ -32,10 +32,10 @@ public sealed class CommitmentReportReceiver(CommitmentTracker tracker) : IDimse
         CommitmentReport report;
         try
         {
-            var data = request.Message.DataSet ?? throw new InvalidDataException("N-EVENT-REPORT without a data set");
-            report = CommitmentCodec.ParseReport(AttributeSet.Decode(data, request.Message.TransferSyntax), sameAssociation);
+            var data = request.Message.DataSet ?? throw new DicomFormatException("N-EVENT-REPORT without a data set");
+            report = CommitmentCodec.ParseReport(DataSetCodec.Decode(data, request.Message.TransferSyntax), sameAssociation);
         }
-        catch (InvalidDataException e)
+        catch (DicomFormatException e)
         {
             await RespondEventAsync(request, 0x0120, eventType, cancellation, e.Message).ConfigureAwait(false);
             return;

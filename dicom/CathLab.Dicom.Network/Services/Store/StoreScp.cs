@@ -41,7 +41,7 @@ public sealed class StoreScp(string directory, IReadOnlyList<string>? acceptedTr
             return Stream.Null; // answered with a failure in HandleAsync; the data set is drained
         }
         var file = new FileStream(TempPath(instance), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.SequentialScan);
-        file.Write(Part10MetaWriter.Build(command.AffectedSopClassUid ?? "", instance, transferSyntax, "CATHLAB"));
+        Part10Meta.WriteHeader(file, command.AffectedSopClassUid ?? "", instance, transferSyntax, "CATHLAB");
         return file;
     }
 

@@ -19,7 +19,7 @@ public sealed class StoreScu(DicomPeer peer, AssociationOptions options)
 
     public async Task<IReadOnlyList<StoreResult>> StoreAsync(IReadOnlyList<string> paths, int associations = 1, CancellationToken cancellation = default)
     {
-        var metas = paths.Select(p => (Path: p, Meta: Part10MetaReader.Read(p))).ToArray();
+        var metas = paths.Select(p => (Path: p, Meta: Part10Meta.Read(p))).ToArray();
         var contexts = ScuAssociation.Contexts([.. metas
             .Select(m => (m.Meta.SopClassUid, m.Meta.TransferSyntaxUid)).Distinct()
             .Select(k => (k.SopClassUid, (IReadOnlyList<string>)[k.TransferSyntaxUid]))]);
