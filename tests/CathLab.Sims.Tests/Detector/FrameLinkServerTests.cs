@@ -35,6 +35,21 @@ public class FrameLinkServerTests
         Assert.True(MaxPixel(frame) <= (1 << 14) - 1);
     }
 
+    [Theory]
+    [InlineData(10)]
+    [InlineData(16)]
+    public async Task Bits_stored_are_announced_and_respected(int bits)
+    {
+        using var sim = new RunningDetector(new SimulatedDetectorOptions { BitsStored = bits });
+        using var client = await PhysicsOverFrameLinkTests.Subscribed(sim);
+        Assert.Equal((ushort)bits, client.Hello.BitsStored);
+        sim.Pulse(new Technique(110, 400, 10));
+        var frame = await client.ReadExpectingAsync(FrameLinkMessageType.Frame);
+        Assert.Equal((ushort)bits, frame.Header.BitsStored);
+        Assert.True(MaxPixel(frame) <= (1 << bits) - 1);
+        Assert.Equal((1 << bits) - 1, MaxPixel(frame)); // hot pixels and a saturating exposure reach full scale
+    }
+
     [Fact]
     public async Task Dark_frames_on_request_have_pulse_id_zero_and_read_the_offset()
     {

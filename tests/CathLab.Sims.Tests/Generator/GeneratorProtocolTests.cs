@@ -125,8 +125,8 @@ public sealed class GeneratorProtocolTests
         int length = GeneratorFrame.Encode(exposeOn, 40000, MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Fluoro));
         rig.Probe.SendRaw(exposeOn.AsSpan(0, length));
         rig.Probe.SendRaw(exposeOn.AsSpan(0, length));
-        Assert.True(rig.Probe.WaitFor(() => rig.Endpoint.DuplicateCommands == 1, TimeSpan.FromSeconds(5)));
-        Assert.Equal(GeneratorState.Exposing, rig.Generator.State);
+        Assert.True(rig.Probe.WaitFor(() => rig.Endpoint.DuplicateCommands == 1, TimeSpan.FromSeconds(10)));
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureStartedEvent>().Any(), TimeSpan.FromSeconds(10)), string.Join("\n", rig.Probe.Events) + " state " + rig.Generator.State);
         rig.Probe.Ack(MessageType.ExposeOff);
         Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), TimeSpan.FromSeconds(5)));
         Assert.Single(rig.Probe.EventsOf<ExposureStartedEvent>());
