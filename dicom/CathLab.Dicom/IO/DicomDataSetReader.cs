@@ -28,6 +28,10 @@ public static class DicomDataSetReader
         return Read(stream, syntax, options);
     }
 
+    /// <summary>Parses a data set from a span (copied first; prefer the ReadOnlyMemory overload when you have one).</summary>
+    public static DicomDataSet Read(ReadOnlySpan<byte> data, DicomTransferSyntax syntax, DicomReadOptions? options = null) =>
+        Read((ReadOnlyMemory<byte>)data.ToArray(), syntax, options);
+
     private static DicomDataSet ReadPlain(Stream stream, DicomTransferSyntax syntax, DicomReadOptions options, bool wrapInflateErrors)
     {
         using var input = new DicomInput(stream, options.MaxLength);

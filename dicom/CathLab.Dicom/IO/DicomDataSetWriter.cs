@@ -32,6 +32,15 @@ public static class DicomDataSetWriter
         return ms.ToArray();
     }
 
+    /// <summary>Encodes into <paramref name="destination"/> and returns the bytes written; throws when it is too small.</summary>
+    public static int Write(Span<byte> destination, DicomDataSet dataSet, DicomTransferSyntax syntax, DicomWriteOptions? options = null)
+    {
+        var bytes = ToArray(dataSet, syntax, options);
+        if (bytes.Length > destination.Length) throw new ArgumentException($"destination holds {destination.Length} bytes; {bytes.Length} needed", nameof(destination));
+        bytes.CopyTo(destination);
+        return bytes.Length;
+    }
+
     /// <summary>Writes one element (with its header) as it would appear in a data set.</summary>
     public static void WriteElement(Stream output, DicomElement element, DicomTransferSyntax syntax, Encoding? encoding = null, DicomWriteOptions? options = null) =>
         new DicomEncoder(output, syntax.IsExplicitVR, options ?? DicomWriteOptions.Default).WriteElement(element, encoding ?? DicomCharacterSet.Default);

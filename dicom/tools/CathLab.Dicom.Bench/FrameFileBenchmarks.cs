@@ -10,7 +10,7 @@ namespace CathLab.Dicom.Bench;
 /// Streaming a cine run of 2 MiB frames (1024 x 1024, 16 bit) to and from disk, against the bound of the
 /// same bytes through a bare FileStream (write + fsync, positioned read).
 /// </summary>
-[ShortRunJob]
+
 [MemoryDiagnoser]
 public class FrameFileBenchmarks
 {

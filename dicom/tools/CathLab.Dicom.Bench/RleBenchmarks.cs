@@ -5,7 +5,7 @@ using CathLab.Dicom.Data;
 namespace CathLab.Dicom.Bench;
 
 /// <summary>RLE Lossless on a 1024 x 1024 16-bit frame (smooth X-ray-like content with noise), against a memcpy of the frame.</summary>
-[ShortRunJob]
+
 [MemoryDiagnoser]
 public class RleBenchmarks
 {
