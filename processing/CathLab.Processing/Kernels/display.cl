@@ -38,11 +38,11 @@ __kernel void box_columns(__global const ushort* src, __global int* columns, int
     columns[y * width + x] = sum;
 }
 
+// With sharpening off the host passes radius 0 and gain 0: v + 0 * (v - v) = v exactly, as on the CPU.
 inline float enhanced(__global const ushort* src, __global const int* columns, int width, int x, int y,
-                      int radius, int sharpen, float gain, float inverse_area)
+                      int radius, float gain, float inverse_area)
 {
     float v = (float)src[y * width + x];
-    if (!sharpen) return v;
     int sum = 0;
     __global const int* row = columns + y * width;
     for (int dx = -radius; dx <= radius; dx++) sum += row[clamp(x + dx, 0, width - 1)];
@@ -51,18 +51,18 @@ inline float enhanced(__global const ushort* src, __global const int* columns, i
 }
 
 __kernel void unsharp_gray8(__global const ushort* src, __global const int* columns, __global uchar* out, int width,
-                            int radius, int sharpen, float gain, float inverse_area, float low, float scale)
+                            int radius, float gain, float inverse_area, float low, float scale)
 {
     int x = get_global_id(0), y = get_global_id(1);
-    float v = enhanced(src, columns, width, x, y, radius, sharpen, gain, inverse_area);
+    float v = enhanced(src, columns, width, x, y, radius, gain, inverse_area);
     out[y * width + x] = convert_uchar_sat(fmin(fmax((v - low) * scale, 0.0f), 255.0f) + 0.5f);
 }
 
 __kernel void unsharp_lut16(__global const ushort* src, __global const int* columns, __global ushort* out,
-                            __global const ushort* lut, int width, int radius, int sharpen, float gain, float inverse_area)
+                            __global const ushort* lut, int width, int radius, float gain, float inverse_area)
 {
     int x = get_global_id(0), y = get_global_id(1);
-    float v = enhanced(src, columns, width, x, y, radius, sharpen, gain, inverse_area);
+    float v = enhanced(src, columns, width, x, y, radius, gain, inverse_area);
     out[y * width + x] = lut[convert_int(fmin(fmax(v, 0.0f), 65535.0f) + 0.5f)];
 }
 

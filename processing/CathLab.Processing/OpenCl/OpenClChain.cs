@@ -153,10 +153,19 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private void Arg<T>(nint kernel, uint index, T value) where T : unmanaged =>
         OpenClException.Check(_cl.SetKernelArg(kernel, index, (nuint)sizeof(T), &value), "clSetKernelArg");
 
-    private void Run(nint kernel, nuint x, nuint y = 1)
+    // Work-groups of whole row segments: left to the runtime, PoCL picks groups too small to vectorise.
+    private void Run(nint kernel, nuint x, nuint y = 1, bool grouped = true)
     {
         nuint* global = stackalloc nuint[2] { x, y };
-        OpenClException.Check(_cl.EnqueueNdrangeKernel(_queue, kernel, y == 1 ? 1u : 2u, null, global, null, 0, null, null), "clEnqueueNDRangeKernel");
+        nuint* local = stackalloc nuint[2] { GroupWidth(x), 1 };
+        OpenClException.Check(_cl.EnqueueNdrangeKernel(_queue, kernel, y == 1 ? 1u : 2u, null, global, grouped ? local : null, 0, null, null), "clEnqueueNDRangeKernel");
+    }
+
+    private static nuint GroupWidth(nuint x)
+    {
+        foreach (nuint candidate in (ReadOnlySpan<nuint>)[256, 128, 64, 32, 16, 8, 4, 2])
+            if (x % candidate == 0) return candidate;
+        return 1;
     }
 
     private void Upload<T>(nint buffer, ReadOnlySpan<T> data) where T : unmanaged
@@ -257,7 +266,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
         Arg(_kDefects, 2, _neighbours);
         Arg(_kDefects, 3, _weights);
         Arg(_kDefects, 4, k.MaxValue);
-        Run(_kDefects, (nuint)_defectCount);
+        Run(_kDefects, (nuint)_defectCount, grouped: false);
     }
 
     private nint EnqueueSmooth(in ChainConstants k)
@@ -276,43 +285,31 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private void EnqueueDisplay(nint source, in ChainConstants k)
     {
         int w = _g.Width, h = _g.Height;
-        int sharpen = k.UnsharpGain != 0f ? 1 : 0;
-        if (sharpen != 0)
-        {
-            Arg(_kColumns, 0, source);
-            Arg(_kColumns, 1, _columns);
-            Arg(_kColumns, 2, w);
-            Arg(_kColumns, 3, h);
-            Arg(_kColumns, 4, k.BoxRadius);
-            Run(_kColumns, (nuint)w, (nuint)h);
-        }
+        bool sharpen = k.UnsharpGain != 0f;
+        int radius = sharpen ? k.BoxRadius : 0;
+        float inverseArea = sharpen ? k.InverseBoxArea : 1f;
+        Arg(_kColumns, 0, source);
+        Arg(_kColumns, 1, _columns);
+        Arg(_kColumns, 2, w);
+        Arg(_kColumns, 3, h);
+        Arg(_kColumns, 4, radius);
+        Run(_kColumns, (nuint)w, (nuint)h);
+        var kernel = k.Format == OutputFormat.Gray8 ? _kGray8 : _kLut16;
+        uint a = 0;
+        Arg(kernel, a++, source);
+        Arg(kernel, a++, _columns);
+        Arg(kernel, a++, _output);
+        if (k.Format == OutputFormat.Lut16) Arg(kernel, a++, _lut);
+        Arg(kernel, a++, w);
+        Arg(kernel, a++, radius);
+        Arg(kernel, a++, k.UnsharpGain);
+        Arg(kernel, a++, inverseArea);
         if (k.Format == OutputFormat.Gray8)
         {
-            Arg(_kGray8, 0, source);
-            Arg(_kGray8, 1, _columns);
-            Arg(_kGray8, 2, _output);
-            Arg(_kGray8, 3, w);
-            Arg(_kGray8, 4, k.BoxRadius);
-            Arg(_kGray8, 5, sharpen);
-            Arg(_kGray8, 6, k.UnsharpGain);
-            Arg(_kGray8, 7, k.InverseBoxArea);
-            Arg(_kGray8, 8, k.WindowLow);
-            Arg(_kGray8, 9, k.WindowScale);
-            Run(_kGray8, (nuint)w, (nuint)h);
+            Arg(kernel, a++, k.WindowLow);
+            Arg(kernel, a, k.WindowScale);
         }
-        else
-        {
-            Arg(_kLut16, 0, source);
-            Arg(_kLut16, 1, _columns);
-            Arg(_kLut16, 2, _output);
-            Arg(_kLut16, 3, _lut);
-            Arg(_kLut16, 4, w);
-            Arg(_kLut16, 5, k.BoxRadius);
-            Arg(_kLut16, 6, sharpen);
-            Arg(_kLut16, 7, k.UnsharpGain);
-            Arg(_kLut16, 8, k.InverseBoxArea);
-            Run(_kLut16, (nuint)w, (nuint)h);
-        }
+        Run(kernel, (nuint)w, (nuint)h);
     }
 
     private void EnqueueDownscale(int factor)
