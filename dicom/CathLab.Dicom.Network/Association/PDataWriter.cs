@@ -34,6 +34,39 @@ internal sealed class PDataWriter : IDisposable
         while (offset < data.Length);
     }
 
+    /// <summary>
+    /// Sends a command and its data set. When both fit in one PDU they go as two PDVs of a single P-DATA-TF
+    /// (PS3.8 §9.3.5 allows several PDVs per PDU): one write and one segment instead of two per small object.
+    /// </summary>
+    public async ValueTask SendCommandAndDataSetAsync(byte contextId, ReadOnlyMemory<byte> command, Stream source, long length, CancellationToken cancellation)
+    {
+        if (command.Length + 6 + length > _maxFragment)
+        {
+            await SendAsync(contextId, isCommand: true, command, cancellation).ConfigureAwait(false);
+            await SendAsync(contextId, source, length, cancellation).ConfigureAwait(false);
+            return;
+        }
+        var data = (int)length;
+        var dataOffset = Overhead + command.Length + 6;
+        if (await source.ReadAtLeastAsync(_buffer.AsMemory(dataOffset, data), data, throwOnEndOfStream: false, cancellation).ConfigureAwait(false) < data)
+        {
+            throw new EndOfStreamException($"data set source ended before {length} bytes");
+        }
+        command.Span.CopyTo(_buffer.AsSpan(Overhead));
+        var span = _buffer.AsSpan();
+        span[0] = 0x04;
+        span[1] = 0;
+        BinaryPrimitives.WriteUInt32BigEndian(span[2..], (uint)(6 + command.Length + 6 + data));
+        BinaryPrimitives.WriteUInt32BigEndian(span[6..], (uint)(command.Length + 2));
+        span[10] = contextId;
+        span[11] = 0x03; // command, last fragment
+        var second = Overhead + command.Length;
+        BinaryPrimitives.WriteUInt32BigEndian(span[second..], (uint)(data + 2));
+        span[second + 4] = contextId;
+        span[second + 5] = 0x02; // data set, last fragment
+        await _association.WriteAsync(_buffer.AsMemory(0, dataOffset + data), cancellation).ConfigureAwait(false);
+    }
+
     /// <summary>Streams exactly <paramref name="length"/> bytes of a data set from <paramref name="source"/>.</summary>
     public async ValueTask SendAsync(byte contextId, Stream source, long length, CancellationToken cancellation)
     {

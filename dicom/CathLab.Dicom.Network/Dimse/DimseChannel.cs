@@ -32,8 +32,7 @@ public sealed class DimseChannel(DicomAssociation association)
     public async Task SendAsync(byte contextId, CommandSet command, Stream dataSet, long length, CancellationToken cancellation = default)
     {
         command.HasDataSet = true;
-        await Association.Writer.SendAsync(contextId, isCommand: true, command.Encode(), cancellation).ConfigureAwait(false);
-        await Association.Writer.SendAsync(contextId, dataSet, length, cancellation).ConfigureAwait(false);
+        await Association.Writer.SendCommandAndDataSetAsync(contextId, command.Encode(), dataSet, length, cancellation).ConfigureAwait(false);
     }
 
     /// <summary>
