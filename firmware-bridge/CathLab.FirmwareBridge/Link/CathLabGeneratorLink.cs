@@ -28,8 +28,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
 
     private ISerialConnection? _connection;
     private Thread? _reader;
-    private Task? _commandLoop;
-    private Task? _heartbeatLoop;
+    private Thread? _sender;
     private Task? _supervisor;
     private PendingCommand? _inFlight;
     private TaskCompletionSource<AttemptWake>? _attemptWake;
@@ -80,8 +79,8 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 SetState(LinkState.Connecting, $"connecting on {_connector.Description}");
                 _reader = new Thread(ReadLoop) { IsBackground = true, Name = "generator-link reader", Priority = ThreadPriority.AboveNormal };
                 _reader.Start();
-                _commandLoop = Task.Run(CommandLoopAsync);
-                _heartbeatLoop = Task.Run(HeartbeatLoopAsync);
+                _sender = new Thread(SendLoop) { IsBackground = true, Name = "generator-link sender", Priority = ThreadPriority.AboveNormal };
+                _sender.Start();
                 _supervisor = Task.Run(SuperviseAsync);
             }
         }
@@ -137,6 +136,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             _heartbeatEnabled = true;
             _logger.LogInformation("Heartbeat resumed");
         }
+        QueueHeartbeat(); // at once: the generator refuses exposure until a heartbeat arrives
     }
 
     private delegate T AnswerReader<T>(ref PayloadReader reader);
@@ -201,14 +201,23 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         }
     }
 
-    private async Task CommandLoopAsync()
+    /// <summary>The one thread that sends commands and heartbeats. It owns its thread rather than borrowing the thread
+    /// pool, so a busy or starved pool cannot delay a heartbeat or an ExposeOff.</summary>
+    private void SendLoop()
     {
         var token = _stop.Token;
+        long nextHeartbeat = Environment.TickCount64;
         while (!token.IsCancellationRequested)
         {
+            long now = Environment.TickCount64;
+            if (now >= nextHeartbeat)
+            {
+                nextHeartbeat = now + (long)HeartbeatPeriod.TotalMilliseconds;
+                QueueHeartbeat();
+            }
             try
             {
-                await _queued.WaitAsync(token).ConfigureAwait(false);
+                if (!_queued.Wait((int)Math.Max(1, nextHeartbeat - Environment.TickCount64), token)) continue;
             }
             catch (OperationCanceledException)
             {
@@ -221,12 +230,27 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not sent: generator link is {_state}"));
                 continue;
             }
-            await ExecuteAsync(command, token).ConfigureAwait(false);
+            Execute(command, token);
         }
         FailQueued(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
     }
 
-    private async Task ExecuteAsync(PendingCommand command, CancellationToken token)
+    private TimeSpan HeartbeatPeriod => TimeSpan.FromMilliseconds(
+        Math.Max(5.0, (Capabilities?.HeartbeatWindowMs ?? 150) / (double)_timings.HeartbeatsPerWindow));
+
+    private void QueueHeartbeat()
+    {
+        if (!HeartbeatRunning) return;
+        lock (_gate)
+        {
+            if (_heartbeat is not null) return;
+            _heartbeat = new PendingCommand(MessageType.Heartbeat, [], allowedWhileConnecting: false);
+            _heartbeat.Answer.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+        _queued.Release();
+    }
+
+    private void Execute(PendingCommand command, CancellationToken token)
     {
         int length;
         lock (_gate)
@@ -259,17 +283,17 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                     command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not delivered: {_connector.Description} is gone"));
                     return;
                 }
-                var delay = Task.Delay(_timings.AnswerTimeout, token);
-                var first = await Task.WhenAny(wake.Task, delay).ConfigureAwait(false);
-                if (first != wake.Task)
+                bool woke;
+                try
                 {
-                    if (token.IsCancellationRequested)
-                    {
-                        command.Answer.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
-                        return;
-                    }
-                    continue;
+                    woke = wake.Task.Wait(_timings.AnswerTimeout, token);
                 }
+                catch (OperationCanceledException)
+                {
+                    command.Answer.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
+                    return;
+                }
+                if (!woke) continue;
                 switch (wake.Task.Result)
                 {
                     case AttemptWake.Answered:
@@ -489,39 +513,6 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         TryWrite(_ackFrame.AsSpan(0, length));
     }
 
-    private async Task HeartbeatLoopAsync()
-    {
-        var token = _stop.Token;
-        TimeSpan period = TimeSpan.FromMilliseconds(150.0 / _timings.HeartbeatsPerWindow);
-        while (!token.IsCancellationRequested)
-        {
-            if (Capabilities is { } caps)
-            {
-                period = TimeSpan.FromMilliseconds(Math.Max(5.0, caps.HeartbeatWindowMs / (double)_timings.HeartbeatsPerWindow));
-            }
-            try
-            {
-                await Task.Delay(period, token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            if (!HeartbeatRunning) continue;
-            bool queue;
-            lock (_gate)
-            {
-                queue = _heartbeat is null;
-                if (queue)
-                {
-                    _heartbeat = new PendingCommand(MessageType.Heartbeat, [], allowedWhileConnecting: false);
-                    _heartbeat.Answer.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
-                }
-            }
-            if (queue) _queued.Release();
-        }
-    }
-
     private async Task SuperviseAsync()
     {
         var token = _stop.Token;
@@ -673,6 +664,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         {
             _logger.LogInformation("Generator link {State}: {Reason}", state, why);
         }
+        if (state == LinkState.Connected) QueueHeartbeat();
         StateChanged?.Invoke(state, why);
     }
 
@@ -688,11 +680,11 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         if (previous != LinkState.Closed) StateChanged?.Invoke(LinkState.Closed, "disposed");
         _firstConnect.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
         _ = _firstConnect.Task.Exception;
-        foreach (var task in new[] { _commandLoop, _heartbeatLoop, _supervisor })
+        if (_supervisor is { } supervisor)
         {
-            if (task is null) continue;
-            try { await task.ConfigureAwait(false); } catch (OperationCanceledException) { }
+            try { await supervisor.ConfigureAwait(false); } catch (OperationCanceledException) { }
         }
+        _sender?.Join(TimeSpan.FromSeconds(2));
         ISerialConnection? connection;
         lock (_gate)
         {

@@ -6,6 +6,7 @@ using CathLab.Wire.Generator;
 namespace CathLab.FirmwareBridge.Tests.Hil;
 
 /// <summary>The bridge against the simulated generator over a real socat pseudo-terminal pair.</summary>
+[Collection("hil")]
 public sealed class GeneratorLinkHilTests
 {
     [Fact]
@@ -96,11 +97,12 @@ public sealed class GeneratorLinkHilTests
         await using var rig = await SimRig.StartAsync();
         var transitions = new List<ExposureTransition>();
         rig.Bridge.Exposure.Transitioned += t => { lock (transitions) transitions.Add(t); };
-        await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Fluoro, new Technique(75, 20, 6), 30));
+        // 7.5 pulses/s: one pulse is 133 ms, so "within one pulse" tests the bridge's path, not the shared machine's scheduler.
+        await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Fluoro, new Technique(75, 20, 6), 7.5));
 
         for (int run = 0; run < 5; run++)
         {
-            rig.ExposeUntilPulses(ExposureKind.Fluoro, 5 + run);
+            rig.ExposeUntilPulses(ExposureKind.Fluoro, 3 + run);
             Assert.Equal(ExposureState.ExposingFluoro, rig.Bridge.Exposure.State);
             long releasedAt = rig.Generator.NowMicros;
             rig.Bridge.Exposure.PedalReleased();

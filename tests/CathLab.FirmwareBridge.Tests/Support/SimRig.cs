@@ -6,6 +6,10 @@ using CathLab.Wire.Generator;
 
 namespace CathLab.FirmwareBridge.Tests.Support;
 
+/// <summary>Hardware-in-the-loop tests run one at a time: each drives real threads on both ends of a pty.</summary>
+[CollectionDefinition("hil", DisableParallelization = true)]
+public sealed class HilCollection;
+
 /// <summary>Records every pulse the simulated tube really delivered, whether or not the station heard of it.</summary>
 public sealed class DeliveredPulses : IPulseObserver
 {
@@ -30,6 +34,11 @@ public sealed class SimRig : IAsyncDisposable
 {
     private readonly PtyPair? _ownedPty;
 
+    // Both ends of the link, the detectors and xunit share one process; tests block pool threads while they wait, and
+    // System.IO.Ports on Unix completes reads and writes through tasks. Enough pool threads keep the test's own
+    // waiting from starving the link.
+    static SimRig() => ThreadPool.SetMinThreads(Math.Max(32, Environment.ProcessorCount * 4), 16);
+
     private SimRig(PtyPair? pty, string stationEnd, GeneratorSerialEndpoint endpoint, SimulatedGenerator generator, GeneratorBridge bridge, CathLabGeneratorLink link)
     {
         _ownedPty = pty;
@@ -52,6 +61,16 @@ public sealed class SimRig : IAsyncDisposable
     /// <summary>Every line the bridge logged.</summary>
     public ListLogger<object> Log { get; private set; } = new();
 
+    /// <summary>The test machine is a shared 2-core box whose load average runs past 40 while other projects build, and a
+    /// user-space thread can then wait hundreds of milliseconds for a core. So that the protocol's behaviour, not the
+    /// scheduler, decides each test, the rigs widen the generator's heartbeat window to 1 s and the station's answer
+    /// timeout to 100 ms (8 retries). The assertions (pulses after a release, a stop or a fault; loss and duplication)
+    /// do not depend on those values; the defaults (250 ms, 40 ms × 5) are what production uses.</summary>
+    public static GeneratorSimOptions LoadTolerantGenerator { get; } =
+        new() { Capabilities = new GeneratorSimOptions().Capabilities with { HeartbeatWindowMs = 1000 } };
+
+    public static LinkTimings LoadTolerantTimings { get; } = new() { AnswerTimeout = TimeSpan.FromMilliseconds(100), MaxRetries = 8 };
+
     public static async Task<SimRig> StartAsync(SerialFaultOptions? faults = null, GeneratorSimOptions? options = null, LinkTimings? timings = null)
     {
         var pty = new PtyPair();
@@ -68,8 +87,8 @@ public sealed class SimRig : IAsyncDisposable
 
     public static async Task<SimRig> StartAsync(PtyPair? pty, string stationEnd, string generatorEnd, SerialFaultOptions? faults = null, GeneratorSimOptions? options = null, LinkTimings? timings = null)
     {
-        var (endpoint, generator) = StartGenerator(generatorEnd, faults, options);
-        var link = new CathLabGeneratorLink(new SerialPortConnector(stationEnd), timings);
+        var (endpoint, generator) = StartGenerator(generatorEnd, faults, options ?? LoadTolerantGenerator);
+        var link = new CathLabGeneratorLink(new SerialPortConnector(stationEnd), timings ?? LoadTolerantTimings);
         var log = new ListLogger<object>();
         var bridge = new GeneratorBridge(link, new SingleLoggerFactory(log));
         var rig = new SimRig(pty, stationEnd, endpoint, generator, bridge, link) { Log = log };
@@ -91,7 +110,7 @@ public sealed class SimRig : IAsyncDisposable
     {
         Generator.Dispose();
         Endpoint.Dispose();
-        (Endpoint, Generator) = StartGenerator(generatorEnd, null, options);
+        (Endpoint, Generator) = StartGenerator(generatorEnd, null, options ?? LoadTolerantGenerator);
         Delivered = new DeliveredPulses();
         Generator.AddObserver(Delivered);
     }
