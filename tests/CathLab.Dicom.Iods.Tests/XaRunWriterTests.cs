@@ -151,18 +151,19 @@ public sealed class XaRunWriterTests : IDisposable
         Assert.True(summary.FrameTimeVectorUsed);
     }
 
-    [Fact]
-    public void A_run_longer_than_its_reserve_is_still_complete_and_valid()
+    [Theory]
+    [MemberData(nameof(Syntaxes))]
+    public void A_run_longer_than_its_reserve_is_still_complete_and_valid(string syntaxUid)
     {
         var path = _dir.File("long.dcm");
-        var run = SampleExam.Run() with { ExpectedMaxFrames = 1 };
+        var run = SampleExam.Run(syntax: DicomTransferSyntax.Get(syntaxUid)) with { ExpectedMaxFrames = 1 };
         var (summary, sums) = WriteRun(path, run, 40, i => SampleExam.Record(i, primaryStep: 0.5) with { Timestamp = SampleExam.Start.AddMilliseconds(i * 60 + (i % 2) * 5) });
         AssertValid(path);
         var json = ReadWithPydicom(path);
         Assert.Equal(sums, json.GetProperty("sums").EnumerateArray().Select(e => e.GetUInt32()).ToArray());
         Assert.Equal(40, json.GetProperty("FrameTimeVector").GetArrayLength());
         Assert.Equal(40, summary.Frames);
-        Assert.False(File.Exists(path + XaRunWriter.PartialSuffix));
+        Assert.Equal([path], Directory.GetFiles(_dir.Path));
     }
 
     [Fact]

@@ -61,4 +61,33 @@ public sealed class XaStreamingMemoryTests(ITestOutputHelper output) : IDisposab
         Assert.True(r.ExitCode == 0, r.All);
         Assert.Equal(sums, r.StdOut.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(uint.Parse).ToArray());
     }
+    /// <summary>
+    /// Reports (does not assert) recording throughput against the physical bound on this disk: the same bytes written
+    /// with a plain FileStream. Printed with the test output (dotnet test --logger "console;verbosity=detailed").
+    /// </summary>
+    [Fact]
+    public void Recording_throughput_against_a_plain_file_write()
+    {
+        var frame = new byte[1024 * 1024 * 2];
+        SampleExam.FillFrame(frame, 1024, 0, 12);
+        var exam = SampleExam.Context(DicomUidGenerator.NewUid());
+        var plain = System.Diagnostics.Stopwatch.StartNew();
+        using (var fs = new FileStream(_dir.File("plain.raw"), FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
+        {
+            for (var i = 0; i < Frames; i++) fs.Write(frame);
+            fs.Flush(flushToDisk: true);
+        }
+        plain.Stop();
+        var recorded = System.Diagnostics.Stopwatch.StartNew();
+        using (var writer = XaRunWriter.Create(_dir.File("timed.dcm"), exam, SampleExam.Run(size: 1024)))
+        {
+            for (var i = 0; i < Frames; i++) writer.WriteFrame(frame, SampleExam.Record(i));
+            writer.Complete();
+        }
+        recorded.Stop();
+        var mb = Frames * frame.Length / 1e6;
+        output.WriteLine($"60 x 1024x1024x16: plain write+fsync {mb / plain.Elapsed.TotalSeconds:F0} MB/s, XA run writer {mb / recorded.Elapsed.TotalSeconds:F0} MB/s " +
+            $"({Frames / recorded.Elapsed.TotalSeconds:F0} frames/s), ratio {recorded.Elapsed.TotalSeconds / plain.Elapsed.TotalSeconds:F2}");
+        Assert.True(File.Exists(_dir.File("timed.dcm")));
+    }
 }
