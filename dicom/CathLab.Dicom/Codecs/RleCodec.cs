@@ -119,21 +119,39 @@ public static class RleCodec
             throw new DicomFormatException($"RLE frame has {segments} segments; {format.SegmentCount} expected for {format.BitsAllocated} bits x {format.SamplesPerPixel} samples");
         var pixelStride = format.SamplesPerPixel * format.BytesPerSample;
         var pixels = format.PixelCount;
-        for (var s = 0; s < (int)segments; s++)
+        // Each segment is unpacked into a contiguous plane (runs become Fill/CopyTo), then scattered into place.
+        var plane = pixelStride == 1 ? null : ArrayPool<byte>.Shared.Rent(pixels);
+        try
         {
-            var start = BinaryPrimitives.ReadUInt32LittleEndian(encoded[(4 + s * 4)..]);
-            var end = s + 1 < segments ? BinaryPrimitives.ReadUInt32LittleEndian(encoded[(8 + s * 4)..]) : (uint)encoded.Length;
-            if (start < HeaderLength || start > end || end > encoded.Length)
-                throw new DicomFormatException($"RLE segment {s} offsets {start}..{end} are outside the {encoded.Length}-byte frame");
-            var sample = s / format.BytesPerSample;
-            var byteInSample = format.BytesPerSample - 1 - s % format.BytesPerSample;
-            var produced = UnpackSegment(encoded[(int)start..(int)end], destination, sample * format.BytesPerSample + byteInSample, pixelStride, pixels);
-            if (produced < pixels) throw new DicomFormatException($"RLE segment {s} decodes to {produced} bytes, {pixels} expected");
+            for (var s = 0; s < (int)segments; s++)
+            {
+                var start = BinaryPrimitives.ReadUInt32LittleEndian(encoded[(4 + s * 4)..]);
+                var end = s + 1 < segments ? BinaryPrimitives.ReadUInt32LittleEndian(encoded[(8 + s * 4)..]) : (uint)encoded.Length;
+                if (start < HeaderLength || start > end || end > encoded.Length)
+                    throw new DicomFormatException($"RLE segment {s} offsets {start}..{end} are outside the {encoded.Length}-byte frame");
+                var sample = s / format.BytesPerSample;
+                var byteInSample = format.BytesPerSample - 1 - s % format.BytesPerSample;
+                var target = plane is null ? destination[..pixels] : plane.AsSpan(0, pixels);
+                var produced = UnpackSegment(encoded[(int)start..(int)end], target);
+                if (produced < pixels) throw new DicomFormatException($"RLE segment {s} decodes to {produced} bytes, {pixels} expected");
+                if (plane is not null) Scatter(target, destination, sample * format.BytesPerSample + byteInSample, pixelStride);
+            }
+        }
+        finally
+        {
+            if (plane is not null) ArrayPool<byte>.Shared.Return(plane);
         }
     }
 
-    private static int UnpackSegment(ReadOnlySpan<byte> segment, Span<byte> destination, int offset, int stride, int count)
+    private static void Scatter(ReadOnlySpan<byte> plane, Span<byte> destination, int offset, int stride)
     {
+        var d = destination[offset..];
+        for (var i = 0; i < plane.Length; i++) d[i * stride] = plane[i];
+    }
+
+    private static int UnpackSegment(ReadOnlySpan<byte> segment, Span<byte> plane)
+    {
+        var count = plane.Length;
         var produced = 0;
         var i = 0;
         while (i < segment.Length && produced < count)
@@ -143,20 +161,18 @@ public static class RleCodec
             {
                 var len = n + 1;
                 if (i + len > segment.Length) throw new DicomFormatException("RLE literal run passes the end of its segment");
-                len = Math.Min(len, count - produced);
-                if (stride == 1) segment.Slice(i, len).CopyTo(destination[(offset + produced)..]);
-                else for (var k = 0; k < len; k++) destination[offset + (produced + k) * stride] = segment[i + k];
-                i += n + 1;
-                produced += len;
+                var take = Math.Min(len, count - produced);
+                segment.Slice(i, take).CopyTo(plane[produced..]);
+                i += len;
+                produced += take;
             }
             else if (n != -128)
             {
                 if (i >= segment.Length) throw new DicomFormatException("RLE replicate run without its byte");
                 var value = segment[i++];
-                var len = Math.Min(1 - n, count - produced);
-                if (stride == 1) destination.Slice(offset + produced, len).Fill(value);
-                else for (var k = 0; k < len; k++) destination[offset + (produced + k) * stride] = value;
-                produced += len;
+                var take = Math.Min(1 - n, count - produced);
+                plane.Slice(produced, take).Fill(value);
+                produced += take;
             }
         }
         return produced;
