@@ -14,6 +14,7 @@ declare -A WHY=(
   [pocl-opencl-icd]="an OpenCL platform that runs on the CPU, so the OpenCL path is tested without a GPU"
   [ocl-icd-libopencl1]="the OpenCL ICD loader (libOpenCL.so.1)"
   [libgtk-3-0]="a native dependency of OpenCvSharp's Linux runtime"
+  [chromium]="a real headless browser for the live viewer's end-to-end test (frames arrive, screenshot)"
 )
 
 missing=()

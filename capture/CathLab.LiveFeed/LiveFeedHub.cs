@@ -37,6 +37,7 @@ public sealed class LiveFeedHub : IDisposable
     private long _previousReadyUs;
     private double _sourceIntervalUs = 1e6 / 30;
     private int _displayWidth;
+    private int _framesSinceMeasure;
 
     public LiveFeedHub(LiveFeedOptions options)
     {
@@ -62,7 +63,9 @@ public sealed class LiveFeedHub : IDisposable
 
     internal FrameStore Store => _store;
 
-    /// <summary>Recent encoded size of a variant in bytes (0 before it was first encoded).</summary>
+    /// <summary>Recent encoded size of a variant in bytes (0 before it was first encoded). Every variant is
+    /// encoded for the first frame that has an observer and every 64th frame after, so that an observer's
+    /// step up can be judged by the size of what it would receive.</summary>
     public double AverageBytes(StreamVariant variant) => Volatile.Read(ref _averageBytes[variant.Index]);
 
     /// <summary>How many times a variant has been encoded (at most once per frame).</summary>
@@ -236,8 +239,9 @@ public sealed class LiveFeedHub : IDisposable
                 chosen[i] = level;
                 if (level is not null) EnsureEncoded(encoder, slot, level.Variant);
             }
-            if (sessions.Length > 0 && slot.Info.FrameNumber % MeasureAllVariantsEvery == 0)
+            if (sessions.Length > 0 && (++_framesSinceMeasure >= MeasureAllVariantsEvery || _averageBytes.Contains(0)))
             {
+                _framesSinceMeasure = 0;
                 foreach (var v in StreamVariant.All) EnsureEncoded(encoder, slot, v);
             }
             for (int i = 0; i < sessions.Length; i++)

@@ -79,8 +79,7 @@ public sealed class AdaptationController
 
     /// <summary>Called periodically; steps up when the link has shown room for long enough.</summary>
     /// <param name="averageBytes">Recent encoded size of a variant, by variant index (0 when unknown).</param>
-    /// <param name="sourceFps">The acquisition frame rate.</param>
-    public bool OnTick(long nowUs, Func<StreamVariant, double> averageBytes, double sourceFps)
+    public bool OnTick(long nowUs, Func<StreamVariant, double> averageBytes)
     {
         if (Level <= TopLevel) return false;
         if (_lastChangeWasUp && nowUs - _lastChangeUs > 4 * BaseUpHoldMicroseconds) _upHoldUs = BaseUpHoldMicroseconds;
@@ -88,17 +87,15 @@ public sealed class AdaptationController
         var next = StreamLevel.Ladder[Level - 1];
         double size = averageBytes(next.Variant);
         if (ThroughputBytesPerSecond <= 0) return false;
-        if (size > 0)
-        {
-            double fps = sourceFps > 0 ? sourceFps / next.RateDivisor : 1;
-            bool fitsOneFrame = size / ThroughputBytesPerSecond < OnTimeMicroseconds / 1e6;
-            bool fitsRate = size * fps < 0.8 * ThroughputBytesPerSecond;
-            if (!fitsOneFrame || !fitsRate) return false;
-        }
+        // A frame of the next level must cross the link quickly; whether the link also carries its full
+        // rate is found by trying: if it does not, frames come late and the step is undone (with a longer hold).
+        if (size <= 0 || size / ThroughputBytesPerSecond >= OnTimeMicroseconds / 1e6) return false;
         Change(Level - 1, nowUs, "link has room");
         _lastChangeWasUp = true;
         return true;
     }
+
+    internal void Force(int level) => Change(Math.Clamp(level, 0, StreamLevel.Bottom), _lastChangeUs, "forced");
 
     private bool StepDown(long nowUs, string reason)
     {

@@ -210,8 +210,14 @@ public sealed class ObserverSession
                 Interlocked.Increment(ref _lost);
                 if (_adaptation.OnLost(now)) _levelChanged = true;
             }
-            if (_adaptation.OnTick(now, _hub.AverageBytes, _hub.SourceFps)) _levelChanged = true;
+            if (_adaptation.OnTick(now, _hub.AverageBytes)) _levelChanged = true;
         }
+    }
+
+    /// <summary>For tests: puts the session at a ladder level regardless of its link.</summary>
+    internal void ForceLevel(int level)
+    {
+        lock (_gate) _adaptation.Force(level);
     }
 
     internal void SetTopTier(Tier tier)

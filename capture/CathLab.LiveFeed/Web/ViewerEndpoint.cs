@@ -75,7 +75,7 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             if (reader.IsFaulted && reader.Exception?.InnerException is InvalidDataException bad)
             {
                 outcome = "InvalidArgument";
-                if (socket.State == WebSocketState.Open) await socket.CloseAsync(WebSocketCloseStatus.InvalidPayloadData, bad.Message, CancellationToken.None);
+                if (socket.State == WebSocketState.Open) await socket.CloseAsync(WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message), CancellationToken.None);
             }
             else if (socket.State == WebSocketState.Open)
             {
@@ -99,8 +99,11 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         audit.Record(new AuditRecord(DateTimeOffset.UtcNow, subject, "watch", status, examId, Peer: peer, Transport: "websocket", Detail: why));
         if (socket.State != WebSocketState.Open) return;
         await transport.SendErrorAsync(status, why, ct);
-        await socket.CloseAsync(close, why, ct);
+        await socket.CloseAsync(close, CloseReason(why), ct);
     }
+
+    /// <summary>A close reason fits in 123 bytes of UTF-8 (RFC 6455, 5.5: control frames carry at most 125).</summary>
+    private static string CloseReason(string why) => why.Length <= 100 && System.Text.Encoding.UTF8.GetByteCount(why) <= 123 ? why : why[..Math.Min(why.Length, 60)] + "...";
 
     internal static bool TryParseHello(string? text, out string? token, out WatchRequest? request, out string? problem)
     {
