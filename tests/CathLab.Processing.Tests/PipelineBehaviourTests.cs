@@ -130,6 +130,22 @@ public sealed class PipelineBehaviourTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Without_an_opencl_platform_the_pipeline_falls_back_to_the_cpu_and_says_so_once()
+    {
+        FramePipeline.ForgetFallbackReport();
+        var log = new List<string>();
+        var options = new PipelineOptions { Backend = BackendChoice.Auto, Log = log.Add, HideOpenCl = true };
+        using var first = new FramePipeline(Chains.Identity(Side, Side), new ProcessingParameters(), options);
+        using var second = new FramePipeline(Chains.Identity(Side, Side), new ProcessingParameters(), options);
+        Assert.False(first.UsesOpenCl);
+        Assert.False(second.UsesOpenCl);
+        Assert.NotNull(first.FallbackReason);
+        var message = Assert.Single(log);
+        Assert.Contains("CPU", message);
+        Assert.Throws<InvalidOperationException>(() => new FramePipeline(Chains.Identity(Side, Side), new ProcessingParameters(), options with { Backend = BackendChoice.OpenCl }));
+    }
+
+    [Fact]
     public void Cpu_only_pipeline_reports_its_backend()
     {
         using var pipeline = Chains.Create(Chains.Identity(Side, Side), new ProcessingParameters(), BackendChoice.Cpu);

@@ -76,10 +76,14 @@ public sealed class FramePipeline : IDisposable
     /// <summary>True once the DSA mask is complete (live, or from <see cref="Remask"/>).</summary>
     public bool MaskReady => _maskReady;
 
+    /// <summary>Tests: lets the next fallback be reported again.</summary>
+    internal static void ForgetFallbackReport() => Interlocked.Exchange(ref s_fallbackReported, 0);
+
     private IChainBackend CreateBackend(PipelineOptions options)
     {
         if (options.Backend == BackendChoice.Cpu) return new CpuChain(Geometry, options.CpuThreads);
-        if (OpenClChain.TryCreate(Geometry, out var chain, out var reason)) return chain!;
+        string reason = "no OpenCL platform (hidden by PipelineOptions)";
+        if (!options.HideOpenCl && OpenClChain.TryCreate(Geometry, out var chain, out reason)) return chain!;
         if (options.Backend == BackendChoice.OpenCl) throw new InvalidOperationException($"OpenCL was required but is not usable: {reason}");
         FallbackReason = reason;
         if (Interlocked.Exchange(ref s_fallbackReported, 1) == 0)

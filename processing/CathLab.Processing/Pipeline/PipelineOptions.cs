@@ -19,4 +19,7 @@ public sealed record PipelineOptions
 
     /// <summary>Where the pipeline reports its choice of backend; standard error by default.</summary>
     public Action<string> Log { get; init; } = message => Console.Error.WriteLine(message);
+
+    /// <summary>Tests: behave as if no OpenCL platform were installed.</summary>
+    internal bool HideOpenCl { get; init; }
 }
