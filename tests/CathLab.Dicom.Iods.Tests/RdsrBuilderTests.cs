@@ -116,6 +116,7 @@ public sealed class RdsrBuilderTests : IDisposable
         Assert.All(kvps, k => Assert.Equal("kV", k.Unit));
         Assert.Contains(kvps, k => Math.Abs(k.Value.GetDouble() - run.MeanKvp) < 1e-4);
         Assert.Contains(events, i => i.Path == "/113706/113768" && i.Value.GetDouble() == 6);
+        Assert.Contains(events, i => i.Path == "/113706/113791" && i.Unit == "{pulse}/s" && Math.Abs(i.Value.GetDouble() - 15) < 1e-3);
         Assert.Contains(events, i => i.Path == "/113706/113824" && i.Unit == "ms" && Math.Abs(i.Value.GetDouble() - 39) < 1e-9); // 6 x 6.5 ms
         Assert.Contains(events, i => i.Path == "/113706/113793" && i.Unit == "ms" && i.Value.GetDouble() == 6.5);
         Assert.Contains(events, i => i.Path == "/113706/113734" && i.Unit == "mA");

@@ -48,7 +48,9 @@ public sealed record IrradiationEvent(
     public static IrradiationEvent FromRun(XaRunSummary run, double doseAreaProductGym2, double doseRpGy, string protocol = "", double? distanceSourceToDetectorMm = null)
     {
         var duration = (run.EndedAt - run.StartedAt).TotalSeconds;
-        var rate = run.Frames > 1 ? (run.Frames - 1) / (run.EndedAt - run.StartedAt).TotalSeconds : 0;
+        // Pulses per second from first to last pulse (EndedAt includes the last pulse's width).
+        var span = duration - run.MeanPulseWidthMs / 1000.0;
+        var rate = run.Frames > 1 && span > 0 ? (run.Frames - 1) / span : 0;
         return new IrradiationEvent(IrradiationKind.Acquisition, run.IrradiationEventUid, run.StartedAt, duration, doseAreaProductGym2, doseRpGy,
             run.Frames, rate, run.MeanKvp, run.MeanTubeCurrentMa, run.MeanPulseWidthMs, run.PrimaryAngleDeg, run.SecondaryAngleDeg)
         {

@@ -72,7 +72,6 @@ public sealed class XaRunWriter : IDisposable
         EnsureRecording();
         if (pixels.Length != FrameLength) throw new ArgumentException($"frame has {pixels.Length} bytes; {FrameLength} expected");
         if (_statistics.Frames >= ushort.MaxValue) throw new InvalidOperationException("a run holds at most 65535 frames");
-        var before = _statistics.Frames;
         _statistics.Add(record); // validates before anything reaches the file
         try
         {
@@ -83,7 +82,6 @@ public sealed class XaRunWriter : IDisposable
             _state = State.Failed;
             throw;
         }
-        System.Diagnostics.Debug.Assert(_statistics.Frames == before + 1);
     }
 
     /// <summary>
