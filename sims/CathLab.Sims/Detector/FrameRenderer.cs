@@ -34,7 +34,7 @@ public sealed class FrameRenderer
         _physics = physics;
         _seed = seed;
         _transmission = new TransmissionCache(world, physics);
-        _gaussians = new GaussianTable(seed * 0x9E3779B97F4A7C15ul + 1);
+        _gaussians = GaussianTable.For(seed * 0x9E3779B97F4A7C15ul + 1);
         _maps1024 = new DetectorCalibrationMaps(DetectorMode.Full1024, physics, seed);
         _maps512 = new DetectorCalibrationMaps(DetectorMode.Binned512, physics, seed);
     }

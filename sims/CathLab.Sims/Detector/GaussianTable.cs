@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace CathLab.Sims.Detector;
 
 /// <summary>A fixed table of standard normal deviates, drawn once from the seed. Each rendered row
@@ -5,8 +7,9 @@ namespace CathLab.Sims.Detector;
 public sealed class GaussianTable
 {
     public const int Length = 1 << 21;
+    private static readonly ConcurrentDictionary<ulong, Lazy<GaussianTable>> BySeed = new();
 
-    public GaussianTable(ulong seed)
+    private GaussianTable(ulong seed)
     {
         Values = new float[Length];
         var random = new SplitMix64(seed);
@@ -15,6 +18,9 @@ public sealed class GaussianTable
             Values[i] = (float)random.NextGaussian();
         }
     }
+
+    /// <summary>The table for <paramref name="seed"/>, drawn once per process (8 MiB) and shared: it is read-only.</summary>
+    public static GaussianTable For(ulong seed) => BySeed.GetOrAdd(seed, s => new Lazy<GaussianTable>(() => new GaussianTable(s))).Value;
 
     public float[] Values { get; }
 }

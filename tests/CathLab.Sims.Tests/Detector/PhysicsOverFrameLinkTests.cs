@@ -115,7 +115,14 @@ public class PhysicsOverFrameLinkTests
     {
         var options = new SimulatedDetectorOptions
         {
-            Phantom = new PhantomOptions { Preset = PhantomPreset.Coronary, HeartRateBpm = 0, RespiratoryAmplitudePixels = 0 },
+            Phantom = new PhantomOptions
+            {
+                Preset = PhantomPreset.Coronary,
+                HeartRateBpm = 0,
+                RespiratoryAmplitudePixels = 0,
+                BolusArrivalSeconds = 0.2,
+                BolusTimeToPeakSeconds = 0.3,
+            },
         };
         using var sim = new RunningDetector(options);
         using var client = await Subscribed(sim);
@@ -123,19 +130,19 @@ public class PhysicsOverFrameLinkTests
         sim.Pulse(technique);
         var before = await client.ReadExpectingAsync(FrameLinkMessageType.Frame);
         sim.Detector.InjectContrast();
-        // 15 pulses per second: arrival 1 s + peak 1.5 s = 37.5 pulses; read the frame at the peak and long after.
+        // 15 pulses per second: arrival 0.2 s + peak 0.3 s = 7.5 pulses; read the frame at the peak and long after.
         Assert.Equal(0, sim.Detector.World.Bolus.ConcentrationAt(0));
         FrameLinkTestClient.Message? peak = null;
         FrameLinkTestClient.Message? late = null;
-        for (int i = 1; i <= 200; i++)
+        for (int i = 1; i <= 40; i++)
         {
             sim.Pulse(technique);
             var frame = await client.ReadExpectingAsync(FrameLinkMessageType.Frame);
-            if (i == 38)
+            if (i == 8)
             {
                 peak = frame;
             }
-            if (i == 200)
+            if (i == 40)
             {
                 late = frame;
             }
