@@ -41,6 +41,8 @@ public sealed class AutoDoseController
     private readonly DoseRateLimiter _limiter;
     private long _frames;
     private TechniqueLimits _lastLimits;
+    private bool _limitedLast;
+    private double _lastRequestedOutput;
 
     public AutoDoseController(DoseRateLimiter limiter, ExposureKind kind, double pulseRate, AbcOptions? options = null)
     {
@@ -76,9 +78,15 @@ public sealed class AutoDoseController
         double measured = double.IsFinite(brightness) && brightness > 1e-3 ? brightness : 1e-3;
         double error = Math.Clamp(Math.Log(target / measured), -Options.MaxStepLn, Options.MaxStepLn);
         double frameOutput = IsUsable(frameTechnique) ? DoseCurve.Output(frameTechnique) : Curve.MinOutput;
-        var requested = Curve.At(frameOutput + Options.Gain * error);
+        double requestedOutput = frameOutput + Options.Gain * error;
+        // Held at a limit and still too dark: the request only climbs. Otherwise a limited frame, whose technique sits
+        // below the curve, would pull the request back down, and the limit cycles between kV regions instead of holding.
+        if (_limitedLast && error > 0.05) requestedOutput = Math.Max(requestedOutput, _lastRequestedOutput);
+        _lastRequestedOutput = requestedOutput;
+        var requested = Curve.At(requestedOutput);
         var applied = _limiter.Apply(requested, Kind, PulseRate);
         var decision = new AbcDecision(_frames, brightness, target, frameTechnique, requested, applied);
+        _limitedLast = decision.Limited;
         ReportLimits(decision);
         return decision;
     }
