@@ -49,12 +49,12 @@ public sealed class AdaptationControllerTests
         {
             t += 100_000;
             a.OnDelivered(t, 40_000, 2_000, 9_000); // 4.5 MB/s
-            a.OnTick(t, Sizes, 30);
+            a.OnTick(t, Sizes);
         }
         Assert.Equal(1, a.Level);
         t += 10 * Second;
         a.OnDelivered(t, 40_000, 2_000, 150_000);
-        Assert.False(a.OnTick(t, Sizes, 30));
+        Assert.False(a.OnTick(t, Sizes));
         Assert.Equal(1, a.Level);
     }
 
@@ -67,7 +67,7 @@ public sealed class AdaptationControllerTests
         {
             t += 100_000;
             a.OnDelivered(t, 200_000, 280_000, 9_000); // about 32 kB/s
-            a.OnTick(t, Sizes, 15);
+            a.OnTick(t, Sizes);
         }
         Assert.Equal(AdaptationController.StartLevel, a.Level);
     }
@@ -81,7 +81,7 @@ public sealed class AdaptationControllerTests
         {
             t += 100_000;
             a.OnDelivered(t, 40_000, 2_000, 9_000);
-            a.OnTick(t, Sizes, 30);
+            a.OnTick(t, Sizes);
         }
         long upAt = t;
         Assert.Equal(2, a.Level);
@@ -94,7 +94,7 @@ public sealed class AdaptationControllerTests
         {
             t += 100_000;
             a.OnDelivered(t, 40_000, 2_000, 9_000);
-            a.OnTick(t, Sizes, 30);
+            a.OnTick(t, Sizes);
         }
         Assert.True(t - downAt >= 2 * AdaptationController.BaseUpHoldMicroseconds, $"stepped up again after {(t - downAt) / 1e6} s (first step up after {upAt / 1e6} s)");
     }

@@ -14,6 +14,10 @@ public sealed class AdaptationController
     public const long BaseUpHoldMicroseconds = 2_000_000;
     public const long MaxUpHoldMicroseconds = 32_000_000;
     public const long DownCooldownMicroseconds = 800_000;
+
+    /// <summary>A step up needs one frame of the next level to cross the link in less than this, at the
+    /// measured throughput: half the on-time bound, leaving room for the frame waiting behind it.</summary>
+    public const double StepUpFrameSeconds = 0.15;
     private const double ThroughputSmoothing = 0.3;
 
     private long _lastChangeUs;
@@ -89,7 +93,7 @@ public sealed class AdaptationController
         if (ThroughputBytesPerSecond <= 0) return false;
         // A frame of the next level must cross the link quickly; whether the link also carries its full
         // rate is found by trying: if it does not, frames come late and the step is undone (with a longer hold).
-        if (size <= 0 || size / ThroughputBytesPerSecond >= OnTimeMicroseconds / 1e6) return false;
+        if (size <= 0 || size / ThroughputBytesPerSecond >= StepUpFrameSeconds) return false;
         Change(Level - 1, nowUs, "link has room");
         _lastChangeWasUp = true;
         return true;

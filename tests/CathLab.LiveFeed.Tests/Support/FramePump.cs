@@ -64,7 +64,6 @@ internal sealed class FramePump : IDisposable
     {
         _stop = true;
         _thread.Join(TimeSpan.FromSeconds(10));
-        Recorder?.Dispose();
     }
 }
 
