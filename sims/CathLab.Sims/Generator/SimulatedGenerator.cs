@@ -392,7 +392,7 @@ public sealed class SimulatedGenerator : IDisposable
     {
         _disposed = true;
         _wake.Set();
-        _pulseThread.Join(TimeSpan.FromSeconds(2));
-        _wake.Dispose();
+        // The wait handle is left to the finalizer if the pulse thread is slow to notice: it may still be waiting on it.
+        if (_pulseThread.Join(TimeSpan.FromSeconds(10))) _wake.Dispose();
     }
 }

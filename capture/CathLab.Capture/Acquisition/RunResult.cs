@@ -1,0 +1,16 @@
+namespace CathLab.Capture.Acquisition;
+
+/// <summary>What a run really was: the generator's pulses against the frames the station received and kept.</summary>
+public sealed record RunResult(
+    AcquisitionProtocol Protocol,
+    int Number,
+    int Pulses,
+    long FramesReceived,
+    long FramesLost,
+    double AirKermaMilliGray,
+    TimeSpan Duration,
+    string? Failure)
+{
+    /// <summary>A recorded run is complete only when every pulse made a frame and nothing was lost on the way.</summary>
+    public bool Complete => Failure is null;
+}

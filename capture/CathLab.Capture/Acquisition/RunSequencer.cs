@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using CathLab.Capture.Distribution;
+using CathLab.Capture.Frames;
+using CathLab.Capture.Sources;
+using CathLab.FirmwareBridge;
+using CathLab.FirmwareBridge.Abc;
+using CathLab.FirmwareBridge.Exposure;
+using CathLab.Wire.Generator;
+using Microsoft.Extensions.Logging;
+
+namespace CathLab.Capture.Acquisition;
+
+/// <summary>Runs one acquisition at a time: sets up automatic dose control for the protocol's kind and rate, presses
+/// the pedal, feeds every raw frame to the dose loop and then to the consumers, steps through the protocol's phases,
+/// and on release checks that every pulse the generator reported became a frame.</summary>
+public sealed class RunSequencer
+{
+    private static readonly TimeSpan LastFrameWait = TimeSpan.FromSeconds(2);
+    private readonly GeneratorBridge _bridge;
+    private readonly IFrameSource _source;
+    private readonly FrameFanout _fanout;
+    private readonly ILogger _logger;
+    private readonly Lock _gate = new();
+    private AbcLoop? _abc;
+    private ExposureKind? _exposing;
+    private long _framesThisRun;
+    private long _framesLostThisRun;
+    private int _runNumber;
+
+    public RunSequencer(GeneratorBridge bridge, IFrameSource source, FrameFanout fanout, ILogger<RunSequencer> logger)
+    {
+        _bridge = bridge;
+        _source = source;
+        _fanout = fanout;
+        _logger = logger;
+        _source.FrameArrived += OnFrame;
+        _source.FramesLost += OnFramesLost;
+    }
+
+    /// <summary>Frames that arrived while no run was exposing (dark frames, stragglers); they are not published.</summary>
+    public long StrayFrames { get; private set; }
+
+    /// <summary>Exposes <paramref name="protocol"/> while <paramref name="pedalHeld"/> runs (the pedal is released when it
+    /// completes or is cancelled), then waits for the frames of the pulses already delivered.</summary>
+    public async Task<RunResult> RunAsync(AcquisitionProtocol protocol, Func<CancellationToken, Task> pedalHeld, CancellationToken cancellationToken)
+    {
+        var capabilities = _bridge.Link.Capabilities ?? throw new InvalidOperationException("the generator is not connected");
+        if (protocol.Violation(capabilities) is { } violation) throw new ArgumentException(violation, nameof(protocol));
+        if (_bridge.Exposure.State == ExposureState.Fault)
+            throw new InvalidOperationException("the exposure controller is in fault: reset the fault before a run");
+
+        var kind = protocol.ExposureKind;
+        var first = protocol.Phases[0];
+        var abc = _bridge.CreateAbc(kind, first.PulseRate);
+        await abc.StartAsync(cancellationToken);
+        int runsBefore = _bridge.Dose.Runs.Count;
+        lock (_gate)
+        {
+            _abc = abc;
+            _framesThisRun = 0;
+            _framesLostThisRun = 0;
+            _exposing = kind;
+            _runNumber++;
+        }
+        var clock = Stopwatch.StartNew();
+        string? failure = null;
+        try
+        {
+            var pressed = _bridge.Exposure.PedalPressed(kind);
+            _logger.LogInformation("run {Number} ({Protocol}): {Transition}", _runNumber, protocol.Name, pressed);
+            using var release = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var phases = StepThroughPhasesAsync(protocol, kind, release.Token);
+            try
+            {
+                await pedalHeld(release.Token);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            finally
+            {
+                _bridge.Exposure.PedalReleased();
+                release.Cancel();
+            }
+            try { await phases; } catch (OperationCanceledException) { }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _bridge.Exposure.PedalReleased();
+            failure = $"run stopped: {e.Message}";
+        }
+
+        await WaitUntilAsync(() => !_bridge.Exposure.GeneratorExposing, LastFrameWait);
+        var dose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : null;
+        int pulses = dose?.Pulses ?? 0;
+        await WaitUntilAsync(() => Interlocked.Read(ref _framesThisRun) + Interlocked.Read(ref _framesLostThisRun) >= pulses, LastFrameWait);
+        long frames, lost;
+        lock (_gate)
+        {
+            _exposing = null;
+            _abc = null;
+            frames = _framesThisRun;
+            lost = _framesLostThisRun;
+        }
+        if (_bridge.Exposure.LastError is { } error && failure is null && _bridge.Exposure.State == ExposureState.Fault)
+            failure = $"exposure fault: {error.Message}";
+        if (failure is null && lost > 0) failure = $"{lost} frame(s) lost on the frame link";
+        if (failure is null && frames != pulses) failure = $"{pulses} pulses but {frames} frames";
+        var result = new RunResult(protocol, _runNumber, pulses, frames, lost, dose?.ReferenceAirKermaMilliGray ?? 0, clock.Elapsed, failure);
+        if (result.Complete) _logger.LogInformation("run {Number} complete: {Pulses} pulses, {Frames} frames", result.Number, pulses, frames);
+        else _logger.LogError("run {Number} FAILED: {Failure}", result.Number, failure);
+        return result;
+    }
+
+    private async Task StepThroughPhasesAsync(AcquisitionProtocol protocol, ExposureKind kind, CancellationToken cancellationToken)
+    {
+        for (int i = 0; i < protocol.Phases.Count - 1; i++)
+        {
+            await Task.Delay(protocol.Phases[i].Duration ?? Timeout.InfiniteTimeSpan, cancellationToken);
+            var next = protocol.Phases[i + 1];
+            var abc = _bridge.CreateAbc(kind, next.PulseRate);
+            await abc.StartAsync(cancellationToken);
+            lock (_gate) _abc = abc;
+            _logger.LogInformation("phase {Phase} at {Rate} pulses/s", next.Name, next.PulseRate);
+        }
+    }
+
+    private void OnFrame(Frame frame)
+    {
+        AbcLoop? abc;
+        lock (_gate)
+        {
+            if (_exposing is null || frame.Info.Dark)
+            {
+                StrayFrames++;
+                frame.Release();
+                return;
+            }
+            abc = _abc;
+            _framesThisRun++;
+        }
+        var info = frame.Info;
+        abc?.OnFrame(frame.Pixels, info.Width, info.Height, info.Technique);
+        _fanout.Publish(frame);
+    }
+
+    private void OnFramesLost(long count)
+    {
+        lock (_gate)
+        {
+            if (_exposing is not null) _framesLostThisRun += count;
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition() && clock.Elapsed < timeout) await Task.Delay(10);
+    }
+}

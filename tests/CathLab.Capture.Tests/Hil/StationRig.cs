@@ -1,0 +1,81 @@
+using CathLab.Capture.Acquisition;
+using CathLab.Capture.Distribution;
+using CathLab.Capture.Sources;
+using CathLab.FirmwareBridge;
+using CathLab.FirmwareBridge.Link;
+using CathLab.Sims.Detector;
+using CathLab.Sims.Generator;
+using CathLab.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using FramePool = CathLab.Capture.Frames.FramePool;
+
+namespace CathLab.Capture.Tests.Hil;
+
+/// <summary>The simulators on a real socat pty pair and frame link, and the station's acquisition path on the other end:
+/// generator link, bridge, frame-link source, fan-out, sequencer, and a recorder stand-in that counts what it gets.</summary>
+internal sealed class StationRig : IAsyncDisposable
+{
+    public PtyPair Pty { get; } = new();
+    public SimulatedDetector Detector { get; }
+    public GeneratorSerialEndpoint Endpoint { get; }
+    public SimulatedGenerator Generator { get; }
+    public GeneratorBridge Bridge { get; private set; } = null!;
+    public FrameLinkSource Source { get; private set; } = null!;
+    public FramePool Pool { get; } = new(48, 512 * 512);
+    public FrameFanout Fanout { get; } = new();
+    public FrameQueue Recorder { get; }
+    public RunSequencer Sequencer { get; private set; } = null!;
+    public long Recorded;
+    private readonly CancellationTokenSource _stop = new();
+    private Task _recorderLoop = Task.CompletedTask;
+
+    private StationRig(DetectorFaultOptions? faults)
+    {
+        Detector = new SimulatedDetector(new SimulatedDetectorOptions { Mode = DetectorMode.Binned512, Faults = faults ?? DetectorFaultOptions.None });
+        Detector.Start();
+        Endpoint = new GeneratorSerialEndpoint(Pty.GeneratorEnd, 115200, SerialFaultOptions.None);
+        var options = new GeneratorSimOptions();
+        Generator = new SimulatedGenerator(options with { Capabilities = options.Capabilities with { HeartbeatWindowMs = 1000 } }, Detector.TubeOutput, Endpoint);
+        Generator.AddObserver(Detector);
+        Endpoint.Start(Generator);
+        Recorder = Fanout.Subscribe("recorder", 40, ConsumerPolicy.MustNotLose);
+    }
+
+    public static async Task<StationRig> StartAsync(DetectorFaultOptions? faults = null)
+    {
+        var rig = new StationRig(faults);
+        rig.Bridge = new GeneratorBridge(new CathLabGeneratorLink(new SerialPortConnector(rig.Pty.StationEnd)));
+        await rig.Bridge.ConnectAsync();
+        rig.Source = new FrameLinkSource("127.0.0.1", rig.Detector.Port, rig.Pool, NullLogger<FrameLinkSource>.Instance);
+        rig.Sequencer = new RunSequencer(rig.Bridge, rig.Source, rig.Fanout, NullLogger<RunSequencer>.Instance);
+        await rig.Source.StartAsync(CancellationToken.None);
+        rig._recorderLoop = Task.Run(async () =>
+        {
+            try
+            {
+                await foreach (var frame in rig.Recorder.Reader.ReadAllAsync(rig._stop.Token))
+                {
+                    Interlocked.Increment(ref rig.Recorded);
+                    frame.Release();
+                }
+            }
+            catch (OperationCanceledException) { }
+        });
+        for (int i = 0; i < 500 && rig.Detector.SubscriberCount == 0; i++) await Task.Delay(10);
+        return rig;
+    }
+
+    public static Func<CancellationToken, Task> Hold(TimeSpan time) => token => Task.Delay(time, token);
+
+    public async ValueTask DisposeAsync()
+    {
+        _stop.Cancel();
+        await _recorderLoop;
+        await Source.DisposeAsync();
+        await Bridge.DisposeAsync();
+        Generator.Dispose();
+        Endpoint.Dispose();
+        Detector.Dispose();
+        Pty.Dispose();
+    }
+}
