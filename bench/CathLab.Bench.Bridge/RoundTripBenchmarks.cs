@@ -34,6 +34,8 @@ public class RoundTripBenchmarks
     [GlobalSetup]
     public void Setup()
     {
+        // The benchmark waits synchronously; System.IO.Ports on Unix completes I/O through tasks (see docs/firmware-bridge.md).
+        ThreadPool.SetMinThreads(16, 16);
         _pty = new PtyPair();
         _endpoint = new GeneratorSerialEndpoint(_pty.GeneratorEnd, Baud, SerialFaultOptions.None);
         _generator = new SimulatedGenerator(new GeneratorSimOptions(), new XRayPhysics(), _endpoint);
