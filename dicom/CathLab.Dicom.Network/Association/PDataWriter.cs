@@ -12,7 +12,9 @@ internal sealed class PDataWriter : IDisposable
     private const int Overhead = 12; // PDU header (6) + PDV length (4) + context ID (1) + message control header (1)
     private readonly DicomAssociation _association;
     private readonly int _maxFragment;
+    private const int BatchBytes = 256 * 1024;
     private byte[] _buffer;
+    private byte[]? _batch;
 
     public PDataWriter(DicomAssociation association, int pduLength)
     {
@@ -67,34 +69,47 @@ internal sealed class PDataWriter : IDisposable
         await _association.WriteAsync(_buffer.AsMemory(0, dataOffset + data), cancellation).ConfigureAwait(false);
     }
 
-    /// <summary>Streams exactly <paramref name="length"/> bytes of a data set from <paramref name="source"/>.</summary>
+    /// <summary>Streams exactly <paramref name="length"/> bytes of a data set from <paramref name="source"/>.
+    /// Consecutive P-DATA-TF PDUs are packed into one write of up to <see cref="BatchBytes"/>: a 440 MB object in
+    /// 16 KiB PDUs is then about 1,700 writes instead of 27,000.</summary>
     public async ValueTask SendAsync(byte contextId, Stream source, long length, CancellationToken cancellation)
     {
+        _batch ??= ArrayPool<byte>.Shared.Rent(Math.Max(BatchBytes, Overhead + _maxFragment));
         long sent = 0;
         do
         {
-            var fragment = (int)Math.Min(_maxFragment, length - sent);
-            var read = await source.ReadAtLeastAsync(_buffer.AsMemory(Overhead, fragment), fragment, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
-            if (read < fragment)
+            var used = 0;
+            while (sent < length && used + Overhead + Math.Min(_maxFragment, length - sent) <= _batch.Length)
             {
-                throw new EndOfStreamException($"data set source ended after {sent + read} of {length} bytes");
+                var fragment = (int)Math.Min(_maxFragment, length - sent);
+                var read = await source.ReadAtLeastAsync(_batch.AsMemory(used + Overhead, fragment), fragment, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
+                if (read < fragment)
+                {
+                    throw new EndOfStreamException($"data set source ended after {sent + read} of {length} bytes");
+                }
+                sent += fragment;
+                WriteHeader(_batch.AsSpan(used), contextId, isCommand: false, fragment, last: sent == length);
+                used += Overhead + fragment;
             }
-            sent += fragment;
-            await SendFragmentAsync(contextId, false, fragment, sent == length, cancellation).ConfigureAwait(false);
+            await _association.WriteAsync(_batch.AsMemory(0, used), cancellation).ConfigureAwait(false);
         }
         while (sent < length);
     }
 
     private ValueTask SendFragmentAsync(byte contextId, bool isCommand, int fragment, bool last, CancellationToken cancellation)
     {
-        var span = _buffer.AsSpan();
+        WriteHeader(_buffer, contextId, isCommand, fragment, last);
+        return _association.WriteAsync(_buffer.AsMemory(0, Overhead + fragment), cancellation);
+    }
+
+    private static void WriteHeader(Span<byte> span, byte contextId, bool isCommand, int fragment, bool last)
+    {
         span[0] = 0x04;
         span[1] = 0;
         BinaryPrimitives.WriteUInt32BigEndian(span[2..], (uint)(fragment + 6));
         BinaryPrimitives.WriteUInt32BigEndian(span[6..], (uint)(fragment + 2));
         span[10] = contextId;
         span[11] = (byte)((isCommand ? 1 : 0) | (last ? 2 : 0));
-        return _association.WriteAsync(_buffer.AsMemory(0, Overhead + fragment), cancellation);
     }
 
     public void Dispose()
@@ -103,6 +118,10 @@ internal sealed class PDataWriter : IDisposable
         if (buffer.Length > 0)
         {
             ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (Interlocked.Exchange(ref _batch, null) is { } batch)
+        {
+            ArrayPool<byte>.Shared.Return(batch);
         }
     }
 }

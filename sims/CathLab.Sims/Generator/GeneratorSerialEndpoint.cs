@@ -149,6 +149,8 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
         if (type != MessageType.Identify && sequence == _lastSequence)
         {
             DuplicateCommands++;
+            // A repeated Heartbeat is still proof that the station is alive now.
+            if (type == MessageType.Heartbeat) Generator!.RefreshHeartbeat();
             SendRaw(_lastAnswer.AsSpan(0, _lastAnswerLength));
             return;
         }

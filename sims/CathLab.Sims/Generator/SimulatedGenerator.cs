@@ -111,6 +111,12 @@ public sealed class SimulatedGenerator : IDisposable
         }
     }
 
+    /// <summary>Restarts the heartbeat window (a Heartbeat frame arrived, new or repeated).</summary>
+    public void RefreshHeartbeat()
+    {
+        lock (_gate) _lastHeartbeatMicros = NowMicros;
+    }
+
     /// <summary>Raises a generator fault (arc, interlock open, over-temperature): emission stops before the next pulse.</summary>
     public void InjectFault(FaultCode fault)
     {
