@@ -23,8 +23,6 @@ public sealed class Frame
     /// <summary>The pixel bytes of a frame of <paramref name="pixelCount"/> pixels, for readers that fill the buffer.</summary>
     public Memory<byte> BytesFor(int pixelCount) => _bytes.AsMemory(0, pixelCount * sizeof(ushort));
 
-    public int MaxPixels => _bytes.Length / sizeof(ushort);
-
     internal void Rent() => Volatile.Write(ref _references, 1);
 
     public void Retain()
