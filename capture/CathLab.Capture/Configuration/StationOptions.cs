@@ -21,8 +21,17 @@ public sealed class StationOptions
     /// <summary>Frames the recorder may fall behind by before a run fails; at 60 fps, 64 frames is about a second.</summary>
     public int RecorderQueueFrames { get; set; } = 64;
 
-    /// <summary>gRPC and health endpoint URL.</summary>
+    /// <summary>gRPC endpoint (control API and live feed). Plain http:// is HTTP/2 without TLS (h2c); https:// offers HTTP/1.1 and HTTP/2.</summary>
     public string ListenUrl { get; set; } = "http://127.0.0.1:5700";
+
+    /// <summary>HTTP/1.1 endpoint for the browser viewer (/live) and the health check (/health).</summary>
+    public string WebUrl { get; set; } = "http://127.0.0.1:5701";
+
+    /// <summary>Fluoro kept in memory for "save the last N seconds of fluoro" (at up to 15 pulses/s).</summary>
+    public double FluoroStoreSeconds { get; set; } = 10;
+
+    /// <summary>Where the live feed's audit trail (who watched which exam, when, for how long) is appended, as JSON lines.</summary>
+    public string AuditPath { get; set; } = "audit.jsonl";
 }
 
 public sealed class GeneratorOptions
@@ -74,4 +83,7 @@ public sealed class TokenOptions
 
     /// <summary>"technician" (may control the station) or "observer" (may only watch).</summary>
     public string Role { get; set; } = "observer";
+
+    /// <summary>The exams an observer may watch, by exam id; empty (the default) or "*" is every exam of this station.</summary>
+    public List<string> Exams { get; set; } = [];
 }

@@ -49,6 +49,12 @@ public static class StationOptionsValidator
             $"Station:RecorderQueueFrames {options.RecorderQueueFrames} must be at least 8 and less than FramePoolSize ({options.FramePoolSize})");
         Check(Uri.TryCreate(options.ListenUrl, UriKind.Absolute, out var url) && url.Scheme is "http" or "https",
             $"Station:ListenUrl '{options.ListenUrl}' must be an http or https URL");
+        Check(Uri.TryCreate(options.WebUrl, UriKind.Absolute, out var web) && web.Scheme is "http" or "https",
+            $"Station:WebUrl '{options.WebUrl}' must be an http or https URL");
+        Check(url is null || web is null || url.Port != web.Port || url.Port == 0 || !string.Equals(url.Host, web.Host, StringComparison.OrdinalIgnoreCase),
+            $"Station:ListenUrl and Station:WebUrl must use different ports (gRPC needs HTTP/2, the browser HTTP/1.1)");
+        Check(options.FluoroStoreSeconds is >= 0 and <= 60, $"Station:FluoroStoreSeconds {options.FluoroStoreSeconds} must be 0–60");
+        Check(!string.IsNullOrWhiteSpace(options.AuditPath), "Station:AuditPath must not be empty");
         return problems;
     }
 

@@ -1,0 +1,47 @@
+using CathLab.Capture.Acquisition;
+
+namespace CathLab.Station.Control;
+
+/// <summary>What the technician can do to the station, whatever drives it: the gRPC control service (and through it
+/// the <c>cathlab</c> console), the pedals, or a test. Every call is checked here; a refused call throws
+/// <see cref="StationRefusedException"/> with the reason, and changes nothing.</summary>
+public interface IStationControl
+{
+    /// <summary>A snapshot of everything the console shows; cheap, safe to poll a few times a second.</summary>
+    StationStatus Status { get; }
+
+    IReadOnlyList<AcquisitionProtocol> Protocols { get; }
+
+    /// <summary>Opens an exam for a patient; refused while an exam is open.</summary>
+    Task<ExamView> StartExamAsync(ExamRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Closes the open exam (stopping any exposure first) and hands its objects to publishing.</summary>
+    Task<ExamView> EndExamAsync(ExamEnd end, CancellationToken cancellationToken);
+
+    /// <summary>Picks the protocol the next pedal press uses; refused while exposing.</summary>
+    void SelectProtocol(string name);
+
+    /// <summary>Pedal down: starts fluoro or a recorded run with the selected (or named) protocol; returns once emission was requested.</summary>
+    Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken);
+
+    /// <summary>Pedal up: stops emission at once, then waits for the run to close and returns what it became.</summary>
+    Task<RunView> PedalUpAsync(CancellationToken cancellationToken);
+
+    /// <summary>Keeps the last <paramref name="seconds"/> of fluoro (held in memory since the last fluoro run) as a recorded run.</summary>
+    Task<RunView> SaveLastFluoroAsync(double seconds, CancellationToken cancellationToken);
+
+    /// <summary>Chooses other mask frames for a recorded DSA run, without re-acquiring; the run's object is re-issued.</summary>
+    Task<RunView> RemaskAsync(int runNumber, IReadOnlyList<int> maskFrames, CancellationToken cancellationToken);
+
+    /// <summary>Clears a generator fault once its cause is gone.</summary>
+    Task ResetFaultAsync(CancellationToken cancellationToken);
+
+    /// <summary>What publishing holds: pending, sent, committed and failed objects, newest first.</summary>
+    IReadOnlyList<OutboxItemView> Outbox { get; }
+
+    /// <summary>Offers a failed object again, to its own destination or to <paramref name="destination"/> (an AE title of a configured peer).</summary>
+    void RetryOutboxItem(long id, string? destination);
+}
+
+/// <summary>A call the station refuses (no exam open, a run already exposing, an unknown protocol, a value out of range).</summary>
+public sealed class StationRefusedException(string message) : Exception(message);

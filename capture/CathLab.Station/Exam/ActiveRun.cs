@@ -1,0 +1,32 @@
+using CathLab.Capture.Acquisition;
+using CathLab.Station.Control;
+
+namespace CathLab.Station.Exam;
+
+/// <summary>One run from pedal down to its close: the sequencer's task, the pedal it waits on, and the one close.</summary>
+public sealed class ActiveRun(int number, AcquisitionProtocol protocol, OpenExam exam)
+{
+    private readonly TaskCompletionSource _pedal = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Lock _gate = new();
+    private Task<RunView>? _closing;
+
+    public int Number { get; } = number;
+    public AcquisitionProtocol Protocol { get; } = protocol;
+    public OpenExam Exam { get; } = exam;
+    public string Id => $"{Exam.ExamId}/run-{Number}";
+    public DateTime StartedAt { get; } = DateTime.Now;
+    public Task<RunResult> Completion { get; private set; } = Task.FromException<RunResult>(new InvalidOperationException("the run has not started"));
+
+    public void Start(RunSequencer sequencer, CancellationToken stopping) =>
+        Completion = Task.Run(() => sequencer.RunAsync(Protocol, token => _pedal.Task.WaitAsync(token), stopping), stopping);
+
+    public void ReleasePedal() => _pedal.TrySetResult();
+
+    /// <summary>The run's one close: the first caller's <paramref name="close"/> runs, later callers get the same task.</summary>
+    public Task<RunView> Closing(Func<Task<RunView>> close)
+    {
+        lock (_gate) return _closing ??= close();
+    }
+
+    public RunView View(int pulses) => new(Number, Protocol.Name, Protocol.Kind.ToString(), RunState.Exposing, pulses, 0, 0, null, null);
+}

@@ -1,0 +1,270 @@
+using System.Globalization;
+using CathLab.Capture.Acquisition;
+using CathLab.Capture.Configuration;
+using CathLab.Dicom.Iods.Context;
+using CathLab.Dicom.Uids;
+using CathLab.FirmwareBridge;
+using CathLab.FirmwareBridge.Exposure;
+using CathLab.FirmwareBridge.Link;
+using CathLab.LiveFeed;
+using CathLab.Station.Control;
+
+namespace CathLab.Station.Exam;
+
+/// <summary>The station as the technician drives it: one exam at a time, one run at a time. It checks every request
+/// before anything moves, runs the sequencer while the pedal is held, and closes a run by itself when the exposure
+/// faults (a cut link, a generator fault), so that a run never waits for a pedal release that cannot help.</summary>
+public sealed class ExamCoordinator : IStationControl, IDisposable
+{
+    private readonly GeneratorBridge _bridge;
+    private readonly RunSequencer _sequencer;
+    private readonly ProtocolSet _protocols;
+    private readonly StationOptions _options;
+    private readonly LiveFeedHub _hub;
+    private readonly GeneratorTelemetry _telemetry;
+    private readonly RunPublisher _publisher;
+    private readonly ILogger<ExamCoordinator> _logger;
+    private readonly Lock _gate = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private OpenExam? _exam;
+    private ExamView? _lastExam;
+    private AcquisitionProtocol _selected;
+    private ActiveRun? _run;
+    private int _runNumber;
+
+    public ExamCoordinator(GeneratorBridge bridge, RunSequencer sequencer, ProtocolSet protocols, StationOptions options, LiveFeedHub hub,
+        RunPublisher publisher, ILogger<ExamCoordinator> logger)
+    {
+        _bridge = bridge;
+        _sequencer = sequencer;
+        _protocols = protocols;
+        _options = options;
+        _hub = hub;
+        _publisher = publisher;
+        _logger = logger;
+        _telemetry = new GeneratorTelemetry(bridge);
+        _selected = protocols.All[0];
+        _bridge.Exposure.Transitioned += OnExposureTransition;
+    }
+
+    public IReadOnlyList<AcquisitionProtocol> Protocols => _protocols.All;
+
+    public StationStatus Status
+    {
+        get
+        {
+            OpenExam? exam;
+            ActiveRun? run;
+            AcquisitionProtocol selected;
+            lock (_gate)
+            {
+                exam = _exam;
+                run = _run;
+                selected = _selected;
+            }
+            var dose = _bridge.Dose.Exam;
+            var technique = _telemetry.LastTechnique;
+            var outbox = _publisher.Counts;
+            return new StationStatus(
+                ExposureState: _bridge.Exposure.State.ToString(),
+                SelectedProtocol: selected.Name,
+                Exam: exam?.View(open: true) ?? _lastExam,
+                CurrentRun: run?.View(_bridge.Dose.CurrentRun.Pulses),
+                Kv: technique.Kv,
+                Ma: technique.Ma,
+                PulseWidthMs: technique.PulseWidthMs,
+                PulseRate: run?.Protocol.Phases[0].PulseRate ?? 0,
+                AirKermaRateMilliGrayPerMinute: _telemetry.AirKermaRateMilliGrayPerMinute,
+                ReferenceAirKermaMilliGray: dose.ReferenceAirKermaMilliGray,
+                DoseAreaProductGyCm2: dose.DoseAreaProductGyCm2,
+                FluoroTime: dose.FluoroTime,
+                FluoroAlert: dose.FluoroTime >= FirmwareBridge.Dose.DoseLedger.FluoroAlertInterval,
+                TubeHeatPercent: _telemetry.HeatPercent,
+                FramesRecorded: _publisher.FramesRecorded,
+                ObjectsPending: outbox.Pending,
+                ObjectsCommitted: outbox.Committed,
+                ObjectsFailed: outbox.Failed,
+                LastAlert: _telemetry.LastAlert is { } alert ? $"{alert.At.ToLocalTime():HH:mm:ss} {alert.Kind}: {alert.Text}" : null,
+                GeneratorConnected: _bridge.Link.State == LinkState.Connected);
+        }
+    }
+
+    public IReadOnlyList<OutboxItemView> Outbox => _publisher.Items;
+
+    public Task<ExamView> StartExamAsync(ExamRequest request, CancellationToken cancellationToken)
+    {
+        bool emergency = string.IsNullOrWhiteSpace(request.PatientId) && string.IsNullOrWhiteSpace(request.PatientName);
+        if (!emergency && (string.IsNullOrWhiteSpace(request.PatientId) || string.IsNullOrWhiteSpace(request.PatientName)))
+            throw new StationRefusedException("give both the patient's name and ID, or neither for an emergency exam");
+        if (request.PatientId.Length > 64) throw new StationRefusedException("the patient ID is longer than 64 characters (DICOM LO)");
+        if (request.PatientName.Length > 64 * 5) throw new StationRefusedException("the patient name is too long for DICOM (PN)");
+        if (request.AccessionNumber.Length > 16) throw new StationRefusedException("the accession number is longer than 16 characters (DICOM SH)");
+        var now = DateTime.Now;
+        string stamp = now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        var patient = emergency
+            ? new PatientInfo($"EMERGENCY^{stamp}", $"EMERG-{stamp}")
+            : new PatientInfo(request.PatientName.Trim(), request.PatientId.Trim());
+        var study = new StudyInfo(DicomUidGenerator.Default.Next(), now)
+        {
+            AccessionNumber = request.AccessionNumber.Trim(),
+            Description = string.IsNullOrWhiteSpace(request.StudyDescription) ? "Cardiac catheterisation" : request.StudyDescription.Trim(),
+            StudyId = stamp.Replace("-", "", StringComparison.Ordinal),
+        };
+        OpenExam exam;
+        lock (_gate)
+        {
+            if (_exam is not null) throw new StationRefusedException($"exam {_exam.ExamId} is open: end it before starting another");
+            exam = new OpenExam($"EXAM-{stamp}", patient, study, emergency);
+            _exam = exam;
+        }
+        _bridge.Dose.StartExam();
+        _hub.BeginExam(exam.ExamId);
+        _logger.LogInformation("exam {Exam} started for {Patient} ({Id}){Emergency}, study {Study}", exam.ExamId, patient.Name, patient.Id,
+            emergency ? " as an EMERGENCY patient to reconcile" : "", study.InstanceUid);
+        return Task.FromResult(exam.View(open: true));
+    }
+
+    public async Task<ExamView> EndExamAsync(ExamEnd end, CancellationToken cancellationToken)
+    {
+        OpenExam exam;
+        lock (_gate) exam = _exam ?? throw new StationRefusedException("no exam is open");
+        if (_run is not null) await PedalUpAsync(cancellationToken);
+        lock (_gate)
+        {
+            _exam = null;
+            _lastExam = exam.View(open: false);
+        }
+        _hub.EndExam();
+        _logger.LogInformation("exam {Exam} {How}: {Runs} recorded run(s), Ka,r {Kar:0.00} mGy", exam.ExamId,
+            end.Discontinued ? $"DISCONTINUED ({end.Reason})" : "completed", exam.Runs.Count(r => r.ObjectPath is not null), _bridge.Dose.Exam.ReferenceAirKermaMilliGray);
+        return _lastExam;
+    }
+
+    public void SelectProtocol(string name)
+    {
+        var protocol = FindProtocol(name);
+        lock (_gate)
+        {
+            if (_run is not null) throw new StationRefusedException("a run is exposing: release the pedal before changing the protocol");
+            _selected = protocol;
+        }
+    }
+
+    public Task<RunView> PedalDownAsync(string? protocolName, CancellationToken cancellationToken)
+    {
+        var protocol = protocolName is null ? null : FindProtocol(protocolName);
+        if (_bridge.Link.State != LinkState.Connected || _bridge.Link.Capabilities is not { } capabilities)
+            throw new StationRefusedException("the generator is not connected");
+        if (_bridge.Exposure.State == ExposureState.Fault)
+            throw new StationRefusedException($"the exposure controller is in fault ({_bridge.Exposure.LastError?.Message ?? "see the log"}): reset the fault first");
+        ActiveRun run;
+        lock (_gate)
+        {
+            var exam = _exam ?? throw new StationRefusedException("no exam is open: start an exam (or an emergency exam) first");
+            if (_run is not null) throw new StationRefusedException($"run {_run.Number} is exposing: release the pedal first");
+            protocol ??= _selected;
+            if (protocol.Violation(capabilities) is { } violation) throw new StationRefusedException(violation);
+            run = new ActiveRun(++_runNumber, protocol, exam);
+            _run = run;
+        }
+        try
+        {
+            _publisher.BeginRun(run);
+        }
+        catch
+        {
+            lock (_gate) _run = null;
+            throw;
+        }
+        _hub.PublishRunStarted(run.Id, protocol.Kind.ToString().ToLowerInvariant(), protocol.Phases[0].PulseRate);
+        run.Start(_sequencer, _stopping.Token);
+        _logger.LogInformation("pedal down: run {Number} ({Protocol})", run.Number, protocol.Name);
+        return Task.FromResult(run.View(0));
+    }
+
+    public async Task<RunView> PedalUpAsync(CancellationToken cancellationToken)
+    {
+        ActiveRun run;
+        lock (_gate) run = _run ?? throw new StationRefusedException("no run is exposing");
+        run.ReleasePedal();
+        return await CloseAsync(run);
+    }
+
+    public Task<RunView> SaveLastFluoroAsync(double seconds, CancellationToken cancellationToken) =>
+        _publisher.SaveLastFluoroAsync(RequireExam(), seconds, cancellationToken);
+
+    public Task<RunView> RemaskAsync(int runNumber, IReadOnlyList<int> maskFrames, CancellationToken cancellationToken) =>
+        _publisher.RemaskAsync(RequireExam(), runNumber, maskFrames, cancellationToken);
+
+    public async Task ResetFaultAsync(CancellationToken cancellationToken)
+    {
+        if (_bridge.Exposure.State != ExposureState.Fault) throw new StationRefusedException("the exposure controller is not in fault");
+        var transition = await _bridge.Exposure.ResetFaultAsync(cancellationToken);
+        _logger.LogInformation("fault reset: {Transition}", transition);
+    }
+
+    public void RetryOutboxItem(long id, string? destination) => _publisher.Retry(id, destination);
+
+    private OpenExam RequireExam()
+    {
+        lock (_gate) return _exam ?? throw new StationRefusedException("no exam is open");
+    }
+
+    private AcquisitionProtocol FindProtocol(string name)
+    {
+        try
+        {
+            return _protocols.Find(name);
+        }
+        catch (KeyNotFoundException e)
+        {
+            throw new StationRefusedException(e.Message);
+        }
+    }
+
+    /// <summary>Waits for the run to end (pedal released or exposure faulted), then records or fails it. Runs once per run.</summary>
+    private async Task<RunView> CloseAsync(ActiveRun run)
+    {
+        var closing = run.Closing(async () =>
+        {
+            RunResult result;
+            try
+            {
+                result = await run.Completion;
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "run {Number} could not run", run.Number);
+                result = new RunResult(run.Protocol, run.Number, 0, 0, 0, 0, TimeSpan.Zero, $"run stopped: {e.Message}");
+            }
+            var view = await _publisher.EndRunAsync(run, result);
+            run.Exam.Add(view);
+            lock (_gate)
+            {
+                if (_run == run) _run = null;
+            }
+            _hub.PublishRunEnded(run.Id, view.Frames);
+            if (view.State == RunState.Failed) _logger.LogError("run {Number} FAILED: {Failure}", view.Number, view.Failure);
+            return view;
+        });
+        return await closing;
+    }
+
+    private void OnExposureTransition(ExposureTransition transition)
+    {
+        if (transition.To != ExposureState.Fault) return;
+        ActiveRun? run;
+        lock (_gate) run = _run;
+        if (run is null) return;
+        _logger.LogError("exposure fault during run {Number}: closing the run", run.Number);
+        run.ReleasePedal();
+        _ = CloseAsync(run);
+    }
+
+    public void Dispose()
+    {
+        _bridge.Exposure.Transitioned -= OnExposureTransition;
+        _stopping.Cancel();
+        _stopping.Dispose();
+    }
+}

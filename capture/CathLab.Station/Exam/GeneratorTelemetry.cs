@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using CathLab.FirmwareBridge;
+using CathLab.Wire.Generator;
+
+namespace CathLab.Station.Exam;
+
+/// <summary>What the console's status line shows of the generator, from its own events: the technique of the last
+/// pulse, the air kerma rate over the last second, the tube heat, and the last alert. Thread-safe; no allocation per pulse.</summary>
+public sealed class GeneratorTelemetry
+{
+    private const int Window = 128;
+    private readonly Lock _gate = new();
+    private readonly long[] _ticks = new long[Window];
+    private readonly uint[] _nanoGray = new uint[Window];
+    private int _next;
+    private Technique _technique;
+    private byte _heatPercent;
+    private BridgeAlert? _lastAlert;
+
+    public GeneratorTelemetry(GeneratorBridge bridge)
+    {
+        bridge.Link.EventReceived += OnEvent;
+        bridge.Alert += alert => { lock (_gate) _lastAlert = alert; };
+    }
+
+    public Technique LastTechnique { get { lock (_gate) return _technique; } }
+
+    public byte HeatPercent { get { lock (_gate) return _heatPercent; } }
+
+    public BridgeAlert? LastAlert { get { lock (_gate) return _lastAlert; } }
+
+    /// <summary>Air kerma at the reference point delivered in the last second, scaled to a minute.</summary>
+    public double AirKermaRateMilliGrayPerMinute
+    {
+        get
+        {
+            long since = Stopwatch.GetTimestamp() - Stopwatch.Frequency;
+            double nanoGray = 0;
+            lock (_gate)
+            {
+                for (int i = 0; i < Window; i++)
+                {
+                    if (_ticks[i] > since && _ticks[i] != 0) nanoGray += _nanoGray[i];
+                }
+            }
+            return nanoGray * 1e-6 * 60;
+        }
+    }
+
+    private void OnEvent(GeneratorEvent e)
+    {
+        switch (e)
+        {
+            case PulseEvent pulse:
+                lock (_gate)
+                {
+                    _technique = pulse.Technique;
+                    _ticks[_next] = Stopwatch.GetTimestamp();
+                    _nanoGray[_next] = pulse.AirKermaNanoGray;
+                    _next = (_next + 1) % Window;
+                }
+                break;
+            case HeatEvent heat:
+                lock (_gate) _heatPercent = heat.Percent;
+                break;
+        }
+    }
+}

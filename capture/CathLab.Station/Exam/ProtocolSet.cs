@@ -1,0 +1,9 @@
+using CathLab.Capture.Acquisition;
+
+namespace CathLab.Station.Exam;
+
+/// <summary>The acquisition protocols this station offers.</summary>
+public sealed record ProtocolSet(IReadOnlyList<AcquisitionProtocol> All)
+{
+    public AcquisitionProtocol Find(string name) => ProtocolCatalog.Find(All, name);
+}

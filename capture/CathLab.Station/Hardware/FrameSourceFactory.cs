@@ -1,0 +1,19 @@
+using CathLab.Capture.Configuration;
+using CathLab.Capture.Frames;
+using CathLab.Capture.Sources;
+
+namespace CathLab.Station.Hardware;
+
+/// <summary>Makes the configured frame source: the detector's frame link, or a capture card through VideoCapture.</summary>
+public static class FrameSourceFactory
+{
+    public static IFrameSource Create(DetectorOptions detector, IServiceProvider services)
+    {
+        var pool = services.GetRequiredService<FramePool>();
+        return detector.Source switch
+        {
+            "FrameLink" => new FrameLinkSource(detector.Host, detector.Port, pool, services.GetRequiredService<ILogger<FrameLinkSource>>()),
+            _ => throw new InvalidOperationException($"frame source '{detector.Source}' is not known"),
+        };
+    }
+}
