@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using System.Text.Json;
 using CathLab.Dicom.Iods.Rdsr;
 using CathLab.Dicom.Iods.Xa;

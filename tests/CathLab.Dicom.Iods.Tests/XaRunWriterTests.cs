@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using System.Text.Json;
 using CathLab.Dicom.Iods.Xa;
 using CathLab.Dicom.IO;

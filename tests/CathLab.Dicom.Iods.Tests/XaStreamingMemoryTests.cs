@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Dicom.Iods.Xa;
 using CathLab.Dicom.IO;
 using CathLab.Dicom.Uids;

@@ -1,9 +1,9 @@
 using System.Diagnostics;
 
-namespace CathLab.Dicom.Iods.Tests;
+namespace CathLab.Testing;
 
 /// <summary>Runs one of the real DICOM tools (dciodvfy, dcmdump, dsrdump, pydicom) and returns its exit code and output.</summary>
-internal static class ExternalTool
+public static class ExternalTool
 {
     public const string Python = "/usr/bin/python3";
 
@@ -32,7 +32,7 @@ internal static class ExternalTool
     public static (string[] Errors, string[] Warnings) Dciodvfy(string path)
     {
         var r = Run("/usr/bin/dciodvfy", path);
-        if (Environment.GetEnvironmentVariable("CATHLAB_IODS_SHOW") is { Length: > 0 } show) File.AppendAllText(show, $"== {path}\n{r.All}\n");
+        if (Environment.GetEnvironmentVariable("CATHLAB_DCIODVFY_SHOW") is { Length: > 0 } show) File.AppendAllText(show, $"== {path}\n{r.All}\n");
         var lines = r.All.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         return (lines.Where(l => l.StartsWith("Error", StringComparison.Ordinal)).ToArray(),
                 lines.Where(l => l.StartsWith("Warning", StringComparison.Ordinal)).ToArray());
