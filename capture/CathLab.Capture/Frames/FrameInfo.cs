@@ -17,4 +17,8 @@ public readonly record struct FrameInfo(
     bool Dark)
 {
     public int PixelCount => Width * Height;
+
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the station had the whole frame, or 0
+    /// when unknown. The detector's own timestamp runs on the detector's clock; this one measures the station's latency.</summary>
+    public long ReceivedTimestamp { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using CathLab.Capture.Frames;
 using CathLab.Wire.FrameLink;
@@ -119,7 +120,7 @@ public sealed class FrameLinkSource(string host, int port, FramePool pool, ILogg
             frame.Info = new FrameInfo(
                 _stationSequence, header.PulseId, header.TimestampMicroseconds, header.Width, header.Height, header.BitsStored,
                 header.Technique, header.ExposureKind == 0 ? null : (ExposureKind)header.ExposureKind, header.AirKermaNanoGray,
-                header.Type == FrameLinkMessageType.DarkFrame);
+                header.Type == FrameLinkMessageType.DarkFrame) { ReceivedTimestamp = Stopwatch.GetTimestamp() };
             Received++;
             var handler = FrameArrived;
             if (handler is null) frame.Release();
