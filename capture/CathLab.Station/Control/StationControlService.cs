@@ -1,0 +1,157 @@
+using CathLab.LiveFeed.Audit;
+using CathLab.LiveFeed.Security;
+using Grpc.Core;
+using Proto = CathLab.Station.Protocol;
+
+namespace CathLab.Station.Control;
+
+/// <summary>The gRPC face of <see cref="IStationControl"/>: checks each request (INVALID_ARGUMENT before the station
+/// is asked), calls the station, and maps its refusals (FAILED_PRECONDITION with the reason) and lookups that find
+/// nothing (NOT_FOUND). Only technicians get here: the live feed's <see cref="AuthInterceptor"/> guards every gRPC
+/// service of the host and opens nothing of this one to observers. Every call that changes something is audited.</summary>
+public sealed class StationControlService(IStationControl station, IAuditLog audit) : Proto.StationControl.StationControlBase
+{
+    public override Task<Proto.StatusReply> GetStatus(Proto.GetStatusRequest request, ServerCallContext context) =>
+        Task.FromResult(ControlReplies.Status(station.Status));
+
+    public override async Task WatchStatus(Proto.WatchStatusRequest request, IServerStreamWriter<Proto.StatusReply> responseStream, ServerCallContext context)
+    {
+        Check(context, "watch-status", ControlRequestRules.Problem(request));
+        var interval = TimeSpan.FromSeconds(request.IntervalSeconds == 0 ? ControlRequestRules.DefaultWatchIntervalSeconds : request.IntervalSeconds);
+        using var ticks = new PeriodicTimer(interval);
+        try
+        {
+            do
+            {
+                await responseStream.WriteAsync(ControlReplies.Status(station.Status), context.CancellationToken);
+            }
+            while (await ticks.WaitForNextTickAsync(context.CancellationToken));
+        }
+        catch (OperationCanceledException) when (context.CancellationToken.IsCancellationRequested)
+        {
+            // The client stopped watching: the normal end of this call.
+        }
+    }
+
+    public override Task<Proto.ListProtocolsReply> ListProtocols(Proto.ListProtocolsRequest request, ServerCallContext context)
+    {
+        var reply = new Proto.ListProtocolsReply();
+        foreach (var p in station.Protocols) reply.Protocols.Add(ControlReplies.Protocol(p));
+        return Task.FromResult(reply);
+    }
+
+    public override Task<Proto.ExamInfo> StartExam(Proto.StartExamRequest request, ServerCallContext context)
+    {
+        Check(context, "start-exam", ControlRequestRules.Problem(request));
+        var exam = new ExamRequest(request.PatientName.Trim(), request.PatientId.Trim(), request.AccessionNumber.Trim(), request.StudyDescription.Trim(),
+            request.HasWorklistItemId ? request.WorklistItemId : null);
+        return Act(context, "start-exam", async ct => ControlReplies.Exam(await station.StartExamAsync(exam, ct)));
+    }
+
+    public override Task<Proto.ExamInfo> EndExam(Proto.EndExamRequest request, ServerCallContext context)
+    {
+        Check(context, "end-exam", ControlRequestRules.Problem(request));
+        var end = new ExamEnd(request.Discontinued, request.Reason.Trim());
+        return Act(context, "end-exam", async ct => ControlReplies.Exam(await station.EndExamAsync(end, ct)),
+            request.Discontinued ? $"discontinued: {request.Reason}" : null);
+    }
+
+    public override Task<Proto.SelectProtocolReply> SelectProtocol(Proto.SelectProtocolRequest request, ServerCallContext context)
+    {
+        Check(context, "select-protocol", ControlRequestRules.Problem(request));
+        return Act(context, "select-protocol", _ =>
+        {
+            station.SelectProtocol(request.Name);
+            return Task.FromResult(new Proto.SelectProtocolReply { Selected = station.Status.SelectedProtocol ?? request.Name });
+        }, request.Name);
+    }
+
+    public override Task<Proto.RunInfo> PedalDown(Proto.PedalDownRequest request, ServerCallContext context)
+    {
+        Check(context, "pedal-down", ControlRequestRules.Problem(request));
+        string? protocol = request.HasProtocol ? request.Protocol : null;
+        return Act(context, "pedal-down", async ct => ControlReplies.Run(await station.PedalDownAsync(protocol, ct)), protocol);
+    }
+
+    public override Task<Proto.RunInfo> PedalUp(Proto.PedalUpRequest request, ServerCallContext context) =>
+        Act(context, "pedal-up", async ct => ControlReplies.Run(await station.PedalUpAsync(ct)));
+
+    public override Task<Proto.RunInfo> SaveLastFluoro(Proto.SaveLastFluoroRequest request, ServerCallContext context)
+    {
+        Check(context, "save-last-fluoro", ControlRequestRules.Problem(request));
+        return Act(context, "save-last-fluoro", async ct => ControlReplies.Run(await station.SaveLastFluoroAsync(request.Seconds, ct)), $"{request.Seconds} s");
+    }
+
+    public override Task<Proto.RunInfo> Remask(Proto.RemaskRequest request, ServerCallContext context)
+    {
+        Check(context, "remask", ControlRequestRules.Problem(request));
+        int[] frames = [.. request.MaskFrames];
+        return Act(context, "remask", async ct => ControlReplies.Run(await station.RemaskAsync(request.RunNumber, frames, ct)),
+            $"run {request.RunNumber} mask {string.Join(',', frames)}");
+    }
+
+    public override Task<Proto.ResetFaultReply> ResetFault(Proto.ResetFaultRequest request, ServerCallContext context) =>
+        Act(context, "reset-fault", async ct =>
+        {
+            await station.ResetFaultAsync(ct);
+            return new Proto.ResetFaultReply();
+        });
+
+    public override Task<Proto.ListOutboxReply> ListOutbox(Proto.ListOutboxRequest request, ServerCallContext context)
+    {
+        var reply = new Proto.ListOutboxReply();
+        foreach (var item in station.Outbox) reply.Items.Add(ControlReplies.OutboxItem(item));
+        return Task.FromResult(reply);
+    }
+
+    public override Task<Proto.RetryOutboxItemReply> RetryOutboxItem(Proto.RetryOutboxItemRequest request, ServerCallContext context)
+    {
+        Check(context, "retry-outbox-item", ControlRequestRules.Problem(request));
+        string? destination = request.HasDestination ? request.Destination.Trim() : null;
+        return Act(context, "retry-outbox-item", _ =>
+        {
+            station.RetryOutboxItem(request.Id, destination);
+            return Task.FromResult(new Proto.RetryOutboxItemReply());
+        }, $"item {request.Id}{(destination is null ? "" : " to " + destination)}");
+    }
+
+    private void Check(ServerCallContext context, string action, string? problem)
+    {
+        if (problem is not null) throw Refuse(context, action, StatusCode.InvalidArgument, problem);
+    }
+
+    private async Task<T> Act<T>(ServerCallContext context, string action, Func<CancellationToken, Task<T>> call, string? detail = null)
+    {
+        T reply;
+        try
+        {
+            reply = await call(context.CancellationToken);
+        }
+        catch (StationRefusedException e)
+        {
+            throw Refuse(context, action, StatusCode.FailedPrecondition, e.Message);
+        }
+        catch (KeyNotFoundException e)
+        {
+            throw Refuse(context, action, StatusCode.NotFound, e.Message);
+        }
+        catch (ArgumentException e)
+        {
+            throw Refuse(context, action, StatusCode.InvalidArgument, e.Message);
+        }
+        Record(context, action, "OK", detail);
+        return reply;
+    }
+
+    private RpcException Refuse(ServerCallContext context, string action, StatusCode status, string why)
+    {
+        Record(context, action, status.ToString(), why);
+        return new RpcException(new Status(status, why));
+    }
+
+    private void Record(ServerCallContext context, string action, string outcome, string? detail)
+    {
+        var caller = AuthInterceptor.CallerOf(context);
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, action, outcome, station.Status.Exam?.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: detail));
+    }
+}
