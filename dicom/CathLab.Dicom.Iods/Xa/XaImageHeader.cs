@@ -158,6 +158,10 @@ public static class XaImageHeader
         if (contrast.VolumeMl is { } ml) ds.SetString(DicomTags.ContrastBolusVolume, DicomVR.DS, Number(ml, 1));
     }
 
+    /// <summary>Writes (or replaces) the Mask module of an XA data set of <paramref name="frames"/> frames, as a recorded
+    /// run has it; used to re-issue a stored run with other mask frames.</summary>
+    public static void SetMask(DicomDataSet ds, DsaMask mask, int frames) => AddMask(ds, mask, frames);
+
     private static void AddMask(DicomDataSet ds, DsaMask mask, int frames)
     {
         var last = Math.Max(frames, 1);

@@ -1,5 +1,6 @@
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Distribution;
+using CathLab.Capture.Recording;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Link;
@@ -12,7 +13,8 @@ using FramePool = CathLab.Capture.Frames.FramePool;
 namespace CathLab.Capture.Tests.Hil;
 
 /// <summary>The simulators on a real socat pty pair and frame link, and the station's acquisition path on the other end:
-/// generator link, bridge, frame-link source, fan-out, sequencer, and a recorder stand-in that counts what it gets.</summary>
+/// generator link, bridge, frame-link source, fan-out, sequencer, and a recorder stand-in that counts what it gets, or,
+/// with a spool folder, the real recorder writing XA objects from the generator's pulse reports.</summary>
 internal sealed class StationRig : IAsyncDisposable
 {
     public PtyPair Pty { get; } = new();
@@ -26,6 +28,8 @@ internal sealed class StationRig : IAsyncDisposable
     public FrameQueue Recorder { get; }
     public RunSequencer Sequencer { get; private set; } = null!;
     public long Recorded;
+    public PulseReportBook? Pulses { get; private set; }
+    public RunRecorder? RunRecorder { get; private set; }
     private readonly CancellationTokenSource _stop = new();
     private Task _recorderLoop = Task.CompletedTask;
 
@@ -41,15 +45,20 @@ internal sealed class StationRig : IAsyncDisposable
         Recorder = Fanout.Subscribe("recorder", 40, ConsumerPolicy.MustNotLose);
     }
 
-    public static async Task<StationRig> StartAsync(DetectorFaultOptions? faults = null)
+    public static async Task<StationRig> StartAsync(DetectorFaultOptions? faults = null, string? spoolFolder = null)
     {
         var rig = new StationRig(faults);
         rig.Bridge = new GeneratorBridge(new CathLabGeneratorLink(new SerialPortConnector(rig.Pty.StationEnd)));
+        if (spoolFolder is not null)
+        {
+            rig.Pulses = PulseReportBook.Listen(rig.Bridge.Link);
+            rig.RunRecorder = new RunRecorder(rig.Recorder, rig.Pulses, new RecorderOptions(spoolFolder), NullLogger<RunRecorder>.Instance);
+        }
         await rig.Bridge.ConnectAsync();
         rig.Source = new FrameLinkSource("127.0.0.1", rig.Detector.Port, rig.Pool, NullLogger<FrameLinkSource>.Instance);
         rig.Sequencer = new RunSequencer(rig.Bridge, rig.Source, rig.Fanout, NullLogger<RunSequencer>.Instance);
         await rig.Source.StartAsync(CancellationToken.None);
-        rig._recorderLoop = Task.Run(async () =>
+        if (rig.RunRecorder is null) rig._recorderLoop = Task.Run(async () =>
         {
             try
             {
@@ -67,10 +76,21 @@ internal sealed class StationRig : IAsyncDisposable
 
     public static Func<CancellationToken, Task> Hold(TimeSpan time) => token => Task.Delay(time, token);
 
+    /// <summary>One recorded run as the station makes it: Begin, the sequencer's run with the pedal held, End.</summary>
+    public async Task<(RunResult Run, RecordingOutcome Recording)> RecordAsync(RecordingRequest request, TimeSpan hold)
+    {
+        var recorder = RunRecorder ?? throw new InvalidOperationException("start the rig with a spool folder to record");
+        recorder.Begin(request);
+        var run = await Sequencer.RunAsync(request.Protocol, Hold(hold), CancellationToken.None);
+        return (run, await recorder.EndAsync(run));
+    }
+
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
         await _recorderLoop;
+        if (RunRecorder is not null) await RunRecorder.DisposeAsync();
+        Pulses?.Dispose();
         await Source.DisposeAsync();
         await Bridge.DisposeAsync();
         Generator.Dispose();

@@ -1,0 +1,22 @@
+using CathLab.Dicom.IO;
+
+namespace CathLab.Capture.Recording;
+
+/// <summary>How the recorder writes runs: into <see cref="SpoolFolder"/> (one "&lt;SOP instance UID&gt;.dcm" per run,
+/// "….dcm.partial" while it is written), and how long it waits for what arrives late.</summary>
+public sealed record RecorderOptions(string SpoolFolder)
+{
+    /// <summary>How long a frame waits for its pulse report before the run fails. The serial link retries a damaged
+    /// frame 5 times at 40 ms, so a report can trail its frame by about 200 ms on a bad line; half a second covers that
+    /// with room for scheduling, and at 60 fps the recorder's queue (about a second) absorbs the pause.</summary>
+    public TimeSpan PulseReportWait { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long <see cref="RunRecorder.EndAsync"/> waits for the frames still queued to reach the disk.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    public DicomTransferSyntax TransferSyntax { get; init; } = DicomTransferSyntax.ExplicitVRLittleEndian;
+    public string? SourceAeTitle { get; init; }
+
+    /// <summary>Frames the object's header space is reserved for (a longer run costs one copy at completion).</summary>
+    public int ExpectedMaxFrames { get; init; } = 2048;
+}
