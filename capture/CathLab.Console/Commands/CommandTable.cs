@@ -5,6 +5,17 @@ public static class CommandTable
 {
     public static IReadOnlyList<ICommand> All { get; } =
     [
+        new StatusCommand(),
+        new ExamCommand(),
+        new ProtocolsCommand(),
+        new ProtocolCommand(),
+        new PedalCommand(),
+        new FluoroCommand(),
+        new CineCommand(),
+        new SaveFluoroCommand(),
+        new RemaskCommand(),
+        new ResetFaultCommand(),
+        new OutboxCommand(),
         new ObserveCommand(),
     ];
 

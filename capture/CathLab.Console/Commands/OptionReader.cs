@@ -30,6 +30,14 @@ public sealed class OptionReader
 
     public string Required(string name) => String(name) ?? throw new UsageException($"--{name} is required");
 
+    public long Whole(string name, long fallback, long min, long max)
+    {
+        if (String(name) is not { } text) return fallback;
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
+            throw new UsageException($"--{name} must be a whole number in [{min}, {max}]");
+        return v;
+    }
+
     public double Number(string name, double fallback, double min, double max)
     {
         if (String(name) is not { } text) return fallback;
