@@ -1,0 +1,64 @@
+using CathLab.Dicom.Network.Association;
+using CathLab.Dicom.Network.Services;
+using CathLab.Dicom.Network.Services.StorageCommitment;
+using CathLab.Dicom.Network.Status;
+using CathLab.Publishing.Journal;
+using Microsoft.Extensions.Logging;
+
+namespace CathLab.Publishing.Commitment;
+
+/// <summary>
+/// Asks one destination to commit the objects it has stored (one N-ACTION for all that are due) and records the
+/// transaction UID before anything else, so a report that arrives after a restart still finds its rows. The report
+/// itself is handed to <paramref name="onReport"/>, whichever association it came on.
+/// </summary>
+internal sealed class CommitmentRequester(PacsDestination destination, OutboxOptions options, OutboxJournal journal,
+    CommitmentTracker tracker, Action<CommitmentReport> onReport, ILogger logger)
+{
+    private const int MaxReferences = 500;
+    private readonly DicomPeer _peer = new(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle);
+    private int _failuresInARow;
+
+    /// <summary>Returns how many rows it asked about (0: none was due).</summary>
+    public async Task<int> RequestDueAsync(CancellationToken cancellation)
+    {
+        if (!destination.RequestCommitment)
+        {
+            return 0;
+        }
+        var due = journal.DueForCommitment(destination.Name, MaxReferences);
+        if (due.Count == 0)
+        {
+            return 0;
+        }
+        var scu = new StorageCommitmentScu(_peer, options.Association, tracker) { SameAssociationWait = options.SameAssociationReportWait };
+        string transaction;
+        Task<CommitmentReport> report;
+        try
+        {
+            (transaction, report) = await scu.RequestAsync([.. due.Select(d => new SopReference(d.SopClassUid, d.SopInstanceUid))], cancellation).ConfigureAwait(false);
+        }
+        catch (DicomNetworkException e)
+        {
+            // The objects are stored either way; only the promise to keep them is missing, so a refusal is retried too,
+            // after the commitment timeout rather than the back-off.
+            var wait = e.IsTransient ? options.Backoff.After(++_failuresInARow) : options.CommitmentTimeout;
+            journal.DeferCommitment(destination.Name, due, $"storage commitment request to {destination.AeTitle} failed: {e.Message}", wait);
+            logger.LogInformation("storage commitment request to {Destination} failed: {Error}", destination.Name, e.Message);
+            return due.Count;
+        }
+        _failuresInARow = 0;
+        foreach (var superseded in journal.RecordCommitmentRequested(destination.Name, transaction, due, options.CommitmentTimeout))
+        {
+            tracker.Forget(superseded);
+        }
+        _ = report.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully)
+            {
+                onReport(t.Result);
+            }
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        return due.Count;
+    }
+}

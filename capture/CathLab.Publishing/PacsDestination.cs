@@ -1,0 +1,11 @@
+namespace CathLab.Publishing;
+
+/// <summary>
+/// A PACS the outbox delivers to. <see cref="Name"/> identifies it in the journal and the console, so it must stay
+/// stable across restarts; the network address may change. With <see cref="RequestCommitment"/> off, an object counts as
+/// safe once the PACS answered C-STORE with success (for peers without storage commitment).
+/// </summary>
+public sealed record PacsDestination(string Name, string AeTitle, string Host, int Port)
+{
+    public bool RequestCommitment { get; init; } = true;
+}
