@@ -50,6 +50,12 @@ public sealed class DetectorOptions
 
     /// <summary>For VideoCapture: a device path such as /dev/video0, or a video file.</summary>
     public string Device { get; set; } = "";
+
+    /// <summary>Frame side in pixels: 1024 (full readout) or 512 (binned).</summary>
+    public int Size { get; set; } = 1024;
+
+    /// <summary>Bits stored per pixel (in 16-bit pixels); an 8-bit analogue camera behind a capture card gives 8.</summary>
+    public int BitsStored { get; set; } = 14;
 }
 
 public sealed class ArchiveOptions

@@ -26,6 +26,8 @@ public static class StationOptionsValidator
         {
             Check(!string.IsNullOrWhiteSpace(options.Detector.Device), "Station:Detector:Device is required for VideoCapture (e.g. /dev/video0)");
         }
+        Check(options.Detector.Size is 512 or 1024, $"Station:Detector:Size {options.Detector.Size} must be 1024 or 512");
+        Check(options.Detector.BitsStored is >= 8 and <= 16, $"Station:Detector:BitsStored {options.Detector.BitsStored} must be 8–16");
         Check(!string.IsNullOrWhiteSpace(options.Archive.Folder), "Station:Archive:Folder must not be empty");
         Check(!string.IsNullOrWhiteSpace(options.Archive.SpoolFolder), "Station:Archive:SpoolFolder must not be empty");
         Check(IsAeTitle(options.Archive.AeTitle), $"Station:Archive:AeTitle '{options.Archive.AeTitle}' must be 1–16 printable ASCII characters without backslash");

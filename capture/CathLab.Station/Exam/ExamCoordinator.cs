@@ -1,6 +1,7 @@
 using System.Globalization;
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Configuration;
+using CathLab.Capture.Processing;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
 using CathLab.FirmwareBridge;
@@ -22,7 +23,9 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private readonly StationOptions _options;
     private readonly LiveFeedHub _hub;
     private readonly GeneratorTelemetry _telemetry;
-    private readonly RunPublisher _publisher;
+    private readonly StationRecorder _recorder;
+    private readonly OutboxService _outbox;
+    private readonly ProcessingStage _processing;
     private readonly ILogger<ExamCoordinator> _logger;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -33,14 +36,16 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private int _runNumber;
 
     public ExamCoordinator(GeneratorBridge bridge, RunSequencer sequencer, ProtocolSet protocols, StationOptions options, LiveFeedHub hub,
-        RunPublisher publisher, ILogger<ExamCoordinator> logger)
+        StationRecorder recorder, OutboxService outbox, ProcessingStage processing, ILogger<ExamCoordinator> logger)
     {
         _bridge = bridge;
         _sequencer = sequencer;
         _protocols = protocols;
         _options = options;
         _hub = hub;
-        _publisher = publisher;
+        _recorder = recorder;
+        _outbox = outbox;
+        _processing = processing;
         _logger = logger;
         _telemetry = new GeneratorTelemetry(bridge);
         _selected = protocols.All[0];
@@ -64,7 +69,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             }
             var dose = _bridge.Dose.Exam;
             var technique = _telemetry.LastTechnique;
-            var outbox = _publisher.Counts;
+            var outbox = _outbox.Counts;
             return new StationStatus(
                 ExposureState: _bridge.Exposure.State.ToString(),
                 SelectedProtocol: selected.Name,
@@ -80,8 +85,8 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
                 FluoroTime: dose.FluoroTime,
                 FluoroAlert: dose.FluoroTime >= FirmwareBridge.Dose.DoseLedger.FluoroAlertInterval,
                 TubeHeatPercent: _telemetry.HeatPercent,
-                FramesRecorded: _publisher.FramesRecorded,
-                ObjectsPending: outbox.Pending,
+                FramesRecorded: (int)_recorder.FramesRecorded,
+                ObjectsPending: outbox.Outstanding,
                 ObjectsCommitted: outbox.Committed,
                 ObjectsFailed: outbox.Failed,
                 LastAlert: _telemetry.LastAlert is { } alert ? $"{alert.At.ToLocalTime():HH:mm:ss} {alert.Kind}: {alert.Text}" : null,
@@ -89,7 +94,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         }
     }
 
-    public IReadOnlyList<OutboxItemView> Outbox => _publisher.Items;
+    public IReadOnlyList<OutboxItemView> Outbox => _outbox.Items;
 
     public Task<ExamView> StartExamAsync(ExamRequest request, CancellationToken cancellationToken)
     {
@@ -135,6 +140,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             _lastExam = exam.View(open: false);
         }
         _hub.EndExam();
+        Publish(exam);
         _logger.LogInformation("exam {Exam} {How}: {Runs} recorded run(s), Ka,r {Kar:0.00} mGy", exam.ExamId,
             end.Discontinued ? $"DISCONTINUED ({end.Reason})" : "completed", exam.Runs.Count(r => r.ObjectPath is not null), _bridge.Dose.Exam.ReferenceAirKermaMilliGray);
         return _lastExam;
@@ -169,7 +175,8 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         }
         try
         {
-            _publisher.BeginRun(run);
+            _recorder.Begin(run);
+            _processing.BeginRun(protocol.Kind, protocol.MaskFrames);
         }
         catch
         {
@@ -191,10 +198,18 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     }
 
     public Task<RunView> SaveLastFluoroAsync(double seconds, CancellationToken cancellationToken) =>
-        _publisher.SaveLastFluoroAsync(RequireExam(), seconds, cancellationToken);
+        throw new StationRefusedException("saving the last fluoro is not available on this station yet");
 
-    public Task<RunView> RemaskAsync(int runNumber, IReadOnlyList<int> maskFrames, CancellationToken cancellationToken) =>
-        _publisher.RemaskAsync(RequireExam(), runNumber, maskFrames, cancellationToken);
+    public Task<RunView> RemaskAsync(int runNumber, IReadOnlyList<int> maskFrames, CancellationToken cancellationToken)
+    {
+        var exam = RequireExam();
+        lock (_gate)
+        {
+            if (_run is not null) throw new StationRefusedException("a run is exposing: remask after it");
+        }
+        var view = _recorder.Remask(exam, runNumber, maskFrames);
+        return Task.FromResult(view);
+    }
 
     public async Task ResetFaultAsync(CancellationToken cancellationToken)
     {
@@ -203,7 +218,23 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         _logger.LogInformation("fault reset: {Transition}", transition);
     }
 
-    public void RetryOutboxItem(long id, string? destination) => _publisher.Retry(id, destination);
+    public void RetryOutboxItem(long id, string? destination) => _outbox.Retry(id, destination);
+
+    /// <summary>Hands every object of the closed exam to the outbox; an object the outbox refuses stays in the spool and is logged.</summary>
+    private void Publish(OpenExam exam)
+    {
+        foreach (var item in exam.Objects)
+        {
+            try
+            {
+                _outbox.Publish(item.Path, item.SopInstanceUid, item.Description);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError("exam {Exam}: {Object} stays in the spool, not published: {Error}", exam.ExamId, item.Path, e.Message);
+            }
+        }
+    }
 
     private OpenExam RequireExam()
     {
@@ -237,7 +268,8 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
                 _logger.LogError(e, "run {Number} could not run", run.Number);
                 result = new RunResult(run.Protocol, run.Number, 0, 0, 0, 0, TimeSpan.Zero, $"run stopped: {e.Message}");
             }
-            var view = await _publisher.EndRunAsync(run, result);
+            var view = await _recorder.EndAsync(run, result);
+            _processing.ResendLastImage();
             run.Exam.Add(view);
             lock (_gate)
             {

@@ -1,3 +1,4 @@
+using CathLab.Capture.Recording;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Station.Control;
 
@@ -7,6 +8,7 @@ namespace CathLab.Station.Exam;
 public sealed class OpenExam
 {
     private readonly List<RunView> _runs = [];
+    private readonly List<ExamObject> _objects = [];
     private int _seriesNumber;
 
     public OpenExam(string examId, PatientInfo patient, StudyInfo study, bool emergency)
@@ -25,6 +27,17 @@ public sealed class OpenExam
     public IReadOnlyList<RunView> Runs
     {
         get { lock (_runs) return [.. _runs]; }
+    }
+
+    /// <summary>The objects this exam made so far (recorded runs, remasked runs), in order.</summary>
+    public IReadOnlyList<ExamObject> Objects
+    {
+        get { lock (_objects) return [.. _objects]; }
+    }
+
+    public void AddObject(ExamObject item)
+    {
+        lock (_objects) _objects.Add(item);
     }
 
     public int NextSeriesNumber() => Interlocked.Increment(ref _seriesNumber);
@@ -47,3 +60,7 @@ public sealed class OpenExam
     public ExamView View(bool open) => new(ExamId, Study.InstanceUid, Patient.Name, Patient.Id, Study.AccessionNumber, Emergency, open,
         Runs.Count(r => r.ObjectPath is not null));
 }
+
+/// <summary>One stored object of an exam, in the spool until the exam is published. <see cref="Recorded"/> is set for a
+/// run as recorded (with its dose), null for a re-issued one.</summary>
+public sealed record ExamObject(string Path, string SopInstanceUid, string Description, int RunNumber, RecordedRun? Recorded);

@@ -1,7 +1,15 @@
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Configuration;
 using CathLab.Capture.Distribution;
+using CathLab.Capture.Fluoro;
 using CathLab.Capture.Frames;
+using CathLab.Capture.Processing;
+using CathLab.Capture.Recording;
+using CathLab.Dicom.Iods.Context;
+using CathLab.Dicom.Uids;
+using CathLab.Processing.Calibration;
+using CathLab.Processing.Frames;
+using CathLab.Station.Live;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Link;
@@ -38,13 +46,36 @@ public static class StationServiceRegistration
         services.AddSingleton<IFrameSource>(sp => FrameSourceFactory.Create(options.Detector, sp));
         services.AddSingleton<RunSequencer>();
         services.AddSingleton(sp => new ProtocolSet(ProtocolCatalog.Defaults));
-        services.AddSingleton<RunPublisher>();
+        services.AddSingleton(sp => PulseReportBook.Listen(sp.GetRequiredService<GeneratorBridge>().Link));
+        services.AddSingleton(sp => new RunRecorder(
+            sp.GetRequiredService<FrameFanout>().Subscribe("recorder", options.RecorderQueueFrames, ConsumerPolicy.MustNotLose),
+            sp.GetRequiredService<PulseReportBook>(),
+            new RecorderOptions(Path.GetFullPath(options.Archive.SpoolFolder)) { SourceAeTitle = options.AeTitle },
+            sp.GetRequiredService<ILogger<RunRecorder>>()));
+        services.AddSingleton(new EquipmentInfo("CathLab acquisition station", options.StationName, StationVersion.Text, options.StationName,
+            DicomUidGenerator.NewUid()));
+        services.AddSingleton<StationRecorder>();
+        services.AddSingleton<LiveFeedFrameSink>();
+        services.AddSingleton(sp => options.FluoroStoreSeconds > 0
+            ? new FluoroLoopStore(new FluoroLoopOptions { Duration = TimeSpan.FromSeconds(options.FluoroStoreSeconds), MaxPixels = options.Detector.Size * options.Detector.Size })
+            : null!);
+        services.AddSingleton(sp => new ProcessingStage(
+            sp.GetRequiredService<FrameFanout>(),
+            CalibrationData.Identity(new FrameGeometry(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored)),
+            new RunProcessingProfiles(),
+            sp.GetRequiredService<LiveFeedFrameSink>(),
+            new ProcessingStageOptions(),
+            options.FluoroStoreSeconds > 0 ? sp.GetRequiredService<FluoroLoopStore>() : null,
+            sp.GetRequiredService<ILogger<ProcessingStage>>()));
         services.AddSingleton<ExamCoordinator>();
         services.AddSingleton<IStationControl>(sp => sp.GetRequiredService<ExamCoordinator>());
 
         services.AddSingleton<EmbeddedArchiveService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedArchiveService>());
         services.AddHostedService<GeneratorConnectionService>();
+        services.AddSingleton<OutboxService>();
+        services.AddHostedService(sp => sp.GetRequiredService<OutboxService>());
+        services.AddHostedService<ProcessingService>();
         services.AddHostedService<FrameSourceService>();
         services.AddHostedService<EmissionGuard>();
         return services;
@@ -53,7 +84,7 @@ public static class StationServiceRegistration
     public static WebApplication MapCathLabStation(this WebApplication app)
     {
         app.MapCathLabLiveFeed();
-        // app.MapGrpcService<StationControlService>();
+        app.MapGrpcService<StationControlService>();
         app.MapGet("/health", (HttpContext context) => HealthEndpoint.WriteAsync(context));
         return app;
     }
