@@ -13,7 +13,24 @@ public static class PedalHold
 
     public static async Task<int> RunAsync(StationClient station, TextWriter output, string protocol, double seconds, CancellationToken cancellation)
     {
-        var started = await station.Control.PedalDownAsync(new PedalDownRequest { Protocol = protocol }, station.Call(cancellation));
+        // The press is not cancelled half-way: a press the station took but the console gave up on would never be released.
+        RunInfo started;
+        try
+        {
+            started = await station.Control.PedalDownAsync(new PedalDownRequest { Protocol = protocol }, station.Call(CancellationToken.None, ReleaseDeadline));
+        }
+        catch (RpcException e) when (!StationErrors.IsRefusal(e))
+        {
+            // Whether the station took the press is unknown: release to be sure, then report the failure.
+            try
+            {
+                await station.Control.PedalUpAsync(new PedalUpRequest(), station.Call(CancellationToken.None, ReleaseDeadline));
+            }
+            catch (RpcException)
+            {
+            }
+            throw;
+        }
         output.WriteLine(StationText.Run(started));
         bool interrupted = false;
         try

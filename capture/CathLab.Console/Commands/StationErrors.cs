@@ -17,10 +17,9 @@ public static class StationErrors
         _ => $"{e.StatusCode}: {e.Status.Detail}",
     };
 
-    public static int ExitCodeOf(RpcException e) => e.StatusCode switch
-    {
-        StatusCode.FailedPrecondition or StatusCode.InvalidArgument or StatusCode.NotFound
-            or StatusCode.Unauthenticated or StatusCode.PermissionDenied => ExitCodes.Refused,
-        _ => ExitCodes.Failure,
-    };
+    public static int ExitCodeOf(RpcException e) => IsRefusal(e) ? ExitCodes.Refused : ExitCodes.Failure;
+
+    /// <summary>The station answered and said no: nothing was done.</summary>
+    public static bool IsRefusal(RpcException e) => e.StatusCode is StatusCode.FailedPrecondition or StatusCode.InvalidArgument
+        or StatusCode.NotFound or StatusCode.Unauthenticated or StatusCode.PermissionDenied;
 }

@@ -1,0 +1,78 @@
+using System.Net;
+using CathLab.LiveFeed.Audit;
+using CathLab.LiveFeed.Hosting;
+using CathLab.LiveFeed.Security;
+using CathLab.Station.Control;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CathLab.Station.Tests.Support;
+
+/// <summary>A real Kestrel host on 127.0.0.1 (a free port, HTTP/2 without TLS) with the live feed's security and
+/// the station control service over a <see cref="FakeStation"/>; stopped on dispose.</summary>
+internal sealed class ControlTestServer : IAsyncDisposable
+{
+    public const string TechnicianToken = "tech-token-3b9e1";
+    public const string ObserverToken = "observer-token-77d0";
+
+    private readonly WebApplication _app;
+
+    private ControlTestServer(WebApplication app, Uri address, FakeStation station, JsonLinesAuditLog audit)
+    {
+        _app = app;
+        Address = address;
+        Station = station;
+        Audit = audit;
+    }
+
+    public Uri Address { get; }
+
+    public FakeStation Station { get; }
+
+    public JsonLinesAuditLog Audit { get; }
+
+    public static async Task<ControlTestServer> StartAsync()
+    {
+        var station = new FakeStation();
+        var audit = new JsonLinesAuditLog(null);
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        ListenOptions? grpc = null;
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        {
+            grpc = listen;
+            listen.Protocols = HttpProtocols.Http2;
+        }));
+        builder.Services.AddSingleton<IAuditLog>(audit);
+        builder.Services.AddCathLabLiveFeed(new LiveFeedOptions
+        {
+            Tokens =
+            [
+                new TokenGrant { Subject = "tech-on-duty", Role = LiveFeedRole.Technician, Token = TechnicianToken },
+                new TokenGrant { Subject = "dr-referrer", Role = LiveFeedRole.Observer, Token = ObserverToken, Exams = ["*"] },
+            ],
+        });
+        builder.Services.AddSingleton<IStationControl>(station);
+        var app = builder.Build();
+        app.MapGrpcService<StationControlService>();
+        await app.StartAsync();
+        return new ControlTestServer(app, new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}"), station, audit);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _app.StopAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await _app.DisposeAsync();
+        Audit.Dispose();
+    }
+}
