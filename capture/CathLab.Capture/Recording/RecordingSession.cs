@@ -25,6 +25,9 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
     public long DroppedAtBegin { get; } = droppedAtBegin;
     public long ReportsAtBegin { get; } = reportsAtBegin;
     public int FramesWritten { get; private set; }
+
+    /// <summary>Frames of this run taken from the queue, written or not.</summary>
+    public long FramesSeen { get; set; }
     public long FramesDiscarded { get; set; }
     public string? Failure { get; private set; }
     public string Path { get; } = System.IO.Path.Combine(options.SpoolFolder, request.SopInstanceUid + ".dcm");

@@ -74,10 +74,9 @@ public sealed class RunRecorder : IAsyncDisposable
     {
         RecordingSession session;
         lock (_gate) session = _session ?? throw new InvalidOperationException("no run is being recorded");
-        long delivered = _queue.Delivered;
         var clock = Stopwatch.StartNew();
-        while (Volatile.Read(ref _handled) < delivered && clock.Elapsed < _options.DrainTimeout) await Task.Delay(5, cancellationToken);
-        bool drained = Volatile.Read(ref _handled) >= delivered;
+        bool drained;
+        while (!(drained = Drained(session, run)) && clock.Elapsed < _options.DrainTimeout) await Task.Delay(5, cancellationToken);
         lock (_gate) _session = null;
 
         var failure = Check(session, run, drained);
@@ -98,6 +97,16 @@ public sealed class RunRecorder : IAsyncDisposable
         session.Fail(failure);
         _logger.LogError("run {Number} NOT stored: {Failure}", run.Number, session.Failure);
         return RecordingOutcome.Failed(session.Failure ?? failure);
+    }
+
+    /// <summary>True once every frame queued so far was handled and every frame the sequencer counted for the run reached
+    /// the recorder or was dropped: the sequencer counts a frame just before it is queued, so its result can come first.</summary>
+    private bool Drained(RecordingSession session, RunResult run)
+    {
+        long seen;
+        lock (_gate) seen = session.FramesSeen;
+        long dropped = _queue.Dropped - session.DroppedAtBegin;
+        return Volatile.Read(ref _handled) >= _queue.Delivered && seen + dropped >= run.FramesReceived;
     }
 
     /// <summary>Drops the run being recorded (the sequencer refused it or threw); its partial file is deleted.</summary>
@@ -193,6 +202,7 @@ public sealed class RunRecorder : IAsyncDisposable
             _stray++;
             return;
         }
+        session.FramesSeen++;
         if (session.Failure is not null)
         {
             session.FramesDiscarded++;

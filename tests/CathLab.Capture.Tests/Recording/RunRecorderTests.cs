@@ -246,6 +246,20 @@ public sealed class RunRecorderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_DSA_run_shorter_than_its_mask_is_not_stored()
+    {
+        await using var h = new RecorderHarness(_spool.Path);
+        var request = RecordingSamples.Request(RecordingSamples.Dsa(maskFrames: 4));
+        h.Recorder.Begin(request);
+        for (uint id = 1; id <= 3; id++) Pulse(h, id);
+        var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 3));
+
+        Assert.False(outcome.Stored);
+        Assert.Contains("mask frames 1,2,3,4 pass the run's 3 frames", outcome.Failure);
+        Assert.Empty(_spool.Files);
+    }
+
+    [Fact]
     public async Task Only_a_DSA_run_can_be_remasked()
     {
         await using var h = new RecorderHarness(_spool.Path);
