@@ -32,19 +32,28 @@ public sealed class FrameQueue
 
     public ChannelReader<Frame> Reader => _channel.Reader;
 
+    /// <summary>Called on the publisher's thread after a frame is queued and after the queue is completed, so that a
+    /// consumer blocked on its own thread wakes without the allocation an async wait can cost.</summary>
+    internal Action? Signal { get; set; }
+
     internal void Offer(Frame frame)
     {
         frame.Retain();
         if (_channel.Writer.TryWrite(frame))
         {
             Interlocked.Increment(ref _delivered);
+            Signal?.Invoke();
             return;
         }
         frame.Release();
         Interlocked.Increment(ref _dropped);
     }
 
-    internal void Complete() => _channel.Writer.TryComplete();
+    internal void Complete()
+    {
+        _channel.Writer.TryComplete();
+        Signal?.Invoke();
+    }
 
     /// <summary>Releases every frame still queued (the consumer has gone).</summary>
     internal void Drain()

@@ -11,7 +11,8 @@ public sealed class LatencyHistogram
     private const int SubBuckets = 64;
     private const int SubBits = 6;
     private const int MaxExponent = 36; // about 19 hours; longer values count in the last bucket
-    private readonly long[] _counts = new long[Linear + (MaxExponent - SubBits) * SubBuckets];
+    // The last bucket counts everything from 2^MaxExponent µs up.
+    private readonly long[] _counts = new long[Linear + (MaxExponent - SubBits - 1) * SubBuckets + 1];
     private long _count;
     private long _max;
 
@@ -51,7 +52,7 @@ public sealed class LatencyHistogram
         for (int i = 0; i < _counts.Length; i++)
         {
             seen += Interlocked.Read(ref _counts[i]);
-            if (seen >= rank) return Math.Min(UpperEdge(i), MaxMicroseconds);
+            if (seen >= rank) return i == _counts.Length - 1 ? MaxMicroseconds : Math.Min(UpperEdge(i), MaxMicroseconds);
         }
         return MaxMicroseconds;
     }

@@ -125,6 +125,7 @@ public sealed class ProcessingStage : IDisposable
         if (_queue is not null) throw new InvalidOperationException("the processing stage is already started");
         ObjectDisposedException.ThrowIf(_disposed != 0, this);
         _queue = _fanout.Subscribe(_options.ConsumerName, _options.QueueCapacity, ConsumerPolicy.DropAndCount);
+        _queue.Signal = _wake;
         _thread.Start();
     }
 
@@ -201,21 +202,17 @@ public sealed class ProcessingStage : IDisposable
         }
     }
 
-    /// <summary>Blocks the stage thread until a frame is queued, without allocating: the channel's wait completes
-    /// through a cached callback that sets an event. False once the queue is completed (unsubscribed).</summary>
+    /// <summary>Blocks the stage thread until a frame is queued, without allocating: the queue signals an event
+    /// after each frame. False once the queue is completed (unsubscribed) and empty.</summary>
     private bool TryTake(ChannelReader<Frame> reader, out Frame frame)
     {
         while (true)
         {
+            // Reset before looking, so that a frame queued after the look sets the event again.
+            _frameReady.Reset();
             if (reader.TryRead(out frame!)) return true;
-            var wait = reader.WaitToReadAsync(CancellationToken.None);
-            if (!wait.IsCompleted)
-            {
-                _frameReady.Reset();
-                wait.GetAwaiter().UnsafeOnCompleted(_wake);
-                _frameReady.Wait();
-            }
-            if (!wait.Result) return false;
+            if (reader.Completion.IsCompleted) return false;
+            _frameReady.Wait();
         }
     }
 
@@ -299,6 +296,7 @@ public sealed class ProcessingStage : IDisposable
         if (_queue is not null)
         {
             _fanout.Unsubscribe(_queue);
+            _frameReady.Set(); // the queue is drained and completed now
             _thread.Join();
         }
         lock (_holdGate)
