@@ -14,6 +14,9 @@ public enum BridgeAlertKind
     GeneratorFault,
     CommandRefused,
     LinkLost,
+    /// <summary>The generator link is back after a loss (re-identified, techniques re-sent); the exposure stays in
+    /// Fault until the operator resets it.</summary>
+    LinkRestored,
     /// <summary>A pulse was reported when no exposure was running.</summary>
     UnexpectedEmission,
 }

@@ -9,6 +9,13 @@ public sealed class PtyPair : IDisposable
 
     public string StationEnd => _pair.StationEnd;
     public string GeneratorEnd => _pair.GeneratorEnd;
+    public bool Connected => _pair.Connected;
+
+    /// <summary>Pulls the cable: socat dies and both paths disappear.</summary>
+    public void Pull() => _pair.Pull();
+
+    /// <summary>Plugs a new cable in at the same two paths.</summary>
+    public void Restore() => _pair.Restore();
 
     public void Dispose() => _pair.Dispose();
 }

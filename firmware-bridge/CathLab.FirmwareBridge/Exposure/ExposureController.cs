@@ -17,6 +17,7 @@ public sealed class ExposureController : IDisposable
     private readonly ExposureStateMachine _machine;
     private readonly Lock _gate = new();
     private bool _generatorExposing;
+    private bool _linkWasLost;
 
     public ExposureController(IGeneratorLink link, ILogger<ExposureController>? logger = null, TimeProvider? time = null)
     {
@@ -214,9 +215,25 @@ public sealed class ExposureController : IDisposable
     {
         if (state is LinkState.Down)
         {
+            // Emission state is known even without the line: heartbeats stop now, so the generator stops itself
+            // within its heartbeat window.
             Raise(BridgeAlertKind.LinkLost, why);
-            lock (_gate) _generatorExposing = false;
+            lock (_gate)
+            {
+                _generatorExposing = false;
+                _linkWasLost = true;
+            }
             Fire(new(ExposureTrigger.LinkLost, InputSource.Link, Detail: why));
+        }
+        else if (state is LinkState.Connected)
+        {
+            bool restored;
+            lock (_gate)
+            {
+                restored = _linkWasLost;
+                _linkWasLost = false;
+            }
+            if (restored) Raise(BridgeAlertKind.LinkRestored, $"{why}; reset the fault to expose again");
         }
     }
 

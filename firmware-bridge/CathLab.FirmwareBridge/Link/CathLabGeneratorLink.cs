@@ -8,7 +8,8 @@ namespace CathLab.FirmwareBridge.Link;
 /// <summary>The station side of the CathLab generator protocol v1 (docs/generator-protocol.md) over a serial line.
 /// One reader thread decodes frames; one command loop keeps at most one command outstanding, retries it with
 /// the same sequence number, and lets ExposeOff jump the queue; a heartbeat loop keeps exposure alive;
-/// a supervisor reopens the port and re-identifies the generator after a cable pull or a silent generator.</summary>
+/// a supervisor reopens the port (with back-off), re-identifies the generator, re-reads its capabilities and re-sends
+/// the techniques it last stored after a cable pull or a silent generator.</summary>
 public sealed class CathLabGeneratorLink : IGeneratorLink
 {
     private readonly ISerialConnector _connector;
@@ -25,6 +26,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     private readonly byte[] _commandFrame = new byte[GeneratorFrame.MaxFrame];
     private readonly byte[] _ackFrame = new byte[GeneratorFrame.Overhead];
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Dictionary<ExposureKind, TechniqueSetting> _storedTechniques = [];
 
     private ISerialConnection? _connection;
     private Thread? _reader;
@@ -89,11 +91,30 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
 
     public async Task<TechniqueSetting> SetTechniqueAsync(TechniqueSetting setting, CancellationToken cancellationToken = default)
     {
+        byte[] answer = await SendAsync(MessageType.SetTechnique, EncodeTechnique(setting), cancellationToken).ConfigureAwait(false);
+        var stored = ReadAnswer(MessageType.SetTechnique, answer, static (ref PayloadReader r) => TechniqueSetting.Read(ref r));
+        RememberTechnique(stored);
+        return stored;
+    }
+
+    /// <summary>The techniques the generator last confirmed, one per kind: sent again after a reconnect, since a
+    /// generator that lost power (or was swapped) comes back with its defaults.</summary>
+    public IReadOnlyList<TechniqueSetting> StoredTechniques
+    {
+        get { lock (_gate) return [.. _storedTechniques.Values]; }
+    }
+
+    private static byte[] EncodeTechnique(TechniqueSetting setting)
+    {
         var payload = new byte[16];
         var w = new PayloadWriter(payload);
         setting.Write(ref w);
-        byte[] answer = await SendAsync(MessageType.SetTechnique, payload.AsSpan(0, w.Length).ToArray(), cancellationToken).ConfigureAwait(false);
-        return ReadAnswer(MessageType.SetTechnique, answer, static (ref PayloadReader r) => TechniqueSetting.Read(ref r));
+        return payload.AsSpan(0, w.Length).ToArray();
+    }
+
+    private void RememberTechnique(TechniqueSetting stored)
+    {
+        lock (_gate) _storedTechniques[stored.Kind] = stored;
     }
 
     public async Task<TechniqueSetting> GetTechniqueAsync(ExposureKind kind, CancellationToken cancellationToken = default)
@@ -516,18 +537,21 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     private async Task SuperviseAsync()
     {
         var token = _stop.Token;
+        var backOff = _timings.ReconnectInterval;
         while (!token.IsCancellationRequested)
         {
             try
             {
                 if (_state == LinkState.Connected)
                 {
+                    backOff = _timings.ReconnectInterval;
                     await _downSignal.WaitAsync(token).ConfigureAwait(false);
                     continue;
                 }
                 if (_connection is null && !TryOpen())
                 {
-                    await Task.Delay(_timings.ReconnectInterval, token).ConfigureAwait(false);
+                    await Task.Delay(backOff, token).ConfigureAwait(false);
+                    backOff = NextBackOff(backOff);
                     continue;
                 }
                 if (await TryIdentifyAsync(token).ConfigureAwait(false))
@@ -541,7 +565,8 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 {
                     // Reopen the port next time: a pulled cable can leave a handle that neither fails nor carries bytes.
                     CloseConnection();
-                    await Task.Delay(_timings.ReconnectInterval, token).ConfigureAwait(false);
+                    await Task.Delay(backOff, token).ConfigureAwait(false);
+                    backOff = NextBackOff(backOff);
                 }
             }
             catch (OperationCanceledException)
@@ -549,6 +574,12 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 break;
             }
         }
+    }
+
+    private TimeSpan NextBackOff(TimeSpan current)
+    {
+        var doubled = current + current;
+        return doubled < _timings.ReconnectBackOffMax ? doubled : _timings.ReconnectBackOffMax;
     }
 
     private bool TryOpen()
@@ -585,12 +616,34 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             answer = await SendAsync(MessageType.GetCapabilities, [], token, internalConnect: true).ConfigureAwait(false);
             Capabilities = ReadAnswer(MessageType.GetCapabilities, answer, static (ref PayloadReader r) => GeneratorCapabilities.Read(ref r));
             Identity = identity;
+            await RestoreTechniquesAsync(token).ConfigureAwait(false);
             return true;
         }
         catch (Exception e) when (e is GeneratorLinkDownException or GeneratorRefusedException or GeneratorProtocolException)
         {
             _logger.LogDebug("Identify failed: {Message}", e.Message);
             return false;
+        }
+    }
+
+    /// <summary>Sends each remembered technique again, each as a new command (new SEQ): a command whose outcome the
+    /// pull left unknown is never repeated, only the last confirmed state is.</summary>
+    private async Task RestoreTechniquesAsync(CancellationToken token)
+    {
+        foreach (var setting in StoredTechniques)
+        {
+            try
+            {
+                byte[] answer = await SendAsync(MessageType.SetTechnique, EncodeTechnique(setting), token, internalConnect: true).ConfigureAwait(false);
+                var stored = ReadAnswer(MessageType.SetTechnique, answer, static (ref PayloadReader r) => TechniqueSetting.Read(ref r));
+                RememberTechnique(stored);
+                _logger.LogInformation("Re-sent the {Kind} technique after reconnecting: {Technique} at {Rate} pulses/s", stored.Kind, stored.Technique, stored.PulseRate);
+            }
+            catch (GeneratorRefusedException e)
+            {
+                lock (_gate) _storedTechniques.Remove(setting.Kind);
+                _logger.LogError("The reconnected generator refused the {Kind} technique ({Message}); it keeps its own until the next SetTechnique", setting.Kind, e.Message);
+            }
         }
     }
 
@@ -603,7 +656,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             _connection = null;
             _connectionReady.Reset();
         }
-        try { connection?.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
+        Release(connection);
     }
 
     private void LineLost(ISerialConnection connection, Exception cause)
@@ -615,11 +668,30 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             _connectionReady.Reset();
             _attemptWake?.TrySetResult(AttemptWake.LineLost);
         }
-        try { connection.Dispose(); } catch (Exception e) when (e is IOException or ObjectDisposedException) { }
         if (!_stop.IsCancellationRequested)
         {
             GoDown($"{_connector.Description} is gone: {cause.Message}");
         }
+        Release(connection);
+    }
+
+    /// <summary>Disposes a connection on the thread pool: a vanished device can make closing it block, and neither
+    /// the reader, the sender nor the supervisor may wait for that.</summary>
+    private void Release(ISerialConnection? connection)
+    {
+        if (connection is null) return;
+        ThreadPool.UnsafeQueueUserWorkItem(static state =>
+        {
+            var (c, logger) = state;
+            try
+            {
+                c.Dispose();
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
+            {
+                logger.LogDebug("Closing the serial line failed: {Message}", e.Message);
+            }
+        }, (connection, _logger), preferLocal: false);
     }
 
     private void GoDown(string why)
@@ -691,7 +763,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             connection = _connection;
             _connection = null;
         }
-        connection?.Dispose();
+        Release(connection);
         _reader?.Join(TimeSpan.FromSeconds(2));
         _stop.Dispose();
         _connectionReady.Dispose();

@@ -15,6 +15,10 @@ public sealed record LinkTimings
     /// <summary>Heartbeats go out every window divided by this (the protocol asks for at least 3).</summary>
     public int HeartbeatsPerWindow { get; init; } = 4;
 
-    /// <summary>Pause between attempts to reopen a port that went away.</summary>
+    /// <summary>Pause before the first attempt to reopen a port that went away (or to re-identify a silent generator);
+    /// it doubles with every failed attempt up to <see cref="ReconnectBackOffMax"/>.</summary>
     public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>The longest pause between reconnection attempts.</summary>
+    public TimeSpan ReconnectBackOffMax { get; init; } = TimeSpan.FromSeconds(2);
 }

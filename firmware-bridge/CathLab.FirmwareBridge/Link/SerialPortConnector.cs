@@ -2,13 +2,27 @@ using System.IO.Ports;
 
 namespace CathLab.FirmwareBridge.Link;
 
-/// <summary>A real serial port (or pseudo-terminal) through System.IO.Ports: 8N1, no flow control.</summary>
-public sealed class SerialPortConnector(string portName, int baudRate = 115200) : ISerialConnector
+/// <summary>A real serial port (or pseudo-terminal) through System.IO.Ports: 8N1, no flow control.
+/// When the device vanishes (a USB adapter unplugged, a pty whose other end died), System.IO.Ports on Linux can
+/// block in Write and in Close/Dispose for good. So writes run on the connection's own writer thread and the caller
+/// waits at most <paramref name="writeTimeout"/>; a stalled write marks the connection broken, and Dispose closes
+/// the port on a background thread and abandons it if the close hangs. The link is never held up by the port.</summary>
+public sealed class SerialPortConnector(string portName, int baudRate = 115200, TimeSpan? writeTimeout = null) : ISerialConnector
 {
+    /// <summary>A frame of 258 bytes takes 22 ms at 115200 baud; 100 ms leaves room for a busy machine while still
+    /// noticing a stalled write well inside the generator's heartbeat window.</summary>
+    public static readonly TimeSpan DefaultWriteTimeout = TimeSpan.FromMilliseconds(100);
+
     public string PortName { get; } = portName;
     public int BaudRate { get; } = baudRate;
+    public TimeSpan WriteTimeout { get; } = writeTimeout ?? DefaultWriteTimeout;
 
     public string Description => $"{PortName} at {BaudRate} baud 8N1";
+
+    /// <summary>Ports whose close hung and were left to a background thread (each costs one blocked thread).</summary>
+    public static long AbandonedPorts => Interlocked.Read(ref s_abandoned);
+
+    private static long s_abandoned;
 
     public ISerialConnection Open()
     {
@@ -16,11 +30,12 @@ public sealed class SerialPortConnector(string portName, int baudRate = 115200) 
         {
             throw new IOException($"serial port {PortName} does not exist");
         }
+        int timeoutMs = (int)Math.Max(1, WriteTimeout.TotalMilliseconds);
         var port = new SerialPort(PortName, BaudRate, Parity.None, 8, StopBits.One)
         {
             Handshake = Handshake.None,
             ReadTimeout = 20,
-            WriteTimeout = 1000,
+            WriteTimeout = timeoutMs,
             DtrEnable = false,
             RtsEnable = false,
         };
@@ -28,34 +43,69 @@ public sealed class SerialPortConnector(string portName, int baudRate = 115200) 
         {
             port.Open();
             port.DiscardInBuffer();
-            return new SerialPortConnection(port);
         }
         catch
         {
-            port.Dispose();
+            CloseDetached(port);
             throw;
+        }
+        return new SerialPortConnection(port, timeoutMs);
+    }
+
+    /// <summary>Closes the port on a thread of its own and waits a little; a close that hangs is abandoned.</summary>
+    private static void CloseDetached(SerialPort port)
+    {
+        var closer = new Thread(static state =>
+        {
+            var p = (SerialPort)state!;
+            try { p.Close(); } catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException) { }
+            try { p.Dispose(); } catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException) { }
+        })
+        { IsBackground = true, Name = $"serial close {port.PortName}" };
+        closer.Start(port);
+        if (!closer.Join(TimeSpan.FromMilliseconds(200)))
+        {
+            Interlocked.Increment(ref s_abandoned);
         }
     }
 
-    private sealed class SerialPortConnection(SerialPort port) : ISerialConnection
+    private sealed class SerialPortConnection : ISerialConnection
     {
+        private readonly SerialPort _port;
+        private readonly int _writeTimeoutMs;
         private readonly byte[] _readBuffer = new byte[512];
         private readonly byte[] _writeBuffer = new byte[4 * 258];
+        private readonly SemaphoreSlim _writeRequested = new(0, 1);
+        private readonly SemaphoreSlim _writeDone = new(0, 1);
+        private readonly Thread _writer;
+        private int _writeLength;
+        private Exception? _writeError;
         private int _readTimeout = 20;
+        private volatile string? _broken;
+        private int _disposed;
+
+        public SerialPortConnection(SerialPort port, int writeTimeoutMs)
+        {
+            _port = port;
+            _writeTimeoutMs = writeTimeoutMs;
+            _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"serial writer {port.PortName}", Priority = ThreadPriority.AboveNormal };
+            _writer.Start();
+        }
 
         public int Read(Span<byte> buffer, int timeoutMs)
         {
+            if (_broken is { } why) throw new IOException(why);
             if (timeoutMs != _readTimeout)
             {
-                port.ReadTimeout = timeoutMs;
+                _port.ReadTimeout = timeoutMs;
                 _readTimeout = timeoutMs;
             }
             try
             {
-                int n = port.Read(_readBuffer, 0, Math.Min(buffer.Length, _readBuffer.Length));
+                int n = _port.Read(_readBuffer, 0, Math.Min(buffer.Length, _readBuffer.Length));
                 if (n == 0)
                 {
-                    throw new IOException($"serial port {port.PortName} closed");
+                    throw new IOException($"serial port {_port.PortName} closed");
                 }
                 _readBuffer.AsSpan(0, n).CopyTo(buffer);
                 return n;
@@ -64,29 +114,71 @@ public sealed class SerialPortConnector(string portName, int baudRate = 115200) 
             {
                 return 0;
             }
-            catch (InvalidOperationException e)
+            catch (InvalidOperationException e) // ObjectDisposedException too: the port closed itself on an I/O error
             {
-                throw new IOException($"serial port {port.PortName} is gone", e);
+                throw new IOException($"serial port {_port.PortName} is gone", e);
             }
         }
 
+        /// <summary>One writer at a time (the link serialises writes).</summary>
         public void Write(ReadOnlySpan<byte> bytes)
         {
-            try
+            if (_broken is { } why) throw new IOException(why);
+            if (bytes.Length > _writeBuffer.Length) throw new ArgumentException($"{bytes.Length} bytes exceed the write buffer", nameof(bytes));
+            bytes.CopyTo(_writeBuffer);
+            _writeLength = bytes.Length;
+            _writeError = null;
+            if (!TryRelease(_writeRequested)) throw new IOException(_broken ?? $"serial port {_port.PortName} closed");
+            if (!_writeDone.Wait(_writeTimeoutMs))
             {
-                bytes.CopyTo(_writeBuffer);
-                port.Write(_writeBuffer, 0, bytes.Length);
+                // The writer thread may still be stuck in the port; nothing may be handed to it again.
+                _broken = $"serial port {_port.PortName} stalled: a write did not finish within {_writeTimeoutMs} ms";
+                throw new IOException(_broken);
             }
-            catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+            if (_writeError is { } error)
             {
-                throw new IOException($"serial port {port.PortName} is gone", e);
+                _broken = $"serial port {_port.PortName} is gone: {error.Message}";
+                throw new IOException(_broken, error);
+            }
+        }
+
+        private void WriteLoop()
+        {
+            while (true)
+            {
+                _writeRequested.Wait();
+                if (Volatile.Read(ref _disposed) != 0) return;
+                try
+                {
+                    _port.BaseStream.Write(_writeBuffer, 0, _writeLength);
+                }
+                catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or UnauthorizedAccessException)
+                {
+                    _writeError = e;
+                }
+                _writeDone.Release();
             }
         }
 
         public void Dispose()
         {
-            try { port.Close(); } catch (IOException) { }
-            port.Dispose();
+            if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+            _broken ??= $"serial port {_port.PortName} closed";
+            TryRelease(_writeRequested);
+            CloseDetached(_port);
+        }
+
+        private static bool TryRelease(SemaphoreSlim signal)
+        {
+            try
+            {
+                signal.Release();
+                return true;
+            }
+            catch (SemaphoreFullException)
+            {
+                return false; // Dispose woke the writer at the same moment
+            }
         }
     }
 }

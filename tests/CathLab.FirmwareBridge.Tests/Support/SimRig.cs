@@ -39,10 +39,11 @@ public sealed class SimRig : IAsyncDisposable
     // waiting from starving the link.
     static SimRig() => ThreadPool.SetMinThreads(Math.Max(32, Environment.ProcessorCount * 4), 16);
 
-    private SimRig(PtyPair? pty, string stationEnd, GeneratorSerialEndpoint endpoint, SimulatedGenerator generator, GeneratorBridge bridge, CathLabGeneratorLink link)
+    private SimRig(PtyPair? pty, string stationEnd, string generatorEnd, GeneratorSerialEndpoint endpoint, SimulatedGenerator generator, GeneratorBridge bridge, CathLabGeneratorLink link)
     {
         _ownedPty = pty;
         StationEnd = stationEnd;
+        GeneratorEnd = generatorEnd;
         Endpoint = endpoint;
         Generator = generator;
         Bridge = bridge;
@@ -52,6 +53,9 @@ public sealed class SimRig : IAsyncDisposable
     }
 
     public string StationEnd { get; }
+    public string GeneratorEnd { get; }
+    /// <summary>The pty pair the rig made itself (null when the caller brought the paths).</summary>
+    public PtyPair? Pty => _ownedPty;
     public GeneratorSerialEndpoint Endpoint { get; private set; }
     public SimulatedGenerator Generator { get; private set; }
     public GeneratorBridge Bridge { get; }
@@ -71,6 +75,9 @@ public sealed class SimRig : IAsyncDisposable
 
     public static LinkTimings LoadTolerantTimings { get; } = new() { AnswerTimeout = TimeSpan.FromMilliseconds(100), MaxRetries = 8 };
 
+    /// <summary>The station port's write timeout, widened like the timings above (production: 100 ms).</summary>
+    public static TimeSpan LoadTolerantWriteTimeout { get; } = TimeSpan.FromSeconds(1);
+
     public static async Task<SimRig> StartAsync(SerialFaultOptions? faults = null, GeneratorSimOptions? options = null, LinkTimings? timings = null)
     {
         var pty = new PtyPair();
@@ -88,10 +95,12 @@ public sealed class SimRig : IAsyncDisposable
     public static async Task<SimRig> StartAsync(PtyPair? pty, string stationEnd, string generatorEnd, SerialFaultOptions? faults = null, GeneratorSimOptions? options = null, LinkTimings? timings = null)
     {
         var (endpoint, generator) = StartGenerator(generatorEnd, faults, options ?? LoadTolerantGenerator);
-        var link = new CathLabGeneratorLink(new SerialPortConnector(stationEnd), timings ?? LoadTolerantTimings);
         var log = new ListLogger<object>();
-        var bridge = new GeneratorBridge(link, new SingleLoggerFactory(log));
-        var rig = new SimRig(pty, stationEnd, endpoint, generator, bridge, link) { Log = log };
+        var loggers = new SingleLoggerFactory(log);
+        var link = new CathLabGeneratorLink(new SerialPortConnector(stationEnd, writeTimeout: LoadTolerantWriteTimeout), timings ?? LoadTolerantTimings,
+            new Microsoft.Extensions.Logging.Logger<CathLabGeneratorLink>(loggers));
+        var bridge = new GeneratorBridge(link, loggers);
+        var rig = new SimRig(pty, stationEnd, generatorEnd, endpoint, generator, bridge, link) { Log = log };
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await bridge.ConnectAsync(guard.Token);
         return rig;
@@ -105,11 +114,34 @@ public sealed class SimRig : IAsyncDisposable
         return (endpoint, generator);
     }
 
+    /// <summary>Pulls the cable between station and generator: socat dies, both device paths vanish.</summary>
+    public void PullCable()
+    {
+        (Pty ?? throw new InvalidOperationException("the rig does not own its pty")).Pull();
+        // A real generator's UART keeps sending into nothing without blocking. The simulator's System.IO.Ports writes on
+        // the vanished pty block up to their 1 s timeout each, while its generator holds its state lock, so that its
+        // event retransmissions would stall it for half a minute: tell its endpoint the line is dead.
+        Endpoint.Silent = true;
+    }
+
+    /// <summary>Plugs a new cable in at the same paths, with a freshly powered generator on it (the simulator's
+    /// endpoint cannot reopen its port, and a real generator that lost its line is power-cycled anyway).</summary>
+    public void RestoreCable(GeneratorSimOptions? options = null)
+    {
+        (Pty ?? throw new InvalidOperationException("the rig does not own its pty")).Restore();
+        ReplaceGenerator(GeneratorEnd, options);
+    }
+
     /// <summary>After a cable pull: a generator (the same model, freshly powered) on the restored line.</summary>
     public void ReplaceGenerator(string generatorEnd, GeneratorSimOptions? options = null)
     {
-        Generator.Dispose();
-        Endpoint.Dispose();
+        var (oldGenerator, oldEndpoint) = (Generator, Endpoint);
+        // Closing a port whose pty vanished can block for good inside System.IO.Ports: let a background thread have it.
+        new Thread(() =>
+        {
+            oldGenerator.Dispose();
+            oldEndpoint.Dispose();
+        }) { IsBackground = true, Name = "old sim generator disposal" }.Start();
         (Endpoint, Generator) = StartGenerator(generatorEnd, null, options ?? LoadTolerantGenerator);
         Delivered = new DeliveredPulses();
         Generator.AddObserver(Delivered);
@@ -127,8 +159,21 @@ public sealed class SimRig : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Bridge.DisposeAsync();
-        Generator.Dispose();
-        Endpoint.Dispose();
+        if (_ownedPty is { Connected: false })
+        {
+            // A test that failed with the cable pulled: the endpoint's port is dead and closing it may block.
+            var (generator, endpoint) = (Generator, Endpoint);
+            new Thread(() =>
+            {
+                generator.Dispose();
+                endpoint.Dispose();
+            }) { IsBackground = true }.Start();
+        }
+        else
+        {
+            Generator.Dispose();
+            Endpoint.Dispose();
+        }
         _ownedPty?.Dispose();
     }
 
