@@ -12,6 +12,7 @@ public sealed class StationOptions
     public GeneratorOptions Generator { get; set; } = new();
     public DetectorOptions Detector { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
+    public ProcessingOptions Processing { get; set; } = new();
     public List<PacsPeerOptions> Pacs { get; set; } = [];
     public List<TokenOptions> Tokens { get; set; } = [];
 
@@ -39,6 +40,12 @@ public sealed class GeneratorOptions
     /// <summary>The serial device of the X-ray generator (e.g. /dev/ttyS0, /dev/ttyUSB0, a pty).</summary>
     public string SerialPort { get; set; } = "";
     public int BaudRate { get; set; } = 115200;
+
+    /// <summary>How long the station waits for the generator's answer before sending a command again.</summary>
+    public int AnswerTimeoutMs { get; set; } = 40;
+
+    /// <summary>How often a command is sent again before the link is declared down (and emission stops).</summary>
+    public int MaxRetries { get; set; } = 5;
 }
 
 public sealed class DetectorOptions
@@ -56,6 +63,17 @@ public sealed class DetectorOptions
 
     /// <summary>Bits stored per pixel (in 16-bit pixels); an 8-bit analogue camera behind a capture card gives 8.</summary>
     public int BitsStored { get; set; } = 14;
+}
+
+public sealed class ProcessingOptions
+{
+    /// <summary>"Cpu" (SIMD, the default), "OpenCl" (a GPU; fails at start without one) or "Auto" (OpenCL when a platform
+    /// is present). PoCL, the OpenCL that runs on the CPU, competes with the serial link and the recorder for the
+    /// acquisition computer's two cores, so Auto is for machines with a GPU.</summary>
+    public string Backend { get; set; } = "Cpu";
+
+    /// <summary>Threads of the CPU path; one leaves the other core to acquisition, the recorder and the generator link.</summary>
+    public int CpuThreads { get; set; } = 1;
 }
 
 public sealed class ArchiveOptions

@@ -16,6 +16,8 @@ public static class StationOptionsValidator
         Check(!string.IsNullOrWhiteSpace(options.Generator.SerialPort), "Station:Generator:SerialPort is required (e.g. /dev/ttyS0, or a socat pty for the simulator)");
         Check(options.Generator.BaudRate is 9600 or 19200 or 38400 or 57600 or 115200 or 230400 or 460800 or 921600,
             $"Station:Generator:BaudRate {options.Generator.BaudRate} is not a standard rate (9600 … 921600)");
+        Check(options.Generator.AnswerTimeoutMs is >= 5 and <= 2000, $"Station:Generator:AnswerTimeoutMs {options.Generator.AnswerTimeoutMs} must be 5–2000");
+        Check(options.Generator.MaxRetries is >= 1 and <= 20, $"Station:Generator:MaxRetries {options.Generator.MaxRetries} must be 1–20");
         Check(options.Detector.Source is "FrameLink" or "VideoCapture", $"Station:Detector:Source '{options.Detector.Source}' must be FrameLink or VideoCapture");
         if (options.Detector.Source == "FrameLink")
         {
@@ -28,6 +30,8 @@ public static class StationOptionsValidator
         }
         Check(options.Detector.Size is 512 or 1024, $"Station:Detector:Size {options.Detector.Size} must be 1024 or 512");
         Check(options.Detector.BitsStored is >= 8 and <= 16, $"Station:Detector:BitsStored {options.Detector.BitsStored} must be 8–16");
+        Check(options.Processing.Backend is "Cpu" or "OpenCl" or "Auto", $"Station:Processing:Backend '{options.Processing.Backend}' must be Cpu, OpenCl or Auto");
+        Check(options.Processing.CpuThreads is >= 1 and <= 64, $"Station:Processing:CpuThreads {options.Processing.CpuThreads} must be 1–64");
         Check(!string.IsNullOrWhiteSpace(options.Archive.Folder), "Station:Archive:Folder must not be empty");
         Check(!string.IsNullOrWhiteSpace(options.Archive.SpoolFolder), "Station:Archive:SpoolFolder must not be empty");
         Check(IsAeTitle(options.Archive.AeTitle), $"Station:Archive:AeTitle '{options.Archive.AeTitle}' must be 1–16 printable ASCII characters without backslash");

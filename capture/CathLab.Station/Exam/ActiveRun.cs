@@ -15,6 +15,9 @@ public sealed class ActiveRun(int number, AcquisitionProtocol protocol, OpenExam
     public OpenExam Exam { get; } = exam;
     public string Id => $"{Exam.ExamId}/run-{Number}";
     public DateTime StartedAt { get; } = DateTime.Now;
+    /// <summary>The station closed the run (an exposure fault) before the pedal was released.</summary>
+    public bool ClosedBySelf { get; set; }
+
     public Task<RunResult> Completion { get; private set; } = Task.FromException<RunResult>(new InvalidOperationException("the run has not started"));
 
     public void Start(RunSequencer sequencer, CancellationToken stopping) =>

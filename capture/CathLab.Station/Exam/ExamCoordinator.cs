@@ -33,6 +33,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private ExamView? _lastExam;
     private AcquisitionProtocol _selected;
     private ActiveRun? _run;
+    private ActiveRun? _lastRun;
     private int _runNumber;
 
     public ExamCoordinator(GeneratorBridge bridge, RunSequencer sequencer, ProtocolSet protocols, StationOptions options, LiveFeedHub hub,
@@ -192,7 +193,13 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     public async Task<RunView> PedalUpAsync(CancellationToken cancellationToken)
     {
         ActiveRun run;
-        lock (_gate) run = _run ?? throw new StationRefusedException("no run is exposing");
+        lock (_gate)
+        {
+            // A run that the station closed by itself (a fault) still answers its pedal release with what it became.
+            run = _run ?? _lastRun ?? throw new StationRefusedException("no run is exposing");
+            if (_run is null && !run.ClosedBySelf) throw new StationRefusedException("no run is exposing");
+            run.ClosedBySelf = false;
+        }
         run.ReleasePedal();
         return await CloseAsync(run);
     }
@@ -274,6 +281,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             lock (_gate)
             {
                 if (_run == run) _run = null;
+                _lastRun = run;
             }
             _hub.PublishRunEnded(run.Id, view.Frames);
             if (view.State == RunState.Failed) _logger.LogError("run {Number} FAILED: {Failure}", view.Number, view.Failure);
@@ -284,11 +292,12 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
 
     private void OnExposureTransition(ExposureTransition transition)
     {
-        if (transition.To != ExposureState.Fault) return;
+        if (transition.To != ExposureState.Fault || transition.From == ExposureState.Fault) return;
         ActiveRun? run;
         lock (_gate) run = _run;
         if (run is null) return;
         _logger.LogError("exposure fault during run {Number}: closing the run", run.Number);
+        run.ClosedBySelf = true;
         run.ReleasePedal();
         _ = CloseAsync(run);
     }

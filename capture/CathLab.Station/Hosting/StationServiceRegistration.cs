@@ -9,6 +9,7 @@ using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Frames;
+using CathLab.Processing.Pipeline;
 using CathLab.Station.Live;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;
@@ -40,7 +41,8 @@ public static class StationServiceRegistration
         services.AddSingleton(new FramePool(options.FramePoolSize, FramePixels));
         services.AddSingleton<FrameFanout>();
         services.AddSingleton(sp => new GeneratorBridge(
-            new CathLabGeneratorLink(new SerialPortConnector(options.Generator.SerialPort, options.Generator.BaudRate), null,
+            new CathLabGeneratorLink(new SerialPortConnector(options.Generator.SerialPort, options.Generator.BaudRate),
+                new LinkTimings { AnswerTimeout = TimeSpan.FromMilliseconds(options.Generator.AnswerTimeoutMs), MaxRetries = options.Generator.MaxRetries },
                 sp.GetRequiredService<ILogger<CathLabGeneratorLink>>()),
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IFrameSource>(sp => FrameSourceFactory.Create(options.Detector, sp));
@@ -64,7 +66,15 @@ public static class StationServiceRegistration
             CalibrationData.Identity(new FrameGeometry(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored)),
             new RunProcessingProfiles(),
             sp.GetRequiredService<LiveFeedFrameSink>(),
-            new ProcessingStageOptions(),
+            new ProcessingStageOptions
+            {
+                Pipeline = new PipelineOptions
+                {
+                    Backend = Enum.Parse<BackendChoice>(options.Processing.Backend),
+                    CpuThreads = options.Processing.CpuThreads,
+                    Log = message => sp.GetRequiredService<ILogger<ProcessingStage>>().LogInformation("{Message}", message),
+                },
+            },
             options.FluoroStoreSeconds > 0 ? sp.GetRequiredService<FluoroLoopStore>() : null,
             sp.GetRequiredService<ILogger<ProcessingStage>>()));
         services.AddSingleton<ExamCoordinator>();

@@ -18,6 +18,10 @@ public sealed class StationStartup
     /// <summary>The host, ready to run; null (with the problems written to <paramref name="error"/>) when the configuration is bad.</summary>
     public static StationStartup? Prepare(string[] args, TextWriter error, Action<WebApplicationBuilder>? adjust = null)
     {
+        // The serial link, the frame link and the recorder each block a thread at times; on a two-core computer the
+        // pool would otherwise add threads slowly, and a late heartbeat stops the generator.
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         adjust?.Invoke(builder);
         var options = new StationOptions();
