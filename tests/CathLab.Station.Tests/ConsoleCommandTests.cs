@@ -65,10 +65,22 @@ public sealed class ConsoleCommandTests : IAsyncLifetime
     [Fact]
     public async Task StatusWatchStopsCleanlyOnCtrlC()
     {
-        using var stop = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var (exit, output, _) = await RunAs(ControlTestServer.TechnicianToken, stop.Token, "status", "--watch", "--interval", "0.05");
+        using var stop = new CancellationTokenSource();
+        var output = new InterruptAfterLines(2, stop);
+        int exit = await CommandTable.DispatchAsync(["status", "--watch", "--interval", "0.05", "--server", _server.Address.ToString(), "--token", ControlTestServer.TechnicianToken],
+            output, new StringWriter(), stop.Token);
         Assert.Equal(ExitCodes.Success, exit);
-        Assert.StartsWith("IDLE", output);
+        Assert.StartsWith("IDLE", output.ToString());
+    }
+
+    /// <summary>Presses Ctrl+C (cancels) once the command has written so many lines.</summary>
+    private sealed class InterruptAfterLines(int lines, CancellationTokenSource interrupt) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (--lines == 0) interrupt.Cancel();
+        }
     }
 
     [Fact]
