@@ -73,7 +73,7 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
         Assert.Equal(startedBefore + 1, rig.Events.OfType<ExposureStartedEvent>().Count);
         Assert.Equal(stored, rig.Events.OfType<ExposureStartedEvent>()[^1].Setting);
         Assert.Equal(ExposureState.Ready, rig.Bridge.Exposure.State);
-        output.WriteLine($"second exposure done {clock.ElapsedMilliseconds} ms after the cable came back");
+        output.WriteLine($"second exposure done {clock.ElapsedMilliseconds} ms after the cable came back; port closes abandoned in this process so far: {SerialPortConnector.AbandonedPorts}");
         lock (states) Assert.Equal([LinkState.Down, LinkState.Connected], states.Take(2));
     }
 
