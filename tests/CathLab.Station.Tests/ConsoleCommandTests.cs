@@ -37,7 +37,7 @@ public sealed class ConsoleCommandTests : IAsyncLifetime
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Equal(3, lines.Length);
         Assert.Equal("IDLE fluoro-15 | exam EX-7 | 72.5 kV 8.3 mA 6.0 ms 15 pps | 14.2 mGy/min | Ka,r 35.13 mGy DAP 4.200 Gy.cm2 | tube 23% "
-            + "| fluoro 05:12 5-MIN ALERT | frames 420 | PACS 2 pending 5 committed 1 failed | alert: tube warm", lines[0]);
+            + "| fluoro 05:12 5-MIN ALERT | frames 420 | PACS pending 2 committed 5 failed 1 | alert: tube warm", lines[0]);
         Assert.StartsWith("exam EX-7 open: patient DOE^JANE (ID PID-42), accession ACC-9, 2 recorded run(s)", lines[1]);
         Assert.Equal("run 3 cine-15 (cine) complete: 75 pulses, 75 frames, Ka,r 12.35 mGy, object /archive/EX-7/run3.dcm", lines[2]);
     }

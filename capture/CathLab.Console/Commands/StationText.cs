@@ -20,7 +20,7 @@ public static class StationText
             $"{s.ExposureState.ToUpperInvariant()} {protocol} | {exam} | {t.Kv:0.0} kV {t.Ma:0.0} mA {t.PulseWidthMs:0.0} ms {t.PulseRate:0.#} pps"
             + $" | {s.AirKermaRateMgyPerMin:0.0} mGy/min | Ka,r {s.ReferenceAirKermaMgy:0.00} mGy DAP {s.DoseAreaProductGyCm2:0.000} Gy.cm2"
             + $" | tube {s.TubeHeatPercent:0}% | fluoro {fluoro} | frames {s.FramesRecorded}"
-            + $" | PACS {s.ObjectsPending} pending {s.ObjectsCommitted} committed {s.ObjectsFailed} failed");
+            + $" | PACS pending {s.ObjectsPending} committed {s.ObjectsCommitted} failed {s.ObjectsFailed}");
         if (!s.GeneratorConnected) line += " | GENERATOR NOT CONNECTED";
         if (s.HasLastAlert) line += $" | alert: {s.LastAlert}";
         return line;
