@@ -102,4 +102,29 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
         Assert.Equal(GeneratorState.Idle, status.State);
         Assert.Equal(0u, status.PulsesDelivered);
     }
+
+    [Fact]
+    public async Task A_technique_the_new_generator_cannot_take_is_dropped_with_an_error_and_the_link_still_comes_back()
+    {
+        await using var rig = await SimRig.StartAsync();
+        await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Fluoro, new Technique(110, 20, 6), 15));
+        var cine = await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Cine, new Technique(65, 200, 6), 15));
+        rig.PullCable();
+        await Until.TrueAsync(() => rig.Link.State == LinkState.Down, "link down");
+
+        // A different generator comes back on the line: 100 kV at most.
+        var smaller = SimRig.LoadTolerantGenerator with
+        {
+            Capabilities = SimRig.LoadTolerantGenerator.Capabilities with { Kv = new FactorRange(40, 100) },
+        };
+        rig.RestoreCable(smaller);
+        await Until.TrueAsync(() => rig.Link.State == LinkState.Connected, "reconnected", 60_000);
+        Assert.Equal(new FactorRange(40, 100), rig.Link.Capabilities!.Kv);
+        Assert.Equal([cine], rig.Link.StoredTechniques);
+        Assert.Equal(cine, await rig.Link.GetTechniqueAsync(ExposureKind.Cine));
+        Assert.Contains(rig.Log.Lines, l => l.StartsWith("Error:", StringComparison.Ordinal) && l.Contains("refused the Fluoro technique"));
+        // The generator kept its own fluoro technique, which is what the station now reads back.
+        var fluoro = await rig.Link.GetTechniqueAsync(ExposureKind.Fluoro);
+        Assert.NotEqual(110, fluoro.Technique.Kv);
+    }
 }
