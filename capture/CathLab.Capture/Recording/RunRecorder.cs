@@ -69,14 +69,22 @@ public sealed class RunRecorder : IAsyncDisposable
     }
 
     /// <summary>Ends the run the sequencer returned: waits for its queued frames to reach the disk, then completes the
-    /// object if everything agrees, or deletes it and says why.</summary>
+    /// object if everything agrees, or deletes it and says why. Cancelled, it abandons the recording.</summary>
     public async Task<RecordingOutcome> EndAsync(RunResult run, CancellationToken cancellationToken = default)
     {
         RecordingSession session;
         lock (_gate) session = _session ?? throw new InvalidOperationException("no run is being recorded");
         var clock = Stopwatch.StartNew();
         bool drained;
-        while (!(drained = Drained(session, run)) && clock.Elapsed < _options.DrainTimeout) await Task.Delay(5, cancellationToken);
+        try
+        {
+            while (!(drained = Drained(session, run)) && clock.Elapsed < _options.DrainTimeout) await Task.Delay(5, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            Abandon("ending the recording was cancelled");
+            throw;
+        }
         lock (_gate) _session = null;
 
         var failure = Check(session, run, drained);
