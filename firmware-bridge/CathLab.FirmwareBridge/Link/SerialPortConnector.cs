@@ -9,9 +9,10 @@ namespace CathLab.FirmwareBridge.Link;
 /// the port on a background thread and abandons it if the close hangs. The link is never held up by the port.</summary>
 public sealed class SerialPortConnector(string portName, int baudRate = 115200, TimeSpan? writeTimeout = null) : ISerialConnector
 {
-    /// <summary>A frame of 258 bytes takes 22 ms at 115200 baud; 100 ms leaves room for a busy machine while still
-    /// noticing a stalled write well inside the generator's heartbeat window.</summary>
-    public static readonly TimeSpan DefaultWriteTimeout = TimeSpan.FromMilliseconds(100);
+    /// <summary>A frame of 258 bytes takes 22 ms at 115200 baud. A stalled write only decides when the station reports the
+    /// line lost: emission already stops by the generator's own heartbeat watchdog, because heartbeats stop going out.
+    /// A false loss interrupts an exam, and a loaded two-core computer stalled pty writes past 100 ms, so the bound is 500 ms.</summary>
+    public static readonly TimeSpan DefaultWriteTimeout = TimeSpan.FromMilliseconds(500);
 
     public string PortName { get; } = portName;
     public int BaudRate { get; } = baudRate;
