@@ -50,13 +50,10 @@ public abstract class StationCommand : ICommand
         {
             return await action(station, output, cancellation);
         }
-        catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellation.IsCancellationRequested)
+        catch (Exception e) when (cancellation.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
         {
-            return ExitCodes.Success;
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            return ExitCodes.Success;
+            error.WriteLine($"cathlab {Name}: interrupted before the station answered");
+            return ExitCodes.Failure;
         }
         catch (RpcException e)
         {

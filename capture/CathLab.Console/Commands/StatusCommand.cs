@@ -1,4 +1,5 @@
 using CathLab.Station.Protocol;
+using Grpc.Core;
 
 namespace CathLab.Console.Commands;
 
@@ -47,16 +48,23 @@ public sealed class StatusCommand : StationCommand
         bool inPlace = ReferenceEquals(output, System.Console.Out) && !System.Console.IsOutputRedirected;
         using var call = station.Control.WatchStatus(new WatchStatusRequest { IntervalSeconds = interval }, station.Call(cancellation));
         int shown = 0, width = 0;
-        while (await call.ResponseStream.MoveNext(cancellation))
+        try
         {
-            string line = StationText.Status(call.ResponseStream.Current);
-            if (inPlace)
+            while (await call.ResponseStream.MoveNext(cancellation))
             {
-                output.Write("\r" + line.PadRight(width));
-                width = line.Length;
+                string line = StationText.Status(call.ResponseStream.Current);
+                if (inPlace)
+                {
+                    output.Write("\r" + line.PadRight(width));
+                    width = line.Length;
+                }
+                else output.WriteLine(line);
+                if (++shown == count) break;
             }
-            else output.WriteLine(line);
-            if (++shown == count) break;
+        }
+        catch (Exception e) when (cancellation.IsCancellationRequested && e is OperationCanceledException or RpcException { StatusCode: StatusCode.Cancelled })
+        {
+            // Ctrl+C is how a watch normally ends.
         }
         if (inPlace) output.WriteLine();
         return ExitCodes.Success;
