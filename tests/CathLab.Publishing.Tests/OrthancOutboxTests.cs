@@ -118,4 +118,25 @@ public sealed class OrthancOutboxTests : IAsyncLifetime
         Assert.Equal(2, (await _orthanc.InstanceUidsAsync()).Count);
         Assert.All(second.Items(), i => Assert.Equal(1, i.Attempts));
     }
+
+    [Fact]
+    public async Task AnObjectThePacsDoesNotHoldFailsCommitmentAndIsSentAgain()
+    {
+        var options = TestOutbox.Options(_temp.File("outbox.db"), _orthanc.Destination());
+        var file = WriteRuns(1, "lost").Single();
+        // The journal says Orthanc stored it, but Orthanc never saw it (as when a PACS loses an object).
+        using (var journal = OutboxJournal.Open(options.JournalPath))
+        {
+            var id = journal.Add(Intake.CompleteFileInspector.Inspect(file), ["orthanc"]).Id;
+            journal.MarkSent(id, "orthanc", final: false, warning: null);
+        }
+
+        await using var outbox = Outbox.Open(options, _tracker);
+
+        await Eventually.True(() => outbox.Counts().Committed == 1, () => Why(outbox));
+        var item = Assert.Single(outbox.Items());
+        Assert.Equal(2, item.Attempts); // the journalled send, then the re-send after Orthanc reported "no such object instance"
+        Assert.Single(await _orthanc.InstanceUidsAsync());
+        await Eventually.True(() => !File.Exists(file), () => "file still on disk");
+    }
 }

@@ -150,6 +150,13 @@ internal sealed class StoreBatchSender(PacsDestination destination, OutboxOption
             verdict = new AttemptVerdict(AttemptKind.RetryLater, $"reading {row.Path} while sending failed: {e.Message}");
             goOn = false;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // not a known failure: never leave the row Sending until the next restart; try again later
+            logger.LogError(e, "unexpected failure sending {Sop} to {Destination}", row.SopInstanceUid, destination.Name);
+            verdict = new AttemptVerdict(AttemptKind.RetryLater, $"unexpected failure while sending: {e.GetType().Name}: {e.Message}");
+            goOn = false;
+        }
         switch (verdict.Kind)
         {
             case AttemptKind.Stored:
