@@ -172,6 +172,12 @@ public sealed class RunRecorder : IAsyncDisposable
                 {
                     lock (_gate) Record(frame, ordinal);
                 }
+                catch (Exception e)
+                {
+                    // A bug here must not stop the loop: a recorder that stops reading fails every later run too.
+                    _logger.LogCritical(e, "the recorder failed on frame {Ordinal}", ordinal);
+                    lock (_gate) _session?.Fail($"the recorder failed: {e.Message}");
+                }
                 finally
                 {
                     frame.Release();
