@@ -109,6 +109,24 @@ public sealed class StorescpDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task APeerThatTakesNoImagesFailsTheObjectWithoutRetrying()
+    {
+        // a DICOM node that answers echo only: it accepts the association but none of our storage contexts
+        await using var peer = DicomServer.Start(new DicomServerOptions { AeTitle = "ECHOONLY" }, new Dicom.Network.Services.Echo.EchoScp());
+        var echoOnly = new PacsDestination("echo-only", "ECHOONLY", "127.0.0.1", peer.Port) { RequestCommitment = false };
+        var file = WriteRuns(1).Single();
+        await using var outbox = Outbox.Open(TestOutbox.Options(_temp.File("outbox.db"), echoOnly));
+
+        outbox.Add(file);
+
+        await Eventually.True(() => outbox.Counts().Failed == 1, () => TestOutbox.Describe(outbox));
+        var failed = Assert.Single(outbox.Items());
+        Assert.True(failed.Permanent);
+        Assert.Contains("none of the presentation contexts", failed.LastError, StringComparison.Ordinal);
+        Assert.True(File.Exists(file));
+    }
+
+    [Fact]
     public async Task AnOutboxClosedMidSendDeliversEachObjectOnceAfterReopening()
     {
         var inbox = _temp.Sub("archive");
