@@ -7,6 +7,7 @@ using CathLab.Capture.Frames;
 using CathLab.Capture.Sources;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Display;
+using CathLab.Processing.Frames;
 using CathLab.Processing.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -80,7 +81,8 @@ public sealed class ProcessingStage : IDisposable
     /// <summary>The pipeline's backend, e.g. "CPU, 2 thread(s), ...".</summary>
     public string Backend => _pipeline.Backend;
 
-    public CathLab.Processing.Frames.FrameGeometry Geometry => _pipeline.Geometry;
+    /// <summary>The frame size and bits the stage is calibrated for; frames of another size are rejected.</summary>
+    public FrameGeometry Geometry => _pipeline.Geometry;
 
     /// <summary>The calibration in force, or about to be at the next frame.</summary>
     public CalibrationData Calibration => Volatile.Read(ref _calibration);
