@@ -87,7 +87,7 @@ public sealed class OutboxJournal : IDisposable
     public IReadOnlyList<DueDelivery> DueForCommitment(string destination, int limit) => Due(destination, DeliveryState.Sent, limit);
 
     public void MarkSending(long objectId, string destination) => Write(tx =>
-        Update(tx, objectId, destination, "state = 'Sending'", ("$x", null)));
+        Update(tx, objectId, destination, "state = 'Sending'"));
 
     /// <summary>The PACS stored it: Sent, or Committed straight away for a destination without storage commitment.</summary>
     public void MarkSent(long objectId, string destination, bool final, string? warning) => Write(tx =>
@@ -274,7 +274,7 @@ public sealed class OutboxJournal : IDisposable
         }
         else if (state == nameof(DeliveryState.Failed))
         {
-            Update(tx, objectId, destination, "state = 'Pending', permanent = 0, next_attempt_at = $now", ("$x", null));
+            Update(tx, objectId, destination, "state = 'Pending', permanent = 0, next_attempt_at = $now");
         }
         else
         {
@@ -320,7 +320,7 @@ public sealed class OutboxJournal : IDisposable
             VALUES ($id, $dest, 'Pending', 0, $now, $now)
             """, ("$id", objectId), ("$dest", destination), ("$now", now));
 
-    // $x is the caller's one free parameter; $now and the row's keys are always bound.
+    // $now and the row's keys ($id, $dest) are always bound; a statement binds only the names it uses.
     private int Update(SqliteTransaction tx, long objectId, string destination, string set, params (string Name, object? Value)[] parameters) =>
         Execute(tx, $"UPDATE deliveries SET {set}, updated_at = $now WHERE object_id = $id AND destination = $dest",
             [.. parameters, ("$id", objectId), ("$dest", destination), ("$now", Now)]);
