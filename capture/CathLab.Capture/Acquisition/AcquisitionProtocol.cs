@@ -17,6 +17,9 @@ public sealed record AcquisitionPhase(string Name, double PulseRate, TimeSpan? D
 /// pre-contrast frames that make the mask.</summary>
 public sealed record AcquisitionProtocol(string Name, string Description, RunKind Kind, IReadOnlyList<AcquisitionPhase> Phases, int MaskFrames = 0)
 {
+    /// <summary>Body Part Examined (0018,0015) of the run's series, a defined term of PS3.16 CID 4031.</summary>
+    public string BodyPart { get; init; } = "HEART";
+
     public bool Recorded => Kind != RunKind.Fluoro;
 
     public ExposureKind ExposureKind => Kind == RunKind.Fluoro ? Wire.Generator.ExposureKind.Fluoro : Wire.Generator.ExposureKind.Cine;

@@ -9,12 +9,12 @@ public static class ProtocolCatalog
         new("cardiac-fluoro-15", "cardiac fluoro, 15 pulses/s, live, not recorded", RunKind.Fluoro, [new("live", 15)]),
         new("cardiac-cine-15", "cardiac cine, 15 frames/s, recorded while the pedal is held", RunKind.Cine, [new("cine", 15)]),
         new("cardiac-cine-30", "cardiac cine, 30 frames/s, recorded while the pedal is held", RunKind.Cine, [new("cine", 30)]),
-        new("peripheral-dsa-3", "peripheral DSA, 3 frames/s, mask from the first 4 frames", RunKind.Dsa, [new("dsa", 3)], MaskFrames: 4),
-        new("peripheral-dsa-6", "peripheral DSA, 6 frames/s, mask from the first 6 frames", RunKind.Dsa, [new("dsa", 6)], MaskFrames: 6),
+        new("peripheral-dsa-3", "peripheral DSA, 3 frames/s, mask from the first 4 frames", RunKind.Dsa, [new("dsa", 3)], MaskFrames: 4) { BodyPart = "EXTREMITY" },
+        new("peripheral-dsa-6", "peripheral DSA, 6 frames/s, mask from the first 6 frames", RunKind.Dsa, [new("dsa", 6)], MaskFrames: 6) { BodyPart = "EXTREMITY" },
         new("cerebral-dsa", "cerebral DSA in phases: arterial 6 frames/s for 3 s, capillary 2 frames/s for 4 s, venous 4 frames/s",
             RunKind.Dsa,
             [new("arterial", 6, TimeSpan.FromSeconds(3)), new("capillary", 2, TimeSpan.FromSeconds(4)), new("venous", 4)],
-            MaskFrames: 4),
+            MaskFrames: 4) { BodyPart = "HEAD" },
     ];
 
     public static AcquisitionProtocol Find(IEnumerable<AcquisitionProtocol> protocols, string name) =>

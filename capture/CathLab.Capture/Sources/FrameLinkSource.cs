@@ -21,6 +21,8 @@ public sealed class FrameLinkSource(string host, int port, FramePool pool, ILogg
 
     public string Description => $"frame link {host}:{port}";
 
+    private int _disposed;
+
     public event Action<Frame>? FrameArrived;
     public event Action<long>? FramesLost;
 
@@ -151,6 +153,7 @@ public sealed class FrameLinkSource(string host, int port, FramePool pool, ILogg
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _stop.Cancel();
         _stream?.Dispose();
         if (_loop is not null) await _loop;

@@ -35,6 +35,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private ActiveRun? _run;
     private ActiveRun? _lastRun;
     private int _runNumber;
+    private int _disposed;
 
     public ExamCoordinator(GeneratorBridge bridge, RunSequencer sequencer, ProtocolSet protocols, StationOptions options, LiveFeedHub hub,
         StationRecorder recorder, OutboxService outbox, ProcessingStage processing, ILogger<ExamCoordinator> logger)
@@ -304,6 +305,8 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
 
     public void Dispose()
     {
+        // Registered as itself and as IStationControl, so the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _bridge.Exposure.Transitioned -= OnExposureTransition;
         _stopping.Cancel();
         _stopping.Dispose();

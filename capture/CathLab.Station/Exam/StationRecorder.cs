@@ -22,7 +22,7 @@ public sealed class StationRecorder(RunRecorder recorder, GeneratorBridge bridge
     {
         if (!run.Protocol.Recorded) return;
         var exam = run.Exam;
-        var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber()) { Description = run.Protocol.Description };
+        var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber()) { Description = run.Protocol.Description, BodyPartExamined = run.Protocol.BodyPart };
         var request = new RecordingRequest(new ExamContext(exam.Patient, exam.Study, series, equipment), run.Protocol, InstanceNumber: 1)
         {
             Geometry = bridge.Dose.Geometry,

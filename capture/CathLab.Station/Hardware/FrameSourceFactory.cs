@@ -13,6 +13,8 @@ public static class FrameSourceFactory
         return detector.Source switch
         {
             "FrameLink" => new FrameLinkSource(detector.Host, detector.Port, pool, services.GetRequiredService<ILogger<FrameLinkSource>>()),
+            "VideoCapture" => new VideoCaptureSource(new VideoCaptureSourceOptions { Path = detector.Device, Width = detector.Size, Height = detector.Size },
+                pool, services.GetRequiredService<ILogger<VideoCaptureSource>>()),
             _ => throw new InvalidOperationException($"frame source '{detector.Source}' is not known"),
         };
     }

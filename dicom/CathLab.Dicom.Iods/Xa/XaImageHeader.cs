@@ -27,6 +27,7 @@ public static class XaImageHeader
         CompositeModules.AddSeries(ds, exam.Series, "XA");
         CompositeModules.AddRequestAttributes(ds, exam.Study);
         if (exam.Series.BodyPartExamined.Length > 0) ds.SetString(DicomTags.BodyPartExamined, exam.Series.BodyPartExamined);
+        if (exam.Series.NeedsLaterality) ds.SetString(DicomTags.Laterality, exam.Series.Laterality);
         CompositeModules.AddGeneralEquipment(ds, exam.Equipment);
         AddGeneralImage(ds, run, started);
         AddImagePixel(ds, run, frames.Frames);

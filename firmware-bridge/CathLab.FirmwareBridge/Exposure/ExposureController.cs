@@ -116,7 +116,7 @@ public sealed class ExposureController : IDisposable
                 Watch(_link.ExposeOffAsync(), MessageType.ExposeOff);
                 break;
             case ExposureAction.SendPrepare when kind is { } k:
-                Watch(_link.PrepareAsync(k), MessageType.Prepare);
+                Watch(PrepareAndConfirmAsync(k), MessageType.Prepare);
                 break;
             case ExposureAction.SendExposeOn when kind is { } k:
                 Watch(_link.ExposeOnAsync(k), MessageType.ExposeOn);
@@ -133,6 +133,18 @@ public sealed class ExposureController : IDisposable
             case ExposureAction.StopHighLevelAlert:
                 Raise(BridgeAlertKind.HighLevelFluoroEnded, "high-level fluoroscopy ended");
                 break;
+        }
+    }
+
+    /// <summary>A generator that is already prepared (Ready after the previous exposure) acknowledges Prepare without a
+    /// state change, so no Ready event follows: after the acknowledgement the station asks where the generator stands.</summary>
+    private async Task PrepareAndConfirmAsync(ExposureKind kind)
+    {
+        await _link.PrepareAsync(kind).ConfigureAwait(false);
+        var status = await _link.GetStatusAsync().ConfigureAwait(false);
+        if (status.State == GeneratorState.Ready && State == ExposureState.Preparing)
+        {
+            Fire(new(ExposureTrigger.GeneratorReady, InputSource.Generator, Detail: "already prepared"));
         }
     }
 

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using CathLab.Testing;
+
+namespace CathLab.Station.Tests.Hil;
+
+/// <summary>The real <c>cathlab-sim serve</c> process on one end of a socat pty pair, with its frame link on a free port:
+/// the station sees exactly what it would see of separate hardware.</summary>
+internal sealed class SimulatorProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringWriter _output = new();
+
+    private SimulatorProcess(Process process, PtyPair pty, int framePort)
+    {
+        _process = process;
+        Pty = pty;
+        FramePort = framePort;
+    }
+
+    public PtyPair Pty { get; }
+    public int FramePort { get; }
+    public string Output { get { lock (_output) return _output.ToString(); } }
+
+    public static async Task<SimulatorProcess> StartAsync(params string[] extra)
+    {
+        var pty = new PtyPair();
+        int port = FreePort.Next();
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"), "serve", "--serial", pty.GeneratorEnd, "--frame-port", port.ToString(), "--heartbeat-ms", "1000", .. extra])
+            psi.ArgumentList.Add(a);
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("cathlab-sim did not start");
+        var sim = new SimulatorProcess(process, pty, port);
+        process.OutputDataReceived += (_, e) => sim.Append(e.Data);
+        process.ErrorDataReceived += (_, e) => sim.Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        for (int i = 0; i < 300 && !sim.Output.Contains("ready", StringComparison.Ordinal); i++)
+        {
+            if (process.HasExited) throw new InvalidOperationException($"cathlab-sim exited: {sim.Output}");
+            await Task.Delay(50);
+        }
+        return sim;
+    }
+
+    /// <summary>Types a runtime command (fault injection) on the simulator's standard input.</summary>
+    public void Command(string line) => _process.StandardInput.WriteLine(line);
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.WriteLine(line);
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.StandardInput.Close();
+                if (!_process.WaitForExit(5000)) _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        _process.Dispose();
+        Pty.Dispose();
+    }
+}

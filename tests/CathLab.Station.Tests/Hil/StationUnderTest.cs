@@ -1,0 +1,72 @@
+using CathLab.Station.Control;
+using CathLab.Station.Hosting;
+using CathLab.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CathLab.Station.Tests.Hil;
+
+/// <summary>The whole station service, in this process, configured by command-line arguments as an operator would,
+/// against a running <see cref="SimulatorProcess"/>; its archive, spool and audit trail in a temporary folder.</summary>
+internal sealed class StationUnderTest : IAsyncDisposable
+{
+    private readonly StationStartup _startup;
+
+    private StationUnderTest(StationStartup startup, string folder, int grpcPort, int webPort)
+    {
+        _startup = startup;
+        Folder = folder;
+        GrpcPort = grpcPort;
+        WebPort = webPort;
+    }
+
+    public string Folder { get; }
+    public int GrpcPort { get; }
+    public int WebPort { get; }
+    public string ArchiveFolder => Path.Combine(Folder, "archive");
+    public string SpoolFolder => Path.Combine(Folder, "spool");
+    public IServiceProvider Services => _startup.Services;
+    public IStationControl Control => Services.GetRequiredService<IStationControl>();
+
+    public static async Task<StationUnderTest> StartAsync(SimulatorProcess sim, params string[] extra)
+    {
+        string folder = Directory.CreateTempSubdirectory("cathlab-station-").FullName;
+        int grpc = FreePort.Next(), web = FreePort.Next();
+        string[] args =
+        [
+            $"--Station:Generator:SerialPort={sim.Pty.StationEnd}",
+            $"--Station:Detector:Port={sim.FramePort}",
+            $"--Station:ListenUrl=http://127.0.0.1:{grpc}",
+            $"--Station:WebUrl=http://127.0.0.1:{web}",
+            $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",
+            $"--Station:Archive:SpoolFolder={Path.Combine(folder, "spool")}",
+            $"--Station:AuditPath={Path.Combine(folder, "audit.jsonl")}",
+            "--Logging:LogLevel:Default=Warning",
+            // A shared, loaded test machine: the generator may answer late; the simulator's heartbeat window is widened to match.
+            "--Station:Generator:AnswerTimeoutMs=100",
+            "--Station:Generator:MaxRetries=8",
+            .. extra,
+        ];
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(args, error) ?? throw new InvalidOperationException(error.ToString());
+        await startup.StartAsync();
+        var station = new StationUnderTest(startup, folder, grpc, web);
+        for (int i = 0; i < 300 && !station.Control.Status.GeneratorConnected; i++) await Task.Delay(50);
+        if (!station.Control.Status.GeneratorConnected) throw new InvalidOperationException("the station did not connect to the simulated generator");
+        return station;
+    }
+
+    /// <summary>Holds the pedal for <paramref name="time"/> with <paramref name="protocol"/>, then releases it.</summary>
+    public async Task<RunView> ExposeAsync(string protocol, TimeSpan time)
+    {
+        await Control.PedalDownAsync(protocol, CancellationToken.None);
+        await Task.Delay(time);
+        return await Control.PedalUpAsync(CancellationToken.None);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _startup.StopAsync();
+        await _startup.DisposeAsync();
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
