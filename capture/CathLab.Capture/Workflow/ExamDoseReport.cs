@@ -1,0 +1,71 @@
+using CathLab.Dicom.Iods.Context;
+using CathLab.Dicom.Iods.Rdsr;
+using CathLab.Dicom.Iods.Xa;
+using CathLab.Dicom.Uids;
+using CathLab.FirmwareBridge.Dose;
+
+namespace CathLab.Capture.Workflow;
+
+/// <summary>A recorded run (cine, DSA) as the recorder wrote it, with the dose the ledger measured for it.</summary>
+public sealed record RecordedRun(XaRunSummary Summary, DoseTotals Dose)
+{
+    public string Protocol { get; init; } = "";
+    public double? DistanceSourceToDetectorMm { get; init; }
+}
+
+/// <summary>A fluoroscopy sequence (one press of the fluoro pedal, not recorded): technique means and the ledger's dose for it.</summary>
+public sealed record FluoroSequence(DateTime StartedAt, TimeSpan Duration, DoseTotals Dose, double PulseRatePerSecond,
+    double MeanKvp, double MeanTubeCurrentMa, double MeanPulseWidthMs, double PrimaryAngleDeg, double SecondaryAngleDeg)
+{
+    public string Uid { get; init; } = DicomUidGenerator.NewUid();
+    public string Protocol { get; init; } = "";
+}
+
+/// <summary>
+/// Builds the exam's one X-Ray Radiation Dose SR from its recorded runs and fluoro sequences, and checks that the
+/// report's totals (the sums of its events) agree with the dose ledger's exam totals before anything is saved.
+/// </summary>
+public static class ExamDoseReport
+{
+    // The ledger sums the same pulses; only floating-point summation order may differ.
+    private const double RelativeTolerance = 1e-6;
+
+    /// <param name="srExam">The exam with the dose report's own series.</param>
+    /// <param name="ledgerExamTotals">The ledger's exam totals; null skips the cross-check.</param>
+    public static DoseReport Build(ExamContext srExam, string sopInstanceUid, int instanceNumber, DateTime completedAt,
+        IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals? ledgerExamTotals = null, ProcedureIntent intent = ProcedureIntent.Diagnostic)
+    {
+        if (runs.Count + fluoro.Count == 0) throw new ArgumentException("the exam has no irradiation event: there is no dose to report");
+        var events = runs.Select(ToEvent).Concat(fluoro.Select(ToEvent)).OrderBy(e => e.StartedAt).ToList();
+        if (ledgerExamTotals is { } ledger) CheckAgainstLedger(runs, fluoro, ledger);
+        return new DoseReport(srExam, sopInstanceUid, instanceNumber, completedAt, events) { Intent = intent };
+    }
+
+    public static void Save(DoseReport report, string path, string? sourceAeTitle = null) => RdsrBuilder.Save(report, path, sourceAeTitle);
+
+    private static IrradiationEvent ToEvent(RecordedRun run) =>
+        IrradiationEvent.FromRun(run.Summary, GyM2(run.Dose), Gy(run.Dose), run.Protocol, run.DistanceSourceToDetectorMm);
+
+    private static IrradiationEvent ToEvent(FluoroSequence f) => new(
+        IrradiationKind.Fluoroscopy, f.Uid, f.StartedAt, f.Duration.TotalSeconds, GyM2(f.Dose), Gy(f.Dose), f.Dose.Pulses,
+        f.PulseRatePerSecond, f.MeanKvp, f.MeanTubeCurrentMa, f.MeanPulseWidthMs, f.PrimaryAngleDeg, f.SecondaryAngleDeg)
+    {
+        AcquisitionProtocol = f.Protocol,
+    };
+
+    // The ledger counts DAP in Gy·cm² and Ka,r in mGy; TID 10003 wants Gy·m² and Gy.
+    private static double GyM2(DoseTotals d) => d.DoseAreaProductGyCm2 / 10_000;
+    private static double Gy(DoseTotals d) => d.ReferenceAirKermaMilliGray / 1000;
+
+    private static void CheckAgainstLedger(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger)
+    {
+        var dap = runs.Sum(r => r.Dose.DoseAreaProductGyCm2) + fluoro.Sum(f => f.Dose.DoseAreaProductGyCm2);
+        var kar = runs.Sum(r => r.Dose.ReferenceAirKermaMilliGray) + fluoro.Sum(f => f.Dose.ReferenceAirKermaMilliGray);
+        if (!Close(dap, ledger.DoseAreaProductGyCm2) || !Close(kar, ledger.ReferenceAirKermaMilliGray))
+            throw new InvalidOperationException(
+                $"the dose report's events add up to {dap:0.######} Gy·cm² and {kar:0.######} mGy but the dose ledger counted {ledger.DoseAreaProductGyCm2:0.######} Gy·cm² " +
+                $"and {ledger.ReferenceAirKermaMilliGray:0.######} mGy for the exam: an irradiation event is missing or counted twice");
+    }
+
+    private static bool Close(double a, double b) => Math.Abs(a - b) <= RelativeTolerance * Math.Max(Math.Abs(a), Math.Abs(b)) + 1e-12;
+}
