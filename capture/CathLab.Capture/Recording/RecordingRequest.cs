@@ -18,6 +18,9 @@ public sealed record RecordingRequest(ExamContext Exam, AcquisitionProtocol Prot
     public double SecondaryAngleDeg { get; init; }
     public BeamGeometry Geometry { get; init; } = BeamGeometry.Default;
     public ContrastInjection? Contrast { get; init; }
+
+    /// <summary>GR for recorded runs at acquisition dose; SC (low dose) for saved fluoro.</summary>
+    public RadiationSetting RadiationSetting { get; init; } = RadiationSetting.Gr;
     public string SopInstanceUid { get; init; } = DicomUidGenerator.NewUid();
 
     /// <summary>Shared with the dose report's irradiation event for this run.</summary>

@@ -32,9 +32,10 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
     public string? Failure { get; private set; }
     public string Path { get; } = System.IO.Path.Combine(options.SpoolFolder, request.SopInstanceUid + ".dcm");
 
-    public void Write(Frame frame, in PulseReport report)
+    public void Write(Frame frame, in PulseReport report) => Write(frame.Info, frame.Pixels, report);
+
+    public void Write(in FrameInfo info, ReadOnlySpan<ushort> pixels, in PulseReport report)
     {
-        var info = frame.Info;
         _writer ??= CreateWriter(info);
         if (FramesWritten == 0)
         {
@@ -47,7 +48,7 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
         var at = _firstFrameAt.AddTicks((long)(report.TimestampMicroseconds - _firstPulseMicroseconds) * 10);
         var technique = report.Technique;
         var record = new XaFrameRecord(at, technique.Kv, technique.Ma, technique.PulseWidthMs, Request.PrimaryAngleDeg, Request.SecondaryAngleDeg);
-        _writer.WriteFrame(PixelBytes(frame, info), record);
+        _writer.WriteFrame(PixelBytes(pixels, info), record);
         FramesWritten++;
         _kermaNanoGray += report.AirKermaNanoGray;
     }
@@ -100,7 +101,7 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
             Columns = first.Width,
             DetectorBits = first.BitsStored,
             NominalFrameTimeMs = 1000.0 / Request.Protocol.Phases[0].PulseRate,
-            RadiationSetting = RadiationSetting.Gr,
+            RadiationSetting = Request.RadiationSetting,
             PixelIntensity = PixelIntensity.Lin,
             FieldSizeMm = Math.Max(geometry.FieldWidthCm, geometry.FieldHeightCm) * 10,
             DistanceSourceToDetectorMm = geometry.SourceImageDistanceCm * 10,
@@ -114,9 +115,8 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
         return XaRunWriter.Create(Path, Request.Exam, settings);
     }
 
-    private ReadOnlySpan<byte> PixelBytes(Frame frame, FrameInfo info)
+    private ReadOnlySpan<byte> PixelBytes(ReadOnlySpan<ushort> pixels, in FrameInfo info)
     {
-        var pixels = frame.Pixels;
         if (_writer!.FrameLength != info.PixelCount) return MemoryMarshal.AsBytes(pixels);
         // An 8-bit detector is stored one byte per pixel; the pool holds 16-bit words.
         _narrow ??= new byte[info.PixelCount];

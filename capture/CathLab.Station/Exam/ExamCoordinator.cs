@@ -205,8 +205,21 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         return await CloseAsync(run);
     }
 
-    public Task<RunView> SaveLastFluoroAsync(double seconds, CancellationToken cancellationToken) =>
-        throw new StationRefusedException("saving the last fluoro is not available on this station yet");
+    public Task<RunView> SaveLastFluoroAsync(double seconds, CancellationToken cancellationToken)
+    {
+        var exam = RequireExam();
+        int number;
+        double rate;
+        lock (_gate)
+        {
+            if (_run is not null) throw new StationRefusedException("a run is exposing: save the fluoro after it");
+            if (_lastRun is not { Protocol.Kind: RunKind.Fluoro } fluoro || fluoro.Exam != exam)
+                throw new StationRefusedException("no fluoro was run in this exam since the last recorded run");
+            rate = fluoro.Protocol.Phases[0].PulseRate;
+            number = ++_runNumber;
+        }
+        return Task.FromResult(_recorder.SaveLastFluoro(exam, number, seconds, rate));
+    }
 
     public Task<RunView> RemaskAsync(int runNumber, IReadOnlyList<int> maskFrames, CancellationToken cancellationToken)
     {

@@ -1,4 +1,6 @@
+using CathLab.Capture.Acquisition;
 using CathLab.Capture.Configuration;
+using CathLab.Capture.Fluoro;
 using CathLab.Capture.Recording;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
@@ -10,23 +12,49 @@ namespace CathLab.Station.Exam;
 /// <summary>The station's side of recording: turns a run of the open exam into a recording request (its own series,
 /// the exam's patient and study, the beam geometry), closes it into a <see cref="RunView"/>, and re-issues DSA runs with
 /// other masks. Recorded objects stay in the spool, listed on the exam, until the exam is closed and published.</summary>
-public sealed class StationRecorder(RunRecorder recorder, GeneratorBridge bridge, StationOptions options, EquipmentInfo equipment, ILogger<StationRecorder> logger)
+public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses, IServiceProvider services, GeneratorBridge bridge, StationOptions options,
+    EquipmentInfo equipment, ILogger<StationRecorder> logger)
 {
+    private readonly FluoroLoopStore? _loop = options.FluoroStoreSeconds > 0 ? services.GetRequiredService<FluoroLoopStore>() : null;
+
     private long _framesRecorded;
 
     public long FramesRecorded => Interlocked.Read(ref _framesRecorded);
 
     public string SpoolFolder { get; } = Path.GetFullPath(options.Archive.SpoolFolder);
 
-    public void Begin(ActiveRun run)
+    private RecordingRequest RequestFor(OpenExam exam, AcquisitionProtocol protocol)
     {
-        if (!run.Protocol.Recorded) return;
-        var exam = run.Exam;
-        var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber()) { Description = run.Protocol.Description, BodyPartExamined = run.Protocol.BodyPart };
-        var request = new RecordingRequest(new ExamContext(exam.Patient, exam.Study, series, equipment), run.Protocol, InstanceNumber: 1)
+        var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber()) { Description = protocol.Description, BodyPartExamined = protocol.BodyPart };
+        return new RecordingRequest(new ExamContext(exam.Patient, exam.Study, series, equipment), protocol, InstanceNumber: 1)
         {
             Geometry = bridge.Dose.Geometry,
         };
+    }
+
+    /// <summary>Keeps the last <paramref name="seconds"/> of the fluoro loop as a recorded run of the open exam.</summary>
+    public RunView SaveLastFluoro(OpenExam exam, int runNumber, double seconds, double pulseRate)
+    {
+        if (_loop is null) throw new StationRefusedException("the fluoro loop is off (Station:FluoroStoreSeconds is 0)");
+        if (!(seconds > 0) || seconds > options.FluoroStoreSeconds)
+            throw new StationRefusedException($"the station keeps the last {options.FluoroStoreSeconds:0.#} s of fluoro; {seconds:0.#} s cannot be saved");
+        var protocol = FluoroLoopRecording.ProtocolFor(pulseRate) with { BodyPart = "HEART" };
+        var outcome = FluoroLoopRecording.Save(_loop, TimeSpan.FromSeconds(seconds), pulses, RequestFor(exam, protocol),
+            new RecorderOptions(SpoolFolder) { SourceAeTitle = options.AeTitle });
+        if (outcome.Run is not { } stored) throw new StationRefusedException($"the last fluoro was not saved: {outcome.Failure}");
+        Interlocked.Add(ref _framesRecorded, stored.Image.Frames);
+        exam.AddObject(new ExamObject(stored.Image.Path, stored.Image.SopInstanceUid, $"run {runNumber} saved fluoro, {stored.Image.Frames} frames", runNumber, stored));
+        logger.LogInformation("last {Seconds} s of fluoro saved as run {Number}: {Frames} frames in {Path}", seconds, runNumber, stored.Image.Frames, stored.Image.Path);
+        var view = new RunView(runNumber, protocol.Name, nameof(RunKind.Fluoro), RunState.Complete, stored.Dose.Pulses, stored.Image.Frames,
+            stored.Dose.ReferenceAirKermaMilliGray, stored.Image.Path, null);
+        exam.Add(view);
+        return view;
+    }
+
+    public void Begin(ActiveRun run)
+    {
+        if (!run.Protocol.Recorded) return;
+        var request = RequestFor(run.Exam, run.Protocol);
         try
         {
             recorder.Begin(request);
@@ -37,7 +65,7 @@ public sealed class StationRecorder(RunRecorder recorder, GeneratorBridge bridge
         }
     }
 
-    public async Task<RunView> EndAsync(ActiveRun run, Capture.Acquisition.RunResult result)
+    public async Task<RunView> EndAsync(ActiveRun run, RunResult result)
     {
         var kind = run.Protocol.Kind.ToString();
         if (!run.Protocol.Recorded)
@@ -64,7 +92,7 @@ public sealed class StationRecorder(RunRecorder recorder, GeneratorBridge bridge
     {
         var original = exam.Runs.FirstOrDefault(r => r.Number == runNumber && r.ObjectPath is not null)
             ?? throw new StationRefusedException($"run {runNumber} of this exam was not recorded");
-        if (original.Kind != nameof(Capture.Acquisition.RunKind.Dsa)) throw new StationRefusedException($"run {runNumber} is {original.Kind}, not a DSA run");
+        if (original.Kind != nameof(RunKind.Dsa)) throw new StationRefusedException($"run {runNumber} is {original.Kind}, not a DSA run");
         if (!File.Exists(original.ObjectPath)) throw new StationRefusedException($"run {runNumber}'s object has left the station ({original.ObjectPath})");
         RemaskedRun remasked;
         try

@@ -10,8 +10,9 @@ internal sealed class SimulatorProcess : IDisposable
     private readonly Process _process;
     private readonly StringWriter _output = new();
 
-    private SimulatorProcess(Process process, PtyPair pty, int framePort)
+    private SimulatorProcess(Process process, PtyPair pty, int framePort, int side)
     {
+        Side = side;
         _process = process;
         Pty = pty;
         FramePort = framePort;
@@ -19,6 +20,9 @@ internal sealed class SimulatorProcess : IDisposable
 
     public PtyPair Pty { get; }
     public int FramePort { get; }
+
+    /// <summary>The detector's frame side (--mode): 1024 or 512.</summary>
+    public int Side { get; }
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     public static async Task<SimulatorProcess> StartAsync(params string[] extra)
@@ -35,7 +39,8 @@ internal sealed class SimulatorProcess : IDisposable
         foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"), "serve", "--serial", pty.GeneratorEnd, "--frame-port", port.ToString(), "--heartbeat-ms", "1000", .. extra])
             psi.ArgumentList.Add(a);
         var process = Process.Start(psi) ?? throw new InvalidOperationException("cathlab-sim did not start");
-        var sim = new SimulatorProcess(process, pty, port);
+        int mode = Array.IndexOf(extra, "--mode") is var at and >= 0 ? int.Parse(extra[at + 1]) : 1024;
+        var sim = new SimulatorProcess(process, pty, port, mode);
         process.OutputDataReceived += (_, e) => sim.Append(e.Data);
         process.ErrorDataReceived += (_, e) => sim.Append(e.Data);
         process.BeginOutputReadLine();

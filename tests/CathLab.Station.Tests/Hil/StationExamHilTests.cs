@@ -62,6 +62,51 @@ public sealed class StationExamHilTests
         }
     }
 
+    [Fact]
+    public async Task Saved_fluoro_and_a_remasked_DSA_run_become_objects_of_their_own_and_bad_requests_are_refused()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim);
+        var control = station.Control;
+        await Assert.ThrowsAsync<StationRefusedException>(() => control.PedalDownAsync("cardiac-fluoro-15", CancellationToken.None));
+        await control.StartExamAsync(new ExamRequest("", ""), CancellationToken.None);
+        Assert.True(control.Status.Exam!.Emergency);
+        await Assert.ThrowsAsync<StationRefusedException>(() => control.SaveLastFluoroAsync(1, CancellationToken.None));
+
+        var fluoro = await station.ExposeAsync("cardiac-fluoro-15", Fluoro);
+        var saved = await control.SaveLastFluoroAsync(1.0, CancellationToken.None);
+        Assert.Equal(RunState.Complete, saved.State);
+        Assert.InRange(saved.Frames, 1, fluoro.Frames);
+        await Assert.ThrowsAsync<StationRefusedException>(() => control.SaveLastFluoroAsync(600, CancellationToken.None));
+
+        var dsa = await station.ExposeAsync("peripheral-dsa-3", Dsa);
+        Assert.True(dsa.State == RunState.Complete, dsa.Failure);
+        await Assert.ThrowsAsync<StationRefusedException>(() => control.RemaskAsync(dsa.Number, [dsa.Frames + 5], CancellationToken.None));
+        await Assert.ThrowsAsync<StationRefusedException>(() => control.RemaskAsync(saved.Number, [1], CancellationToken.None));
+        var remasked = await control.RemaskAsync(dsa.Number, [2, 3], CancellationToken.None);
+        Assert.NotEqual(dsa.ObjectPath, remasked.ObjectPath);
+        await control.EndExamAsync(new ExamEnd(), CancellationToken.None);
+
+        var archived = await WaitForArchiveAsync(station, 3);
+        var check = ExternalTool.PythonScript("""
+            import sys, pydicom
+            for path in sys.argv[1:]:
+                ds = pydicom.dcmread(path)
+                mask = ds.MaskSubtractionSequence[0].MaskFrameNumbers if 'MaskSubtractionSequence' in ds else []
+                print(ds.SOPInstanceUID, ds.RadiationSetting, int(ds.NumberOfFrames), ds.PatientID, list(mask) if not isinstance(mask, int) else [mask])
+            """, archived);
+        Assert.True(check.ExitCode == 0, check.All);
+        var lines = check.StdOut.Trim().Split('\n');
+        Assert.Contains(lines, l => l.Contains(" SC ", StringComparison.Ordinal) && l.Contains($" {saved.Frames} ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.EndsWith("[2, 3]", StringComparison.Ordinal));
+        Assert.All(lines, l => Assert.Contains(" EMERG-", l));
+        foreach (var file in archived)
+        {
+            var (errors, _) = ExternalTool.Dciodvfy(file);
+            Assert.True(errors.Length == 0, string.Join("\n", errors));
+        }
+    }
+
     private static async Task<string[]> WaitForArchiveAsync(StationUnderTest station, int atLeast)
     {
         string[] files = [];

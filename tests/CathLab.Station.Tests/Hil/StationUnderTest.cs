@@ -35,6 +35,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
         [
             $"--Station:Generator:SerialPort={sim.Pty.StationEnd}",
             $"--Station:Detector:Port={sim.FramePort}",
+            $"--Station:Detector:Size={sim.Side}",
             $"--Station:ListenUrl=http://127.0.0.1:{grpc}",
             $"--Station:WebUrl=http://127.0.0.1:{web}",
             $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",
