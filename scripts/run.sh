@@ -1,9 +1,75 @@
 #!/usr/bin/env bash
-# Sets up (scripts/setup.sh) and runs the station's main job on simulated hardware with embedded defaults.
-# Until the station service (capture/) exists, this runs the simulators on a socat pty pair and the frame link,
-# drives them through a short fluoro and cine session over the documented protocols, and prints what they produce.
-# Extra arguments go to cathlab-sim (see: scripts/run.sh --help).
+# Sets up (scripts/setup.sh) and runs the station's main job on simulated hardware with embedded defaults:
+# a socat pseudo-terminal pair, the simulated generator (serial) and detector (frame link), the station service
+# (cathlab-station) with its embedded archive, and a scripted exam through the console client (cathlab):
+# two fluoro sequences, three cardiac cine runs and a peripheral DSA run, then publishing to the archive.
+# It prints where the study went. Everything it writes lands in ${CATHLAB_RUN_DIR:-./.run/<time>}.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"
-exec dotnet "$root/sims/CathLab.Sims.Cli/bin/Release/net10.0/cathlab-sim.dll" demo "$@"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+bin() { echo "$root/$1/bin/Release/net10.0/$2.dll"; }
+run_dir="${CATHLAB_RUN_DIR:-$root/.run/$(date +%Y%m%d-%H%M%S)}"
+mkdir -p "$run_dir"; cd "$run_dir"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+echo "== simulated hardware"
+socat -d -d "pty,raw,echo=0,link=$run_dir/generator.tty" "pty,raw,echo=0,link=$run_dir/station.tty" 2>socat.log &
+pids+=($!)
+for _ in $(seq 50); do [ -e station.tty ] && [ -e generator.tty ] && break; sleep 0.1; done
+frame_port=$(free_port)
+tail -f /dev/null | dotnet "$(bin sims/CathLab.Sims.Cli cathlab-sim)" serve --serial "$run_dir/generator.tty" --frame-port "$frame_port" --preset coronary --heartbeat-ms 500 >sim.log 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q "ready" sim.log 2>/dev/null && break; sleep 0.1; done
+head -1 sim.log
+
+echo "== station"
+token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"
+token_sha="$(printf '%s' "$token" | sha256sum | cut -d' ' -f1)"
+grpc_port=$(free_port); web_port=$(free_port)
+export CATHLAB_SERVER="http://127.0.0.1:$grpc_port" CATHLAB_TOKEN="$token"
+dotnet "$(bin capture/CathLab.Station cathlab-station)" \
+  --Station:Generator:SerialPort="$run_dir/station.tty" --Station:Detector:Port="$frame_port" \
+  --Station:ListenUrl="http://127.0.0.1:$grpc_port" --Station:WebUrl="http://127.0.0.1:$web_port" \
+  --Station:Archive:Folder="$run_dir/archive" --Station:Archive:SpoolFolder="$run_dir/spool" \
+  --Station:AuditPath="$run_dir/audit.jsonl" \
+  --Station:Tokens:0:Holder=demo-technician --Station:Tokens:0:Role=technician --Station:Tokens:0:Sha256="$token_sha" \
+  >station.log 2>&1 &
+station_pid=$!
+pids+=($station_pid)
+ready=""
+for _ in $(seq 150); do
+  if curl -fs "http://127.0.0.1:$web_port/health" >/dev/null 2>&1; then ready=1; break; fi
+  kill -0 $station_pid 2>/dev/null || break
+  sleep 0.2
+done
+if [ -z "$ready" ]; then echo "the station did not become ready; its log:"; cat station.log; exit 1; fi
+echo "station ready: control $CATHLAB_SERVER, viewer http://127.0.0.1:$web_port/live/, log $run_dir/station.log"
+
+cathlab() { dotnet "$(bin capture/CathLab.Console cathlab)" "$@"; }
+echo "== exam"
+cathlab exam start --patient-name "DOE^JANE" --patient-id "SIM-0001" --accession "ACC-0001"
+cathlab fluoro --protocol cardiac-fluoro-15 --seconds 2
+cathlab cine --protocol cardiac-cine-15 --seconds 2
+cathlab fluoro --protocol cardiac-fluoro-7.5 --seconds 2
+cathlab cine --protocol cardiac-cine-30 --seconds 2
+cathlab cine --protocol cardiac-cine-15 --seconds 2
+cathlab cine --protocol peripheral-dsa-3 --seconds 4
+cathlab exam end
+echo "== publishing"
+for _ in $(seq 120); do
+  if cathlab status | grep -q "pending 0"; then break; fi
+  sleep 0.5
+done
+cathlab status
+cathlab outbox
+echo "== where the study went"
+echo "archive folder: $run_dir/archive"
+ls -l "$run_dir/archive" | sed 1d
