@@ -148,7 +148,9 @@ public sealed class RunSequencer
     {
         lock (_gate)
         {
-            if (_exposing is not null) _framesLostThisRun += count;
+            // A gap seen before this run's first frame was left by the end of the previous run. Were this run's own first
+            // frame lost, its pulses would outnumber its frames, which fails the run anyway.
+            if (_exposing is not null && _framesThisRun > 0) _framesLostThisRun += count;
         }
     }
 
