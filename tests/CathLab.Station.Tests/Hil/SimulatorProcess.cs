@@ -56,6 +56,24 @@ internal sealed class SimulatorProcess : IDisposable
     /// <summary>Types a runtime command (fault injection) on the simulator's standard input.</summary>
     public void Command(string line) => _process.StandardInput.WriteLine(line);
 
+    /// <summary>The generator's state and pulse count, from the simulator's own "status" command.</summary>
+    public async Task<(string State, long Pulses)> GeneratorStatusAsync()
+    {
+        int before = Output.Split('\n').Count(l => l.StartsWith("generator: ", StringComparison.Ordinal));
+        Command("status");
+        for (int i = 0; i < 200; i++)
+        {
+            var lines = Output.Split('\n').Where(l => l.StartsWith("generator: ", StringComparison.Ordinal)).ToArray();
+            if (lines.Length > before)
+            {
+                var parts = lines[^1]["generator: ".Length..].Split(',');
+                return (parts[0].Trim(), long.Parse(parts[1].Trim().Split(' ')[0]));
+            }
+            await Task.Delay(25);
+        }
+        throw new TimeoutException($"cathlab-sim did not answer 'status': {Output}");
+    }
+
     private void Append(string? line)
     {
         if (line is null) return;

@@ -67,6 +67,25 @@ public sealed class StationFaultHilTests
         Assert.Equal([Path.GetFileName(good.ObjectPath!)], archived.Select(Path.GetFileName));
     }
 
+    [Fact]
+    public async Task Shutting_the_station_down_during_fluoro_stops_emission_first()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        var station = await StationUnderTest.StartAsync(sim);
+        var source = (FrameLinkSource)station.Services.GetRequiredService<IFrameSource>();
+        await station.Control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-0004"), CancellationToken.None);
+        await station.Control.PedalDownAsync("cardiac-fluoro-15", CancellationToken.None);
+        await WaitUntilAsync(() => source.Received > 5, "fluoro frames");
+        Assert.Equal("Exposing", (await sim.GeneratorStatusAsync()).State);
+
+        await station.DisposeAsync();
+
+        var stopped = await sim.GeneratorStatusAsync();
+        Assert.NotEqual("Exposing", stopped.State);
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(stopped.Pulses, (await sim.GeneratorStatusAsync()).Pulses);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition, string what)
     {
         for (int i = 0; i < 300; i++)
