@@ -1,0 +1,49 @@
+using CathLab.LiveFeed.Client;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Security;
+using CathLab.Station.Control;
+
+namespace CathLab.Station.Tests.Hil;
+
+/// <summary>The live feed as the station hosts it: an observer with its own token watches the exam's processed frames
+/// and events over gRPC while the technician runs fluoro and cine.</summary>
+[Collection(HilCollection.Name)]
+public sealed class StationLiveFeedHilTests
+{
+    private const string ObserverToken = "observer-token-for-the-hil-test";
+
+    [Fact]
+    public async Task An_observer_sees_the_processed_frames_and_the_run_events_of_the_exam()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim,
+            "--Station:Tokens:0:Holder=dr-remote", "--Station:Tokens:0:Role=observer", $"--Station:Tokens:0:Sha256={TokenStore.Sha256Hex(ObserverToken)}");
+        var exam = await station.Control.StartExamAsync(new ExamRequest("DOE^JANE", "HIL-0005"), CancellationToken.None);
+
+        using var channel = LiveFeedObserver.CreateChannel(new Uri($"http://127.0.0.1:{station.GrpcPort}"));
+        var observer = new LiveFeedObserver(channel, ObserverToken);
+        var events = new List<ExamEvent>();
+        int frames = 0;
+        var firstFrame = new TaskCompletionSource();
+        using var stop = new CancellationTokenSource();
+        var watching = observer.RunAsync(new WatchRequest { ExamId = exam.ExamId, BestTier = Tier.Diagnostic }, frame =>
+        {
+            Interlocked.Increment(ref frames);
+            firstFrame.TrySetResult();
+        }, e => { lock (events) events.Add(e); }, stop.Token);
+
+        await Task.Delay(500);
+        var run = await station.ExposeAsync("cardiac-fluoro-15", TimeSpan.FromSeconds(2));
+        await firstFrame.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await Task.Delay(500);
+        stop.Cancel();
+        try { await watching; } catch (OperationCanceledException) { } catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Cancelled) { }
+
+        Assert.InRange(frames, 1, run.Frames + 1);
+        lock (events)
+        {
+            Assert.Contains(events, e => e.RunStarted is not null);
+            Assert.Contains(events, e => e.RunEnded is not null && e.RunEnded.Frames == (uint)run.Frames);
+        }
+    }
+}
