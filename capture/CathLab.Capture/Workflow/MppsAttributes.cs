@@ -69,7 +69,7 @@ public static class MppsAttributes
         else set.SetSequence(DicomTags.PerformedProtocolCodeSequence);
         set.SetSequence(DicomTags.PerformedSeriesSequence);
         if (EmergencyPatient.Is(start.Patient)) set.SetString(DicomTags.CommentsOnThePerformedProcedureStep, EmergencyPatient.ReconciliationNote);
-        return set;
+        return CharacterSetDeclaration.DeclareWhereNeeded(set);
     }
 
     /// <summary>The closing N-SET; <paramref name="reason"/> is given for DISCONTINUED only.</summary>
@@ -88,7 +88,7 @@ public static class MppsAttributes
         {
             set.SetSequence(DicomTags.PerformedProcedureStepDiscontinuationReasonCodeSequence, (reason ?? DiscontinuationReason.Unspecified).ToItem());
         }
-        return set;
+        return CharacterSetDeclaration.DeclareWhereNeeded(set);
     }
 
     private static DicomDataSet SeriesItem(PerformedSeries s)

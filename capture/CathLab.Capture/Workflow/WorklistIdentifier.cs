@@ -28,7 +28,7 @@ public static class WorklistIdentifier
         Key(query, DicomTags.PatientName, match.PatientName);
         Key(query, DicomTags.PatientID, match.PatientId);
         query.SetSequence(DicomTags.ScheduledProcedureStepSequence, step);
-        return query;
+        return CharacterSetDeclaration.DeclareWhereNeeded(query);
     }
 
     private static void Key(DicomDataSet set, DicomTag tag, string? value)

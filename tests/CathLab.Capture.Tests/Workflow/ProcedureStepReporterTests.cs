@@ -147,6 +147,19 @@ public sealed class ProcedureStepReporterTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_name_outside_ascii_is_sent_as_utf8_and_arrives_intact()
+    {
+        var patient = ExamSample.Patient with { Name = "MÜLLER^SØREN" };
+        var reporter = new ProcedureStepReporter(_scu, Station, patient, ExamSample.Study);
+        await reporter.StartAsync(ExamSample.Start);
+        var a = _scp.Records[reporter.SopInstanceUid!].Attributes;
+        Assert.Equal("ISO_IR 192", a.GetString(DicomTags.SpecificCharacterSet));
+        Assert.Equal("MÜLLER^SØREN", a.GetString(DicomTags.PatientName));
+        Assert.False(MppsAttributes.InProgress(new ProcedureStepStart(ExamSample.Patient, ExamSample.Study, "PPS1", ExamSample.Start), Station)
+            .Contains(DicomTags.SpecificCharacterSet));
+    }
+
+    [Fact]
     public void Dose_attributes_use_the_radiation_dose_module_units()
     {
         var dose = new DoseTotals(12.5, 3.25, TimeSpan.FromSeconds(61.6), 500, 40, 4);
