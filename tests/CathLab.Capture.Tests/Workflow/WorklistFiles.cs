@@ -6,7 +6,7 @@ namespace CathLab.Capture.Tests.Workflow;
 internal sealed record ScheduledStep(string Name, string PatientName, string PatientId, string Accession, string Modality, string StationAe, string Date)
 {
     public string BirthDate { get; init; } = "19600101";
-    public string StudyUid { get; init; } = "1.2.826.0.1.3680043.10.1199.77." + Math.Abs(StringComparer.Ordinal.GetHashCode(Accession) % 100000);
+    public string StudyUid { get; init; } = "1.2.826.0.1.3680043.10.1199.77." + (Name[0] - 'a' + 1);
 }
 
 /// <summary>Writes .wl files (the format wlmscpfs and Orthanc's worklist plugin serve) with dcmtk's dump2dcm from a text dump.</summary>
