@@ -1,0 +1,33 @@
+namespace CathLab.Bench.Station;
+
+/// <summary>What one recorded cine run at one frame rate showed, end to end through the station.</summary>
+internal sealed record RateResult(
+    double Rate,
+    double HeldSeconds,
+    string RunState,
+    string? Failure,
+    int Pulses,
+    int FramesReceived,
+    long FramesRecorded,
+    int? ObjectFrames,
+    string? ObjectProblem,
+    IReadOnlyList<(string Consumer, long Dropped)> DroppedPerConsumer,
+    long PoolExhausted,
+    long Processed,
+    long LiveFramesPublished,
+    double LatencyP50Ms,
+    double LatencyP99Ms,
+    double LatencyMaxMs,
+    double RunSeconds,
+    double StationCores,
+    double SimulatorCores,
+    long ObjectBytes,
+    double RecorderBytesPerSecond,
+    double DiskBytesPerSecond,
+    string LoadBefore,
+    string LoadAfter)
+{
+    public double RecorderToDisk => DiskBytesPerSecond > 0 ? RecorderBytesPerSecond / DiskBytesPerSecond : double.NaN;
+    public bool ObjectMatchesPulses => ObjectFrames == Pulses;
+    public long RecorderDropped => DroppedPerConsumer.Where(d => d.Consumer == "recorder").Sum(d => d.Dropped);
+}
