@@ -1,3 +1,5 @@
+using CathLab.FirmwareBridge.Dose;
+
 namespace CathLab.Capture.Acquisition;
 
 /// <summary>What a run really was: the generator's pulses against the frames the station received and kept.</summary>
@@ -11,6 +13,9 @@ public sealed record RunResult(
     TimeSpan Duration,
     string? Failure)
 {
+    /// <summary>The dose ledger's totals for this run (Ka,r, DAP, pulses, fluoro time), from the generator's pulse reports.</summary>
+    public DoseTotals Dose { get; init; } = DoseTotals.Zero;
+
     /// <summary>A recorded run is complete only when every pulse made a frame and nothing was lost on the way.</summary>
     public bool Complete => Failure is null;
 }

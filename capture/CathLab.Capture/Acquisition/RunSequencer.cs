@@ -4,6 +4,7 @@ using CathLab.Capture.Frames;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Abc;
+using CathLab.FirmwareBridge.Dose;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.Wire.Generator;
 using Microsoft.Extensions.Logging;
@@ -106,7 +107,7 @@ public sealed class RunSequencer
             failure = $"exposure fault: {error.Message}";
         if (failure is null && lost > 0) failure = $"{lost} frame(s) lost on the frame link";
         if (failure is null && frames != pulses) failure = $"{pulses} pulses but {frames} frames";
-        var result = new RunResult(protocol, _runNumber, pulses, frames, lost, dose?.ReferenceAirKermaMilliGray ?? 0, clock.Elapsed, failure);
+        var result = new RunResult(protocol, _runNumber, pulses, frames, lost, dose?.ReferenceAirKermaMilliGray ?? 0, clock.Elapsed, failure) { Dose = dose ?? DoseTotals.Zero };
         if (result.Complete) _logger.LogInformation("run {Number} complete: {Pulses} pulses, {Frames} frames", result.Number, pulses, frames);
         else _logger.LogError("run {Number} FAILED: {Failure}", result.Number, failure);
         return result;

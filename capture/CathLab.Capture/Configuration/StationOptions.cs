@@ -14,6 +14,16 @@ public sealed class StationOptions
     public ArchiveOptions Archive { get; set; } = new();
     public ProcessingOptions Processing { get; set; } = new();
     public List<PacsPeerOptions> Pacs { get; set; } = [];
+
+    /// <summary>The Modality Worklist provider (C-FIND); none configured: exams are started by hand.</summary>
+    public DicomPeerOptions Worklist { get; set; } = new();
+
+    /// <summary>The receiver of Modality Performed Procedure Steps (N-CREATE / N-SET); none configured: no MPPS is sent.</summary>
+    public DicomPeerOptions Mpps { get; set; } = new();
+
+    /// <summary>Port of the station's own DICOM listener on all interfaces, where a PACS opens the association that
+    /// carries its storage commitment report (N-EVENT-REPORT). Used when a PACS with storage commitment is configured.</summary>
+    public int DicomPort { get; set; } = 11112;
     public List<TokenOptions> Tokens { get; set; } = [];
 
     /// <summary>Frame buffers allocated at start (2 MiB each at 1024×1024).</summary>
@@ -89,8 +99,21 @@ public sealed class ArchiveOptions
     public int Port { get; set; }
 }
 
+/// <summary>A DICOM peer; an empty AE title means none is configured.</summary>
+public sealed class DicomPeerOptions
+{
+    public string AeTitle { get; set; } = "";
+    public string Host { get; set; } = "";
+    public int Port { get; set; } = 104;
+
+    public bool Configured => AeTitle.Length > 0;
+}
+
 public sealed class PacsPeerOptions
 {
+    /// <summary>Ask this PACS to commit every object it stored (N-ACTION); a file leaves the station only once committed.</summary>
+    public bool StorageCommitment { get; set; } = true;
+
     public string AeTitle { get; set; } = "";
     public string Host { get; set; } = "";
     public int Port { get; set; } = 104;

@@ -43,6 +43,14 @@ public static class StationOptionsValidator
             Check(!string.IsNullOrWhiteSpace(peer.Host), $"Station:Pacs:{i}:Host is required");
             Check(peer.Port is > 0 and <= 65535, $"Station:Pacs:{i}:Port {peer.Port} must be 1–65535");
         }
+        foreach (var (name, peer) in new[] { ("Worklist", options.Worklist), ("Mpps", options.Mpps) })
+        {
+            if (!peer.Configured) continue;
+            Check(IsAeTitle(peer.AeTitle), $"Station:{name}:AeTitle '{peer.AeTitle}' must be 1–16 printable ASCII characters without backslash");
+            Check(!string.IsNullOrWhiteSpace(peer.Host), $"Station:{name}:Host is required when Station:{name}:AeTitle is set");
+            Check(peer.Port is > 0 and <= 65535, $"Station:{name}:Port {peer.Port} must be 1–65535");
+        }
+        Check(options.DicomPort is > 0 and <= 65535, $"Station:DicomPort {options.DicomPort} must be 1–65535");
         for (int i = 0; i < options.Tokens.Count; i++)
         {
             var token = options.Tokens[i];

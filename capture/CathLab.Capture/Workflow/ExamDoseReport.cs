@@ -19,6 +19,9 @@ public sealed record FluoroSequence(DateTime StartedAt, TimeSpan Duration, DoseT
 {
     public string Uid { get; init; } = DicomUidGenerator.NewUid();
     public string Protocol { get; init; } = "";
+
+    /// <summary>Fluoroscopy, or Acquisition for a run that irradiated but stored no image (it failed).</summary>
+    public IrradiationKind Kind { get; init; } = IrradiationKind.Fluoroscopy;
 }
 
 /// <summary>
@@ -47,7 +50,7 @@ public static class ExamDoseReport
         IrradiationEvent.FromRun(run.Summary, GyM2(run.Dose), Gy(run.Dose), run.Protocol, run.DistanceSourceToDetectorMm);
 
     private static IrradiationEvent ToEvent(FluoroSequence f) => new(
-        IrradiationKind.Fluoroscopy, f.Uid, f.StartedAt, f.Duration.TotalSeconds, GyM2(f.Dose), Gy(f.Dose), f.Dose.Pulses,
+        f.Kind, f.Uid, f.StartedAt, f.Duration.TotalSeconds, GyM2(f.Dose), Gy(f.Dose), f.Dose.Pulses,
         f.PulseRatePerSecond, f.MeanKvp, f.MeanTubeCurrentMa, f.MeanPulseWidthMs, f.PrimaryAngleDeg, f.SecondaryAngleDeg)
     {
         AcquisitionProtocol = f.Protocol,

@@ -12,6 +12,10 @@ public interface IStationControl
 
     IReadOnlyList<AcquisitionProtocol> Protocols { get; }
 
+    /// <summary>Asks the Modality Worklist provider for today's (or the given day's) scheduled XA steps for this station,
+    /// optionally narrowed to a patient; an entry's <see cref="WorklistEntryView.Id"/> starts an exam (ExamRequest.WorklistItemId).</summary>
+    Task<IReadOnlyList<WorklistEntryView>> QueryWorklistAsync(WorklistQuery query, CancellationToken cancellationToken);
+
     /// <summary>Opens an exam for a patient; refused while an exam is open.</summary>
     Task<ExamView> StartExamAsync(ExamRequest request, CancellationToken cancellationToken);
 

@@ -39,3 +39,10 @@ public sealed record StationStatus(
 public enum OutboxItemState { Pending, Sending, Sent, Committed, Failed }
 
 public sealed record OutboxItemView(long Id, string SopInstanceUid, string Description, string Destination, OutboxItemState State, int Attempts, string? LastError, DateTimeOffset UpdatedAt);
+
+/// <summary>What to ask the worklist for: a day (today when null), and optionally a patient name (wildcards * and ?) or ID.</summary>
+public sealed record WorklistQuery(DateOnly? Date = null, string? PatientName = null, string? PatientId = null);
+
+/// <summary>One scheduled procedure step from the worklist, as the console lists it.</summary>
+public sealed record WorklistEntryView(string Id, string PatientName, string PatientId, string AccessionNumber, string RequestedProcedure,
+    DateTime? ScheduledStart, string StudyInstanceUid);

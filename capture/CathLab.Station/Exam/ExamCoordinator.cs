@@ -2,6 +2,7 @@ using System.Globalization;
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Configuration;
 using CathLab.Capture.Processing;
+using CathLab.Capture.Workflow;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
 using CathLab.FirmwareBridge;
@@ -26,6 +27,8 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private readonly StationRecorder _recorder;
     private readonly OutboxService _outbox;
     private readonly ProcessingStage _processing;
+    private readonly ExamWorkflow _workflow;
+    private readonly Dictionary<string, WorklistItem> _worklist = new(StringComparer.Ordinal);
     private readonly ILogger<ExamCoordinator> _logger;
     private readonly Lock _gate = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -38,7 +41,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private int _disposed;
 
     public ExamCoordinator(GeneratorBridge bridge, RunSequencer sequencer, ProtocolSet protocols, StationOptions options, LiveFeedHub hub,
-        StationRecorder recorder, OutboxService outbox, ProcessingStage processing, ILogger<ExamCoordinator> logger)
+        StationRecorder recorder, OutboxService outbox, ProcessingStage processing, ExamWorkflow workflow, ILogger<ExamCoordinator> logger)
     {
         _bridge = bridge;
         _sequencer = sequencer;
@@ -48,6 +51,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         _recorder = recorder;
         _outbox = outbox;
         _processing = processing;
+        _workflow = workflow;
         _logger = logger;
         _telemetry = new GeneratorTelemetry(bridge);
         _selected = protocols.All[0];
@@ -98,30 +102,58 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
 
     public IReadOnlyList<OutboxItemView> Outbox => _outbox.Items;
 
+    public async Task<IReadOnlyList<WorklistEntryView>> QueryWorklistAsync(WorklistQuery query, CancellationToken cancellationToken)
+    {
+        var day = query.Date ?? DateOnly.FromDateTime(DateTime.Now);
+        var match = WorklistMatch.ForStation(_options.AeTitle, day) with { PatientName = query.PatientName, PatientId = query.PatientId };
+        var items = await _workflow.QueryWorklistAsync(match, cancellationToken);
+        var views = new List<WorklistEntryView>();
+        lock (_gate)
+        {
+            _worklist.Clear();
+            foreach (var item in items)
+            {
+                string id = item.ScheduledProcedureStepId.Length > 0 ? item.ScheduledProcedureStepId
+                    : item.AccessionNumber.Length > 0 ? item.AccessionNumber : item.StudyInstanceUid;
+                _worklist[id] = item;
+                views.Add(new WorklistEntryView(id, item.PatientName, item.PatientId, item.AccessionNumber, item.RequestedProcedureDescription,
+                    item.ScheduledStart, item.StudyInstanceUid));
+            }
+        }
+        return views;
+    }
+
     public Task<ExamView> StartExamAsync(ExamRequest request, CancellationToken cancellationToken)
     {
-        bool emergency = string.IsNullOrWhiteSpace(request.PatientId) && string.IsNullOrWhiteSpace(request.PatientName);
-        if (!emergency && (string.IsNullOrWhiteSpace(request.PatientId) || string.IsNullOrWhiteSpace(request.PatientName)))
+        var now = DateTime.Now;
+        string stamp = now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
+        WorklistItem? item = null;
+        if (request.WorklistItemId is { } itemId)
+        {
+            lock (_gate)
+            {
+                if (!_worklist.TryGetValue(itemId, out item))
+                    throw new StationRefusedException($"worklist item '{itemId}' is not in the last worklist query: query the worklist again");
+            }
+        }
+        bool emergency = item is null && string.IsNullOrWhiteSpace(request.PatientId) && string.IsNullOrWhiteSpace(request.PatientName);
+        if (item is null && !emergency && (string.IsNullOrWhiteSpace(request.PatientId) || string.IsNullOrWhiteSpace(request.PatientName)))
             throw new StationRefusedException("give both the patient's name and ID, or neither for an emergency exam");
         if (request.PatientId.Length > 64) throw new StationRefusedException("the patient ID is longer than 64 characters (DICOM LO)");
         if (request.PatientName.Length > 64 * 5) throw new StationRefusedException("the patient name is too long for DICOM (PN)");
         if (request.AccessionNumber.Length > 16) throw new StationRefusedException("the accession number is longer than 16 characters (DICOM SH)");
-        var now = DateTime.Now;
-        string stamp = now.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        var patient = emergency
-            ? new PatientInfo($"EMERGENCY^{stamp}", $"EMERG-{stamp}")
-            : new PatientInfo(request.PatientName.Trim(), request.PatientId.Trim());
-        var study = new StudyInfo(DicomUidGenerator.Default.Next(), now)
+        var patient = item?.ToPatientInfo() ?? (emergency ? EmergencyPatient.At(now) : new PatientInfo(request.PatientName.Trim(), request.PatientId.Trim()));
+        var study = item?.ToStudyInfo(now) ?? new StudyInfo(DicomUidGenerator.Default.Next(), now)
         {
             AccessionNumber = request.AccessionNumber.Trim(),
             Description = string.IsNullOrWhiteSpace(request.StudyDescription) ? "Cardiac catheterisation" : request.StudyDescription.Trim(),
-            StudyId = stamp.Replace("-", "", StringComparison.Ordinal),
         };
+        if (study.StudyId.Length == 0) study = study with { StudyId = stamp.Replace("-", "", StringComparison.Ordinal) };
         OpenExam exam;
         lock (_gate)
         {
             if (_exam is not null) throw new StationRefusedException($"exam {_exam.ExamId} is open: end it before starting another");
-            exam = new OpenExam($"EXAM-{stamp}", patient, study, emergency);
+            exam = new OpenExam($"EXAM-{stamp}", patient, study, emergency) { WorklistItem = item };
             _exam = exam;
         }
         _bridge.Dose.StartExam();
@@ -142,6 +174,15 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             _lastExam = exam.View(open: false);
         }
         _hub.EndExam();
+        try
+        {
+            if (_workflow.WriteDoseReport(exam, _recorder.SpoolFolder) is { } doseReport) exam.AddObject(doseReport);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
+        {
+            _logger.LogError("exam {Exam}: the dose report could not be written: {Error}", exam.ExamId, e.Message);
+        }
+        await _workflow.FinishProcedureStepAsync(exam, end);
         Publish(exam);
         _logger.LogInformation("exam {Exam} {How}: {Runs} recorded run(s), Ka,r {Kar:0.00} mGy", exam.ExamId,
             end.Discontinued ? $"DISCONTINUED ({end.Reason})" : "completed", exam.Runs.Count(r => r.ObjectPath is not null), _bridge.Dose.Exam.ReferenceAirKermaMilliGray);
@@ -186,7 +227,9 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             throw;
         }
         _hub.PublishRunStarted(run.Id, protocol.Kind.ToString().ToLowerInvariant(), protocol.Phases[0].PulseRate);
+        _telemetry.BeginRun();
         run.Start(_sequencer, _stopping.Token);
+        _workflow.OnExposure(run.Exam);
         _logger.LogInformation("pedal down: run {Number} ({Protocol})", run.Number, protocol.Name);
         return Task.FromResult(run.View(0));
     }
@@ -290,6 +333,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
                 result = new RunResult(run.Protocol, run.Number, 0, 0, 0, 0, TimeSpan.Zero, $"run stopped: {e.Message}");
             }
             var view = await _recorder.EndAsync(run, result);
+            RecordIrradiation(run, result, view);
             _processing.ResendLastImage();
             run.Exam.Add(view);
             lock (_gate)
@@ -302,6 +346,29 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             return view;
         });
         return await closing;
+    }
+
+    /// <summary>Every run that delivered pulses goes into the exam's dose report: a stored run with its object, any other
+    /// (fluoro, or a run that failed and stored nothing) as an irradiation event without an image.</summary>
+    private void RecordIrradiation(ActiveRun run, RunResult result, RunView view)
+    {
+        if (result.Dose.Pulses == 0) return;
+        var stored = run.Exam.Objects.LastOrDefault(o => o.RunNumber == run.Number && o.Recorded is not null);
+        if (view.State == RunState.Complete && stored?.Recorded is { } recorded)
+        {
+            run.Exam.AddIrradiation(new Capture.Workflow.RecordedRun(recorded.Image, result.Dose)
+            {
+                Protocol = run.Protocol.Name,
+                DistanceSourceToDetectorMm = _bridge.Dose.Geometry.SourceImageDistanceCm * 10,
+            });
+            return;
+        }
+        var (kv, ma, width) = _telemetry.RunMeans;
+        run.Exam.AddIrradiation(new FluoroSequence(run.StartedAt, result.Duration, result.Dose, run.Protocol.Phases[0].PulseRate, kv, ma, width, 0, 0)
+        {
+            Protocol = run.Protocol.Kind == RunKind.Fluoro ? run.Protocol.Name : $"{run.Protocol.Name} (failed, not stored)",
+            Kind = run.Protocol.Kind == RunKind.Fluoro ? Dicom.Iods.Rdsr.IrradiationKind.Fluoroscopy : Dicom.Iods.Rdsr.IrradiationKind.Acquisition,
+        });
     }
 
     private void OnExposureTransition(ExposureTransition transition)

@@ -16,6 +16,8 @@ public sealed class GeneratorTelemetry
     private Technique _technique;
     private byte _heatPercent;
     private BridgeAlert? _lastAlert;
+    private double _kvSum, _maSum, _widthSum;
+    private long _runPulses;
 
     public GeneratorTelemetry(GeneratorBridge bridge)
     {
@@ -28,6 +30,25 @@ public sealed class GeneratorTelemetry
     public byte HeatPercent { get { lock (_gate) return _heatPercent; } }
 
     public BridgeAlert? LastAlert { get { lock (_gate) return _lastAlert; } }
+
+    /// <summary>Starts the technique means of a new run.</summary>
+    public void BeginRun()
+    {
+        lock (_gate)
+        {
+            _kvSum = _maSum = _widthSum = 0;
+            _runPulses = 0;
+        }
+    }
+
+    /// <summary>Mean kV, mA and pulse width of the pulses since <see cref="BeginRun"/> (zeros when there were none).</summary>
+    public (double Kv, double Ma, double PulseWidthMs) RunMeans
+    {
+        get
+        {
+            lock (_gate) return _runPulses == 0 ? (0, 0, 0) : (_kvSum / _runPulses, _maSum / _runPulses, _widthSum / _runPulses);
+        }
+    }
 
     /// <summary>Air kerma at the reference point delivered in the last second, scaled to a minute.</summary>
     public double AirKermaRateMilliGrayPerMinute
@@ -55,6 +76,10 @@ public sealed class GeneratorTelemetry
                 lock (_gate)
                 {
                     _technique = pulse.Technique;
+                    _kvSum += pulse.Technique.Kv;
+                    _maSum += pulse.Technique.Ma;
+                    _widthSum += pulse.Technique.PulseWidthMs;
+                    _runPulses++;
                     _ticks[_next] = Stopwatch.GetTimestamp();
                     _nanoGray[_next] = pulse.AirKermaNanoGray;
                     _next = (_next + 1) % Window;

@@ -1,4 +1,5 @@
 using CathLab.Capture.Recording;
+using CathLab.Capture.Workflow;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Station.Control;
 
@@ -9,6 +10,8 @@ public sealed class OpenExam
 {
     private readonly List<RunView> _runs = [];
     private readonly List<ExamObject> _objects = [];
+    private readonly List<Capture.Workflow.RecordedRun> _doseRuns = [];
+    private readonly List<FluoroSequence> _fluoro = [];
     private int _seriesNumber;
 
     public OpenExam(string examId, PatientInfo patient, StudyInfo study, bool emergency)
@@ -40,6 +43,32 @@ public sealed class OpenExam
         lock (_objects) _objects.Add(item);
     }
 
+    /// <summary>The worklist item the exam was started from, or null for an exam started by hand.</summary>
+    public WorklistItem? WorklistItem { get; init; }
+
+    /// <summary>The exam's Modality Performed Procedure Step, once the first exposure created it.</summary>
+    public ProcedureStepReporter? ProcedureStep { get; set; }
+
+    /// <summary>The N-CREATE in flight or done; the N-SET waits for it.</summary>
+    public Task ProcedureStepStarted { get; set; } = Task.CompletedTask;
+
+    /// <summary>Every irradiation of the exam for its dose report: recorded runs with their objects, and the rest
+    /// (fluoro sequences, and runs that failed and stored no object) as events without an image.</summary>
+    public (IReadOnlyList<Capture.Workflow.RecordedRun> Runs, IReadOnlyList<FluoroSequence> Other) Irradiations
+    {
+        get { lock (_doseRuns) return ([.. _doseRuns], [.. _fluoro]); }
+    }
+
+    public void AddIrradiation(Capture.Workflow.RecordedRun run)
+    {
+        lock (_doseRuns) _doseRuns.Add(run);
+    }
+
+    public void AddIrradiation(FluoroSequence sequence)
+    {
+        lock (_doseRuns) _fluoro.Add(sequence);
+    }
+
     public int NextSeriesNumber() => Interlocked.Increment(ref _seriesNumber);
 
     public void Add(RunView run)
@@ -63,4 +92,9 @@ public sealed class OpenExam
 
 /// <summary>One stored object of an exam, in the spool until the exam is published. <see cref="Recorded"/> is set for a
 /// run as recorded (with its dose), null for a re-issued one.</summary>
-public sealed record ExamObject(string Path, string SopInstanceUid, string Description, int RunNumber, RecordedRun? Recorded);
+public sealed record ExamObject(string Path, string SopInstanceUid, string Description, int RunNumber, Capture.Recording.RecordedRun? Recorded)
+{
+    public string SopClassUid { get; init; } = "1.2.840.10008.5.1.4.1.1.12.1";
+    public string SeriesInstanceUid { get; init; } = "";
+    public string SeriesDescription { get; init; } = "";
+}

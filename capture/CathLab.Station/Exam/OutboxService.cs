@@ -26,13 +26,14 @@ public sealed class OutboxService(StationOptions options, EmbeddedArchiveService
         Directory.CreateDirectory(SpoolFolder);
         IReadOnlyList<PacsDestination> destinations = archive.Enabled
             ? [new PacsDestination("archive", archive.AeTitle, "127.0.0.1", archive.Port) { RequestCommitment = false }]
-            : [.. options.Pacs.Select(p => new PacsDestination(p.AeTitle, p.AeTitle, p.Host, p.Port))];
+            : [.. options.Pacs.Select(p => new PacsDestination(p.AeTitle, p.AeTitle, p.Host, p.Port) { RequestCommitment = p.StorageCommitment })];
         _outbox = Outbox.Open(new OutboxOptions
         {
             JournalPath = Path.Combine(SpoolFolder, "outbox.db"),
             CallingAeTitle = options.AeTitle,
             Destinations = destinations,
-            KeepFiles = true,
+            KeepFiles = false,
+            ReportListenerPort = destinations.Any(d => d.RequestCommitment) ? options.DicomPort : null,
         }, logger: loggers.CreateLogger<Outbox>());
         Sweep();
         _logger.LogInformation("publishing to {Destinations}", string.Join(", ", destinations.Select(d => $"{d.AeTitle}@{d.Host}:{d.Port}")));

@@ -43,7 +43,11 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
             new RecorderOptions(SpoolFolder) { SourceAeTitle = options.AeTitle });
         if (outcome.Run is not { } stored) throw new StationRefusedException($"the last fluoro was not saved: {outcome.Failure}");
         Interlocked.Add(ref _framesRecorded, stored.Image.Frames);
-        exam.AddObject(new ExamObject(stored.Image.Path, stored.Image.SopInstanceUid, $"run {runNumber} saved fluoro, {stored.Image.Frames} frames", runNumber, stored));
+        exam.AddObject(new ExamObject(stored.Image.Path, stored.Image.SopInstanceUid, $"run {runNumber} saved fluoro, {stored.Image.Frames} frames", runNumber, stored)
+        {
+            SeriesInstanceUid = stored.Image.SeriesInstanceUid,
+            SeriesDescription = protocol.Description,
+        });
         logger.LogInformation("last {Seconds} s of fluoro saved as run {Number}: {Frames} frames in {Path}", seconds, runNumber, stored.Image.Frames, stored.Image.Path);
         var view = new RunView(runNumber, protocol.Name, nameof(RunKind.Fluoro), RunState.Complete, stored.Dose.Pulses, stored.Image.Frames,
             stored.Dose.ReferenceAirKermaMilliGray, stored.Image.Path, null);
@@ -81,7 +85,11 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
                 result.AirKermaMilliGray, null, outcome.Failure ?? result.Failure ?? "not recorded");
         }
         Interlocked.Add(ref _framesRecorded, stored.Image.Frames);
-        run.Exam.AddObject(new ExamObject(stored.Image.Path, stored.Image.SopInstanceUid, $"run {run.Number} {run.Protocol.Name}, {stored.Image.Frames} frames", run.Number, stored));
+        run.Exam.AddObject(new ExamObject(stored.Image.Path, stored.Image.SopInstanceUid, $"run {run.Number} {run.Protocol.Name}, {stored.Image.Frames} frames", run.Number, stored)
+        {
+            SeriesInstanceUid = stored.Image.SeriesInstanceUid,
+            SeriesDescription = run.Protocol.Description,
+        });
         logger.LogInformation("run {Number} recorded: {Frames} frames in {Path}", run.Number, stored.Image.Frames, stored.Image.Path);
         return new RunView(run.Number, run.Protocol.Name, kind, RunState.Complete, result.Pulses, stored.Image.Frames, stored.Dose.ReferenceAirKermaMilliGray,
             stored.Image.Path, null);
@@ -103,8 +111,13 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         {
             throw new StationRefusedException(e.Message);
         }
+        var source = exam.Objects.First(o => o.Path == original.ObjectPath);
         exam.AddObject(new ExamObject(remasked.Path, remasked.SopInstanceUid,
-            $"run {runNumber} remasked with frames {string.Join(',', remasked.MaskFrameNumbers)}", runNumber, null));
+            $"run {runNumber} remasked with frames {string.Join(',', remasked.MaskFrameNumbers)}", runNumber, null)
+        {
+            SeriesInstanceUid = source.SeriesInstanceUid,
+            SeriesDescription = source.SeriesDescription,
+        });
         logger.LogInformation("run {Number} remasked with frames {Mask}: {Path}", runNumber, string.Join(',', remasked.MaskFrameNumbers), remasked.Path);
         return original with { ObjectPath = remasked.Path };
     }

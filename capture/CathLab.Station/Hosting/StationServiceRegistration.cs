@@ -57,6 +57,7 @@ public static class StationServiceRegistration
         services.AddSingleton(new EquipmentInfo("CathLab acquisition station", options.StationName, StationVersion.Text, options.StationName,
             DicomUidGenerator.NewUid()));
         services.AddSingleton<StationRecorder>();
+        services.AddSingleton<ExamWorkflow>();
         services.AddSingleton<LiveFeedFrameSink>();
         services.AddSingleton(sp => options.FluoroStoreSeconds > 0
             ? new FluoroLoopStore(new FluoroLoopOptions { Duration = TimeSpan.FromSeconds(options.FluoroStoreSeconds), MaxPixels = options.Detector.Size * options.Detector.Size })

@@ -92,6 +92,7 @@ public sealed class StationExamHilTests
             import sys, pydicom
             for path in sys.argv[1:]:
                 ds = pydicom.dcmread(path)
+                if ds.Modality != 'XA': continue
                 mask = ds.MaskSubtractionSequence[0].MaskFrameNumbers if 'MaskSubtractionSequence' in ds else []
                 print(ds.SOPInstanceUID, ds.RadiationSetting, int(ds.NumberOfFrames), ds.PatientID, list(mask) if not isinstance(mask, int) else [mask])
             """, archived);

@@ -61,10 +61,21 @@ public sealed class StationFaultHilTests
         Assert.True(good.State == RunState.Complete, good.Failure);
         await control.EndExamAsync(new ExamEnd(), CancellationToken.None);
 
-        await WaitUntilAsync(() => Directory.Exists(station.ArchiveFolder) && Directory.GetFiles(station.ArchiveFolder, "*.dcm").Length >= 1, "the good run in the archive");
+        // The good run and the exam's dose report, which counts the failed run's irradiation too.
+        await WaitUntilAsync(() => Directory.Exists(station.ArchiveFolder) && Directory.GetFiles(station.ArchiveFolder, "*.dcm").Length >= 2, "the good run and the dose report in the archive");
         await Task.Delay(500);
         var archived = Directory.GetFiles(station.ArchiveFolder, "*.dcm");
-        Assert.Equal([Path.GetFileName(good.ObjectPath!)], archived.Select(Path.GetFileName));
+        var check = Testing.ExternalTool.PythonScript("""
+            import sys, pydicom
+            for path in sys.argv[1:]:
+                ds = pydicom.dcmread(path)
+                print(ds.Modality, ds.SOPInstanceUID)
+            """, archived);
+        Assert.True(check.ExitCode == 0, check.All);
+        var objects = check.StdOut.Trim().Split('\n').Select(l => l.Trim().Split(' ')).ToList();
+        Assert.Equal(2, objects.Count);
+        Assert.Contains(objects, o => o[0] == "XA" && o[1] + ".dcm" == Path.GetFileName(good.ObjectPath!));
+        Assert.Contains(objects, o => o[0] == "SR");
     }
 
     [Fact]

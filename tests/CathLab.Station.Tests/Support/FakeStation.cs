@@ -60,6 +60,20 @@ internal sealed class FakeStation : IStationControl
 
     public IReadOnlyList<string> Calls => [.. _calls];
 
+    public IReadOnlyList<WorklistEntryView> Worklist { get; set; } =
+    [
+        new("SPS-1", "DOE^JANE", "P-1", "ACC-1", "Coronary angiography", new DateTime(2026, 11, 24, 9, 0, 0), "1.2.3.4"),
+    ];
+
+    public WorklistQuery? QueriedWith { get; private set; }
+
+    public Task<IReadOnlyList<WorklistEntryView>> QueryWorklistAsync(WorklistQuery query, CancellationToken cancellationToken)
+    {
+        Called("query-worklist");
+        QueriedWith = query;
+        return Task.FromResult(Worklist);
+    }
+
     public Task<ExamView> StartExamAsync(ExamRequest request, CancellationToken cancellationToken)
     {
         Called("start-exam");
