@@ -6,6 +6,7 @@ public static class CommandTable
     public static IReadOnlyList<ICommand> All { get; } =
     [
         new StatusCommand(),
+        new WorklistCommand(),
         new ExamCommand(),
         new ProtocolsCommand(),
         new ProtocolCommand(),

@@ -11,12 +11,14 @@ public sealed class ExamCommand : StationCommand
 
     public override string Usage => """
         usage: cathlab exam start --patient-name NAME --patient-id ID [--accession NUMBER] [--description TEXT]
+               cathlab exam start --worklist ID
                cathlab exam start --emergency
                cathlab exam end [--discontinued --reason TEXT]
           --patient-name NAME  DICOM person name, e.g. DOE^JANE
           --patient-id ID      the hospital's patient ID
           --accession NUMBER   the order's accession number
           --description TEXT   study description
+          --worklist ID        a scheduled procedure from `cathlab worklist`: patient, accession and study come from it
           --emergency          no patient yet: the station generates a clearly marked one
           --discontinued       the exam stopped before it was complete
           --reason TEXT        why it was discontinued
@@ -24,7 +26,7 @@ public sealed class ExamCommand : StationCommand
 
     protected override int Words => 1;
 
-    protected override IReadOnlyCollection<string> Valued => ["patient-name", "patient-id", "accession", "description", "reason"];
+    protected override IReadOnlyCollection<string> Valued => ["patient-name", "patient-id", "accession", "description", "reason", "worklist"];
 
     protected override IReadOnlyCollection<string> Switches => ["emergency", "discontinued"];
 
@@ -39,7 +41,13 @@ public sealed class ExamCommand : StationCommand
     {
         Refuse(options, "discontinued", "reason");
         var request = new StartExamRequest { AccessionNumber = options.String("accession") ?? "", StudyDescription = options.String("description") ?? "" };
-        if (options.Has("emergency"))
+        if (options.String("worklist") is { } item)
+        {
+            if (options.Has("patient-name") || options.Has("patient-id") || options.Has("emergency"))
+                throw new UsageException("--worklist takes the patient from the worklist: no --patient-name, --patient-id or --emergency");
+            request.WorklistItemId = item;
+        }
+        else if (options.Has("emergency"))
         {
             if (options.Has("patient-name") || options.Has("patient-id")) throw new UsageException("--emergency takes no --patient-name or --patient-id");
         }
@@ -58,7 +66,7 @@ public sealed class ExamCommand : StationCommand
 
     private static StationAction PrepareEnd(OptionReader options)
     {
-        Refuse(options, "patient-name", "patient-id", "accession", "description", "emergency");
+        Refuse(options, "patient-name", "patient-id", "accession", "description", "emergency", "worklist");
         bool discontinued = options.Has("discontinued");
         if (options.Has("reason") && !discontinued) throw new UsageException("--reason goes with --discontinued");
         var request = new EndExamRequest { Discontinued = discontinued, Reason = options.String("reason") ?? "" };

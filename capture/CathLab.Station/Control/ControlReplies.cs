@@ -32,6 +32,21 @@ public static class ControlReplies
         return reply;
     }
 
+    public static Proto.WorklistEntry WorklistEntry(WorklistEntryView e)
+    {
+        var entry = new Proto.WorklistEntry
+        {
+            Id = e.Id,
+            PatientName = e.PatientName,
+            PatientId = e.PatientId,
+            AccessionNumber = e.AccessionNumber,
+            RequestedProcedure = e.RequestedProcedure,
+            StudyInstanceUid = e.StudyInstanceUid,
+        };
+        if (e.ScheduledStart is { } start) entry.ScheduledStart = Timestamp.FromDateTime(DateTime.SpecifyKind(start, DateTimeKind.Local).ToUniversalTime());
+        return entry;
+    }
+
     public static Proto.ExamInfo Exam(ExamView e) => new()
     {
         ExamId = e.ExamId,

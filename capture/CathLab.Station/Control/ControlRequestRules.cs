@@ -19,10 +19,16 @@ public static class ControlRequestRules
             ? null
             : $"interval_seconds must be 0 (default {DefaultWatchIntervalSeconds} s) or in [{MinWatchIntervalSeconds}, {MaxWatchIntervalSeconds}]";
 
+    public static string? Problem(Proto.QueryWorklistRequest r) =>
+        r.Date.Length > 0 && !DateOnly.TryParseExact(r.Date, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out _)
+            ? "date must be YYYYMMDD or empty (today)"
+            : TextProblem("patient_name", r.PatientName, MaxNameLength) ?? TextProblem("patient_id", r.PatientId, MaxNameLength);
+
     public static string? Problem(Proto.StartExamRequest r)
     {
         bool hasName = !string.IsNullOrWhiteSpace(r.PatientName);
         bool hasId = !string.IsNullOrWhiteSpace(r.PatientId);
+        if (r.HasWorklistItemId && (hasName || hasId)) return "an exam from a worklist item takes its patient from the worklist: give no patient_name or patient_id";
         if (hasName != hasId) return "give both patient_name and patient_id, or neither for an emergency exam";
         return TextProblem("patient_name", r.PatientName, MaxNameLength)
             ?? TextProblem("patient_id", r.PatientId, MaxNameLength)

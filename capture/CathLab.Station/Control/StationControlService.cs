@@ -40,6 +40,21 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
         return Task.FromResult(reply);
     }
 
+    public override Task<Proto.QueryWorklistReply> QueryWorklist(Proto.QueryWorklistRequest request, ServerCallContext context)
+    {
+        Check(context, "query-worklist", ControlRequestRules.Problem(request));
+        var query = new WorklistQuery(
+            request.Date.Length == 0 ? null : DateOnly.ParseExact(request.Date, "yyyyMMdd", System.Globalization.CultureInfo.InvariantCulture),
+            request.PatientName.Length == 0 ? null : request.PatientName.Trim(),
+            request.PatientId.Length == 0 ? null : request.PatientId.Trim());
+        return Act(context, "query-worklist", async ct =>
+        {
+            var reply = new Proto.QueryWorklistReply();
+            foreach (var e in await station.QueryWorklistAsync(query, ct)) reply.Entries.Add(ControlReplies.WorklistEntry(e));
+            return reply;
+        });
+    }
+
     public override Task<Proto.ExamInfo> StartExam(Proto.StartExamRequest request, ServerCallContext context)
     {
         Check(context, "start-exam", ControlRequestRules.Problem(request));
