@@ -56,8 +56,8 @@ internal sealed class BenchStation : IAsyncDisposable
         var protocols = new ProtocolSet([.. ProtocolCatalog.Defaults,
             .. rates.Select(r => new AcquisitionProtocol(CineProtocol(r), $"cine, {r} frames/s, recorded while the pedal is held (bench)", RunKind.Cine, [new("cine", r)]))]);
         var error = new StringWriter();
-        // The last registration of a singleton wins, so this replaces the station's default protocol set.
-        var startup = StationStartup.Prepare(args, error, builder => builder.Services.AddSingleton(protocols));
+        var startup = StationStartup.Prepare(args, error,
+            builder => builder.Host.UseServiceProviderFactory(new LastWordServiceProviderFactory(services => services.AddSingleton(protocols))));
         if (startup is null)
         {
             Directory.Delete(folder, recursive: true);

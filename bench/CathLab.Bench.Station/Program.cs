@@ -19,7 +19,7 @@ foreach (double rate in options.FrameRates)
     {
         results.Add(await RateRun.RunAsync(rate, options, Console.Out));
     }
-    catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException)
+    catch (Exception e) when (e is InvalidOperationException or IOException or TimeoutException or CathLab.Station.Control.StationRefusedException)
     {
         Console.Error.WriteLine($"{rate} fps: the run could not be made: {e.Message}");
         return 1;

@@ -14,6 +14,8 @@ internal static class RateRun
         var control = station.Control;
         await control.StartExamAsync(new ExamRequest("BENCH^STATION", "BENCH-0001", "ACC-BENCH-1", "Station end-to-end bench"), CancellationToken.None);
 
+        await WarmUpAsync(station, rate, log);
+
         var droppedBefore = station.Fanout.Queues.ToDictionary(q => q.Name, q => q.Dropped);
         long exhaustedBefore = station.Pool.Exhausted;
         long processedBefore = station.Processing.Processed;
@@ -37,6 +39,7 @@ internal static class RateRun
         string loadAfter = LoadAverage();
         var latency = station.Processing.Latency;
         var dropped = station.Fanout.Queues.Select(q => (q.Name, q.Dropped - droppedBefore.GetValueOrDefault(q.Name))).ToList();
+        string? lastAlert = control.Status.LastAlert;
         log.WriteLine($"  {rate} fps: run {run.State}, {run.Pulses} pulses, {run.Frames} frames{(run.Failure is null ? "" : $", failure: {run.Failure}")}");
 
         int? objectFrames = null;
@@ -63,12 +66,32 @@ internal static class RateRun
         }
         else objectProblem = run.ObjectPath is null ? "the run left no object" : $"{run.ObjectPath} is missing";
 
-        return new RateResult(rate, options.Seconds, run.State.ToString(), run.Failure, run.Pulses, run.Frames,
+        return new RateResult(rate, options.Seconds, run.State.ToString(), run.Failure ?? EndedEarly(run.Pulses, rate, options.Seconds, lastAlert), run.Pulses, run.Frames,
             station.Recorder.FramesRecorded - recordedBefore, objectFrames, objectProblem, dropped, station.Pool.Exhausted - exhaustedBefore,
             station.Processing.Processed - processedBefore, station.Hub.Counters.Published - publishedBefore,
             latency.P50Milliseconds, latency.P99Milliseconds, latency.MaxMicroseconds / 1000.0,
             wall, stationCores, simCores, objectBytes, objectBytes / wall, diskSpeed, loadBefore, loadAfter);
     }
+
+    /// <summary>A short run at the same rate first, so that both processes have compiled their frame paths before the
+    /// measured run; its object is deleted and a fault it left (a late heartbeat while compiling) is cleared.</summary>
+    private static async Task WarmUpAsync(BenchStation station, double rate, TextWriter log)
+    {
+        var control = station.Control;
+        await control.PedalDownAsync(BenchStation.CineProtocol(rate), CancellationToken.None);
+        await Task.Delay(WarmUp);
+        var run = await control.PedalUpAsync(CancellationToken.None);
+        log.WriteLine($"  {rate} fps: warm-up run {run.State}, {run.Pulses} pulses{(control.Status.LastAlert is { } alert ? $", last alert: {alert}" : "")}");
+        if (run.ObjectPath is { } path) File.Delete(path);
+        if (control.Status.ExposureState == "Fault") await control.ResetFaultAsync(CancellationToken.None);
+        await Task.Delay(TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>Why a run that closed without a failure has far fewer pulses than the pedal time asked for, or null.</summary>
+    private static string? EndedEarly(int pulses, double rate, double seconds, string? lastAlert) =>
+        pulses < 0.9 * rate * seconds ? $"ended early, {pulses} of ≈{rate * seconds:0} pulses (last alert: {lastAlert ?? "none"})" : null;
+
+    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 
     private static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
