@@ -23,7 +23,7 @@ internal static class LatencyRun
     private const string Exam = "BENCH";
 
     public sealed record Result(double Fps, int Observers, long Published, long DroppedBeforeEncoder, double MeanReceivedPerObserver,
-        double P50Ms, double P99Ms, double MaxMs, string Levels, double MeanProcessMs, double PublishP99Ms, double PublishMaxMs, double[] AverageBytes);
+        double P50Ms, double P99Ms, double MaxMs, string Levels, double MeanProcessMs, double PublishP99Ms, double PublishMaxMs, double[] AverageBytes, double EncoderBytesPerFrame);
 
     public static async Task<Result> RunAsync(ProcessedFrameSource source, double fps, int observers, TimeSpan duration, TimeSpan warmup)
     {
@@ -47,7 +47,11 @@ internal static class LatencyRun
         long startUs = UnixClock.NowMicroseconds();
         long measureFromUs = startUs + (long)warmup.TotalMicroseconds;
         var publishMs = new List<double>();
+        long encodedAtWarmup = 0, allocatedAtWarmup = 0;
+        var sampleAfterWarmup = Task.Delay(warmup).ContinueWith(_ => { encodedAtWarmup = hub.Counters.Encoded; allocatedAtWarmup = hub.EncoderAllocatedBytes; });
         var (published, processTicks) = await Task.Run(() => Pace(source, hub, fps, duration + warmup, publishMs));
+        await sampleAfterWarmup;
+        double encoderBytesPerFrame = (double)(hub.EncoderAllocatedBytes - allocatedAtWarmup) / Math.Max(1, hub.Counters.Encoded - encodedAtWarmup);
         var publishSorted = publishMs.Order().ToArray();
         stop.Cancel();
         foreach (var r in runs)
@@ -68,7 +72,7 @@ internal static class LatencyRun
         await app.StopAsync();
         return new Result(fps, observers, published, hub.Counters.DroppedBeforeEncoder, (double)measured.Length / observers,
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.DefaultIfEmpty().Max(), string.Join(" ", levels),
-            processTicks * 1000.0 / Stopwatch.Frequency / Math.Max(1, published), Percentile(publishSorted, 0.99), publishSorted.DefaultIfEmpty().Max(), StreamVariant.All.Select(hub.AverageBytes).ToArray());
+            processTicks * 1000.0 / Stopwatch.Frequency / Math.Max(1, published), Percentile(publishSorted, 0.99), publishSorted.DefaultIfEmpty().Max(), StreamVariant.All.Select(hub.AverageBytes).ToArray(), encoderBytesPerFrame);
     }
 
     private static (long Published, long ProcessTicks) Pace(ProcessedFrameSource source, LiveFeedHub hub, double fps, TimeSpan total, List<double> publishMs)

@@ -21,15 +21,15 @@ for (int i = 0; i + 1 < args.Length; i += 2)
 using var source = new ProcessedFrameSource(32);
 Console.WriteLine($"processing: {source.Backend}; {Environment.ProcessorCount} CPUs; {seconds} s measured per configuration after a 4 s warm-up (observers climb the ladder)");
 Console.WriteLine();
-Console.WriteLine("| fps | observers | published | dropped before encoder | frames per observer | p50 ms | p99 ms | max ms | levels (share of frames) | processing ms/frame | PublishFrame p99 / max ms |");
-Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
+Console.WriteLine("| fps | observers | published | dropped before encoder | frames per observer | p50 ms | p99 ms | max ms | levels (share of frames) | processing ms/frame | PublishFrame p99 / max ms | encoder bytes allocated per frame |");
+Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
 double[] bytes = new double[StreamVariant.All.Count];
 foreach (double fps in rates)
 {
     foreach (int n in counts)
     {
         var r = await LatencyRun.RunAsync(source, fps, n, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(4));
-        Console.WriteLine($"| {r.Fps:F0} | {r.Observers} | {r.Published} | {r.DroppedBeforeEncoder} | {r.MeanReceivedPerObserver:F0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F0} | {r.Levels} | {r.MeanProcessMs:F1} | {r.PublishP99Ms:F2} / {r.PublishMaxMs:F1} |");
+        Console.WriteLine($"| {r.Fps:F0} | {r.Observers} | {r.Published} | {r.DroppedBeforeEncoder} | {r.MeanReceivedPerObserver:F0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F0} | {r.Levels} | {r.MeanProcessMs:F1} | {r.PublishP99Ms:F2} / {r.PublishMaxMs:F1} | {r.EncoderBytesPerFrame:F0} |");
         for (int v = 0; v < bytes.Length; v++) if (r.AverageBytes[v] > 0) bytes[v] = r.AverageBytes[v];
     }
 }

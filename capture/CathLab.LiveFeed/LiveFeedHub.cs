@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Threading.Channels;
 using CathLab.LiveFeed.Tiers;
 using CathLab.LiveFeed.Publishing;
 using CathLab.LiveFeed.Hosting;
@@ -18,9 +17,9 @@ public sealed class LiveFeedHub : IDisposable
 
     private readonly LiveFeedOptions _options;
     private readonly FrameStore _store;
-    private readonly Channel<FrameSlot> _encoderQueue;
+    private readonly EncoderQueue _encoderQueue;
+    private readonly EncodedImagePool[] _pools = StreamVariant.All.Select(v => new EncodedImagePool(v)).ToArray();
     private readonly Thread _encoderThread;
-    private readonly CancellationTokenSource _stop = new();
     private readonly object _sessionsGate = new();
     private readonly double[] _averageBytes = new double[StreamVariant.All.Count];
     private readonly long[] _encodes = new long[StreamVariant.All.Count];
@@ -34,6 +33,7 @@ public sealed class LiveFeedHub : IDisposable
     private long _droppedBeforeEncoder;
     private long _encoded;
     private long _encoderFailures;
+    private long _encoderAllocatedBytes;
     private long _previousReadyUs;
     private double _sourceIntervalUs = 1e6 / 30;
     private int _displayWidth;
@@ -44,7 +44,7 @@ public sealed class LiveFeedHub : IDisposable
         options.Validate();
         _options = options;
         _store = new FrameStore(options.EncoderQueueDepth + 1, options.RecentFrames, options.MarkedFrames);
-        _encoderQueue = Channel.CreateBounded<FrameSlot>(new BoundedChannelOptions(options.EncoderQueueDepth) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
+        _encoderQueue = new EncoderQueue(options.EncoderQueueDepth);
         _encoderThread = new Thread(EncoderLoop) { IsBackground = true, Name = "live feed encoder" };
         _encoderThread.Start();
     }
@@ -54,6 +54,10 @@ public sealed class LiveFeedHub : IDisposable
 
     public LiveFeedCounters Counters => new(Interlocked.Read(ref _published), Interlocked.Read(ref _droppedBeforeEncoder), Interlocked.Read(ref _encoded), Interlocked.Read(ref _encoderFailures));
 
+    /// <summary>Managed bytes the encoder thread has allocated since it started (waiting, encoding and fan-out
+    /// included): divided by <see cref="LiveFeedCounters.Encoded"/> over a steady window it is the per-frame cost.</summary>
+    public long EncoderAllocatedBytes => Interlocked.Read(ref _encoderAllocatedBytes);
+
     /// <summary>The acquisition frame rate as the live feed sees it (smoothed).</summary>
     public double SourceFps => 1e6 / Volatile.Read(ref _sourceIntervalUs);
 
@@ -62,6 +66,9 @@ public sealed class LiveFeedHub : IDisposable
     public IReadOnlyList<ObserverSession> Sessions => Volatile.Read(ref _sessions);
 
     internal FrameStore Store => _store;
+
+    /// <summary>The pool of encoded images of a variant (for tests and diagnostics).</summary>
+    internal EncodedImagePool PoolOf(StreamVariant variant) => _pools[variant.Index];
 
     /// <summary>Recent encoded size of a variant in bytes (0 before it was first encoded). Every variant is
     /// encoded for the first frame that has an observer and every 64th frame after, so that an observer's
@@ -96,7 +103,7 @@ public sealed class LiveFeedHub : IDisposable
         var slot = _store.TryRent();
         if (slot is null) return Dropped();
         slot.Fill(info, processed16, display8, UnixClock.NowMicroseconds(), exam, Volatile.Read(ref _runId));
-        if (_encoderQueue.Writer.TryWrite(slot)) return true;
+        if (_encoderQueue.TryAdd(slot)) return true;
         _store.Release(slot);
         return Dropped();
     }
@@ -192,29 +199,22 @@ public sealed class LiveFeedHub : IDisposable
 
     private void EncoderLoop()
     {
-        using var encoder = new TierEncoder();
-        var reader = _encoderQueue.Reader;
-        try
+        using var encoder = new TierEncoder(_pools);
+        long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
+        while (_encoderQueue.Take() is { } slot)
         {
-            while (reader.WaitToReadAsync(_stop.Token).AsTask().GetAwaiter().GetResult())
+            try
             {
-                while (reader.TryRead(out var slot))
-                {
-                    try
-                    {
-                        EncodeAndFanOut(encoder, slot);
-                    }
-                    catch (Exception e) when (e is OpenCvSharp.OpenCVException or ArgumentException)
-                    {
-                        Interlocked.Increment(ref _encoderFailures);
-                    }
-                    _store.Retire(slot);
-                }
+                EncodeAndFanOut(encoder, slot);
             }
+            catch (Exception e) when (e is OpenCvSharp.OpenCVException or OpenCvSharp.OpenCvSharpException or ArgumentException)
+            {
+                Interlocked.Increment(ref _encoderFailures);
+            }
+            _store.Retire(slot);
+            Interlocked.Exchange(ref _encoderAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart);
         }
-        catch (OperationCanceledException)
-        {
-        }
+        while (_encoderQueue.TryTakeLeft() is { } left) _store.Release(left);
     }
 
     private void EncodeAndFanOut(TierEncoder encoder, FrameSlot slot)
@@ -230,7 +230,6 @@ public sealed class LiveFeedHub : IDisposable
 
         var sessions = Volatile.Read(ref _sessions);
         var chosen = ArrayPool<StreamLevel?>.Shared.Rent(Math.Max(sessions.Length, 1));
-        Array.Clear(_images);
         try
         {
             for (int i = 0; i < sessions.Length; i++)
@@ -247,7 +246,9 @@ public sealed class LiveFeedHub : IDisposable
             for (int i = 0; i < sessions.Length; i++)
             {
                 if (chosen[i] is not { } level) continue;
-                sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, _images[level.Variant.Index]!, level.Index, slot.Info.Width, slot.Info.Height));
+                var image = _images[level.Variant.Index]!;
+                image.Retain(); // the session's reference, released when it has sent or dropped the frame
+                sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, image, level.Index, slot.Info.Width, slot.Info.Height));
             }
             Interlocked.Increment(ref _encoded);
         }
@@ -255,6 +256,17 @@ public sealed class LiveFeedHub : IDisposable
         {
             Array.Clear(chosen, 0, sessions.Length);
             ArrayPool<StreamLevel?>.Shared.Return(chosen);
+            ReleaseImages();
+        }
+    }
+
+    /// <summary>Drops the encoder's own reference to this frame's images; the sessions keep theirs.</summary>
+    private void ReleaseImages()
+    {
+        for (int v = 0; v < _images.Length; v++)
+        {
+            _images[v]?.Release();
+            _images[v] = null;
         }
     }
 
@@ -265,13 +277,12 @@ public sealed class LiveFeedHub : IDisposable
         Interlocked.Increment(ref _encodes[variant.Index]);
         _images[variant.Index] = image;
         double avg = _averageBytes[variant.Index];
-        Volatile.Write(ref _averageBytes[variant.Index], avg == 0 ? image.Data.Length : avg + 0.2 * (image.Data.Length - avg));
+        Volatile.Write(ref _averageBytes[variant.Index], avg == 0 ? image.Length : avg + 0.2 * (image.Length - avg));
     }
 
     public void Dispose()
     {
-        _stop.Cancel();
-        _encoderQueue.Writer.TryComplete();
+        _encoderQueue.Complete();
         _encoderThread.Join(TimeSpan.FromSeconds(5));
         foreach (var s in Volatile.Read(ref _sessions)) s.Stop();
     }

@@ -5,7 +5,8 @@ using Grpc.Core;
 
 namespace CathLab.LiveFeed.Services;
 
-/// <summary>Writes a session's messages to a gRPC response stream; frame bytes are wrapped, not copied.</summary>
+/// <summary>Writes a session's messages to a gRPC response stream; frame bytes are wrapped, not copied: the
+/// session keeps the pooled image alive until WriteAsync has completed (the message is serialized by then).</summary>
 internal sealed class GrpcObserverTransport(IServerStreamWriter<LiveMessage> stream) : IObserverTransport
 {
     public string Name => "grpc";

@@ -8,7 +8,9 @@ namespace CathLab.LiveFeed.Sessions;
 
 /// <summary>One observer watching one exam. Frames reach it through a small bounded queue that keeps the
 /// newest; the writer loop sends a frame only while few enough are unacknowledged, so the observer's link
-/// sets the pace and a slow observer loses frames (and is told how many) without holding anyone up.</summary>
+/// sets the pace and a slow observer loses frames (and is told how many) without holding anyone up.
+/// Every queued frame holds a reference to its pooled encoded image; the session releases it once the transport
+/// has finished writing it, or when the frame is dropped, so no buffer is reused while this session still sends it.</summary>
 public sealed class ObserverSession
 {
     public const int QueueCapacity = 2;
@@ -43,7 +45,11 @@ public sealed class ObserverSession
         StartedAt = DateTimeOffset.UtcNow;
         _adaptation = new AdaptationController(StreamLevel.TopFor(bestTier), UnixClock.NowMicroseconds());
         _frames = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            _ => Interlocked.Increment(ref _lost));
+            dropped =>
+            {
+                Interlocked.Increment(ref _lost);
+                dropped.Image.Release();
+            });
         Events = new EventSubscription(examId, Wake);
     }
 
@@ -96,7 +102,11 @@ public sealed class ObserverSession
     /// <summary>Encoder thread: queue a frame; never waits (the oldest queued frame goes when full).</summary>
     internal void Offer(OutgoingFrame frame)
     {
-        _frames.Writer.TryWrite(frame);
+        if (!_frames.Writer.TryWrite(frame))
+        {
+            frame.Image.Release(); // the session has ended
+            return;
+        }
         Wake();
     }
 
@@ -105,7 +115,8 @@ public sealed class ObserverSession
         long now = UnixClock.NowMicroseconds();
         lock (_gate)
         {
-            int i = _inFlight.FindIndex(f => f.Frame == frameNumber);
+            int i = _inFlight.Count - 1;
+            while (i >= 0 && _inFlight[i].Frame != frameNumber) i--;
             if (i < 0)
             {
                 _unknownAcks++;
@@ -121,6 +132,19 @@ public sealed class ObserverSession
     /// <summary>Runs until the observer leaves, the transport fails or the session is stopped.</summary>
     public async Task RunWriterAsync(IObserverTransport transport, CancellationToken cancellation)
     {
+        try
+        {
+            await WriteUntilStoppedAsync(transport, cancellation);
+        }
+        finally
+        {
+            _frames.Writer.TryComplete();
+            while (_frames.Reader.TryRead(out var left)) left.Image.Release();
+        }
+    }
+
+    private async Task WriteUntilStoppedAsync(IObserverTransport transport, CancellationToken cancellation)
+    {
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stop.Token);
         var ct = linked.Token;
         long nextNoticeUs = 0;
@@ -132,7 +156,14 @@ public sealed class ObserverSession
             Housekeeping(now);
             if (TryTakeFrameToSend(now, out var frame))
             {
-                await transport.SendFrameAsync(frame!, now, ct);
+                try
+                {
+                    await transport.SendFrameAsync(frame, now, ct);
+                }
+                finally
+                {
+                    frame.Image.Release(); // the transport has written (or given up on) the bytes
+                }
                 continue;
             }
             if (now >= nextNoticeUs || _levelChanged)
@@ -174,26 +205,32 @@ public sealed class ObserverSession
         }
     }
 
-    private bool TryTakeFrameToSend(long now, out OutgoingFrame? frame)
+    private bool TryTakeFrameToSend(long now, out OutgoingFrame frame)
     {
-        frame = null;
+        frame = default;
+        bool taken = false;
         lock (_gate)
         {
             if (!_frames.Reader.TryPeek(out var next)) return false;
             if (_inFlight.Count > 0)
             {
                 if (_inFlight.Count >= MaxInFlightFrames) return false;
-                long bytes = next.Image.Data.Length;
+                long bytes = next.Image.Length;
                 foreach (var f in _inFlight) bytes += f.Bytes;
                 if (bytes > _adaptation.ThroughputBytesPerSecond * InFlightSeconds) return false;
             }
             while (_frames.Reader.TryRead(out var f))
             {
-                if (frame is not null) Interlocked.Increment(ref _lost);
+                if (taken)
+                {
+                    Interlocked.Increment(ref _lost);
+                    frame.Image.Release();
+                }
                 frame = f;
+                taken = true;
             }
-            if (frame is null) return false;
-            _inFlight.Add((frame.FrameNumber, frame.ReadyUnixMicroseconds, now, frame.Image.Data.Length));
+            if (!taken) return false;
+            _inFlight.Add((frame.FrameNumber, frame.ReadyUnixMicroseconds, now, frame.Image.Length));
             Interlocked.Increment(ref _sent);
             return true;
         }
