@@ -6,6 +6,7 @@ internal sealed record RateResult(
     double HeldSeconds,
     string RunState,
     string? Failure,
+    string? LastAlert,
     int Pulses,
     int FramesReceived,
     long FramesRecorded,
@@ -28,6 +29,9 @@ internal sealed record RateResult(
     string LoadAfter)
 {
     public double RecorderToDisk => DiskBytesPerSecond > 0 ? RecorderBytesPerSecond / DiskBytesPerSecond : double.NaN;
+    /// <summary>Pulses per second of pedal time: below the protocol's rate when the generator skipped pulses or the run ended early.</summary>
+    public double PulseRateAchieved => Pulses / HeldSeconds;
+
     public bool ObjectMatchesPulses => ObjectFrames == Pulses;
     public long RecorderDropped => DroppedPerConsumer.Where(d => d.Consumer == "recorder").Sum(d => d.Dropped);
 }

@@ -23,6 +23,7 @@ internal static class RateRun
         long publishedBefore = station.Hub.Counters.Published;
         station.Processing.Latency.Reset();
         string loadBefore = LoadAverage();
+        string? alertBefore = control.Status.LastAlert;
         var self = Process.GetCurrentProcess();
         TimeSpan stationCpuBefore = self.TotalProcessorTime, simCpuBefore = sim.ProcessorTime;
         var clock = Stopwatch.StartNew();
@@ -39,7 +40,7 @@ internal static class RateRun
         string loadAfter = LoadAverage();
         var latency = station.Processing.Latency;
         var dropped = station.Fanout.Queues.Select(q => (q.Name, q.Dropped - droppedBefore.GetValueOrDefault(q.Name))).ToList();
-        string? lastAlert = control.Status.LastAlert;
+        string? lastAlert = control.Status.LastAlert is { } alert && alert != alertBefore ? alert : null;
         log.WriteLine($"  {rate} fps: run {run.State}, {run.Pulses} pulses, {run.Frames} frames{(run.Failure is null ? "" : $", failure: {run.Failure}")}");
 
         int? objectFrames = null;
@@ -66,7 +67,7 @@ internal static class RateRun
         }
         else objectProblem = run.ObjectPath is null ? "the run left no object" : $"{run.ObjectPath} is missing";
 
-        return new RateResult(rate, options.Seconds, run.State.ToString(), run.Failure ?? EndedEarly(run.Pulses, rate, options.Seconds, lastAlert), run.Pulses, run.Frames,
+        return new RateResult(rate, options.Seconds, run.State.ToString(), run.Failure, lastAlert, run.Pulses, run.Frames,
             station.Recorder.FramesRecorded - recordedBefore, objectFrames, objectProblem, dropped, station.Pool.Exhausted - exhaustedBefore,
             station.Processing.Processed - processedBefore, station.Hub.Counters.Published - publishedBefore,
             latency.P50Milliseconds, latency.P99Milliseconds, latency.MaxMicroseconds / 1000.0,
@@ -86,10 +87,6 @@ internal static class RateRun
         if (control.Status.ExposureState == "Fault") await control.ResetFaultAsync(CancellationToken.None);
         await Task.Delay(TimeSpan.FromSeconds(1));
     }
-
-    /// <summary>Why a run that closed without a failure has far fewer pulses than the pedal time asked for, or null.</summary>
-    private static string? EndedEarly(int pulses, double rate, double seconds, string? lastAlert) =>
-        pulses < 0.9 * rate * seconds ? $"ended early, {pulses} of ≈{rate * seconds:0} pulses (last alert: {lastAlert ?? "none"})" : null;
 
     private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(3);
 

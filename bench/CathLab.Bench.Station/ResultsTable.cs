@@ -20,7 +20,8 @@ internal static class ResultsTable
         foreach (var _ in results) text.Append(" ---: |");
         text.AppendLine();
         Row(text, "run state", "Complete", results, r => r.Failure is null ? r.RunState : $"{r.RunState}: {r.Failure}");
-        Row(text, "generator pulses", "", results, r => r.Pulses.ToString(CultureInfo.InvariantCulture));
+        Row(text, "last alert during the run", "none", results, r => r.LastAlert ?? "none");
+        Row(text, "generator pulses (per second of pedal time)", "= rate", results, r => F($"{r.Pulses} ({r.PulseRateAchieved:0.0}/s)"));
         Row(text, "frames received", "= pulses", results, r => r.FramesReceived.ToString(CultureInfo.InvariantCulture));
         Row(text, "frames recorded", "= pulses", results, r => r.FramesRecorded.ToString(CultureInfo.InvariantCulture));
         Row(text, "NumberOfFrames in the XA object (pydicom)", "= pulses", results,
