@@ -44,7 +44,7 @@ public sealed class Outbox : IAsyncDisposable
             tracker.Unsolicited += OnReport;
             if (options.ReportListenerPort is { } port)
             {
-                _listener = DicomServer.Start(new DicomServerOptions { AeTitle = options.CallingAeTitle, Port = port, Association = options.Association },
+                _listener = DicomServer.Start(new DicomServerOptions { AeTitle = options.CallingAeTitle, Address = options.ReportListenerAddress, Port = port, Association = options.Association },
                     new CommitmentReportReceiver(tracker), new EchoScp());
             }
             foreach (var destination in options.Destinations)

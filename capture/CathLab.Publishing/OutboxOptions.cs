@@ -37,6 +37,9 @@ public sealed record OutboxOptions
     /// association (0: any free port). Leave null when the station's own DICOM listener hosts <see cref="Outbox.ReportReceiver"/>.</summary>
     public int? ReportListenerPort { get; init; }
 
+    /// <summary>Where the report listener binds: loopback by default; a PACS on another computer needs <see cref="System.Net.IPAddress.Any"/>.</summary>
+    public System.Net.IPAddress ReportListenerAddress { get; init; } = System.Net.IPAddress.Loopback;
+
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();

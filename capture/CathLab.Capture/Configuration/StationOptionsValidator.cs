@@ -42,6 +42,7 @@ public static class StationOptionsValidator
             Check(IsAeTitle(peer.AeTitle), $"Station:Pacs:{i}:AeTitle '{peer.AeTitle}' must be 1–16 printable ASCII characters without backslash");
             Check(!string.IsNullOrWhiteSpace(peer.Host), $"Station:Pacs:{i}:Host is required");
             Check(peer.Port is > 0 and <= 65535, $"Station:Pacs:{i}:Port {peer.Port} must be 1–65535");
+            Check(!peer.Tls, $"Station:Pacs:{i}:Tls: DICOM over TLS to a PACS is not supported yet; use a TLS tunnel (stunnel) on the PACS link");
         }
         foreach (var (name, peer) in new[] { ("Worklist", options.Worklist), ("Mpps", options.Mpps) })
         {

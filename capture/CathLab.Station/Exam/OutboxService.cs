@@ -34,6 +34,8 @@ public sealed class OutboxService(StationOptions options, EmbeddedArchiveService
             Destinations = destinations,
             KeepFiles = false,
             ReportListenerPort = destinations.Any(d => d.RequestCommitment) ? options.DicomPort : null,
+            // A PACS on another computer opens the association that carries its commitment report to this port.
+            ReportListenerAddress = options.Pacs.All(p => IsLoopback(p.Host)) ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any,
         }, logger: loggers.CreateLogger<Outbox>());
         Sweep();
         _logger.LogInformation("publishing to {Destinations}", string.Join(", ", destinations.Select(d => $"{d.AeTitle}@{d.Host}:{d.Port}")));
@@ -60,6 +62,9 @@ public sealed class OutboxService(StationOptions options, EmbeddedArchiveService
             throw new StationRefusedException(e.Message);
         }
     }
+
+    private static bool IsLoopback(string host) =>
+        host is "localhost" || (System.Net.IPAddress.TryParse(host, out var address) && System.Net.IPAddress.IsLoopback(address));
 
     private void Sweep()
     {

@@ -39,7 +39,11 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         if (!(seconds > 0) || seconds > options.FluoroStoreSeconds)
             throw new StationRefusedException($"the station keeps the last {options.FluoroStoreSeconds:0.#} s of fluoro; {seconds:0.#} s cannot be saved");
         var protocol = FluoroLoopRecording.ProtocolFor(pulseRate) with { BodyPart = "HEART" };
-        var outcome = FluoroLoopRecording.Save(_loop, TimeSpan.FromSeconds(seconds), pulses, RequestFor(exam, protocol),
+        // The saved frames were irradiated by the last fluoro sequence: the object names that event of the dose report.
+        var request = RequestFor(exam, protocol);
+        if (exam.Irradiations.Other.LastOrDefault(f => f.Kind == Dicom.Iods.Rdsr.IrradiationKind.Fluoroscopy) is { } sequence)
+            request = request with { IrradiationEventUid = sequence.Uid };
+        var outcome = FluoroLoopRecording.Save(_loop, TimeSpan.FromSeconds(seconds), pulses, request,
             new RecorderOptions(SpoolFolder) { SourceAeTitle = options.AeTitle });
         if (outcome.Run is not { } stored) throw new StationRefusedException($"the last fluoro was not saved: {outcome.Failure}");
         Interlocked.Add(ref _framesRecorded, stored.Image.Frames);

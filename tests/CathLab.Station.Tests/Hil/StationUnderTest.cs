@@ -53,6 +53,9 @@ internal sealed class StationUnderTest : IAsyncDisposable
         var station = new StationUnderTest(startup, folder, grpc, web);
         for (int i = 0; i < 300 && !station.Control.Status.GeneratorConnected; i++) await Task.Delay(50);
         if (!station.Control.Status.GeneratorConnected) throw new InvalidOperationException("the station did not connect to the simulated generator");
+        var source = (Capture.Sources.FrameLinkSource)station.Services.GetRequiredService<Capture.Sources.IFrameSource>();
+        for (int i = 0; i < 300 && !source.Connected; i++) await Task.Delay(50);
+        if (!source.Connected) throw new InvalidOperationException("the station did not connect to the simulated detector's frame link");
         return station;
     }
 
