@@ -22,6 +22,7 @@ internal sealed record RateResult(
     double RunSeconds,
     double StationCores,
     double SimulatorCores,
+    GcFigures StationGc,
     long ObjectBytes,
     double RecorderBytesPerSecond,
     double DiskBytesPerSecond,
@@ -35,3 +36,6 @@ internal sealed record RateResult(
     public bool ObjectMatchesPulses => ObjectFrames == Pulses;
     public long RecorderDropped => DroppedPerConsumer.Where(d => d.Consumer == "recorder").Sum(d => d.Dropped);
 }
+
+/// <summary>The station process's garbage collections over the run: a long pause stalls every station thread at once.</summary>
+internal readonly record struct GcFigures(int Gen2Collections, TimeSpan Pause, long AllocatedBytes);

@@ -26,6 +26,9 @@ internal static class RateRun
         string? alertBefore = control.Status.LastAlert;
         var self = Process.GetCurrentProcess();
         TimeSpan stationCpuBefore = self.TotalProcessorTime, simCpuBefore = sim.ProcessorTime;
+        int gen2Before = GC.CollectionCount(2);
+        TimeSpan pauseBefore = GC.GetTotalPauseDuration();
+        long allocatedBefore = GC.GetTotalAllocatedBytes();
         var clock = Stopwatch.StartNew();
 
         log.WriteLine($"  {rate} fps: pedal down for {options.Seconds} s");
@@ -34,6 +37,7 @@ internal static class RateRun
         var run = await control.PedalUpAsync(CancellationToken.None);
 
         double wall = clock.Elapsed.TotalSeconds;
+        var gc = new GcFigures(GC.CollectionCount(2) - gen2Before, GC.GetTotalPauseDuration() - pauseBefore, GC.GetTotalAllocatedBytes() - allocatedBefore);
         self.Refresh();
         double stationCores = (self.TotalProcessorTime - stationCpuBefore).TotalSeconds / wall;
         double simCores = (sim.ProcessorTime - simCpuBefore).TotalSeconds / wall;
@@ -71,7 +75,7 @@ internal static class RateRun
             station.Recorder.FramesRecorded - recordedBefore, objectFrames, objectProblem, dropped, station.Pool.Exhausted - exhaustedBefore,
             station.Processing.Processed - processedBefore, station.Hub.Counters.Published - publishedBefore,
             latency.P50Milliseconds, latency.P99Milliseconds, latency.MaxMicroseconds / 1000.0,
-            wall, stationCores, simCores, objectBytes, objectBytes / wall, diskSpeed, loadBefore, loadAfter);
+            wall, stationCores, simCores, gc, objectBytes, objectBytes / wall, diskSpeed, loadBefore, loadAfter);
     }
 
     /// <summary>A short run at the same rate first, so that both processes have compiled their frame paths before the

@@ -33,6 +33,8 @@ internal static class ResultsTable
         Row(text, "arrival → processed latency p50 / p99 / max", "p99 ≤ 10 ms", results,
             r => F($"{r.LatencyP50Ms:0.00} / {r.LatencyP99Ms:0.00} / {r.LatencyMaxMs:0.0} ms"));
         Row(text, "station process CPU (cores)", "", results, r => F($"{r.StationCores:0.00}"));
+        Row(text, "station GC over the run: gen2 collections / total pause / allocated", "", results,
+            r => F($"{r.StationGc.Gen2Collections} / {r.StationGc.Pause.TotalMilliseconds:0} ms / {r.StationGc.AllocatedBytes / MiB:0} MiB"));
         Row(text, "simulator process CPU (cores)", "", results, r => F($"{r.SimulatorCores:0.00}"));
         Row(text, "run time (pedal down → object closed)", "", results, r => F($"{r.RunSeconds:0.0} s"));
         Row(text, "XA object size", "", results, r => F($"{r.ObjectBytes / MiB:0} MiB"));
