@@ -34,6 +34,7 @@ public sealed class LiveFeedHub : IDisposable
     private long _encoded;
     private long _encoderFailures;
     private long _encoderAllocatedBytes;
+    private long _encoderFramesDone;
     private long _previousReadyUs;
     private double _sourceIntervalUs = 1e6 / 30;
     private int _displayWidth;
@@ -57,6 +58,10 @@ public sealed class LiveFeedHub : IDisposable
     /// <summary>Managed bytes the encoder thread has allocated since it started (waiting, encoding and fan-out
     /// included): divided by <see cref="LiveFeedCounters.Encoded"/> over a steady window it is the per-frame cost.</summary>
     public long EncoderAllocatedBytes => Interlocked.Read(ref _encoderAllocatedBytes);
+
+    /// <summary>Frames the encoder has finished with (encoded or failed, and retired); <see cref="EncoderAllocatedBytes"/>
+    /// is up to date for each of them.</summary>
+    internal long EncoderFramesDone => Interlocked.Read(ref _encoderFramesDone);
 
     /// <summary>The acquisition frame rate as the live feed sees it (smoothed).</summary>
     public double SourceFps => 1e6 / Volatile.Read(ref _sourceIntervalUs);
@@ -213,6 +218,7 @@ public sealed class LiveFeedHub : IDisposable
             }
             _store.Retire(slot);
             Interlocked.Exchange(ref _encoderAllocatedBytes, GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart);
+            Interlocked.Increment(ref _encoderFramesDone);
         }
         while (_encoderQueue.TryTakeLeft() is { } left) _store.Release(left);
     }

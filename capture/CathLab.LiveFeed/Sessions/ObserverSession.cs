@@ -22,6 +22,7 @@ public sealed class ObserverSession
     private readonly LiveFeedHub _hub;
     private readonly Channel<OutgoingFrame> _frames;
     private readonly SemaphoreSlim _wake = new(0);
+    private readonly WriterWakeup _wakeup;
     private readonly List<(long Frame, long ReadyUs, long SentUs, int Bytes)> _inFlight = new(MaxInFlightFrames);
     private readonly AdaptationController _adaptation;
     private readonly CancellationTokenSource _stop = new();
@@ -50,6 +51,7 @@ public sealed class ObserverSession
                 Interlocked.Increment(ref _lost);
                 dropped.Image.Release();
             });
+        _wakeup = new WriterWakeup(_wake);
         Events = new EventSubscription(examId, Wake);
     }
 
@@ -264,6 +266,13 @@ public sealed class ObserverSession
 
     private void Wake()
     {
-        if (Interlocked.Exchange(ref _signalled, 1) == 0) _wake.Release();
+        if (Interlocked.Exchange(ref _signalled, 1) == 0) ThreadPool.UnsafeQueueUserWorkItem(_wakeup, preferLocal: false);
+    }
+
+    /// <summary>Releasing a semaphore that a writer awaits with a timeout allocates (about 30 bytes); a reused work
+    /// item moves that off the encoder thread, which wakes every session on every frame.</summary>
+    private sealed class WriterWakeup(SemaphoreSlim wake) : IThreadPoolWorkItem
+    {
+        public void Execute() => wake.Release();
     }
 }
