@@ -28,9 +28,12 @@ internal sealed class Hospital : IAsyncDisposable
     public DicomServer Ris { get; private set; }
     public int StationDicomPort { get; }
     public SimulatorProcess Simulator { get; private set; } = null!;
-    public StationUnderTest Station { get; private set; } = null!;
+    public StationUnderTest Station => _station ?? throw new InvalidOperationException("this hospital's station runs as a process of its own");
+    private StationUnderTest? _station;
 
-    public static async Task<Hospital> StartAsync(string tag)
+    /// <summary>Starts every peer and, unless <paramref name="withStation"/> is false (a test that runs the station as
+    /// a process of its own), the station in this process.</summary>
+    public static async Task<Hospital> StartAsync(string tag, bool withStation = true)
     {
         int stationDicomPort = FreePort.Next();
         var orthanc = new WorkflowOrthanc(StationAeTitle, stationDicomPort);
@@ -40,7 +43,7 @@ internal sealed class Hospital : IAsyncDisposable
         var hospital = new Hospital(scheduled, orthanc, null!, stationDicomPort);
         hospital.Ris = DicomServer.Start(new DicomServerOptions { AeTitle = RisAeTitle }, hospital.Mpps);
         hospital.Simulator = await SimulatorProcess.StartAsync("--mode", "512");
-        hospital.Station = await StationUnderTest.StartAsync(hospital.Simulator, hospital.StationArguments);
+        if (withStation) hospital._station = await StationUnderTest.StartAsync(hospital.Simulator, hospital.StationArguments);
         return hospital;
     }
 
@@ -73,7 +76,7 @@ internal sealed class Hospital : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (Station is not null) await Station.DisposeAsync();
+        if (_station is not null) await _station.DisposeAsync();
         Simulator?.Dispose();
         if (Ris is not null) await Ris.DisposeAsync();
         Orthanc.Dispose();

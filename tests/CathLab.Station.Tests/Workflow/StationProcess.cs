@@ -1,0 +1,129 @@
+extern alias console;
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text;
+using CathLab.Station.Tests.Hil;
+using CathLab.Station.Tests.Support;
+using CathLab.Testing;
+using Grpc.Core;
+using Proto = console::CathLab.Station.Protocol;
+
+namespace CathLab.Station.Tests.Workflow;
+
+/// <summary>The station as its own process (<c>dotnet cathlab-station.dll</c>), so a test can kill it with SIGKILL as a
+/// power cut would and start it again on the same spool folder; driven through its gRPC control service with a
+/// technician token, as the <c>cathlab</c> console drives it. The arguments are the ones <see cref="StationUnderTest"/> passes.</summary>
+internal sealed class StationProcess : IDisposable
+{
+    private const string Token = "workflow-tech-7c41d";
+    private readonly StringBuilder _output = new();
+    private readonly string[] _arguments;
+    private Process? _process;
+    private ControlClient? _client;
+
+    public StationProcess(SimulatorProcess sim, IEnumerable<string> site)
+    {
+        Folder = Directory.CreateTempSubdirectory("cathlab-station-process-").FullName;
+        int grpc = FreePort.Next(), web = FreePort.Next();
+        Address = new Uri($"http://127.0.0.1:{grpc}");
+        _arguments =
+        [
+            $"--Station:Generator:SerialPort={sim.Pty.StationEnd}",
+            $"--Station:Detector:Port={sim.FramePort}",
+            $"--Station:Detector:Size={sim.Side}",
+            $"--Station:ListenUrl={Address}",
+            $"--Station:WebUrl=http://127.0.0.1:{web}",
+            $"--Station:Archive:Folder={Path.Combine(Folder, "archive")}",
+            $"--Station:Archive:SpoolFolder={SpoolFolder}",
+            $"--Station:AuditPath={Path.Combine(Folder, "audit.jsonl")}",
+            "--Logging:LogLevel:Default=Warning",
+            "--Station:Generator:AnswerTimeoutMs=100",
+            "--Station:Generator:MaxRetries=8",
+            "--Station:Tokens:0:Holder=workflow-test",
+            "--Station:Tokens:0:Role=technician",
+            $"--Station:Tokens:0:Sha256={Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Token)))}",
+            .. site,
+        ];
+    }
+
+    public string Folder { get; }
+    public string SpoolFolder => Path.Combine(Folder, "spool");
+    public Uri Address { get; }
+    public int Starts { get; private set; }
+
+    public string Output
+    {
+        get { lock (_output) return _output.ToString(); }
+    }
+
+    public Proto.StationControl.StationControlClient Control => (_client ?? throw new InvalidOperationException("the station is not running")).Stub;
+
+    public CallOptions Call => new(headers: _client!.Headers, deadline: DateTime.UtcNow.AddMinutes(2));
+
+    /// <summary>Starts the process and waits until it answers and holds the generator link.</summary>
+    public async Task StartAsync()
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cathlab-station.dll"));
+        foreach (var a in _arguments) start.ArgumentList.Add(a);
+        var process = Process.Start(start) ?? throw new InvalidOperationException("cathlab-station did not start");
+        Starts++;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        _client = new ControlClient(Address, Token);
+        await Poll.UntilAsync(() =>
+        {
+            if (process.HasExited) Assert.Fail($"cathlab-station exited with {process.ExitCode}:\n{Output}");
+            try
+            {
+                return Control.GetStatus(new Proto.GetStatusRequest(), Call).GeneratorConnected;
+            }
+            catch (RpcException)
+            {
+                return false;
+            }
+        }, () => $"cathlab-station never connected to the generator:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as when the power goes.</summary>
+    public void Kill()
+    {
+        _client?.Dispose();
+        _client = null;
+        if (_process is not { } process) return;
+        _process = null;
+        process.Kill();
+        process.WaitForExit();
+        process.Dispose();
+        Append($"---- killed (start {Starts}) ----");
+    }
+
+    public IReadOnlyList<Proto.OutboxItem> Outbox() => [.. Control.ListOutbox(new Proto.ListOutboxRequest(), Call).Items];
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (_output) _output.AppendLine(line);
+    }
+
+    public void Dispose()
+    {
+        if (_process is { } process)
+        {
+            _client?.Dispose();
+            try
+            {
+                process.Kill(entireProcessTree: true);
+                process.WaitForExit(10_000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            process.Dispose();
+        }
+        try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
+    }
+}
