@@ -122,9 +122,9 @@ public sealed class ControlServiceTests : IAsyncLifetime
     {
         var exam = await Stub.StartExamAsync(new Proto.StartExamRequest
         {
-            PatientName = "ROE^RICHARD", PatientId = "PID-9", AccessionNumber = "A-1", StudyDescription = "coronary angiography", WorklistItemId = "WL-3",
+            PatientName = "ROE^RICHARD", PatientId = "PID-9", AccessionNumber = "A-1", StudyDescription = "coronary angiography",
         }, Token);
-        Assert.Equal(new ExamRequest("ROE^RICHARD", "PID-9", "A-1", "coronary angiography", "WL-3"), Station.StartedWith);
+        Assert.Equal(new ExamRequest("ROE^RICHARD", "PID-9", "A-1", "coronary angiography", null), Station.StartedWith);
         Assert.Equal(("EX-7", "ROE^RICHARD", "PID-9", "A-1", true), (exam.ExamId, exam.PatientName, exam.PatientId, exam.AccessionNumber, exam.Open));
         Assert.Equal(FakeStation.OpenExam.StudyInstanceUid, exam.StudyInstanceUid);
     }
@@ -144,7 +144,8 @@ public sealed class ControlServiceTests : IAsyncLifetime
         { new Proto.StartExamRequest { PatientName = "DOE^JANE", PatientId = "P\\Q" }, "patient_id contains a backslash" },
         { new Proto.StartExamRequest { PatientName = "DOE^JANE", PatientId = "P", AccessionNumber = "12345678901234567" }, "accession_number is longer than 16" },
         { new Proto.StartExamRequest { PatientName = "DOE\nJANE", PatientId = "P" }, "patient_name contains control characters" },
-        { new Proto.StartExamRequest { PatientName = "DOE^JANE", PatientId = "P", WorklistItemId = " " }, "worklist_item_id is required" },
+        { new Proto.StartExamRequest { WorklistItemId = " " }, "worklist_item_id is required" },
+        { new Proto.StartExamRequest { PatientName = "DOE^JANE", PatientId = "P", WorklistItemId = "WL-3" }, "takes its patient from the worklist" },
     };
 
     [Theory]
