@@ -246,6 +246,26 @@ public sealed class ExposureController : IDisposable
                 _linkWasLost = false;
             }
             if (restored) Raise(BridgeAlertKind.LinkRestored, $"{why}; reset the fault to expose again");
+            _ = ReadLatchedFaultAsync();
+        }
+    }
+
+    /// <summary>A generator keeps a fault latched across a station restart or a reconnect (a heartbeat lost while the
+    /// station was away): on every connect the station asks, so that its own state says Fault before anyone presses a pedal.</summary>
+    private async Task ReadLatchedFaultAsync()
+    {
+        try
+        {
+            var status = await _link.GetStatusAsync().ConfigureAwait(false);
+            if (status.State == GeneratorState.Fault && State != ExposureState.Fault)
+            {
+                Raise(BridgeAlertKind.GeneratorFault, $"{status.Fault} latched in the generator; reset the fault to expose again");
+                Fire(new(ExposureTrigger.GeneratorFault, InputSource.Generator, Detail: $"{status.Fault} latched in the generator"));
+            }
+        }
+        catch (Exception e) when (e is GeneratorLinkDownException or GeneratorRefusedException or CommandPreemptedException or ObjectDisposedException or GeneratorProtocolException)
+        {
+            _logger.LogInformation("generator status after connecting not read: {Error}", e.Message);
         }
     }
 
