@@ -45,3 +45,45 @@ public sealed class StationConfigurationTests
         Assert.True(startup is not null, error.ToString());
     }
 }
+
+/// <summary>Free settings: the site's own protocols come from configuration, checked like every other value.</summary>
+public sealed class SiteProtocolTests
+{
+    [Fact]
+    public async Task A_site_protocol_is_offered_after_the_built_in_ones_and_replaces_one_of_the_same_name()
+    {
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(
+        [
+            "--Station:Generator:SerialPort=/dev/null-cathlab-test",
+            "--Station:Protocols:0:Name=cardiac-cine-60", "--Station:Protocols:0:Kind=Cine", "--Station:Protocols:0:Phases:0:PulseRate=60",
+            "--Station:Protocols:1:Name=cardiac-fluoro-15", "--Station:Protocols:1:Kind=Fluoro", "--Station:Protocols:1:Phases:0:PulseRate=12.5",
+            "--Station:Protocols:2:Name=carotid-dsa", "--Station:Protocols:2:Kind=Dsa", "--Station:Protocols:2:MaskFrames=3", "--Station:Protocols:2:BodyPart=NECK",
+            "--Station:Protocols:2:Phases:0:PulseRate=4", "--Station:Protocols:2:Phases:0:Seconds=3", "--Station:Protocols:2:Phases:1:PulseRate=1",
+        ], error);
+        Assert.True(startup is not null, error.ToString());
+        await using var _ = startup;
+        var protocols = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Exam.ProtocolSet>(startup.Services);
+        Assert.Equal(60, protocols.Find("cardiac-cine-60").Phases[0].PulseRate);
+        Assert.Equal(12.5, protocols.Find("cardiac-fluoro-15").Phases[0].PulseRate);
+        Assert.Single(protocols.All, p => p.Name == "cardiac-fluoro-15");
+        var dsa = protocols.Find("carotid-dsa");
+        Assert.Equal((Capture.Acquisition.RunKind.Dsa, 3, "NECK", 2), (dsa.Kind, dsa.MaskFrames, dsa.BodyPart, dsa.Phases.Count));
+        Assert.Equal(TimeSpan.FromSeconds(3), dsa.Phases[0].Duration);
+        Assert.Null(dsa.Phases[1].Duration);
+    }
+
+    [Fact]
+    public void A_bad_site_protocol_stops_the_start_with_its_reason()
+    {
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(
+        [
+            "--Station:Generator:SerialPort=/dev/null-cathlab-test",
+            "--Station:Protocols:0:Name=x", "--Station:Protocols:0:Kind=Dsa", "--Station:Protocols:0:Phases:0:PulseRate=90",
+        ], error);
+        Assert.Null(startup);
+        Assert.Contains("Station:Protocols:0:Phases:0:PulseRate 90", error.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Station:Protocols:0:MaskFrames 0", error.ToString(), StringComparison.Ordinal);
+    }
+}

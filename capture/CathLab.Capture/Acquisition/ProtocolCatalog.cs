@@ -17,6 +17,20 @@ public static class ProtocolCatalog
             MaskFrames: 4) { BodyPart = "HEAD" },
     ];
 
+    /// <summary>The built-in protocols followed by the site's own; a site protocol with a built-in name replaces it.</summary>
+    public static IReadOnlyList<AcquisitionProtocol> WithSiteProtocols(IEnumerable<Configuration.ProtocolOptions> site)
+    {
+        var own = site.Select(FromOptions).ToList();
+        return [.. Defaults.Where(d => own.All(o => o.Name != d.Name)), .. own];
+    }
+
+    public static AcquisitionProtocol FromOptions(Configuration.ProtocolOptions p) =>
+        new(p.Name, p.Description.Length > 0 ? p.Description : p.Name, Enum.Parse<RunKind>(p.Kind),
+            [.. p.Phases.Select((phase, i) => new AcquisitionPhase(phase.Name, phase.PulseRate,
+                i == p.Phases.Count - 1 && phase.Seconds == 0 ? null : TimeSpan.FromSeconds(phase.Seconds)))],
+            p.MaskFrames)
+        { BodyPart = p.BodyPart };
+
     public static AcquisitionProtocol Find(IEnumerable<AcquisitionProtocol> protocols, string name) =>
         protocols.FirstOrDefault(p => p.Name == name)
         ?? throw new KeyNotFoundException($"no acquisition protocol named '{name}' (known: {string.Join(", ", protocols.Select(p => p.Name))})");

@@ -26,6 +26,10 @@ public sealed class StationOptions
     public int DicomPort { get; set; } = 11112;
     public List<TokenOptions> Tokens { get; set; } = [];
 
+    /// <summary>The site's own acquisition protocols (free settings within the generator's limits), offered after the
+    /// built-in ones; a name already built in replaces that one.</summary>
+    public List<ProtocolOptions> Protocols { get; set; } = [];
+
     /// <summary>Frame buffers allocated at start (2 MiB each at 1024×1024).</summary>
     public int FramePoolSize { get; set; } = 96;
 
@@ -73,6 +77,31 @@ public sealed class DetectorOptions
 
     /// <summary>Bits stored per pixel (in 16-bit pixels); an 8-bit analogue camera behind a capture card gives 8.</summary>
     public int BitsStored { get; set; } = 14;
+}
+
+/// <summary>One acquisition protocol of the site: a kind, one or more phases at their pulse rates, and for DSA the mask frames.</summary>
+public sealed class ProtocolOptions
+{
+    public string Name { get; set; } = "";
+    public string Description { get; set; } = "";
+
+    /// <summary>"Fluoro" (live, not recorded), "Cine" (a recorded run) or "Dsa" (a recorded subtracted run).</summary>
+    public string Kind { get; set; } = "Cine";
+
+    public List<ProtocolPhaseOptions> Phases { get; set; } = [];
+    public int MaskFrames { get; set; }
+
+    /// <summary>Body Part Examined of the run's series (PS3.16 CID 4031), e.g. HEART, HEAD, EXTREMITY.</summary>
+    public string BodyPart { get; set; } = "HEART";
+}
+
+public sealed class ProtocolPhaseOptions
+{
+    public string Name { get; set; } = "run";
+    public double PulseRate { get; set; }
+
+    /// <summary>Seconds; 0 for the last phase, which lasts while the pedal is held.</summary>
+    public double Seconds { get; set; }
 }
 
 public sealed class ProcessingOptions

@@ -52,6 +52,22 @@ public static class StationOptionsValidator
             Check(peer.Port is > 0 and <= 65535, $"Station:{name}:Port {peer.Port} must be 1–65535");
         }
         Check(options.DicomPort is > 0 and <= 65535, $"Station:DicomPort {options.DicomPort} must be 1–65535");
+        for (int i = 0; i < options.Protocols.Count; i++)
+        {
+            var p = options.Protocols[i];
+            string at = $"Station:Protocols:{i}";
+            Check(!string.IsNullOrWhiteSpace(p.Name) && p.Name.Length <= 64, $"{at}:Name is required (at most 64 characters)");
+            Check(p.Kind is "Fluoro" or "Cine" or "Dsa", $"{at}:Kind '{p.Kind}' must be Fluoro, Cine or Dsa");
+            Check(p.Phases.Count > 0, $"{at}:Phases needs at least one phase");
+            for (int j = 0; j < p.Phases.Count; j++)
+            {
+                var phase = p.Phases[j];
+                Check(phase.PulseRate is >= 0.5 and <= 60, $"{at}:Phases:{j}:PulseRate {phase.PulseRate} must be 0.5–60 pulses/s");
+                Check(j == p.Phases.Count - 1 ? phase.Seconds >= 0 : phase.Seconds > 0, $"{at}:Phases:{j}:Seconds {phase.Seconds} must be positive (0 only for the last phase)");
+            }
+            Check(p.Kind == "Dsa" ? p.MaskFrames >= 1 : p.MaskFrames == 0, $"{at}:MaskFrames {p.MaskFrames}: a DSA protocol needs at least one mask frame, others none");
+            Check(!string.IsNullOrWhiteSpace(p.BodyPart), $"{at}:BodyPart must not be empty");
+        }
         for (int i = 0; i < options.Tokens.Count; i++)
         {
             var token = options.Tokens[i];

@@ -47,7 +47,7 @@ public static class StationServiceRegistration
             sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IFrameSource>(sp => FrameSourceFactory.Create(options.Detector, sp));
         services.AddSingleton<RunSequencer>();
-        services.AddSingleton(sp => new ProtocolSet(ProtocolCatalog.Defaults));
+        services.AddSingleton(sp => new ProtocolSet(ProtocolCatalog.WithSiteProtocols(options.Protocols)));
         services.AddSingleton(sp => PulseReportBook.Listen(sp.GetRequiredService<GeneratorBridge>().Link));
         services.AddSingleton(sp => new RunRecorder(
             sp.GetRequiredService<FrameFanout>().Subscribe("recorder", options.RecorderQueueFrames, ConsumerPolicy.MustNotLose),

@@ -7,7 +7,7 @@ namespace CathLab.Station.Hosting;
 
 /// <summary>Reads and checks the configuration, then builds the web host with every station service in it.
 /// A bad value stops here, with one line per problem, before any port or device is opened.</summary>
-public sealed class StationStartup
+public sealed class StationStartup : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
