@@ -36,6 +36,9 @@ public sealed class StationOptions
     /// <summary>Frames the recorder may fall behind by before a run fails; at 60 fps, 64 frames is about a second.</summary>
     public int RecorderQueueFrames { get; set; } = 64;
 
+    /// <summary>How long the recorder waits for the generator's report of a frame's pulse before the run fails.</summary>
+    public int RecorderPulseReportWaitMs { get; set; } = 500;
+
     /// <summary>gRPC endpoint (control API and live feed). Plain http:// is HTTP/2 without TLS (h2c); https:// offers HTTP/1.1 and HTTP/2.</summary>
     public string ListenUrl { get; set; } = "http://127.0.0.1:5700";
 

@@ -52,7 +52,11 @@ public static class StationServiceRegistration
         services.AddSingleton(sp => new RunRecorder(
             sp.GetRequiredService<FrameFanout>().Subscribe("recorder", options.RecorderQueueFrames, ConsumerPolicy.MustNotLose),
             sp.GetRequiredService<PulseReportBook>(),
-            new RecorderOptions(Path.GetFullPath(options.Archive.SpoolFolder)) { SourceAeTitle = options.AeTitle },
+            new RecorderOptions(Path.GetFullPath(options.Archive.SpoolFolder))
+            {
+                SourceAeTitle = options.AeTitle,
+                PulseReportWait = TimeSpan.FromMilliseconds(options.RecorderPulseReportWaitMs),
+            },
             sp.GetRequiredService<ILogger<RunRecorder>>()));
         services.AddSingleton(new EquipmentInfo("CathLab acquisition station", options.StationName, StationVersion.Text, options.StationName,
             DicomUidGenerator.NewUid()));

@@ -54,7 +54,11 @@ internal sealed class StationRig : IAsyncDisposable
         if (spoolFolder is not null)
         {
             rig.Pulses = PulseReportBook.Listen(rig.Bridge.Link);
-            rig.RunRecorder = new RunRecorder(rig.Recorder, rig.Pulses, new RecorderOptions(spoolFolder), NullLogger<RunRecorder>.Instance);
+            rig.RunRecorder = new RunRecorder(rig.Recorder, rig.Pulses, new RecorderOptions(spoolFolder)
+            {
+                // The serial line's pulse reports can trail their frames by a second on this shared, loaded machine.
+                PulseReportWait = TimeSpan.FromSeconds(2),
+            }, NullLogger<RunRecorder>.Instance);
         }
         await rig.Bridge.ConnectAsync();
         rig.Source = new FrameLinkSource("127.0.0.1", rig.Detector.Port, rig.Pool, NullLogger<FrameLinkSource>.Instance);

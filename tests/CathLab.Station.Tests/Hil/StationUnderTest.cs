@@ -45,6 +45,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
             // A shared, loaded test machine: the generator may answer late; the simulator's heartbeat window is widened to match.
             "--Station:Generator:AnswerTimeoutMs=100",
             "--Station:Generator:MaxRetries=8",
+            "--Station:RecorderPulseReportWaitMs=2000",
             .. extra,
         ];
         var error = new StringWriter();

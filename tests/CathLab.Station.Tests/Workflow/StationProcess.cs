@@ -39,6 +39,7 @@ internal sealed class StationProcess : IDisposable
             "--Logging:LogLevel:Default=Warning",
             "--Station:Generator:AnswerTimeoutMs=100",
             "--Station:Generator:MaxRetries=8",
+            "--Station:RecorderPulseReportWaitMs=2000",
             "--Station:Tokens:0:Holder=workflow-test",
             "--Station:Tokens:0:Role=technician",
             $"--Station:Tokens:0:Sha256={Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Token)))}",
