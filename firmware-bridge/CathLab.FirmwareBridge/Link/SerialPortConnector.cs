@@ -4,9 +4,9 @@ namespace CathLab.FirmwareBridge.Link;
 
 /// <summary>A real serial port (or pseudo-terminal) through System.IO.Ports: 8N1, no flow control.
 /// When the device vanishes (a USB adapter unplugged, a pty whose other end died), System.IO.Ports on Linux can
-/// block in Write and in Close/Dispose for good. So writes run on the connection's own writer thread and the caller
-/// waits at most <paramref name="writeTimeout"/>; a stalled write marks the connection broken, and Dispose closes
-/// the port on a background thread and abandons it if the close hangs. The link is never held up by the port.</summary>
+/// block in Close/Dispose for good. So writes are bounded by <paramref name="writeTimeout"/> (a stalled write marks the
+/// connection broken), and Dispose closes the port on a background thread and abandons it if the close hangs. The link
+/// is never held up by the port.</summary>
 public sealed class SerialPortConnector(string portName, int baudRate = 115200, TimeSpan? writeTimeout = null) : ISerialConnector
 {
     /// <summary>A frame of 258 bytes takes 22 ms at 115200 baud. A stalled write only decides when the station reports the
@@ -76,11 +76,6 @@ public sealed class SerialPortConnector(string portName, int baudRate = 115200, 
         private readonly int _writeTimeoutMs;
         private readonly byte[] _readBuffer = new byte[512];
         private readonly byte[] _writeBuffer = new byte[4 * 258];
-        private readonly SemaphoreSlim _writeRequested = new(0, 1);
-        private readonly SemaphoreSlim _writeDone = new(0, 1);
-        private readonly Thread _writer;
-        private int _writeLength;
-        private Exception? _writeError;
         private int _readTimeout = 20;
         private volatile string? _broken;
         private int _disposed;
@@ -89,8 +84,6 @@ public sealed class SerialPortConnector(string portName, int baudRate = 115200, 
         {
             _port = port;
             _writeTimeoutMs = writeTimeoutMs;
-            _writer = new Thread(WriteLoop) { IsBackground = true, Name = $"serial writer {port.PortName}", Priority = ThreadPriority.AboveNormal };
-            _writer.Start();
         }
 
         public int Read(Span<byte> buffer, int timeoutMs)
@@ -121,43 +114,28 @@ public sealed class SerialPortConnector(string portName, int baudRate = 115200, 
             }
         }
 
-        /// <summary>One writer at a time (the link serialises writes).</summary>
+        /// <summary>One writer at a time (the link serialises writes). The write runs on the caller's thread, bounded by the
+        /// port's WriteTimeout: on Linux, after the device vanished, a write times out or fails (only Close can hang for
+        /// good, and it runs detached). Handing each frame to a writer thread cost two thread switches per frame, which on
+        /// a loaded two-core computer delayed heartbeats past the generator's window.</summary>
         public void Write(ReadOnlySpan<byte> bytes)
         {
             if (_broken is { } why) throw new IOException(why);
             if (bytes.Length > _writeBuffer.Length) throw new ArgumentException($"{bytes.Length} bytes exceed the write buffer", nameof(bytes));
             bytes.CopyTo(_writeBuffer);
-            _writeLength = bytes.Length;
-            _writeError = null;
-            if (!TryRelease(_writeRequested)) throw new IOException(_broken ?? $"serial port {_port.PortName} closed");
-            if (!_writeDone.Wait(_writeTimeoutMs))
+            try
             {
-                // The writer thread may still be stuck in the port; nothing may be handed to it again.
+                _port.Write(_writeBuffer, 0, bytes.Length);
+            }
+            catch (TimeoutException)
+            {
                 _broken = $"serial port {_port.PortName} stalled: a write did not finish within {_writeTimeoutMs} ms";
                 throw new IOException(_broken);
             }
-            if (_writeError is { } error)
+            catch (Exception e) when (e is IOException or InvalidOperationException or UnauthorizedAccessException)
             {
-                _broken = $"serial port {_port.PortName} is gone: {error.Message}";
-                throw new IOException(_broken, error);
-            }
-        }
-
-        private void WriteLoop()
-        {
-            while (true)
-            {
-                _writeRequested.Wait();
-                if (Volatile.Read(ref _disposed) != 0) return;
-                try
-                {
-                    _port.BaseStream.Write(_writeBuffer, 0, _writeLength);
-                }
-                catch (Exception e) when (e is IOException or TimeoutException or InvalidOperationException or UnauthorizedAccessException)
-                {
-                    _writeError = e;
-                }
-                _writeDone.Release();
+                _broken = $"serial port {_port.PortName} is gone: {e.Message}";
+                throw new IOException(_broken, e);
             }
         }
 
@@ -165,21 +143,7 @@ public sealed class SerialPortConnector(string portName, int baudRate = 115200, 
         {
             if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
             _broken ??= $"serial port {_port.PortName} closed";
-            TryRelease(_writeRequested);
             CloseDetached(_port);
-        }
-
-        private static bool TryRelease(SemaphoreSlim signal)
-        {
-            try
-            {
-                signal.Release();
-                return true;
-            }
-            catch (SemaphoreFullException)
-            {
-                return false; // Dispose woke the writer at the same moment
-            }
         }
     }
 }
