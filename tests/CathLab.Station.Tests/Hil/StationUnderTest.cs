@@ -31,23 +31,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
     {
         string folder = Directory.CreateTempSubdirectory("cathlab-station-").FullName;
         int grpc = FreePort.Next(), web = FreePort.Next();
-        string[] args =
-        [
-            $"--Station:Generator:SerialPort={sim.Pty.StationEnd}",
-            $"--Station:Detector:Port={sim.FramePort}",
-            $"--Station:Detector:Size={sim.Side}",
-            $"--Station:ListenUrl=http://127.0.0.1:{grpc}",
-            $"--Station:WebUrl=http://127.0.0.1:{web}",
-            $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",
-            $"--Station:Archive:SpoolFolder={Path.Combine(folder, "spool")}",
-            $"--Station:AuditPath={Path.Combine(folder, "audit.jsonl")}",
-            "--Logging:LogLevel:Default=Warning",
-            // A shared, loaded test machine: the generator may answer late; the simulator's heartbeat window is widened to match.
-            "--Station:Generator:AnswerTimeoutMs=100",
-            "--Station:Generator:MaxRetries=8",
-            "--Station:RecorderPulseReportWaitMs=2000",
-            .. extra,
-        ];
+        string[] args = [.. Arguments(sim, folder, grpc, web), .. extra];
         var error = new StringWriter();
         var startup = StationStartup.Prepare(args, error) ?? throw new InvalidOperationException(error.ToString());
         await startup.StartAsync();
@@ -59,6 +43,25 @@ internal sealed class StationUnderTest : IAsyncDisposable
         if (!source.Connected) throw new InvalidOperationException("the station did not connect to the simulated detector's frame link");
         return station;
     }
+
+    /// <summary>The command-line configuration a test station gets: the simulator's pty and frame link, its own ports and
+    /// folders, and link timings widened for a shared, loaded test machine. In-process and child-process stations share it.</summary>
+    public static string[] Arguments(SimulatorProcess sim, string folder, int grpcPort, int webPort) =>
+    [
+        $"--Station:Generator:SerialPort={sim.Pty.StationEnd}",
+        $"--Station:Detector:Port={sim.FramePort}",
+        $"--Station:Detector:Size={sim.Side}",
+        $"--Station:ListenUrl=http://127.0.0.1:{grpcPort}",
+        $"--Station:WebUrl=http://127.0.0.1:{webPort}",
+        $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",
+        $"--Station:Archive:SpoolFolder={Path.Combine(folder, "spool")}",
+        $"--Station:AuditPath={Path.Combine(folder, "audit.jsonl")}",
+        "--Logging:LogLevel:Default=Warning",
+        // The generator may answer late on a loaded machine; the simulator's heartbeat window is widened to match.
+        "--Station:Generator:AnswerTimeoutMs=100",
+        "--Station:Generator:MaxRetries=8",
+        "--Station:RecorderPulseReportWaitMs=2000",
+    ];
 
     /// <summary>Holds the pedal for <paramref name="time"/> with <paramref name="protocol"/>, then releases it.</summary>
     public async Task<RunView> ExposeAsync(string protocol, TimeSpan time)

@@ -28,18 +28,7 @@ internal sealed class StationProcess : IDisposable
         Address = new Uri($"http://127.0.0.1:{grpc}");
         _arguments =
         [
-            $"--Station:Generator:SerialPort={sim.Pty.StationEnd}",
-            $"--Station:Detector:Port={sim.FramePort}",
-            $"--Station:Detector:Size={sim.Side}",
-            $"--Station:ListenUrl={Address}",
-            $"--Station:WebUrl=http://127.0.0.1:{web}",
-            $"--Station:Archive:Folder={Path.Combine(Folder, "archive")}",
-            $"--Station:Archive:SpoolFolder={SpoolFolder}",
-            $"--Station:AuditPath={Path.Combine(Folder, "audit.jsonl")}",
-            "--Logging:LogLevel:Default=Warning",
-            "--Station:Generator:AnswerTimeoutMs=100",
-            "--Station:Generator:MaxRetries=8",
-            "--Station:RecorderPulseReportWaitMs=2000",
+            .. StationUnderTest.Arguments(sim, Folder, grpc, web),
             "--Station:Tokens:0:Holder=workflow-test",
             "--Station:Tokens:0:Role=technician",
             $"--Station:Tokens:0:Sha256={Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Token)))}",
