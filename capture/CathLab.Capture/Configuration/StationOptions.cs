@@ -24,6 +24,10 @@ public sealed class StationOptions
     /// <summary>Port of the station's own DICOM listener on all interfaces, where a PACS opens the association that
     /// carries its storage commitment report (N-EVENT-REPORT). Used when a PACS with storage commitment is configured.</summary>
     public int DicomPort { get; set; } = 11112;
+
+    /// <summary>How long the station waits for a PACS's storage commitment report before it asks again (a PACS that
+    /// restarted after the request never answers it).</summary>
+    public int CommitmentTimeoutSeconds { get; set; } = 600;
     public List<TokenOptions> Tokens { get; set; } = [];
 
     /// <summary>The site's own acquisition protocols (free settings within the generator's limits), offered after the

@@ -51,6 +51,7 @@ public static class StationOptionsValidator
             Check(!string.IsNullOrWhiteSpace(peer.Host), $"Station:{name}:Host is required when Station:{name}:AeTitle is set");
             Check(peer.Port is > 0 and <= 65535, $"Station:{name}:Port {peer.Port} must be 1–65535");
         }
+        Check(options.CommitmentTimeoutSeconds is >= 5 and <= 86_400, $"Station:CommitmentTimeoutSeconds {options.CommitmentTimeoutSeconds} must be 5–86400");
         Check(options.DicomPort is > 0 and <= 65535, $"Station:DicomPort {options.DicomPort} must be 1–65535");
         for (int i = 0; i < options.Protocols.Count; i++)
         {

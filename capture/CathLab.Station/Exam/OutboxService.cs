@@ -33,6 +33,7 @@ public sealed class OutboxService(StationOptions options, EmbeddedArchiveService
             CallingAeTitle = options.AeTitle,
             Destinations = destinations,
             KeepFiles = false,
+            CommitmentTimeout = TimeSpan.FromSeconds(options.CommitmentTimeoutSeconds),
             ReportListenerPort = destinations.Any(d => d.RequestCommitment) ? options.DicomPort : null,
             // A PACS on another computer opens the association that carries its commitment report to this port.
             ReportListenerAddress = options.Pacs.All(p => IsLoopback(p.Host)) ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any,

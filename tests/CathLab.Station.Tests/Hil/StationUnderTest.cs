@@ -30,12 +30,27 @@ internal sealed class StationUnderTest : IAsyncDisposable
     public static async Task<StationUnderTest> StartAsync(SimulatorProcess sim, params string[] extra)
     {
         string folder = Directory.CreateTempSubdirectory("cathlab-station-").FullName;
-        int grpc = FreePort.Next(), web = FreePort.Next();
-        string[] args = [.. Arguments(sim, folder, grpc, web), .. extra];
-        var error = new StringWriter();
-        var startup = StationStartup.Prepare(args, error) ?? throw new InvalidOperationException(error.ToString());
-        await startup.StartAsync();
-        var station = new StationUnderTest(startup, folder, grpc, web);
+        for (int attempt = 1; ; attempt++)
+        {
+            // A port free a moment ago may be taken by a test of another assembly running beside this one: pick again.
+            int grpc = FreePort.Next(), web = FreePort.Next();
+            var error = new StringWriter();
+            var startup = StationStartup.Prepare([.. Arguments(sim, folder, grpc, web), .. extra], error) ?? throw new InvalidOperationException(error.ToString());
+            try
+            {
+                await startup.StartAsync();
+            }
+            catch (IOException e) when (attempt < 3 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                await startup.DisposeAsync();
+                continue;
+            }
+            return await ConnectedAsync(new StationUnderTest(startup, folder, grpc, web));
+        }
+    }
+
+    private static async Task<StationUnderTest> ConnectedAsync(StationUnderTest station)
+    {
         for (int i = 0; i < 300 && !station.Control.Status.GeneratorConnected; i++) await Task.Delay(50);
         if (!station.Control.Status.GeneratorConnected) throw new InvalidOperationException("the station did not connect to the simulated generator");
         var source = (Capture.Sources.FrameLinkSource)station.Services.GetRequiredService<Capture.Sources.IFrameSource>();

@@ -56,6 +56,8 @@ internal sealed class Hospital : IAsyncDisposable
         "--Station:Pacs:0:Host=127.0.0.1",
         $"--Station:Pacs:0:Port={Orthanc.DicomPort}",
         "--Station:Pacs:0:StorageCommitment=true",
+        // A PACS killed between N-ACTION and its report never answers; the tests wait minutes, not the default ten.
+        "--Station:CommitmentTimeoutSeconds=20",
         $"--Station:Worklist:AeTitle={WorkflowOrthanc.AeTitle}",
         "--Station:Worklist:Host=127.0.0.1",
         $"--Station:Worklist:Port={Orthanc.DicomPort}",
