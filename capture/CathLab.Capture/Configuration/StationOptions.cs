@@ -1,3 +1,5 @@
+using CathLab.Dicom.IO;
+
 namespace CathLab.Capture.Configuration;
 
 /// <summary>The station's configuration (section "Station" of appsettings.json, environment variables
@@ -42,6 +44,14 @@ public sealed class StationOptions
 
     /// <summary>How long the recorder waits for the generator's report of a frame's pulse before the run fails.</summary>
     public int RecorderPulseReportWaitMs { get; set; } = 500;
+
+    /// <summary>How runs are written: RleLossless (encapsulated, lossless, no size bound) or ExplicitVRLittleEndian
+    /// (uncompressed; a run then holds at most 4 GiB of pixel data, 2047 frames at 1024×1024, and the station ends the
+    /// exposure there).</summary>
+    public string RecorderTransferSyntax { get; set; } = RecorderTransferSyntaxes.RleLossless;
+
+    /// <summary>Space kept free on the spool's file system: a run is ended before it would take it.</summary>
+    public int SpoolReserveMiB { get; set; } = 256;
 
     /// <summary>gRPC endpoint (control API and live feed). Plain http:// is HTTP/2 without TLS (h2c); https:// offers HTTP/1.1 and HTTP/2.</summary>
     public string ListenUrl { get; set; } = "http://127.0.0.1:5700";
@@ -169,4 +179,18 @@ public sealed class TokenOptions
 
     /// <summary>The exams an observer may watch, by exam id; empty (the default) or "*" is every exam of this station.</summary>
     public List<string> Exams { get; set; } = [];
+}
+
+/// <summary>The transfer syntaxes the recorder writes, by their configuration names.</summary>
+public static class RecorderTransferSyntaxes
+{
+    public const string RleLossless = "RleLossless";
+    public const string ExplicitVRLittleEndian = "ExplicitVRLittleEndian";
+
+    public static DicomTransferSyntax? Find(string name) => name switch
+    {
+        RleLossless => DicomTransferSyntax.RleLossless,
+        ExplicitVRLittleEndian => DicomTransferSyntax.ExplicitVRLittleEndian,
+        _ => null,
+    };
 }

@@ -86,6 +86,9 @@ public static class StationOptionsValidator
         Check(url is null || web is null || url.Port != web.Port || url.Port == 0 || !string.Equals(url.Host, web.Host, StringComparison.OrdinalIgnoreCase),
             $"Station:ListenUrl and Station:WebUrl must use different ports (gRPC needs HTTP/2, the browser HTTP/1.1)");
         Check(options.RecorderPulseReportWaitMs is >= 50 and <= 10_000, $"Station:RecorderPulseReportWaitMs {options.RecorderPulseReportWaitMs} must be 50–10000");
+        Check(RecorderTransferSyntaxes.Find(options.RecorderTransferSyntax) is not null,
+            $"Station:RecorderTransferSyntax '{options.RecorderTransferSyntax}' must be {RecorderTransferSyntaxes.RleLossless} or {RecorderTransferSyntaxes.ExplicitVRLittleEndian}");
+        Check(options.SpoolReserveMiB is >= 0 and <= 1_048_576, $"Station:SpoolReserveMiB {options.SpoolReserveMiB} must be 0–1048576");
         Check(options.FluoroStoreSeconds is >= 0 and <= 60, $"Station:FluoroStoreSeconds {options.FluoroStoreSeconds} must be 0–60");
         Check(!string.IsNullOrWhiteSpace(options.AuditPath), "Station:AuditPath must not be empty");
         return problems;

@@ -14,7 +14,12 @@ public sealed record RecorderOptions(string SpoolFolder)
     /// <summary>How long <see cref="RunRecorder.EndAsync"/> waits for the frames still queued to reach the disk.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Explicit VR Little Endian (uncompressed, at most 4 GiB of pixel data per run) or RLE Lossless
+    /// (encapsulated, one fragment per frame, no size bound).</summary>
     public DicomTransferSyntax TransferSyntax { get; init; } = DicomTransferSyntax.ExplicitVRLittleEndian;
+
+    /// <summary>Space left free on the spool's file system: a run is ended before it would take this.</summary>
+    public long SpoolReserveBytes { get; init; } = 256L << 20;
     public string? SourceAeTitle { get; init; }
 
     /// <summary>Frames the object's header space is reserved for (a longer run costs one copy at completion).</summary>

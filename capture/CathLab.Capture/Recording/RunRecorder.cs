@@ -52,6 +52,13 @@ public sealed class RunRecorder : IAsyncDisposable
         get { lock (_gate) return _session is not null; }
     }
 
+    /// <summary>How many frames of <paramref name="format"/> a run begun now can hold (transfer syntax and spool space).</summary>
+    public RecordingCapacity CapacityFor(Dicom.Data.DicomFrameFormat format)
+    {
+        Directory.CreateDirectory(_options.SpoolFolder);
+        return RecordingCapacity.For(_options.TransferSyntax, format, RecordingCapacity.FreeBytes(_options.SpoolFolder), _options.SpoolReserveBytes);
+    }
+
     /// <summary>Starts recording a run; call before the pedal. Throws, before any exposure, when the request cannot be
     /// recorded, a run is already being recorded, or the spool folder cannot be written.</summary>
     public void Begin(RecordingRequest request)

@@ -216,9 +216,10 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             run = new ActiveRun(++_runNumber, protocol, exam);
             _run = run;
         }
+        RunLengthLimit? limit;
         try
         {
-            _recorder.Begin(run);
+            limit = _recorder.Begin(run);
             _processing.BeginRun(protocol.Kind, protocol.MaskFrames);
         }
         catch
@@ -228,7 +229,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         }
         _hub.PublishRunStarted(run.Id, protocol.Kind.ToString().ToLowerInvariant(), protocol.Phases[0].PulseRate);
         _telemetry.BeginRun();
-        run.Start(_sequencer, _stopping.Token);
+        run.Start(_sequencer, limit?.Duration, r => OnRunLimit(r, limit!), _stopping.Token);
         _workflow.OnExposure(run.Exam);
         _logger.LogInformation("pedal down: run {Number} ({Protocol})", run.Number, protocol.Name);
         return Task.FromResult(run.View(0));
@@ -369,6 +370,15 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             Protocol = run.Protocol.Kind == RunKind.Fluoro ? run.Protocol.Name : $"{run.Protocol.Name} (failed, not stored)",
             Kind = run.Protocol.Kind == RunKind.Fluoro ? Dicom.Iods.Rdsr.IrradiationKind.Fluoroscopy : Dicom.Iods.Rdsr.IrradiationKind.Acquisition,
         });
+    }
+
+    /// <summary>The run reached what the recorder can hold: the exposure is stopped and the run kept whole, and the
+    /// technician is told why it stopped with the pedal still down.</summary>
+    private void OnRunLimit(ActiveRun run, RunLengthLimit limit)
+    {
+        var text = limit.Describe(run.Number);
+        _logger.LogWarning("{Limit}", text);
+        _telemetry.Raise("RecordingLimit", text);
     }
 
     private void OnExposureTransition(ExposureTransition transition)

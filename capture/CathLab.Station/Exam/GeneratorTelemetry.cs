@@ -5,7 +5,7 @@ using CathLab.Wire.Generator;
 namespace CathLab.Station.Exam;
 
 /// <summary>What the console's status line shows of the generator, from its own events: the technique of the last
-/// pulse, the air kerma rate over the last second, the tube heat, and the last alert. Thread-safe; no allocation per pulse.</summary>
+/// pulse, the air kerma rate over the last second, the tube heat, and the last alert (the generator's or the station's). Thread-safe; no allocation per pulse.</summary>
 public sealed class GeneratorTelemetry
 {
     private const int Window = 128;
@@ -15,21 +15,28 @@ public sealed class GeneratorTelemetry
     private int _next;
     private Technique _technique;
     private byte _heatPercent;
-    private BridgeAlert? _lastAlert;
+    private StationAlert? _lastAlert;
     private double _kvSum, _maSum, _widthSum;
     private long _runPulses;
 
     public GeneratorTelemetry(GeneratorBridge bridge)
     {
         bridge.Link.EventReceived += OnEvent;
-        bridge.Alert += alert => { lock (_gate) _lastAlert = alert; };
+        bridge.Alert += alert => Raise(alert.Kind.ToString(), alert.Text, alert.At);
     }
 
     public Technique LastTechnique { get { lock (_gate) return _technique; } }
 
     public byte HeatPercent { get { lock (_gate) return _heatPercent; } }
 
-    public BridgeAlert? LastAlert { get { lock (_gate) return _lastAlert; } }
+    public StationAlert? LastAlert { get { lock (_gate) return _lastAlert; } }
+
+    /// <summary>Shows the technician something the station itself decided (a run it ended), beside the generator's alerts.</summary>
+    public void Raise(string kind, string text, DateTimeOffset? at = null)
+    {
+        var alert = new StationAlert(kind, at ?? DateTimeOffset.Now, text);
+        lock (_gate) _lastAlert = alert;
+    }
 
     /// <summary>Starts the technique means of a new run.</summary>
     public void BeginRun()

@@ -2,6 +2,7 @@ using CathLab.Capture.Acquisition;
 using CathLab.Capture.Configuration;
 using CathLab.Capture.Fluoro;
 using CathLab.Capture.Recording;
+using CathLab.Dicom.Data;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
 using CathLab.FirmwareBridge;
@@ -44,7 +45,7 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         if (exam.Irradiations.Other.LastOrDefault(f => f.Kind == Dicom.Iods.Rdsr.IrradiationKind.Fluoroscopy) is { } sequence)
             request = request with { IrradiationEventUid = sequence.Uid };
         var outcome = FluoroLoopRecording.Save(_loop, TimeSpan.FromSeconds(seconds), pulses, request,
-            new RecorderOptions(SpoolFolder) { SourceAeTitle = options.AeTitle });
+            new RecorderOptions(SpoolFolder) { SourceAeTitle = options.AeTitle, TransferSyntax = RecorderTransferSyntaxes.Find(options.RecorderTransferSyntax)! });
         if (outcome.Run is not { } stored) throw new StationRefusedException($"the last fluoro was not saved: {outcome.Failure}");
         Interlocked.Add(ref _framesRecorded, stored.Image.Frames);
         exam.AddObject(new ExamObject(stored.Image.Path, stored.Image.SopInstanceUid, $"run {runNumber} saved fluoro, {stored.Image.Frames} frames", runNumber, stored)
@@ -59,13 +60,19 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         return view;
     }
 
-    public void Begin(ActiveRun run)
+    /// <summary>Starts recording the run (nothing for fluoro) and returns how long it may expose before the recorder's
+    /// capacity is reached, keeping room for the frames that still arrive after the station releases the pedal.</summary>
+    public RunLengthLimit? Begin(ActiveRun run)
     {
-        if (!run.Protocol.Recorded) return;
+        if (!run.Protocol.Recorded) return null;
         var request = RequestFor(run.Exam, run.Protocol);
         try
         {
+            var format = new DicomFrameFormat(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored > 8 ? 16 : 8);
+            var limit = RunLengthLimit.For(recorder.CapacityFor(format), run.Protocol.Phases.Max(p => p.PulseRate));
+            if (limit is null) throw new IOException($"{recorder.CapacityFor(format).LimitedBy} leaves no room for a run");
             recorder.Begin(request);
+            return limit;
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException)
         {

@@ -56,6 +56,8 @@ public static class StationServiceRegistration
             {
                 SourceAeTitle = options.AeTitle,
                 PulseReportWait = TimeSpan.FromMilliseconds(options.RecorderPulseReportWaitMs),
+                TransferSyntax = RecorderTransferSyntaxes.Find(options.RecorderTransferSyntax)!,
+                SpoolReserveBytes = (long)options.SpoolReserveMiB << 20,
             },
             sp.GetRequiredService<ILogger<RunRecorder>>()));
         services.AddSingleton(new EquipmentInfo("CathLab acquisition station", options.StationName, StationVersion.Text, options.StationName,

@@ -2,6 +2,7 @@ using CathLab.Capture.Acquisition;
 using CathLab.Capture.Distribution;
 using CathLab.Capture.Frames;
 using CathLab.Capture.Recording;
+using CathLab.Dicom.IO;
 using CathLab.Wire.Generator;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -14,11 +15,15 @@ internal sealed class RecorderHarness : IAsyncDisposable
     public const int Size = 512;
     private long _sequence;
 
-    public RecorderHarness(string spool, int queueCapacity = 16, TimeSpan? pulseReportWait = null)
+    public RecorderHarness(string spool, int queueCapacity = 16, TimeSpan? pulseReportWait = null, DicomTransferSyntax? syntax = null)
     {
         Pool = new FramePool(24, Size * Size);
         Queue = Fanout.Subscribe("recorder", queueCapacity, ConsumerPolicy.MustNotLose);
-        Recorder = new RunRecorder(Queue, Pulses, new RecorderOptions(spool) { PulseReportWait = pulseReportWait ?? TimeSpan.FromSeconds(30) },
+        Recorder = new RunRecorder(Queue, Pulses, new RecorderOptions(spool)
+            {
+                PulseReportWait = pulseReportWait ?? TimeSpan.FromSeconds(30),
+                TransferSyntax = syntax ?? DicomTransferSyntax.ExplicitVRLittleEndian,
+            },
             NullLogger<RunRecorder>.Instance);
     }
 
