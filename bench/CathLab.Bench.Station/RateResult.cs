@@ -29,6 +29,11 @@ internal sealed record RateResult(
     string LoadBefore,
     string LoadAfter)
 {
+    public string? ObjectTransferSyntax { get; init; }
+
+    /// <summary>Frame bytes as acquired (1024 × 1024 × 2) over the object's bytes: what RLE Lossless saved.</summary>
+    public double CompressionRatio => ObjectBytes > 0 && ObjectFrames is { } f ? f * 1024.0 * 1024 * 2 / ObjectBytes : double.NaN;
+
     public double RecorderToDisk => DiskBytesPerSecond > 0 ? RecorderBytesPerSecond / DiskBytesPerSecond : double.NaN;
     /// <summary>Pulses per second of pedal time: below the protocol's rate when the generator skipped pulses or the run ended early.</summary>
     public double PulseRateAchieved => Pulses / HeldSeconds;

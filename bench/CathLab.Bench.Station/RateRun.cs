@@ -49,6 +49,7 @@ internal static class RateRun
 
         int? objectFrames = null;
         string? objectProblem = null;
+        string? objectSyntax = null;
         long objectBytes = 0;
         double diskSpeed = 0;
         if (run.ObjectPath is { } path && File.Exists(path))
@@ -56,8 +57,9 @@ internal static class RateRun
             objectBytes = new FileInfo(path).Length;
             try
             {
-                var (sopClass, frames) = XaObjectCheck.Read(path);
+                var (sopClass, frames, syntax) = XaObjectCheck.Read(path);
                 objectFrames = frames;
+                objectSyntax = syntax;
                 if (sopClass != "1.2.840.10008.5.1.4.1.1.12.1") objectProblem = $"SOP class {sopClass}, not XA";
             }
             catch (InvalidOperationException e)
@@ -75,7 +77,10 @@ internal static class RateRun
             station.Recorder.FramesRecorded - recordedBefore, objectFrames, objectProblem, dropped, station.Pool.Exhausted - exhaustedBefore,
             station.Processing.Processed - processedBefore, station.Hub.Counters.Published - publishedBefore,
             latency.P50Milliseconds, latency.P99Milliseconds, latency.MaxMicroseconds / 1000.0,
-            wall, stationCores, simCores, gc, objectBytes, objectBytes / wall, diskSpeed, loadBefore, loadAfter);
+            wall, stationCores, simCores, gc, objectBytes, objectBytes / wall, diskSpeed, loadBefore, loadAfter)
+        {
+            ObjectTransferSyntax = objectSyntax,
+        };
     }
 
     /// <summary>A short run at the same rate first, so that both processes have compiled their frame paths before the

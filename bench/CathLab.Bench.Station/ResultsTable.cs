@@ -37,7 +37,8 @@ internal static class ResultsTable
             r => F($"{r.StationGc.Gen2Collections} / {r.StationGc.Pause.TotalMilliseconds:0} ms / {r.StationGc.AllocatedBytes / MiB:0} MiB"));
         Row(text, "simulator process CPU (cores)", "", results, r => F($"{r.SimulatorCores:0.00}"));
         Row(text, "run time (pedal down → object closed)", "", results, r => F($"{r.RunSeconds:0.0} s"));
-        Row(text, "XA object size", "", results, r => F($"{r.ObjectBytes / MiB:0} MiB"));
+        Row(text, "XA object transfer syntax (pydicom)", "", results, r => r.ObjectTransferSyntax ?? "—");
+        Row(text, "XA object size (acquired frame bytes / object bytes)", "", results, r => F($"{r.ObjectBytes / MiB:0} MiB ({r.CompressionRatio:0.00})"));
         Row(text, "recorder throughput (object bytes / run time)", "", results, r => F($"{r.RecorderBytesPerSecond / MiB:0.0} MiB/s"));
         Row(text, "disk sequential write, same bytes, same folder, flushed", "", results, r => F($"{r.DiskBytesPerSecond / MiB:0.0} MiB/s"));
         Row(text, "recorder / disk", "< 1 (headroom)", results, r => F($"{r.RecorderToDisk:0.00}"));

@@ -9,11 +9,11 @@ internal static class XaObjectCheck
     private const string Script = """
         import sys, pydicom
         ds = pydicom.dcmread(sys.argv[1], stop_before_pixels=True)
-        print(ds.SOPClassUID, int(ds.NumberOfFrames))
+        print(ds.SOPClassUID, int(ds.NumberOfFrames), ds.file_meta.TransferSyntaxUID.name.replace(' ', '_'))
         """;
 
-    /// <summary>The object's SOP class and Number of Frames (0028,0008); throws with pydicom's words when it cannot be read.</summary>
-    public static (string SopClass, int Frames) Read(string path)
+    /// <summary>The object's SOP class, Number of Frames (0028,0008) and transfer syntax; throws with pydicom's words when it cannot be read.</summary>
+    public static (string SopClass, int Frames, string TransferSyntax) Read(string path)
     {
         var psi = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add("-c");
@@ -25,6 +25,6 @@ internal static class XaObjectCheck
         process.WaitForExit();
         if (process.ExitCode != 0) throw new InvalidOperationException($"pydicom could not read {path}: {stderr.Result.Trim()}");
         var fields = stdout.Trim().Split(' ');
-        return (fields[0], int.Parse(fields[1], CultureInfo.InvariantCulture));
+        return (fields[0], int.Parse(fields[1], CultureInfo.InvariantCulture), fields[2].Replace('_', ' '));
     }
 }
