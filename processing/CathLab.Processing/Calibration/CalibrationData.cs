@@ -6,7 +6,8 @@ namespace CathLab.Processing.Calibration;
 
 /// <summary>Offset and gain correction for one detector mode:
 /// <c>corrected = clamp((raw - Dark[i]) * Gain[i], 0, 2^bits - 1)</c>, followed by interpolation of
-/// the pixels in <see cref="Defects"/>.</summary>
+/// the pixels in <see cref="Defects"/>. The processing passes apply it in fixed point (dark to 1/2^(16 - bits)
+/// LSB, gain to 2^-15 or finer for gains up to 2; see FixedPointCalibration).</summary>
 public sealed class CalibrationData
 {
     private static ReadOnlySpan<byte> Magic => "CLCAL001"u8;
@@ -24,6 +25,7 @@ public sealed class CalibrationData
         Gain = gain;
         Defects = defects;
         DefectTable = DefectInterpolationTable.Build(defects);
+        FixedPoint = FixedPointCalibration.From(this);
     }
 
     public FrameGeometry Geometry { get; }
@@ -37,6 +39,9 @@ public sealed class CalibrationData
     public DefectMap Defects { get; }
 
     public DefectInterpolationTable DefectTable { get; }
+
+    /// <summary>The 16-bit tables and integer arithmetic that the processing passes use.</summary>
+    internal FixedPointCalibration FixedPoint { get; }
 
     /// <summary>No offset, unit gain, no defects.</summary>
     public static CalibrationData Identity(FrameGeometry geometry)

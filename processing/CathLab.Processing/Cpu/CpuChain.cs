@@ -5,16 +5,14 @@ using CathLab.Processing.Pipeline;
 
 namespace CathLab.Processing.Cpu;
 
-/// <summary>The CPU implementation: a fused per-pixel pass, the sparse defect fix, optional smoothing,
-/// a fused unsharp + display pass and the downscale, each split over the cores in row bands.
-/// All buffers are allocated here once; a frame allocates nothing.</summary>
+/// <summary>The CPU implementation: one fused pass per frame (<see cref="FusedFramePass"/>: per-pixel pass,
+/// defect fix, optional smoothing, unsharp + display and downscale, row by row in cache), split over the
+/// cores in row bands. All buffers are allocated here once; a frame allocates nothing.</summary>
 internal sealed unsafe class CpuChain : IChainBackend
 {
     private readonly FrameGeometry _g;
     private readonly BandScheduler _scheduler;
-    private readonly float[] _dark;
-    private readonly float[] _gain;
-    private readonly float[] _state;
+    private readonly ushort[] _state;
     private readonly float[] _mask;
     private readonly float[] _peak;
     private readonly ushort[] _first;
@@ -23,6 +21,7 @@ internal sealed unsafe class CpuChain : IChainBackend
     private readonly SmoothingPass _smoothing;
     private readonly DisplayPass _display;
     private readonly DownscalePass _downscale;
+    private readonly FusedFramePass _frame;
     private DefectInterpolationTable? _defects;
     private ushort[]? _lut;
 
@@ -31,17 +30,16 @@ internal sealed unsafe class CpuChain : IChainBackend
         _g = geometry;
         int n = geometry.PixelCount;
         _scheduler = new BandScheduler(threads);
-        _dark = new float[n];
-        _gain = new float[n];
-        _state = new float[n];
+        _state = new ushort[n];
         _mask = new float[n];
         _peak = new float[n];
         _first = new ushort[n];
         _smoothed = new ushort[n];
-        _pixel = new PixelPass(geometry.Width, _dark, _gain, _state, _mask, _peak, _first);
+        _pixel = new PixelPass(geometry.Width, _state, _mask, _peak, _first);
         _smoothing = new SmoothingPass(geometry.Width, geometry.Height, _first, _smoothed);
         _display = new DisplayPass(geometry.Width, geometry.Height, threads);
         _downscale = new DownscalePass(geometry.Width);
+        _frame = new FusedFramePass(geometry.Height, threads, _first, _pixel, _smoothing, _display, _downscale);
         Description = $"CPU, {threads} thread(s), {(System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "256-bit SIMD" : "SIMD emulated")}";
     }
 
@@ -51,9 +49,9 @@ internal sealed unsafe class CpuChain : IChainBackend
 
     public void SetCalibration(CalibrationData calibration)
     {
-        calibration.Dark.CopyTo(_dark, 0);
-        calibration.Gain.CopyTo(_gain, 0);
+        _pixel.SetCalibration(calibration.FixedPoint);
         _defects = calibration.DefectTable;
+        _frame.SetDefects(_defects.Count == 0 ? null : new DefectRows(_defects, _g.Width, _g.Height));
     }
 
     public void SetMask(ReadOnlySpan<float> shiftedMask) => shiftedMask.CopyTo(_mask);
@@ -76,27 +74,16 @@ internal sealed unsafe class CpuChain : IChainBackend
 
     public void Process(ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output)
     {
-        int rows = _g.Height;
         fixed (ushort* rawPointer = raw)
         fixed (byte* outputPointer = output)
         {
             _pixel.Prepare(rawPointer, k);
-            _scheduler.Run(_pixel, rows);
-            if (_defects is not null) DefectCorrection.Apply(_defects, _first, k.MaxValue);
-            var source = _first;
-            if (k.Smooth)
-            {
-                _smoothing.Prepare(k);
-                _scheduler.Run(_smoothing, rows);
-                source = _smoothed;
-            }
-            _display.Prepare(source, outputPointer, _lut, k);
-            _scheduler.Run(_display, rows);
-            if (k.Format == OutputFormat.Gray8 && k.DownscaleFactor > 1)
-            {
-                _downscale.Prepare(outputPointer, outputPointer + _g.PixelCount, k.DownscaleFactor);
-                _scheduler.Run(_downscale, rows);
-            }
+            if (k.Smooth) _smoothing.Prepare(k);
+            _display.Prepare(k.Smooth ? _smoothed : _first, outputPointer, _lut, k);
+            _downscale.Prepare(outputPointer, outputPointer + _g.PixelCount, k.DownscaleFactor);
+            _frame.Prepare(k);
+            _scheduler.Run(_frame, _g.Height);
+            _frame.Finish();
         }
     }
 

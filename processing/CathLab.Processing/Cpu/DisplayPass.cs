@@ -14,6 +14,7 @@ internal sealed unsafe class DisplayPass : BandJob
     private readonly int _height;
     private readonly int[][] _columnSums;
     private readonly int[][] _boxSums;
+    private readonly int[] _nextRow;
     private ushort[] _source = [];
     private byte* _output;
     private ushort[] _lut = [];
@@ -25,6 +26,7 @@ internal sealed unsafe class DisplayPass : BandJob
         _height = height;
         _columnSums = new int[bands][];
         _boxSums = new int[bands][];
+        _nextRow = new int[bands];
         for (int b = 0; b < bands; b++)
         {
             _columnSums[b] = new int[width + 2 * Filters.UnsharpMaskSettings.MaxKernel + 8];
@@ -38,9 +40,20 @@ internal sealed unsafe class DisplayPass : BandJob
         _output = output;
         _lut = lut ?? [];
         _k = k;
+        Array.Fill(_nextRow, -1);
     }
 
+    /// <summary>Rows of the source above and below a display row that the display row reads.</summary>
+    public int Reach => _k.UnsharpGain != 0f ? _k.BoxRadius : 0;
+
     public override void Execute(int band, int y0, int y1)
+    {
+        for (int y = y0; y < y1; y++) Row(band, y);
+    }
+
+    /// <summary>Display row <paramref name="y"/>, with <paramref name="band"/>'s scratch: the box's column sums
+    /// slide down one row when <paramref name="y"/> follows the band's previous row, else start afresh.</summary>
+    public void Row(int band, int y)
     {
         bool sharpen = _k.UnsharpGain != 0f;
         var columns = _columnSums[band];
@@ -48,23 +61,21 @@ internal sealed unsafe class DisplayPass : BandJob
         int r = _k.BoxRadius;
         if (sharpen)
         {
-            Array.Clear(columns);
-            for (int dy = -r; dy <= r; dy++) AddRow(columns, Math.Clamp(y0 + dy, 0, _height - 1), r, +1);
-        }
-        for (int y = y0; y < y1; y++)
-        {
-            if (sharpen)
+            if (_nextRow[band] != y)
             {
-                if (y > y0)
-                {
-                    AddRow(columns, Math.Min(y + r, _height - 1), r, +1);
-                    AddRow(columns, Math.Max(y - r - 1, 0), r, -1);
-                }
-                HorizontalSums(columns, box, r);
+                Array.Clear(columns);
+                for (int dy = -r; dy <= r; dy++) AddRow(columns, Math.Clamp(y + dy, 0, _height - 1), r, +1);
             }
-            if (_k.Format == OutputFormat.Gray8) Gray8Row(y, box, sharpen);
-            else Lut16Row(y, box, sharpen);
+            else
+            {
+                AddRow(columns, Math.Min(y + r, _height - 1), r, +1);
+                AddRow(columns, Math.Max(y - r - 1, 0), r, -1);
+            }
+            HorizontalSums(columns, box, r);
         }
+        _nextRow[band] = y + 1;
+        if (_k.Format == OutputFormat.Gray8) Gray8Row(y, box, sharpen);
+        else Lut16Row(y, box, sharpen);
     }
 
     // columns[r + x] holds the sum over the box's rows of column x; the r cells each side replicate the edges.

@@ -17,7 +17,10 @@ internal sealed unsafe class DownscalePass(int width) : BandJob
         _factor = factor;
     }
 
-    public override void Execute(int band, int y0, int y1)
+    public override void Execute(int band, int y0, int y1) => Rows(y0, y1);
+
+    /// <summary>The reduced rows made from display rows [<paramref name="y0"/>, <paramref name="y1"/>), both multiples of the factor.</summary>
+    public void Rows(int y0, int y1)
     {
         if (_factor == 2) Half(y0, y1);
         else Quarter(y0, y1);

@@ -1,31 +1,31 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using CathLab.Processing.Calibration;
+using CathLab.Processing.Filters;
 using CathLab.Processing.Pipeline;
 
 namespace CathLab.Processing.Cpu;
 
-/// <summary>The fused per-pixel first pass of every chain, 16 pixels per step with 256-bit vectors.
-/// Each arithmetic step mirrors Kernels/pixel.cl operation for operation (no fused multiply-add), so
-/// the two backends produce the same floats.</summary>
+/// <summary>The fused per-pixel first pass of every chain, 16 pixels per step with 256-bit vectors:
+/// fixed-point offset and gain (<see cref="FixedPointCalibration"/>), then the stage's own step. Each
+/// arithmetic step mirrors Kernels/pixel.cl operation for operation (integers where they can be, floats
+/// without fused multiply-add), so the two backends produce the same values.</summary>
 internal sealed unsafe class PixelPass : BandJob
 {
     private readonly int _width;
-    private readonly float[] _dark;
-    private readonly float[] _gain;
-    private readonly float[] _state;
+    private readonly ushort[] _state;
     private readonly float[] _mask;
     private readonly float[] _peak;
     private readonly float[] _log;
-    private ushort* _raw;
     private readonly ushort[] _output;
+    private FixedPointCalibration? _calibration;
+    private ushort* _raw;
     private ChainConstants _k;
 
-    public PixelPass(int width, float[] dark, float[] gain, float[] state, float[] mask, float[] peak, ushort[] output)
+    public PixelPass(int width, ushort[] state, float[] mask, float[] peak, ushort[] output)
     {
         _width = width;
-        _dark = dark;
-        _gain = gain;
         _state = state;
         _mask = mask;
         _peak = peak;
@@ -33,14 +33,22 @@ internal sealed unsafe class PixelPass : BandJob
         _log = Subtraction.LogTransform.Table;
     }
 
+    /// <summary>Recursive filter: 1 / sigma of the difference per state value.</summary>
+    public InverseDifferenceSigmaTable Sigma { get; } = new();
+
+    public void SetCalibration(FixedPointCalibration calibration) => _calibration = calibration;
+
     /// <summary>The raw frame, pinned by the caller for the duration of the pass.</summary>
     public void Prepare(ushort* raw, in ChainConstants k)
     {
         _raw = raw;
         _k = k;
+        if (k.Stage == PixelStage.CalibrateRecursive) Sigma.Update(k.NoiseSlope, k.NoiseIntercept, k.DifferenceVarianceFactor, _calibration!.FractionBits);
     }
 
-    public override void Execute(int band, int y0, int y1)
+    public override void Execute(int band, int y0, int y1) => Rows(y0, y1);
+
+    public void Rows(int y0, int y1)
     {
         int start = y0 * _width, end = y1 * _width;
         switch (_k.Stage)
@@ -51,67 +59,41 @@ internal sealed unsafe class PixelPass : BandJob
         }
     }
 
+    /// <summary>Corrected values in Q(F) of the 16 pixels from <paramref name="i"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<ushort> Pack(Vector256<float> a, Vector256<float> b, Vector256<float> max)
+    private static (Vector256<uint> Lower, Vector256<uint> Upper) Corrected(ushort* raw, ushort[] dark, ushort[] gain, int i,
+        Vector256<ushort> rawMax, int fractionBits, Vector256<uint> round, int gainShift, Vector256<uint> maxQ)
     {
-        var half = Vector256.Create(0.5f);
-        var ia = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(a, Vector256<float>.Zero), max) + half);
-        var ib = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(b, Vector256<float>.Zero), max) + half);
-        return Vector256.Narrow(ia.AsUInt32(), ib.AsUInt32());
+        var r = Vector256.ShiftLeft(Vector256.Min(Vector256.Load(raw + i), rawMax), fractionBits);
+        var d = Vector256.LoadUnsafe(ref dark[0], (nuint)i);
+        var offset = Vector256.Max(r, d) - d;
+        var g = Vector256.LoadUnsafe(ref gain[0], (nuint)i);
+        var (ol, oh) = Vector256.Widen(offset);
+        var (gl, gh) = Vector256.Widen(g);
+        var lower = Vector256.Min(Vector256.ShiftRightLogical(ol * gl + round, gainShift), maxQ);
+        var upper = Vector256.Min(Vector256.ShiftRightLogical(oh * gh + round, gainShift), maxQ);
+        return (lower, upper);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Lower(Vector256<ushort> v) => Vector256.ConvertToSingle(Vector256.WidenLower(v).AsInt32());
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Upper(Vector256<ushort> v) => Vector256.ConvertToSingle(Vector256.WidenUpper(v).AsInt32());
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<float> Corrected(Vector256<float> raw, int i, Vector256<float> max)
-    {
-        var c = (raw - Vector256.LoadUnsafe(ref _dark[0], (nuint)i)) * Vector256.LoadUnsafe(ref _gain[0], (nuint)i);
-        return Vector256.Min(Vector256.Max(c, Vector256<float>.Zero), max);
-    }
+    private static Vector256<ushort> RoundQ(Vector256<uint> lower, Vector256<uint> upper, Vector256<uint> half, int fractionBits) =>
+        Vector256.Narrow(Vector256.ShiftRightLogical(lower + half, fractionBits), Vector256.ShiftRightLogical(upper + half, fractionBits));
 
     private void Calibrate(int start, int end)
     {
-        var max = Vector256.Create(_k.MaxValue);
+        var q = _calibration!;
+        int f = q.FractionBits, s = q.GainShift;
+        var rawMax = Vector256.Create((ushort)(q.MaxQ >> f));
+        var round = Vector256.Create(s == 0 ? 0u : 1u << (s - 1));
+        var maxQ = Vector256.Create((uint)q.MaxQ);
+        var half = Vector256.Create((uint)((1 << f) >> 1));
         ushort* raw = _raw;
+        ushort[] dark = q.Dark, gain = q.Gain;
         ref ushort output = ref _output[0];
         for (int i = start; i < end; i += 16)
         {
-            var r = Vector256.Load(raw + i);
-            Pack(Corrected(Lower(r), i, max), Corrected(Upper(r), i + 8, max), max).StoreUnsafe(ref output, (nuint)i);
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<float> Recursive(Vector256<float> x, int i)
-    {
-        ref float state = ref _state[0];
-        var y = Vector256.LoadUnsafe(ref state, (nuint)i);
-        var d = x - y;
-        var variance = Vector256.Create(_k.NoiseSlope) * y + Vector256.Create(_k.NoiseIntercept);
-        var ratio = Vector256.Sqrt((d * d) / (variance * Vector256.Create(_k.DifferenceVarianceFactor)));
-        var ramp = (ratio - Vector256.Create(_k.LowThreshold)) * Vector256.Create(_k.InverseThresholdSpan);
-        ramp = Vector256.Min(Vector256.Max(ramp, Vector256<float>.Zero), Vector256<float>.One);
-        var alpha = Vector256.Create(_k.AlphaMin) + Vector256.Create(_k.AlphaRamp) * ramp;
-        var next = y + alpha * d;
-        next.StoreUnsafe(ref state, (nuint)i);
-        return next;
-    }
-
-    private void CalibrateRecursive(int start, int end)
-    {
-        var max = Vector256.Create(_k.MaxValue);
-        ushort* raw = _raw;
-        ref ushort output = ref _output[0];
-        for (int i = start; i < end; i += 16)
-        {
-            var r = Vector256.Load(raw + i);
-            var a = Recursive(Corrected(Lower(r), i, max), i);
-            var b = Recursive(Corrected(Upper(r), i + 8, max), i + 8);
-            Pack(a, b, max).StoreUnsafe(ref output, (nuint)i);
+            var (lo, hi) = Corrected(raw, dark, gain, i, rawMax, f, round, s, maxQ);
+            RoundQ(lo, hi, half, f).StoreUnsafe(ref output, (nuint)i);
         }
     }
 
@@ -123,25 +105,75 @@ internal sealed unsafe class PixelPass : BandJob
             table[index[4]], table[index[5]], table[index[6]], table[index[7]]);
     }
 
+    /// <summary>y + a (x - y) with a from the motion test; returns the new state in Q(F).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<float> LogPixels(Vector256<float> c, float* log) =>
-        Gather(log, Vector256.ConvertToInt32(c + Vector256.Create(0.5f)));
+    private Vector256<int> Recursive(Vector256<int> x, Vector256<int> y, float* inverseSigma, Vector256<float> maxQ)
+    {
+        var d = Vector256.ConvertToSingle(x - y);
+        var yf = Vector256.ConvertToSingle(y);
+        var ratio = Vector256.Abs(d) * Gather(inverseSigma, y);
+        var ramp = (ratio - Vector256.Create(_k.LowThreshold)) * Vector256.Create(_k.InverseThresholdSpan);
+        ramp = Vector256.Min(Vector256.Max(ramp, Vector256<float>.Zero), Vector256<float>.One);
+        var alpha = Vector256.Create(_k.AlphaMin) + Vector256.Create(_k.AlphaRamp) * ramp;
+        var next = yf + alpha * d;
+        return Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(next, Vector256<float>.Zero), maxQ) + Vector256.Create(0.5f));
+    }
+
+    private void CalibrateRecursive(int start, int end)
+    {
+        var q = _calibration!;
+        int f = q.FractionBits, s = q.GainShift;
+        var rawMax = Vector256.Create((ushort)(q.MaxQ >> f));
+        var round = Vector256.Create(s == 0 ? 0u : 1u << (s - 1));
+        var maxQ = Vector256.Create((uint)q.MaxQ);
+        var maxQf = Vector256.Create((float)q.MaxQ);
+        var half = Vector256.Create((uint)((1 << f) >> 1));
+        ushort* raw = _raw;
+        ushort[] dark = q.Dark, gain = q.Gain;
+        ref ushort output = ref _output[0];
+        ref ushort state = ref _state[0];
+        fixed (float* inverseSigma = Sigma.Values)
+        {
+            for (int i = start; i < end; i += 16)
+            {
+                var (lo, hi) = Corrected(raw, dark, gain, i, rawMax, f, round, s, maxQ);
+                var (yl, yh) = Vector256.Widen(Vector256.LoadUnsafe(ref state, (nuint)i));
+                var nl = Recursive(lo.AsInt32(), yl.AsInt32(), inverseSigma, maxQf).AsUInt32();
+                var nh = Recursive(hi.AsInt32(), yh.AsInt32(), inverseSigma, maxQf).AsUInt32();
+                Vector256.Narrow(nl, nh).StoreUnsafe(ref state, (nuint)i);
+                RoundQ(nl, nh, half, f).StoreUnsafe(ref output, (nuint)i);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Pack(Vector256<float> v, Vector256<float> max) =>
+        Vector256.Min(Vector256.Max(v, Vector256<float>.Zero), max) + Vector256.Create(0.5f);
 
     private void LogStage(int start, int end)
     {
+        var q = _calibration!;
+        int f = q.FractionBits, s = q.GainShift;
+        var rawMax = Vector256.Create((ushort)(q.MaxQ >> f));
+        var round = Vector256.Create(s == 0 ? 0u : 1u << (s - 1));
+        var maxQ = Vector256.Create((uint)q.MaxQ);
+        var half = Vector256.Create((uint)((1 << f) >> 1));
         var max = Vector256.Create(_k.MaxValue);
         ushort* raw = _raw;
+        ushort[] dark = q.Dark, gain = q.Gain;
         ref ushort output = ref _output[0];
         fixed (float* log = _log)
         {
             for (int i = start; i < end; i += 16)
             {
-                var r = Vector256.Load(raw + i);
-                var c0 = Corrected(Lower(r), i, max);
-                var c1 = Corrected(Upper(r), i + 8, max);
-                var a = LogOutput(c0, LogPixels(c0, log), i);
-                var b = LogOutput(c1, LogPixels(c1, log), i + 8);
-                Pack(a, b, max).StoreUnsafe(ref output, (nuint)i);
+                var (lo, hi) = Corrected(raw, dark, gain, i, rawMax, f, round, s, maxQ);
+                var c0 = Vector256.ShiftRightLogical(lo + half, f).AsInt32();
+                var c1 = Vector256.ShiftRightLogical(hi + half, f).AsInt32();
+                var a = LogOutput(Vector256.ConvertToSingle(c0), Gather(log, c0), i);
+                var b = LogOutput(Vector256.ConvertToSingle(c1), Gather(log, c1), i + 8);
+                var ia = Vector256.ConvertToInt32(Pack(a, max)).AsUInt32();
+                var ib = Vector256.ConvertToInt32(Pack(b, max)).AsUInt32();
+                Vector256.Narrow(ia, ib).StoreUnsafe(ref output, (nuint)i);
             }
         }
     }

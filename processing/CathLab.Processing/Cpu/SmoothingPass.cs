@@ -15,7 +15,9 @@ internal sealed class SmoothingPass(int width, int height, ushort[] source, usho
 
     public void Prepare(in ChainConstants k) => _k = k;
 
-    public override void Execute(int band, int y0, int y1)
+    public override void Execute(int band, int y0, int y1) => Rows(y0, y1);
+
+    public void Rows(int y0, int y1)
     {
         for (int y = y0; y < y1; y++)
         {

@@ -1,6 +1,6 @@
 // Fused per-pixel first pass of every chain, and the sparse defect fix.
-// Mirrors Cpu/PixelPass.cs operation for operation. Contraction into fma is off and the program is
-// built with -cl-fp32-correctly-rounded-divide-sqrt, so every float result equals the CPU's.
+// Mirrors Cpu/PixelPass.cs operation for operation: integer offset and gain, floats without contraction
+// into fma (and -cl-fp32-correctly-rounded-divide-sqrt), so every result equals the CPU's.
 #pragma OPENCL FP_CONTRACT OFF
 
 #define STAGE_CALIBRATE 0
@@ -10,10 +10,18 @@
 #define STAGE_ROADMAP_PEAK 4
 #define STAGE_ROADMAP_OVERLAY 5
 
-inline float corrected(ushort raw, float dark, float gain, float maxv)
+// Fixed-point offset and gain (Calibration/FixedPointCalibration.cs): the corrected value in Q(F).
+inline uint corrected_q(ushort raw, ushort dark, ushort gain, int fraction_bits, int gain_shift, uint max_q)
 {
-    float c = ((float)raw - dark) * gain;
-    return fmin(fmax(c, 0.0f), maxv);
+    uint r = min((uint)raw, max_q >> fraction_bits) << fraction_bits;
+    uint offset = r > dark ? r - dark : 0u;
+    uint round = gain_shift == 0 ? 0u : 1u << (gain_shift - 1);
+    return min((offset * (uint)gain + round) >> gain_shift, max_q);
+}
+
+inline ushort round_q(uint q, int fraction_bits)
+{
+    return (ushort)((q + ((1u << fraction_bits) >> 1)) >> fraction_bits);
 }
 
 inline ushort to_pixel(float v, float maxv)
@@ -21,40 +29,42 @@ inline ushort to_pixel(float v, float maxv)
     return convert_ushort_sat(fmin(fmax(v, 0.0f), maxv) + 0.5f);
 }
 
-__kernel void calibrate(__global const ushort* raw, __global const float* dark, __global const float* gain,
-                        __global ushort* out, float maxv)
+__kernel void calibrate(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
+                        __global ushort* out, int fraction_bits, int gain_shift, uint max_q)
 {
     size_t i = get_global_id(0);
-    out[i] = to_pixel(corrected(raw[i], dark[i], gain[i], maxv), maxv);
+    out[i] = round_q(corrected_q(raw[i], dark[i], gain[i], fraction_bits, gain_shift, max_q), fraction_bits);
 }
 
-__kernel void calibrate_recursive(__global const ushort* raw, __global const float* dark, __global const float* gain,
-                                  __global float* state, __global ushort* out, float maxv,
-                                  float alpha_min, float alpha_ramp, float noise_slope, float noise_intercept,
-                                  float difference_variance_factor, float low_threshold, float inverse_span)
+// State in Q(F); the motion test |d| / sigma(y) reads 1 / sigma from a table indexed by the state.
+__kernel void calibrate_recursive(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
+                                  __global ushort* state, __global ushort* out, int fraction_bits, int gain_shift, uint max_q,
+                                  __global const float* inverse_sigma, float alpha_min, float alpha_ramp,
+                                  float low_threshold, float inverse_span)
 {
     size_t i = get_global_id(0);
-    float x = corrected(raw[i], dark[i], gain[i], maxv);
-    float y = state[i];
-    float d = x - y;
-    float variance = noise_slope * y + noise_intercept;
-    float ratio = sqrt((d * d) / (variance * difference_variance_factor));
+    int x = (int)corrected_q(raw[i], dark[i], gain[i], fraction_bits, gain_shift, max_q);
+    int y = state[i];
+    float d = (float)(x - y);
+    float ratio = fabs(d) * inverse_sigma[y];
     float ramp = (ratio - low_threshold) * inverse_span;
     ramp = fmin(fmax(ramp, 0.0f), 1.0f);
     float alpha = alpha_min + alpha_ramp * ramp;
-    float next = y + alpha * d;
-    state[i] = next;
-    out[i] = to_pixel(next, maxv);
+    float next = (float)y + alpha * d;
+    uint q = (uint)convert_int(fmin(fmax(next, 0.0f), (float)max_q) + 0.5f);
+    state[i] = (ushort)q;
+    out[i] = round_q(q, fraction_bits);
 }
 
-__kernel void calibrate_log(__global const ushort* raw, __global const float* dark, __global const float* gain,
+__kernel void calibrate_log(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
                             __global const float* log_table, __global float* mask, __global float* peak,
-                            __global ushort* out, float maxv, int stage,
+                            __global ushort* out, int fraction_bits, int gain_shift, uint max_q, float maxv, int stage,
                             float subtraction_offset, float subtraction_gain, float overlay_gain)
 {
     size_t i = get_global_id(0);
-    float c = corrected(raw[i], dark[i], gain[i], maxv);
-    float l = log_table[convert_int(c + 0.5f)];
+    int ci = round_q(corrected_q(raw[i], dark[i], gain[i], fraction_bits, gain_shift, max_q), fraction_bits);
+    float c = (float)ci;
+    float l = log_table[ci];
     float v;
     if (stage == STAGE_SUBTRACT)
     {

@@ -1,5 +1,6 @@
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Display;
+using CathLab.Processing.Filters;
 using CathLab.Processing.Frames;
 using CathLab.Processing.Pipeline;
 using CathLab.Processing.Subtraction;
@@ -17,7 +18,9 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private readonly nint _context;
     private readonly nint _queue;
     private readonly nint _program;
-    private readonly nint _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output;
+    private readonly nint _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output;
+    private readonly InverseDifferenceSigmaTable _sigmaTable = new();
+    private FixedPointCalibration? _calibration;
     private nint _targets, _neighbours, _weights;
     private int _defectCount;
     private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale;
@@ -37,9 +40,10 @@ internal sealed unsafe class OpenClChain : IChainBackend
 
         nuint n = (nuint)g.PixelCount;
         _raw = Buffer(n * 2);
-        _dark = Buffer(n * 4);
-        _gain = Buffer(n * 4);
-        _state = Buffer(n * 4);
+        _dark = Buffer(n * 2);
+        _gain = Buffer(n * 2);
+        _state = Buffer(n * 2);
+        _sigma = Buffer(InverseDifferenceSigmaTable.Length * 4);
         _mask = Buffer(n * 4);
         _peak = Buffer(n * 4);
         _log = Buffer(LogTransform.TableLength * 4);
@@ -182,8 +186,9 @@ internal sealed unsafe class OpenClChain : IChainBackend
 
     public void SetCalibration(CalibrationData calibration)
     {
-        Upload<float>(_dark, calibration.Dark);
-        Upload<float>(_gain, calibration.Gain);
+        _calibration = calibration.FixedPoint;
+        Upload<ushort>(_dark, _calibration.Dark);
+        Upload<ushort>(_gain, _calibration.Gain);
         var table = calibration.DefectTable;
         ReleaseDefects();
         _defectCount = table.Count;
@@ -211,7 +216,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
     public void ResetTemporal()
     {
         nuint bytes = (nuint)_g.PixelCount * 4;
-        Fill(_state, bytes);
+        Fill(_state, bytes / 2);
         Fill(_mask, bytes);
         Fill(_peak, bytes);
         OpenClException.Check(_cl.Finish(_queue), "clFinish");
@@ -324,6 +329,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private void EnqueuePixelStage(in ChainConstants k)
     {
         nuint n = (nuint)_g.PixelCount;
+        var q = _calibration!;
         switch (k.Stage)
         {
             case PixelStage.Calibrate:
@@ -331,21 +337,25 @@ internal sealed unsafe class OpenClChain : IChainBackend
                 Arg(_kCalibrate, 1, _dark);
                 Arg(_kCalibrate, 2, _gain);
                 Arg(_kCalibrate, 3, _first);
-                Arg(_kCalibrate, 4, k.MaxValue);
+                Arg(_kCalibrate, 4, q.FractionBits);
+                Arg(_kCalibrate, 5, q.GainShift);
+                Arg(_kCalibrate, 6, (uint)q.MaxQ);
                 Run(_kCalibrate, n);
                 break;
             case PixelStage.CalibrateRecursive:
+                if (_sigmaTable.Update(k.NoiseSlope, k.NoiseIntercept, k.DifferenceVarianceFactor, q.FractionBits))
+                    Upload<float>(_sigma, _sigmaTable.Values);
                 Arg(_kRecursive, 0, _raw);
                 Arg(_kRecursive, 1, _dark);
                 Arg(_kRecursive, 2, _gain);
                 Arg(_kRecursive, 3, _state);
                 Arg(_kRecursive, 4, _first);
-                Arg(_kRecursive, 5, k.MaxValue);
-                Arg(_kRecursive, 6, k.AlphaMin);
-                Arg(_kRecursive, 7, k.AlphaRamp);
-                Arg(_kRecursive, 8, k.NoiseSlope);
-                Arg(_kRecursive, 9, k.NoiseIntercept);
-                Arg(_kRecursive, 10, k.DifferenceVarianceFactor);
+                Arg(_kRecursive, 5, q.FractionBits);
+                Arg(_kRecursive, 6, q.GainShift);
+                Arg(_kRecursive, 7, (uint)q.MaxQ);
+                Arg(_kRecursive, 8, _sigma);
+                Arg(_kRecursive, 9, k.AlphaMin);
+                Arg(_kRecursive, 10, k.AlphaRamp);
                 Arg(_kRecursive, 11, k.LowThreshold);
                 Arg(_kRecursive, 12, k.InverseThresholdSpan);
                 Run(_kRecursive, n);
@@ -358,11 +368,14 @@ internal sealed unsafe class OpenClChain : IChainBackend
                 Arg(_kLog, 4, _mask);
                 Arg(_kLog, 5, _peak);
                 Arg(_kLog, 6, _first);
-                Arg(_kLog, 7, k.MaxValue);
-                Arg(_kLog, 8, (int)k.Stage);
-                Arg(_kLog, 9, k.SubtractionOffset);
-                Arg(_kLog, 10, k.SubtractionGain);
-                Arg(_kLog, 11, k.OverlayGain);
+                Arg(_kLog, 7, q.FractionBits);
+                Arg(_kLog, 8, q.GainShift);
+                Arg(_kLog, 9, (uint)q.MaxQ);
+                Arg(_kLog, 10, k.MaxValue);
+                Arg(_kLog, 11, (int)k.Stage);
+                Arg(_kLog, 12, k.SubtractionOffset);
+                Arg(_kLog, 13, k.SubtractionGain);
+                Arg(_kLog, 14, k.OverlayGain);
                 Run(_kLog, n);
                 break;
         }
@@ -376,7 +389,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
         foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale })
             _cl.ReleaseKernel(k);
         ReleaseDefects();
-        foreach (var b in new[] { _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output })
+        foreach (var b in new[] { _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output })
             _cl.ReleaseMemObject(b);
         _cl.ReleaseProgram(_program);
         _cl.ReleaseCommandQueue(_queue);

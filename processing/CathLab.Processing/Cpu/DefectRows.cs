@@ -1,0 +1,53 @@
+using CathLab.Processing.Calibration;
+
+namespace CathLab.Processing.Cpu;
+
+/// <summary>The defect table indexed by row, so the fused pass can fix a row's defects as soon as the rows
+/// their neighbours lie on are calibrated: <see cref="Up"/> and <see cref="Down"/> say how far those are.</summary>
+internal sealed class DefectRows
+{
+    private readonly DefectInterpolationTable _table;
+    private readonly int[] _rowStart;
+
+    public DefectRows(DefectInterpolationTable table, int width, int height)
+    {
+        _table = table;
+        _rowStart = new int[height + 1];
+        var targets = table.Targets;
+        for (int t = 0; t < targets.Length; t++)
+        {
+            int row = targets[t] / width;
+            _rowStart[row + 1]++;
+            for (int s = 0; s < DefectInterpolationTable.Slots; s++)
+            {
+                int reach = table.Neighbours[t * DefectInterpolationTable.Slots + s] / width - row;
+                if (reach > Down) Down = reach;
+                if (-reach > Up) Up = -reach;
+            }
+        }
+        for (int y = 0; y < height; y++) _rowStart[y + 1] += _rowStart[y];
+    }
+
+    /// <summary>The furthest row above a defect that its neighbours lie on.</summary>
+    public int Up { get; }
+
+    /// <summary>The furthest row below a defect that its neighbours lie on.</summary>
+    public int Down { get; }
+
+    /// <summary>Fixes the defects on rows [<paramref name="y0"/>, <paramref name="y1"/>) in place (targets are in index order).</summary>
+    public void Apply(int y0, int y1, Span<ushort> frame, float max)
+    {
+        var targets = _table.Targets;
+        var n = _table.Neighbours;
+        var w = _table.Weights;
+        for (int t = _rowStart[y0]; t < _rowStart[y1]; t++)
+        {
+            int s = t * DefectInterpolationTable.Slots;
+            float v = w[s] * frame[n[s]];
+            v += w[s + 1] * frame[n[s + 1]];
+            v += w[s + 2] * frame[n[s + 2]];
+            v += w[s + 3] * frame[n[s + 3]];
+            frame[targets[t]] = ScalarCalibration.Round(v, max);
+        }
+    }
+}
