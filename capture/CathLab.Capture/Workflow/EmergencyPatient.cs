@@ -19,7 +19,7 @@ public static class EmergencyPatient
     public static PatientInfo At(DateTime startedAt)
     {
         var stamp = startedAt.ToString("yyyyMMdd-HHmmss", CultureInfo.InvariantCulture);
-        return new PatientInfo(NamePrefix + stamp, IdPrefix + stamp);
+        return new PatientInfo(NamePrefix + stamp, IdPrefix + stamp) { Comments = ReconciliationNote };
     }
 
     public static bool Is(PatientInfo patient) =>

@@ -72,8 +72,10 @@ public static class MppsAttributes
         return CharacterSetDeclaration.DeclareWhereNeeded(set);
     }
 
-    /// <summary>The closing N-SET; <paramref name="reason"/> is given for DISCONTINUED only.</summary>
-    public static DicomDataSet Final(string status, DateTime endedAt, IReadOnlyList<PerformedSeries> series, DoseTotals dose, CodedConcept? reason = null)
+    /// <summary>The closing N-SET; <paramref name="reason"/> is given for DISCONTINUED only. <paramref name="comments"/>, when
+    /// given, replaces Comments on the Performed Procedure Step (the technician's words on why the exam was discontinued).</summary>
+    public static DicomDataSet Final(string status, DateTime endedAt, IReadOnlyList<PerformedSeries> series, DoseTotals dose, CodedConcept? reason = null,
+        string? comments = null)
     {
         if (status is not (MppsStatus.Completed or MppsStatus.Discontinued)) throw new ArgumentException($"a final status is COMPLETED or DISCONTINUED, not '{status}'");
         if (status == MppsStatus.Completed && series.Count == 0)
@@ -87,6 +89,11 @@ public static class MppsAttributes
         if (status == MppsStatus.Discontinued)
         {
             set.SetSequence(DicomTags.PerformedProcedureStepDiscontinuationReasonCodeSequence, (reason ?? DiscontinuationReason.Unspecified).ToItem());
+        }
+        if (!string.IsNullOrWhiteSpace(comments))
+        {
+            // LT holds 10240 characters.
+            set.SetString(DicomTags.CommentsOnThePerformedProcedureStep, comments.Length > 10240 ? comments[..10240] : comments);
         }
         return CharacterSetDeclaration.DeclareWhereNeeded(set);
     }

@@ -54,12 +54,16 @@ public sealed class ProcedureStepReporter(MppsScu scu, PerformingStation station
     public Task CompleteAsync(DateTime endedAt, IReadOnlyList<PerformedSeries> series, DoseTotals dose, CancellationToken cancellation = default) =>
         FinishAsync(MppsStatus.Completed, endedAt, series, dose, null, cancellation);
 
-    public Task DiscontinueAsync(DateTime endedAt, CodedConcept reason, IReadOnlyList<PerformedSeries> series, DoseTotals dose, CancellationToken cancellation = default) =>
-        FinishAsync(MppsStatus.Discontinued, endedAt, series, dose, reason, cancellation);
+    /// <summary>Discontinues the step with <paramref name="reason"/> (CID 9300) and, when given, the technician's own words
+    /// in Comments on the Performed Procedure Step.</summary>
+    public Task DiscontinueAsync(DateTime endedAt, CodedConcept reason, IReadOnlyList<PerformedSeries> series, DoseTotals dose, CancellationToken cancellation = default,
+        string? comments = null) =>
+        FinishAsync(MppsStatus.Discontinued, endedAt, series, dose, reason, cancellation, comments);
 
-    private async Task FinishAsync(string status, DateTime endedAt, IReadOnlyList<PerformedSeries> series, DoseTotals dose, CodedConcept? reason, CancellationToken cancellation)
+    private async Task FinishAsync(string status, DateTime endedAt, IReadOnlyList<PerformedSeries> series, DoseTotals dose, CodedConcept? reason, CancellationToken cancellation,
+        string? comments = null)
     {
-        var modifications = MppsAttributes.Final(status, endedAt, series, dose, reason);
+        var modifications = MppsAttributes.Final(status, endedAt, series, dose, reason, comments);
         await _gate.WaitAsync(cancellation).ConfigureAwait(false);
         try
         {

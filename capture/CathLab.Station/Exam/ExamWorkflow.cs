@@ -103,7 +103,8 @@ public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment
         try
         {
             // A step completed without any series is refused by the RIS's rules; an exam that stored nothing was discontinued.
-            if (end.Discontinued || series.Count == 0) await step.DiscontinueAsync(DateTime.Now, DiscontinuationReason.Unspecified, series, bridge.Dose.Exam);
+            if (end.Discontinued || series.Count == 0)
+                await step.DiscontinueAsync(DateTime.Now, DiscontinuationReason.Unspecified, series, bridge.Dose.Exam, comments: DiscontinuationComments(exam, end));
             else await step.CompleteAsync(DateTime.Now, series, bridge.Dose.Exam);
             logger.LogInformation("exam {Exam}: performed procedure step {State}", exam.ExamId, step.State);
         }
@@ -112,5 +113,14 @@ public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment
             Volatile.Write(ref _lastProblem, $"MPPS {(end.Discontinued ? "discontinued" : "completed")} not sent: {e.Message}");
             logger.LogError("exam {Exam}: MPPS N-SET failed: {Error}", exam.ExamId, e.Message);
         }
+    }
+
+    /// <summary>The technician's reason in words, after the emergency note it would otherwise replace; null when neither applies.</summary>
+    private static string? DiscontinuationComments(OpenExam exam, ExamEnd end)
+    {
+        var reason = end.Reason.Trim();
+        if (reason.Length == 0) return null;
+        var said = $"Discontinued: {reason}";
+        return EmergencyPatient.Is(exam.Patient) ? $"{EmergencyPatient.ReconciliationNote} {said}" : said;
     }
 }

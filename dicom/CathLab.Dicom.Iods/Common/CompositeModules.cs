@@ -29,6 +29,7 @@ public static class CompositeModules
         ds.SetString(DicomTags.PatientID, patient.Id);
         ds.SetString(DicomTags.PatientBirthDate, patient.BirthDate is { } b ? DicomDateTimeText.Date(b) : "");
         ds.SetString(DicomTags.PatientSex, patient.Sex);
+        if (patient.Comments.Length > 0) ds.SetString(DicomTags.PatientComments, patient.Comments.Length > 10240 ? patient.Comments[..10240] : patient.Comments);
     }
 
     public static void AddGeneralStudy(DicomDataSet ds, StudyInfo study)

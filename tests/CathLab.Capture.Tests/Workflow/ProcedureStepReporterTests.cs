@@ -120,8 +120,11 @@ public sealed class ProcedureStepReporterTests : IAsyncLifetime
         Assert.Empty(a.GetSequence(DicomTags.PerformedProtocolCodeSequence).Items);
 
         await reporter.DiscontinueAsync(ExamSample.Start.AddMinutes(5), DiscontinuationReason.EquipmentFailure,
-            PerformedSeries.FromRuns([exam.Runs[0].Summary], "Coronary cine", "Cardiac cine 15 fps"), exam.Ledger.Exam);
+            PerformedSeries.FromRuns([exam.Runs[0].Summary], "Coronary cine", "Cardiac cine 15 fps"), exam.Ledger.Exam,
+            comments: $"{EmergencyPatient.ReconciliationNote} Discontinued: C-arm collision, exam moved to room 2");
         var record = _scp.Records[reporter.SopInstanceUid!];
+        Assert.Equal($"{EmergencyPatient.ReconciliationNote} Discontinued: C-arm collision, exam moved to room 2",
+            record.Attributes.GetString(DicomTags.CommentsOnThePerformedProcedureStep));
         Assert.Equal(["N-CREATE", "N-SET DISCONTINUED"], record.History);
         Assert.Equal(MppsStatus.Discontinued, record.Status);
         var reason = Assert.Single(record.Attributes.GetSequence(DicomTags.PerformedProcedureStepDiscontinuationReasonCodeSequence).Items);
