@@ -29,40 +29,49 @@ __kernel void smooth(__global const ushort* src, __global ushort* dst, int width
     dst[mid + x] = (ushort)((2 * sum + count) / (2 * count));
 }
 
-// Sum over the box's rows (edges replicated) of each column: exact integers.
-__kernel void box_columns(__global const ushort* src, __global int* columns, int width, int height, int radius)
+// Unsharp mask, one work-group per row segment: the group first sums the box's rows for each column of its
+// segment and the radius either side (edges replicated), into local memory, then each item adds its
+// 2r + 1 neighbouring column sums from there. Exact integers, as the CPU's running sums.
+#define MAX_GROUP 256
+#define MAX_RADIUS 15
+
+inline float enhanced(__global const ushort* src, __local int* tile, int width, int height, int radius,
+                      float gain, float inverse_area)
 {
     int x = get_global_id(0), y = get_global_id(1);
-    int sum = 0;
-    for (int dy = -radius; dy <= radius; dy++) sum += src[clamp(y + dy, 0, height - 1) * width + x];
-    columns[y * width + x] = sum;
-}
-
-// With sharpening off the host passes radius 0 and gain 0: v + 0 * (v - v) = v exactly, as on the CPU.
-inline float enhanced(__global const ushort* src, __global const int* columns, int width, int x, int y,
-                      int radius, float gain, float inverse_area)
-{
+    int lx = get_local_id(0), group = get_local_size(0);
+    int x0 = x - lx - radius;
+    for (int j = lx; j < group + 2 * radius; j += group)
+    {
+        int column = clamp(x0 + j, 0, width - 1);
+        int sum = 0;
+        for (int dy = -radius; dy <= radius; dy++) sum += src[clamp(y + dy, 0, height - 1) * width + column];
+        tile[j] = sum;
+    }
+    barrier(CLK_LOCAL_MEM_FENCE);
     float v = (float)src[y * width + x];
     int sum = 0;
-    __global const int* row = columns + y * width;
-    for (int dx = -radius; dx <= radius; dx++) sum += row[clamp(x + dx, 0, width - 1)];
+    for (int dx = 0; dx <= 2 * radius; dx++) sum += tile[lx + dx];
     float blur = (float)sum * inverse_area;
     return v + gain * (v - blur);
 }
 
-__kernel void unsharp_gray8(__global const ushort* src, __global const int* columns, __global uchar* out, int width,
+// With sharpening off the host passes radius 0 and gain 0: v + 0 * (v - v) = v exactly, as on the CPU.
+__kernel void unsharp_gray8(__global const ushort* src, __global uchar* out, int width, int height,
                             int radius, float gain, float inverse_area, float low, float scale)
 {
+    __local int tile[MAX_GROUP + 2 * MAX_RADIUS];
     int x = get_global_id(0), y = get_global_id(1);
-    float v = enhanced(src, columns, width, x, y, radius, gain, inverse_area);
+    float v = enhanced(src, tile, width, height, radius, gain, inverse_area);
     out[y * width + x] = convert_uchar_sat(fmin(fmax((v - low) * scale, 0.0f), 255.0f) + 0.5f);
 }
 
-__kernel void unsharp_lut16(__global const ushort* src, __global const int* columns, __global ushort* out,
-                            __global const ushort* lut, int width, int radius, float gain, float inverse_area)
+__kernel void unsharp_lut16(__global const ushort* src, __global ushort* out, __global const ushort* lut,
+                            int width, int height, int radius, float gain, float inverse_area)
 {
+    __local int tile[MAX_GROUP + 2 * MAX_RADIUS];
     int x = get_global_id(0), y = get_global_id(1);
-    float v = enhanced(src, columns, width, x, y, radius, gain, inverse_area);
+    float v = enhanced(src, tile, width, height, radius, gain, inverse_area);
     out[y * width + x] = lut[convert_int(fmin(fmax(v, 0.0f), 65535.0f) + 0.5f)];
 }
 
