@@ -121,6 +121,7 @@ public sealed class GeneratorProbe : IDisposable
             catch (TimeoutException) { n = 0; }
             catch (Exception) when (_stopped) { return; }
             catch (IOException) { Thread.Sleep(20); continue; }
+            catch (InvalidOperationException) { return; } // the port closed itself: the line is gone (a pulled cable)
             if (n == 0)
             {
                 if (_decoder.HasPartialFrame) _decoder.DropPartialFrame();

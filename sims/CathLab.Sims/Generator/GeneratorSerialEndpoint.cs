@@ -5,10 +5,12 @@ using CathLab.Wire.Generator;
 namespace CathLab.Sims.Generator;
 
 /// <summary>The simulated generator's serial port: decodes frames, executes each command once (answers a repeated
-/// sequence number from memory), answers damaged frames with FrameError, and delivers events reliably.</summary>
+/// sequence number from memory), answers damaged frames with FrameError, and delivers events reliably. Frames go out
+/// through a <see cref="SerialFrameWriter"/>, so a dead line never holds up the generator's state machine.</summary>
 public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
 {
     private static readonly TimeSpan InterByteSilence = TimeSpan.FromMilliseconds(20);
+    private const int WriteQueueFrames = 64;
     private readonly SerialPort _port;
     private readonly SerialLineDamage _damage;
     private readonly GeneratorFrameDecoder _decoder = new();
@@ -17,11 +19,14 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
     private readonly byte[] _frameBuffer = new byte[GeneratorFrame.MaxFrame];
     private readonly byte[] _lastAnswer = new byte[GeneratorFrame.MaxFrame];
     private readonly Thread _reader;
+    private readonly SerialFrameWriter _writer;
+    private readonly long[] _executed = new long[256];
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private volatile bool _stopped;
     private volatile bool _sessionOpen;
     private int _lastAnswerLength;
     private int _lastSequence = -1;
+    private int _lastTransmissions;
 
     public GeneratorSerialEndpoint(string portPath, int baudRate, SerialFaultOptions faults)
     {
@@ -34,6 +39,7 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
             WriteTimeout = 1000,
         };
         _port.Open();
+        _writer = new SerialFrameWriter(frame => _port.BaseStream.Write(frame.Span), WriteQueueFrames, GeneratorFrame.MaxFrame, "sim generator serial writer");
         _eventSender = new ReliableEventSender(SendEventFrame, TimeSpan.FromMilliseconds(60));
         _reader = new Thread(ReadLoop) { IsBackground = true, Name = "sim generator serial" };
     }
@@ -59,6 +65,15 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
     public long DuplicateCommands { get; private set; }
     public long BytesCorrupted => _damage.Corrupted;
     public long BytesDropped => _damage.Dropped;
+
+    /// <summary>Frames the line could not take (write queue full while the line stalled or was gone).</summary>
+    public long FramesUnsent => _writer.Dropped;
+
+    /// <summary>Writes that failed or timed out (a dead or stalled line).</summary>
+    public long WriteFailures => _writer.Failed;
+
+    /// <summary>How often a command of <paramref name="type"/> was executed (repeats answered from memory not counted).</summary>
+    public long Executed(MessageType type) => Interlocked.Read(ref _executed[(byte)type]);
 
     public void Start(SimulatedGenerator generator)
     {
@@ -146,12 +161,16 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
             _eventSender.Acknowledge(sequence, _clock.Elapsed.Ticks);
             return;
         }
+        if (type == MessageType.Heartbeat)
+        {
+            HeartbeatArrived(sequence);
+            return;
+        }
         if (type != MessageType.Identify && sequence == _lastSequence)
         {
             DuplicateCommands++;
-            // A repeated Heartbeat is still proof that the station is alive now.
-            if (type == MessageType.Heartbeat) Generator!.RefreshHeartbeat();
-            SendRaw(_lastAnswer.AsSpan(0, _lastAnswerLength));
+            _lastTransmissions++;
+            if (!AnswerWithheld(type)) SendRaw(_lastAnswer.AsSpan(0, _lastAnswerLength));
             return;
         }
         if (type == MessageType.Identify)
@@ -176,8 +195,35 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
         }
         _lastAnswerLength = length;
         _lastSequence = sequence;
-        SendRaw(_lastAnswer.AsSpan(0, length));
+        _lastTransmissions = 1;
+        Interlocked.Increment(ref _executed[(byte)type]);
+        if (!AnswerWithheld(type)) SendRaw(_lastAnswer.AsSpan(0, length));
     }
+
+    /// <summary>A Heartbeat stands outside the command memory (docs/generator-protocol.md): it restarts the window every
+    /// time it arrives and leaves the remembered SEQ and answer alone, so the station may send it while a command is
+    /// outstanding and then retry that command with its SEQ, to be answered from memory.</summary>
+    private void HeartbeatArrived(ushort sequence)
+    {
+        Span<byte> answer = stackalloc byte[GeneratorFrame.MaxPayload];
+        answer[0] = (byte)MessageType.Heartbeat;
+        var writer = new PayloadWriter(answer[1..]);
+        var refusal = Generator!.Execute(MessageType.Heartbeat, _decoder.Payload, ref writer);
+        Interlocked.Increment(ref _executed[(byte)MessageType.Heartbeat]);
+        if (refusal is { } refused)
+        {
+            var nak = new PayloadWriter(answer);
+            refused.Write(ref nak);
+            Send(sequence, MessageType.Nak, nak.Written);
+        }
+        else
+        {
+            Send(sequence, MessageType.Ack, answer[..(writer.Length + 1)]);
+        }
+    }
+
+    private bool AnswerWithheld(MessageType type) =>
+        type is not (MessageType.Identify or MessageType.Heartbeat) && _lastTransmissions <= _damage.Options.WithheldAnswers;
 
     private void SendEventFrame(ushort sequence, ReadOnlyMemory<byte> payload) => Send(sequence, MessageType.Event, payload.Span);
 
@@ -201,20 +247,15 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
         Span<byte> damaged = stackalloc byte[frame.Length];
         frame.CopyTo(damaged);
         int n = _damage.Apply(damaged);
-        try
-        {
-            _port.BaseStream.Write(damaged[..n]);
-        }
-        catch (Exception e) when (e is IOException or InvalidOperationException or TimeoutException)
-        {
-            // The cable is gone; the station retries, and the heartbeat watchdog stops emission meanwhile.
-        }
+        // A full queue means the line is stalled or gone: the frame is lost, as on a real line, and the protocol recovers it.
+        _writer.TryEnqueue(damaged[..n]);
     }
 
     public void Dispose()
     {
         _stopped = true;
         if (_reader.IsAlive) _reader.Join(TimeSpan.FromSeconds(2));
+        _writer.Dispose();
         _port.Dispose();
     }
 }

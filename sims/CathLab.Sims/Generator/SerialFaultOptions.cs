@@ -11,12 +11,18 @@ public sealed record SerialFaultOptions
 
     public int Seed { get; init; } = 7;
 
+    /// <summary>The generator executes a command at its first arrival but answers only its (N+1)-th transmission: the
+    /// answers to the first N are lost, as on a line that eats them, so the station retries N times. Identify and
+    /// Heartbeat are always answered (they start a session and prove the generator alive).</summary>
+    public int WithheldAnswers { get; init; }
+
     public static SerialFaultOptions None { get; } = new();
 
     public void Validate()
     {
         if (CorruptRate is < 0 or > 1 || double.IsNaN(CorruptRate)) throw new ArgumentOutOfRangeException(nameof(CorruptRate), CorruptRate, "a rate between 0 and 1");
         if (DropRate is < 0 or > 1 || double.IsNaN(DropRate)) throw new ArgumentOutOfRangeException(nameof(DropRate), DropRate, "a rate between 0 and 1");
+        if (WithheldAnswers < 0) throw new ArgumentOutOfRangeException(nameof(WithheldAnswers), WithheldAnswers, "a count ≥ 0");
     }
 }
 

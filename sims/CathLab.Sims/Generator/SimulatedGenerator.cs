@@ -31,6 +31,7 @@ public sealed class SimulatedGenerator : IDisposable
     private FaultCode _fault = FaultCode.None;
     private bool _interlockClosed = true;
     private long _lastHeartbeatMicros = long.MinValue / 2;
+    private long _maxHeartbeatGapMicros;
     private long _readySinceMicros;
     private long _prepareDoneMicros;
     private long _nextPulseMicros;
@@ -67,6 +68,19 @@ public sealed class SimulatedGenerator : IDisposable
     public long LastHeartbeatMicros
     {
         get { lock (_gate) return _lastHeartbeatMicros; }
+    }
+
+    /// <summary>The longest time between two consecutive heartbeat frames (new or repeated) since the last
+    /// <see cref="ResetHeartbeatGap"/>: how close the station came to the watchdog.</summary>
+    public long MaxHeartbeatGapMicros
+    {
+        get { lock (_gate) return _maxHeartbeatGapMicros; }
+    }
+
+    /// <summary>Starts measuring <see cref="MaxHeartbeatGapMicros"/> afresh (from the last heartbeat).</summary>
+    public void ResetHeartbeatGap()
+    {
+        lock (_gate) _maxHeartbeatGapMicros = 0;
     }
 
     public GeneratorState State
@@ -114,7 +128,14 @@ public sealed class SimulatedGenerator : IDisposable
     /// <summary>Restarts the heartbeat window (a Heartbeat frame arrived, new or repeated).</summary>
     public void RefreshHeartbeat()
     {
-        lock (_gate) _lastHeartbeatMicros = NowMicros;
+        lock (_gate) HeartbeatArrived();
+    }
+
+    private void HeartbeatArrived()
+    {
+        long now = NowMicros;
+        if (_lastHeartbeatMicros >= 0) _maxHeartbeatGapMicros = Math.Max(_maxHeartbeatGapMicros, now - _lastHeartbeatMicros);
+        _lastHeartbeatMicros = now;
     }
 
     /// <summary>Raises a generator fault (arc, interlock open, over-temperature): emission stops before the next pulse.</summary>
@@ -245,7 +266,7 @@ public sealed class SimulatedGenerator : IDisposable
     private Refusal? Heartbeat(ref PayloadReader r)
     {
         r.End();
-        _lastHeartbeatMicros = NowMicros;
+        HeartbeatArrived();
         return null;
     }
 

@@ -131,4 +131,53 @@ public sealed class GeneratorProtocolTests
         Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), TimeSpan.FromSeconds(5)));
         Assert.Single(rig.Probe.EventsOf<ExposureStartedEvent>());
     }
+
+    [Fact]
+    public void A_heartbeat_between_a_command_and_its_retry_leaves_the_command_answered_from_memory()
+    {
+        using var rig = new SimulatorRig();
+        rig.Probe.Ack(MessageType.Heartbeat);
+        var setting = new TechniqueSetting(ExposureKind.Cine, new Technique(81, 300, 6), 15);
+        byte[] command = new byte[GeneratorFrame.MaxFrame];
+        int length = GeneratorFrame.Encode(command, 50000, MessageType.SetTechnique, GeneratorProbe.Setting(setting));
+        byte[] beat = new byte[GeneratorFrame.MaxFrame];
+        int beatLength = GeneratorFrame.Encode(beat, 50001, MessageType.Heartbeat, default);
+        long executedBefore = rig.Endpoint.Executed(MessageType.SetTechnique);
+
+        rig.Probe.SendRaw(command.AsSpan(0, length));
+        rig.Probe.SendRaw(beat.AsSpan(0, beatLength));
+        rig.Probe.SendRaw(command.AsSpan(0, length));
+
+        Assert.True(rig.Probe.WaitFor(() => rig.Endpoint.DuplicateCommands == 1, TimeSpan.FromSeconds(10)), "the retry was not recognised as a repeat");
+        Assert.Equal(executedBefore + 1, rig.Endpoint.Executed(MessageType.SetTechnique));
+        Assert.True(rig.Endpoint.Executed(MessageType.Heartbeat) >= 2); // a repeated Heartbeat is executed again: it only restarts the window
+    }
+
+    [Fact]
+    public void The_longest_gap_between_heartbeats_is_measured()
+    {
+        using var rig = new SimulatorRig();
+        rig.Probe.Ack(MessageType.Heartbeat);
+        rig.Generator.ResetHeartbeatGap();
+        Thread.Sleep(120);
+        rig.Probe.Ack(MessageType.Heartbeat);
+        Assert.True(rig.Generator.MaxHeartbeatGapMicros >= 120_000, $"{rig.Generator.MaxHeartbeatGapMicros} µs");
+        rig.Generator.ResetHeartbeatGap();
+        Assert.Equal(0, rig.Generator.MaxHeartbeatGapMicros);
+    }
+
+    [Fact]
+    public void Withheld_answers_make_the_station_retry_and_the_command_still_executes_once()
+    {
+        using var rig = new SimulatorRig(faults: new SerialFaultOptions { WithheldAnswers = 3 });
+        var setting = new TechniqueSetting(ExposureKind.Fluoro, new Technique(70, 30, 5), 15);
+        var (acked, echo, _) = rig.Probe.Command(MessageType.SetTechnique, GeneratorProbe.Setting(setting));
+        Assert.True(acked);
+        var r = new PayloadReader(echo);
+        Assert.Equal(setting, TechniqueSetting.Read(ref r));
+        Assert.True(rig.Probe.Retries >= 3, $"{rig.Probe.Retries} retries");
+        Assert.Equal(1, rig.Endpoint.Executed(MessageType.SetTechnique));
+        Assert.True(rig.Endpoint.DuplicateCommands >= 3, $"{rig.Endpoint.DuplicateCommands} repeats");
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SerialFaultOptions { WithheldAnswers = -1 }.Validate());
+    }
 }

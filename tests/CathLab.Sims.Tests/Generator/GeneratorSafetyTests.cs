@@ -167,4 +167,40 @@ public sealed class GeneratorSafetyTests
         Assert.True(rig.Endpoint.BytesCorrupted > 0);
         Assert.True(rig.Probe.Retries > 0);
     }
+
+    [Fact]
+    public void With_the_station_side_of_the_pty_killed_mid_fluoro_the_watchdog_still_stops_emission_within_its_window()
+    {
+        // The generator's writes into the dead pty must not hold up its state machine: it publishes a pulse event under
+        // its state lock, and a write on a vanished pty blocks up to the port's timeout.
+        var rig = new SimulatorRig(SimulatorRig.Relaxed() with { Capabilities = SimulatorRig.Relaxed().Capabilities with { HeartbeatWindowMs = 1000 } });
+        try
+        {
+            var heartbeats = rig.StartHeartbeats();
+            Expose(rig, ExposureKind.Fluoro, 30);
+            Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count >= 5, Patience));
+            heartbeats.Dispose();
+            long lastHeartbeat = rig.Generator.LastHeartbeatMicros;
+            rig.Pty.Pull();
+
+            Assert.True(rig.Probe.WaitFor(() => rig.Generator.State == GeneratorState.Fault, Patience), $"still {rig.Generator.State}");
+            long windowEnd = lastHeartbeat + rig.Generator.Options.Capabilities.HeartbeatWindowMs * 1000L;
+            var pulses = rig.Pulses.ToArray();
+            int late = pulses.Count(p => p.TimestampMicroseconds > windowEnd);
+            Assert.True(late <= 1, $"{late} pulses after the heartbeat window");
+            // The pulse train kept its grid while the line was dead: a state machine blocked in its writes stalls (with
+            // writes under its lock it made 7 of the 30 pulses, and saw the lost heartbeat half a minute late).
+            int inWindow = pulses.Count(p => p.TimestampMicroseconds > lastHeartbeat && p.TimestampMicroseconds <= windowEnd);
+            Assert.True(inWindow >= 15, $"only {inWindow} of 30 pulses in the window after the last heartbeat: the state machine stalled");
+            int stopped = rig.Pulses.Count;
+            Thread.Sleep(100);
+            Assert.Equal(stopped, rig.Pulses.Count);
+            Assert.True(rig.Endpoint.WriteFailures + rig.Endpoint.FramesUnsent > 0, "the dead line took every frame");
+        }
+        finally
+        {
+            // Closing ports on a vanished pty can block inside System.IO.Ports: let a background thread have them.
+            new Thread(rig.Dispose) { IsBackground = true }.Start();
+        }
+    }
 }
