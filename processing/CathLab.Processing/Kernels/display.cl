@@ -29,50 +29,56 @@ __kernel void smooth(__global const ushort* src, __global ushort* dst, int width
     dst[mid + x] = (ushort)((2 * sum + count) / (2 * count));
 }
 
-// Unsharp mask, one work-group per row segment: the group first sums the box's rows for each column of its
-// segment and the radius either side (edges replicated), into local memory, then each item adds its
-// 2r + 1 neighbouring column sums from there. Exact integers, as the CPU's running sums.
-#define MAX_GROUP 256
-#define MAX_RADIUS 15
+// Unsharp mask in three kernels that each suit a CPU device as well as a GPU: column sums over the box's
+// rows (consecutive items read consecutive pixels), then row sums of those over the box's columns, each
+// item sliding along its own 16-pixel segment, then the per-pixel enhancement and display mapping.
+// Exact integers (edges replicated), as the CPU's running sums.
+#define SEGMENT 16
 
-inline float enhanced(__global const ushort* src, __local int* tile, int width, int height, int radius,
-                      float gain, float inverse_area)
+__kernel void box_columns(__global const ushort* src, __global int* columns, int width, int height, int radius)
 {
     int x = get_global_id(0), y = get_global_id(1);
-    int lx = get_local_id(0), group = get_local_size(0);
-    int x0 = x - lx - radius;
-    for (int j = lx; j < group + 2 * radius; j += group)
-    {
-        int column = clamp(x0 + j, 0, width - 1);
-        int sum = 0;
-        for (int dy = -radius; dy <= radius; dy++) sum += src[clamp(y + dy, 0, height - 1) * width + column];
-        tile[j] = sum;
-    }
-    barrier(CLK_LOCAL_MEM_FENCE);
-    float v = (float)src[y * width + x];
     int sum = 0;
-    for (int dx = 0; dx <= 2 * radius; dx++) sum += tile[lx + dx];
-    float blur = (float)sum * inverse_area;
-    return v + gain * (v - blur);
+    for (int dy = -radius; dy <= radius; dy++) sum += src[clamp(y + dy, 0, height - 1) * width + x];
+    columns[y * width + x] = sum;
+}
+
+__kernel void box_rows(__global const int* columns, __global int* box, int width, int radius)
+{
+    int x0 = get_global_id(0) * SEGMENT, y = get_global_id(1);
+    __global const int* row = columns + y * width;
+    __global int* out = box + y * width;
+    int sum = 0;
+    for (int dx = -radius; dx <= radius; dx++) sum += row[clamp(x0 + dx, 0, width - 1)];
+    out[x0] = sum;
+    for (int x = x0 + 1; x < x0 + SEGMENT; x++)
+    {
+        sum += row[min(x + radius, width - 1)] - row[max(x - radius - 1, 0)];
+        out[x] = sum;
+    }
 }
 
 // With sharpening off the host passes radius 0 and gain 0: v + 0 * (v - v) = v exactly, as on the CPU.
-__kernel void unsharp_gray8(__global const ushort* src, __global uchar* out, int width, int height,
-                            int radius, float gain, float inverse_area, float low, float scale)
+inline float enhanced(float v, int box, float gain, float inverse_area)
 {
-    __local int tile[MAX_GROUP + 2 * MAX_RADIUS];
-    int x = get_global_id(0), y = get_global_id(1);
-    float v = enhanced(src, tile, width, height, radius, gain, inverse_area);
-    out[y * width + x] = convert_uchar_sat(fmin(fmax((v - low) * scale, 0.0f), 255.0f) + 0.5f);
+    float blur = (float)box * inverse_area;
+    return v + gain * (v - blur);
 }
 
-__kernel void unsharp_lut16(__global const ushort* src, __global ushort* out, __global const ushort* lut,
-                            int width, int height, int radius, float gain, float inverse_area)
+__kernel void unsharp_gray8(__global const ushort* src, __global const int* box, __global uchar* out, int width,
+                            float gain, float inverse_area, float low, float scale)
 {
-    __local int tile[MAX_GROUP + 2 * MAX_RADIUS];
-    int x = get_global_id(0), y = get_global_id(1);
-    float v = enhanced(src, tile, width, height, radius, gain, inverse_area);
-    out[y * width + x] = lut[convert_int(fmin(fmax(v, 0.0f), 65535.0f) + 0.5f)];
+    size_t i = get_global_id(1) * width + get_global_id(0);
+    float v = enhanced((float)src[i], box[i], gain, inverse_area);
+    out[i] = convert_uchar_sat(fmin(fmax((v - low) * scale, 0.0f), 255.0f) + 0.5f);
+}
+
+__kernel void unsharp_lut16(__global const ushort* src, __global const int* box, __global ushort* out,
+                            __global const ushort* lut, int width, float gain, float inverse_area)
+{
+    size_t i = get_global_id(1) * width + get_global_id(0);
+    float v = enhanced((float)src[i], box[i], gain, inverse_area);
+    out[i] = lut[convert_int(fmin(fmax(v, 0.0f), 65535.0f) + 0.5f)];
 }
 
 __kernel void downscale(__global uchar* frame, int width, int factor, int offset)

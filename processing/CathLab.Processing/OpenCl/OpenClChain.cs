@@ -18,12 +18,12 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private readonly nint _context;
     private readonly nint _queue;
     private readonly nint _program;
-    private readonly nint _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _output;
+    private readonly nint _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output;
     private readonly InverseDifferenceSigmaTable _sigmaTable = new();
     private FixedPointCalibration? _calibration;
     private nint _targets, _neighbours, _weights;
     private int _defectCount;
-    private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kGray8, _kLut16, _kDownscale;
+    private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale;
     private bool _disposed;
 
     private OpenClChain(CL cl, FrameGeometry g, nint platform, nint device, string description)
@@ -50,6 +50,8 @@ internal sealed unsafe class OpenClChain : IChainBackend
         _lut = Buffer(65536 * 2);
         _first = Buffer(n * 2);
         _smoothed = Buffer(n * 2);
+        _columns = Buffer(n * 4);
+        _box = Buffer(n * 4);
         _output = Buffer(n * 2 + n / 4);
         fixed (float* log = LogTransform.Table)
             OpenClException.Check(cl.EnqueueWriteBuffer(_queue, _log, true, 0, LogTransform.TableLength * 4, log, 0, null, null), "upload log table");
@@ -60,6 +62,8 @@ internal sealed unsafe class OpenClChain : IChainBackend
         _kFinishMask = Kernel("finish_roadmap_mask");
         _kDefects = Kernel("fix_defects");
         _kSmooth = Kernel("smooth");
+        _kColumns = Kernel("box_columns");
+        _kRows = Kernel("box_rows");
         _kGray8 = Kernel("unsharp_gray8");
         _kLut16 = Kernel("unsharp_lut16");
         _kDownscale = Kernel("downscale");
@@ -291,14 +295,24 @@ internal sealed unsafe class OpenClChain : IChainBackend
         bool sharpen = k.UnsharpGain != 0f;
         int radius = sharpen ? k.BoxRadius : 0;
         float inverseArea = sharpen ? k.InverseBoxArea : 1f;
+        Arg(_kColumns, 0, source);
+        Arg(_kColumns, 1, _columns);
+        Arg(_kColumns, 2, w);
+        Arg(_kColumns, 3, h);
+        Arg(_kColumns, 4, radius);
+        Run(_kColumns, (nuint)w, (nuint)h);
+        Arg(_kRows, 0, _columns);
+        Arg(_kRows, 1, _box);
+        Arg(_kRows, 2, w);
+        Arg(_kRows, 3, radius);
+        Run(_kRows, (nuint)w / BoxRowSegment, (nuint)h);
         var kernel = k.Format == OutputFormat.Gray8 ? _kGray8 : _kLut16;
         uint a = 0;
         Arg(kernel, a++, source);
+        Arg(kernel, a++, _box);
         Arg(kernel, a++, _output);
         if (k.Format == OutputFormat.Lut16) Arg(kernel, a++, _lut);
         Arg(kernel, a++, w);
-        Arg(kernel, a++, h);
-        Arg(kernel, a++, radius);
         Arg(kernel, a++, k.UnsharpGain);
         Arg(kernel, a++, inverseArea);
         if (k.Format == OutputFormat.Gray8)
@@ -308,6 +322,9 @@ internal sealed unsafe class OpenClChain : IChainBackend
         }
         Run(kernel, (nuint)w, (nuint)h);
     }
+
+    /// <summary>Pixels each box_rows item slides along (SEGMENT in Kernels/display.cl); widths are multiples of 16.</summary>
+    private const int BoxRowSegment = 16;
 
     private void EnqueueDownscale(int factor)
     {
@@ -378,10 +395,10 @@ internal sealed unsafe class OpenClChain : IChainBackend
         if (_disposed) return;
         _disposed = true;
         _cl.Finish(_queue);
-        foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kGray8, _kLut16, _kDownscale })
+        foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale })
             _cl.ReleaseKernel(k);
         ReleaseDefects();
-        foreach (var b in new[] { _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _output })
+        foreach (var b in new[] { _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output })
             _cl.ReleaseMemObject(b);
         _cl.ReleaseProgram(_program);
         _cl.ReleaseCommandQueue(_queue);
