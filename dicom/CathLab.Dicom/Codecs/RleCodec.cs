@@ -12,13 +12,12 @@ namespace CathLab.Dicom.Codecs;
 public static class RleCodec
 {
     private const int HeaderLength = 64;
+    // Row scratch up to this many columns lives on the stack; wider rows rent from the pool.
+    private const int StackColumns = 4096;
 
     /// <summary>Largest encoded size of a frame (worst case: one literal header per 128 bytes, row padding, segment padding).</summary>
-    public static int MaxEncodedLength(DicomFrameFormat format)
-    {
-        var rowWorst = format.Columns + (format.Columns + 127) / 128;
-        return HeaderLength + format.SegmentCount * (format.Rows * rowWorst + 1);
-    }
+    public static int MaxEncodedLength(DicomFrameFormat format) =>
+        HeaderLength + format.SegmentCount * (format.Rows * PackBitsRowEncoder.MaxRowLength(format.Columns) + 1);
 
     /// <summary>Encodes one native frame (little endian, samples interleaved) into <paramref name="destination"/>; returns the bytes written (even).</summary>
     public static int Encode(ReadOnlySpan<byte> frame, DicomFrameFormat format, Span<byte> destination)
@@ -29,24 +28,29 @@ public static class RleCodec
         destination[..HeaderLength].Clear();
         var segments = format.SegmentCount;
         BinaryPrimitives.WriteUInt32LittleEndian(destination, (uint)segments);
-        var row = ArrayPool<byte>.Shared.Rent(format.Columns);
+
+        var columns = format.Columns;
+        byte[]? rentedRow = null;
+        ulong[]? rentedMasks = null;
+        var row = columns <= StackColumns
+            ? stackalloc byte[PackBitsRowEncoder.RowBufferLength(StackColumns)]
+            : (rentedRow = ArrayPool<byte>.Shared.Rent(PackBitsRowEncoder.RowBufferLength(columns)));
+        var masks = columns <= StackColumns
+            ? stackalloc ulong[PackBitsRowEncoder.MaskLength(StackColumns)]
+            : (rentedMasks = ArrayPool<ulong>.Shared.Rent(PackBitsRowEncoder.MaskLength(columns)));
         try
         {
             var pos = HeaderLength;
             var pixelStride = format.SamplesPerPixel * format.BytesPerSample;
+            var rowLength = columns * pixelStride;
             for (var s = 0; s < segments; s++)
             {
                 BinaryPrimitives.WriteUInt32LittleEndian(destination[(4 + s * 4)..], (uint)pos);
-                var sample = s / format.BytesPerSample;
-                var byteInSample = format.BytesPerSample - 1 - s % format.BytesPerSample;
-                var offset = sample * format.BytesPerSample + byteInSample;
+                var offset = ByteOffset(format, s);
                 for (var r = 0; r < format.Rows; r++)
                 {
-                    var rowStart = r * format.Columns * pixelStride + offset;
-                    var plane = row.AsSpan(0, format.Columns);
-                    if (pixelStride == 1) frame.Slice(rowStart, format.Columns).CopyTo(plane);
-                    else for (var c = 0; c < plane.Length; c++) plane[c] = frame[rowStart + c * pixelStride];
-                    pos += PackRow(plane, destination[pos..]);
+                    BytePlanes.Extract(frame.Slice(r * rowLength, rowLength), offset, pixelStride, row[..columns]);
+                    pos += PackBitsRowEncoder.Encode(row, columns, masks, destination[pos..]);
                 }
                 if ((pos & 1) == 1) destination[pos++] = 0;
             }
@@ -54,7 +58,8 @@ public static class RleCodec
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(row);
+            if (rentedRow is not null) ArrayPool<byte>.Shared.Return(rentedRow);
+            if (rentedMasks is not null) ArrayPool<ulong>.Shared.Return(rentedMasks);
         }
     }
 
@@ -72,42 +77,6 @@ public static class RleCodec
         }
     }
 
-    private static void Validate(DicomFrameFormat format)
-    {
-        format.Validate();
-        if (format.SegmentCount > 15) throw new ArgumentException("RLE allows at most 15 segments");
-    }
-
-    private static int PackRow(ReadOnlySpan<byte> row, Span<byte> output)
-    {
-        var o = 0;
-        var i = 0;
-        while (i < row.Length)
-        {
-            var run = 1;
-            while (i + run < row.Length && run < 128 && row[i + run] == row[i]) run++;
-            if (run >= 2)
-            {
-                output[o++] = (byte)(sbyte)(1 - run);
-                output[o++] = row[i];
-                i += run;
-                continue;
-            }
-            var start = i++;
-            while (i < row.Length && i - start < 128)
-            {
-                // Leave a literal only for a run of three or more: shorter runs would cost more than they save.
-                if (i + 2 < row.Length && row[i] == row[i + 1] && row[i] == row[i + 2]) break;
-                i++;
-            }
-            var n = i - start;
-            output[o++] = (byte)(n - 1);
-            row.Slice(start, n).CopyTo(output[o..]);
-            o += n;
-        }
-        return o;
-    }
-
     /// <summary>Decodes one RLE frame into a native frame (little endian, samples interleaved).</summary>
     public static void Decode(ReadOnlySpan<byte> encoded, DicomFrameFormat format, Span<byte> destination)
     {
@@ -117,24 +86,55 @@ public static class RleCodec
         var segments = BinaryPrimitives.ReadUInt32LittleEndian(encoded);
         if (segments != format.SegmentCount)
             throw new DicomFormatException($"RLE frame has {segments} segments; {format.SegmentCount} expected for {format.BitsAllocated} bits x {format.SamplesPerPixel} samples");
+        if (format is { SamplesPerPixel: 1, BytesPerSample: 2 }) DecodeTwoPlanes(encoded, format, destination);
+        else DecodePlaneByPlane(encoded, format, destination);
+    }
+
+    /// <summary>16-bit grey: both segments are read row by row in step, so the two plane rows stay in L1 until interleaved.</summary>
+    private static void DecodeTwoPlanes(ReadOnlySpan<byte> encoded, DicomFrameFormat format, Span<byte> destination)
+    {
+        var columns = format.Columns;
+        byte[]? rented = null;
+        var stride = columns + PackBitsReader.Slack;
+        var rows = columns <= StackColumns ? stackalloc byte[2 * (StackColumns + PackBitsReader.Slack)] : (rented = ArrayPool<byte>.Shared.Rent(2 * stride));
+        try
+        {
+            var high = rows[..stride];
+            var low = rows.Slice(stride, stride);
+            var highReader = new PackBitsReader(Segment(encoded, 0, 2));
+            var lowReader = new PackBitsReader(Segment(encoded, 1, 2));
+            for (var r = 0; r < format.Rows; r++)
+            {
+                var got = highReader.Read(high, columns);
+                if (got < columns) throw ShortSegment(0, r * columns + got, format.PixelCount);
+                got = lowReader.Read(low, columns);
+                if (got < columns) throw ShortSegment(1, r * columns + got, format.PixelCount);
+                BytePlanes.Interleave16(high[..columns], low[..columns], destination.Slice(r * columns * 2, columns * 2));
+            }
+        }
+        finally
+        {
+            if (rented is not null) ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>Any other layout: each segment is unpacked into a contiguous plane, then scattered into place.</summary>
+    private static void DecodePlaneByPlane(ReadOnlySpan<byte> encoded, DicomFrameFormat format, Span<byte> destination)
+    {
+        var segments = format.SegmentCount;
         var pixelStride = format.SamplesPerPixel * format.BytesPerSample;
         var pixels = format.PixelCount;
-        // Each segment is unpacked into a contiguous plane (runs become Fill/CopyTo), then scattered into place.
         var plane = pixelStride == 1 ? null : ArrayPool<byte>.Shared.Rent(pixels);
         try
         {
-            for (var s = 0; s < (int)segments; s++)
+            for (var s = 0; s < segments; s++)
             {
-                var start = BinaryPrimitives.ReadUInt32LittleEndian(encoded[(4 + s * 4)..]);
-                var end = s + 1 < segments ? BinaryPrimitives.ReadUInt32LittleEndian(encoded[(8 + s * 4)..]) : (uint)encoded.Length;
-                if (start < HeaderLength || start > end || end > encoded.Length)
-                    throw new DicomFormatException($"RLE segment {s} offsets {start}..{end} are outside the {encoded.Length}-byte frame");
-                var sample = s / format.BytesPerSample;
-                var byteInSample = format.BytesPerSample - 1 - s % format.BytesPerSample;
-                var target = plane is null ? destination[..pixels] : plane.AsSpan(0, pixels);
-                var produced = UnpackSegment(encoded[(int)start..(int)end], target);
-                if (produced < pixels) throw new DicomFormatException($"RLE segment {s} decodes to {produced} bytes, {pixels} expected");
-                if (plane is not null) Scatter(target, destination, sample * format.BytesPerSample + byteInSample, pixelStride);
+                // The rented plane may take the reader's vector overshoot; the caller's destination may not.
+                var target = plane is null ? destination[..pixels] : plane.AsSpan();
+                var reader = new PackBitsReader(Segment(encoded, s, segments));
+                var produced = reader.Read(target, pixels);
+                if (produced < pixels) throw ShortSegment(s, produced, pixels);
+                if (plane is not null) Scatter(target[..pixels], destination, ByteOffset(format, s), pixelStride);
             }
         }
         finally
@@ -143,38 +143,35 @@ public static class RleCodec
         }
     }
 
+    private static ReadOnlySpan<byte> Segment(ReadOnlySpan<byte> encoded, int s, int segments)
+    {
+        var start = BinaryPrimitives.ReadUInt32LittleEndian(encoded[(4 + s * 4)..]);
+        var end = s + 1 < segments ? BinaryPrimitives.ReadUInt32LittleEndian(encoded[(8 + s * 4)..]) : (uint)encoded.Length;
+        if (start < HeaderLength || start > end || end > encoded.Length)
+            throw new DicomFormatException($"RLE segment {s} offsets {start}..{end} are outside the {encoded.Length}-byte frame");
+        return encoded[(int)start..(int)end];
+    }
+
+    private static DicomFormatException ShortSegment(int s, int produced, int pixels) =>
+        new($"RLE segment {s} decodes to {produced} bytes, {pixels} expected");
+
+    /// <summary>Where segment <paramref name="s"/>'s byte sits in an interleaved pixel: segments go most significant byte first.</summary>
+    private static int ByteOffset(DicomFrameFormat format, int s)
+    {
+        var sample = s / format.BytesPerSample;
+        var byteInSample = format.BytesPerSample - 1 - s % format.BytesPerSample;
+        return sample * format.BytesPerSample + byteInSample;
+    }
+
+    private static void Validate(DicomFrameFormat format)
+    {
+        format.Validate();
+        if (format.SegmentCount > 15) throw new ArgumentException("RLE allows at most 15 segments");
+    }
+
     private static void Scatter(ReadOnlySpan<byte> plane, Span<byte> destination, int offset, int stride)
     {
         var d = destination[offset..];
         for (var i = 0; i < plane.Length; i++) d[i * stride] = plane[i];
-    }
-
-    private static int UnpackSegment(ReadOnlySpan<byte> segment, Span<byte> plane)
-    {
-        var count = plane.Length;
-        var produced = 0;
-        var i = 0;
-        while (i < segment.Length && produced < count)
-        {
-            var n = (sbyte)segment[i++];
-            if (n >= 0)
-            {
-                var len = n + 1;
-                if (i + len > segment.Length) throw new DicomFormatException("RLE literal run passes the end of its segment");
-                var take = Math.Min(len, count - produced);
-                segment.Slice(i, take).CopyTo(plane[produced..]);
-                i += len;
-                produced += take;
-            }
-            else if (n != -128)
-            {
-                if (i >= segment.Length) throw new DicomFormatException("RLE replicate run without its byte");
-                var value = segment[i++];
-                var take = Math.Min(1 - n, count - produced);
-                plane.Slice(produced, take).Fill(value);
-                produced += take;
-            }
-        }
-        return produced;
     }
 }

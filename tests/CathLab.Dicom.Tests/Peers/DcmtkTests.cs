@@ -2,6 +2,7 @@ using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Files;
 using CathLab.Dicom.IO;
+using CathLab.Dicom.Tests.Codecs;
 using CathLab.Dicom.Tests.IO;
 using CathLab.Dicom.Tests.Support;
 using CathLab.Dicom.Uids;
@@ -52,6 +53,32 @@ public class DcmtkTests : IDisposable
             reader.ReadFrame(i, a);
             ours.ReadFrame(i, b);
             Assert.Equal(b, a);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(3, 16)]
+    [InlineData(511, 8)]
+    [InlineData(511, 16)]
+    [InlineData(1023, 16)]
+    [InlineData(1024, 16)]
+    public void DcmdrleDecodesEveryRlePatternToOurPixels(int columns, int bits)
+    {
+        var path = _dir.File("patterns.dcm");
+        var expected = RlePatternFiles.Write(path, 6, columns, bits);
+        var native = _dir.File("patterns-native.dcm");
+        var run = ExternalTool.Run("dcmdrle", "+te", path, native);
+        Assert.True(run.ExitCode == 0, run.All);
+        Assert.DoesNotContain("W: ", run.StdErr);
+        using var reader = DicomFileReader.Open(native);
+        Assert.Equal(DicomUids.ExplicitVRLittleEndian, reader.Meta.TransferSyntaxUid);
+        Assert.Equal(expected.Count, reader.FrameCount);
+        var frame = new byte[reader.FrameFormat.FrameLength];
+        for (var i = 0; i < expected.Count; i++)
+        {
+            reader.ReadFrame(i, frame);
+            Assert.True(expected[i].AsSpan().SequenceEqual(frame), $"frame {i} ({RlePatterns.Names[i]}) differs after dcmdrle");
         }
     }
 

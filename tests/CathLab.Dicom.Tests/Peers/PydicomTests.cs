@@ -42,4 +42,21 @@ public class PydicomTests : IDisposable
         Assert.Equal($"{syntaxUid} {frames} Müller^Jürgen", lines[0]);
         Assert.Equal(expected.Select(f => TestObjects.Md5(f)), lines.Skip(1));
     }
+
+    [Theory]
+    [InlineData(1, 8)]
+    [InlineData(3, 16)]
+    [InlineData(511, 16)]
+    [InlineData(1023, 8)]
+    [InlineData(1024, 16)]
+    public void PydicomDecodesEveryRlePatternToOurPixels(int columns, int bits)
+    {
+        var path = _dir.File("patterns.dcm");
+        var expected = RlePatternFiles.Write(path, 6, columns, bits);
+        var run = ExternalTool.Python(Script, path);
+        Assert.True(run.ExitCode == 0, run.All);
+        var lines = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"{DicomUids.RleLossless} {expected.Count} Müller^Jürgen", lines[0]);
+        Assert.Equal(expected.Select(f => TestObjects.Md5(f)), lines.Skip(1));
+    }
 }
