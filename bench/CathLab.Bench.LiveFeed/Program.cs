@@ -2,13 +2,26 @@ using System.Globalization;
 using CathLab.Bench.LiveFeed;
 using CathLab.LiveFeed.Tiers;
 
-// Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32]
+// Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--diagnose]
+// --diagnose adds, per row, where the latency tail is spent, GC counts and what PublishFrame went through.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 double seconds = 10;
 double[] rates = [30, 60];
 int[] counts = [1, 8, 32];
-for (int i = 0; i + 1 < args.Length; i += 2)
+bool diagnose = false;
+for (int i = 0; i < args.Length; i += 2)
 {
+    if (args[i] == "--diagnose")
+    {
+        diagnose = true;
+        i--;
+        continue;
+    }
+    if (i + 1 >= args.Length)
+    {
+        Console.Error.WriteLine($"option {args[i]} needs a value");
+        return 2;
+    }
     switch (args[i])
     {
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
@@ -21,18 +34,22 @@ for (int i = 0; i + 1 < args.Length; i += 2)
 using var source = new ProcessedFrameSource(32);
 Console.WriteLine($"processing: {source.Backend}; {Environment.ProcessorCount} CPUs; {seconds} s measured per configuration after a 4 s warm-up (observers climb the ladder)");
 Console.WriteLine();
-Console.WriteLine("| fps | observers | published | dropped before encoder | frames per observer | p50 ms | p99 ms | max ms | levels (share of frames) | processing ms/frame | PublishFrame p99 / max ms | encoder bytes allocated per frame |");
+Console.WriteLine("| fps | observers | offered | dropped before encoder | frames per observer | p50 ms | p99 ms | max ms | levels (share of frames) | processing ms/frame | PublishFrame p99 / max ms | encoder bytes allocated per frame |");
 Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
-double[] bytes = new double[StreamVariant.All.Count];
 foreach (double fps in rates)
 {
     foreach (int n in counts)
     {
         var r = await LatencyRun.RunAsync(source, fps, n, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(4));
-        Console.WriteLine($"| {r.Fps:F0} | {r.Observers} | {r.Published} | {r.DroppedBeforeEncoder} | {r.MeanReceivedPerObserver:F0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F0} | {r.Levels} | {r.MeanProcessMs:F1} | {r.PublishP99Ms:F2} / {r.PublishMaxMs:F1} | {r.EncoderBytesPerFrame:F0} |");
-        for (int v = 0; v < bytes.Length; v++) if (r.AverageBytes[v] > 0) bytes[v] = r.AverageBytes[v];
+        var p = r.Publish;
+        Console.WriteLine($"| {r.Fps:F0} | {r.Observers} | {r.Offered} | {r.DroppedBeforeEncoder} | {r.MeanReceivedPerObserver:F0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F0} | {r.Levels} | {r.MeanProcessMs:F1} | {p.WallPercentile(0.99):F2} / {p.WallMax:F1} | {r.EncoderBytesPerFrame:F0} |");
+        if (!diagnose) continue;
+        Console.WriteLine($"    latency p99 split: station (ready to sent) {r.StationP99Ms:F1} ms, link and observer (sent to received) {r.TransportP99Ms:F1} ms; slowest #frame:station+link ms {r.Slowest}");
+        Console.WriteLine($"    GCs gen0/1/2 {r.Gen0}/{r.Gen1}/{r.Gen2}, paused {r.GcPauseMs:F0} ms; size probes {r.SizeProbes}");
+        Console.WriteLine($"    PublishFrame p50 {p.WallPercentile(0.5):F2} ms, CPU p50 / p99 {p.CpuPercentile(0.5):F2} / {p.CpuPercentile(0.99):F2} ms over {p.Calls} calls: system CPU {p.SystemMicroseconds / 1000.0:F1} ms, minor faults {p.MinorFaults}, preempted {p.Preemptions} times, {p.CallsWithGc} calls with a GC inside");
     }
 }
+double[] bytes = VariantSizeTable.Measure(source, 32);
 Console.WriteLine();
 Console.WriteLine("| variant | size | bytes per frame | kbit/s at 15 fps | ratio to MPEG-1 (4.8–14.3 KB per 512² frame) |");
 Console.WriteLine("| --- | --- | ---: | ---: | --- |");

@@ -13,7 +13,8 @@ namespace CathLab.LiveFeed;
 /// observer needs once per frame and hands the shared result to every observer's bounded queue.</summary>
 public sealed class LiveFeedHub : IDisposable
 {
-    private const int MeasureAllVariantsEvery = 64;
+    /// <summary>A variant that some observer may step up to, but nobody receives, is measured again after this many frames.</summary>
+    private const int RemeasureEvery = 64;
 
     private readonly LiveFeedOptions _options;
     private readonly FrameStore _store;
@@ -21,7 +22,9 @@ public sealed class LiveFeedHub : IDisposable
     private readonly EncodedImagePool[] _pools = StreamVariant.All.Select(v => new EncodedImagePool(v)).ToArray();
     private readonly Thread _encoderThread;
     private readonly object _sessionsGate = new();
-    private readonly double[] _averageBytes = new double[StreamVariant.All.Count];
+    private readonly VariantSizes _sizes = new();
+    private readonly VariantSizeProbe _probe;
+    private readonly long[] _measuredAt = new long[StreamVariant.All.Count];
     private readonly long[] _encodes = new long[StreamVariant.All.Count];
     private readonly EncodedImage?[] _images = new EncodedImage?[StreamVariant.All.Count];
     private ObserverSession[] _sessions = [];
@@ -38,7 +41,9 @@ public sealed class LiveFeedHub : IDisposable
     private long _previousReadyUs;
     private double _sourceIntervalUs = 1e6 / 30;
     private int _displayWidth;
-    private int _framesSinceMeasure;
+    private long _encoderFrames;
+    private (int Processed, int Display) _provisionedSize;
+    private readonly WaitCallback _provision;
 
     public LiveFeedHub(LiveFeedOptions options)
     {
@@ -46,6 +51,12 @@ public sealed class LiveFeedHub : IDisposable
         _options = options;
         _store = new FrameStore(options.EncoderQueueDepth + 1, options.RecentFrames, options.MarkedFrames);
         _encoderQueue = new EncoderQueue(options.EncoderQueueDepth);
+        _probe = new VariantSizeProbe(_store, _sizes);
+        _provision = size =>
+        {
+            var (processed, display) = ((int, int))size!;
+            _store.Provision(processed, display);
+        };
         _encoderThread = new Thread(EncoderLoop) { IsBackground = true, Name = "live feed encoder" };
         _encoderThread.Start();
     }
@@ -75,13 +86,17 @@ public sealed class LiveFeedHub : IDisposable
     /// <summary>The pool of encoded images of a variant (for tests and diagnostics).</summary>
     internal EncodedImagePool PoolOf(StreamVariant variant) => _pools[variant.Index];
 
-    /// <summary>Recent encoded size of a variant in bytes (0 before it was first encoded). Every variant is
-    /// encoded for the first frame that has an observer and every 64th frame after, so that an observer's
-    /// step up can be judged by the size of what it would receive.</summary>
-    public double AverageBytes(StreamVariant variant) => Volatile.Read(ref _averageBytes[variant.Index]);
+    /// <summary>Recent encoded size of a variant in bytes (0 before it was first encoded). A variant that some
+    /// observer may step up to but nobody receives is measured by the size probe, off the encoder thread, on the
+    /// first frame that needs it and every 64th frame after, so that the step up can be judged by the size of what
+    /// the observer would receive.</summary>
+    public double AverageBytes(StreamVariant variant) => _sizes.Average(variant);
 
-    /// <summary>How many times a variant has been encoded (at most once per frame).</summary>
+    /// <summary>How many times the encoder thread has encoded a variant for observers (at most once per frame).</summary>
     public long EncodesOf(StreamVariant variant) => Interlocked.Read(ref _encodes[variant.Index]);
+
+    /// <summary>Variant encodes the size probe has made (sizes of what observers may step up to).</summary>
+    public long SizeProbes => _probe.Probes;
 
     /// <summary>Opens an exam: from now on published frames belong to it.</summary>
     public void BeginExam(string examId)
@@ -233,6 +248,8 @@ public sealed class LiveFeedHub : IDisposable
         }
         _previousReadyUs = ready;
         Volatile.Write(ref _displayWidth, slot.Info.DisplayWidth);
+        _encoderFrames++;
+        ProvisionSlotsFor(slot);
 
         var sessions = Volatile.Read(ref _sessions);
         var chosen = ArrayPool<StreamLevel?>.Shared.Rent(Math.Max(sessions.Length, 1));
@@ -244,11 +261,6 @@ public sealed class LiveFeedHub : IDisposable
                 chosen[i] = level;
                 if (level is not null) EnsureEncoded(encoder, slot, level.Variant);
             }
-            if (sessions.Length > 0 && (++_framesSinceMeasure >= MeasureAllVariantsEvery || _averageBytes.Contains(0)))
-            {
-                _framesSinceMeasure = 0;
-                foreach (var v in StreamVariant.All) EnsureEncoded(encoder, slot, v);
-            }
             for (int i = 0; i < sessions.Length; i++)
             {
                 if (chosen[i] is not { } level) continue;
@@ -257,6 +269,7 @@ public sealed class LiveFeedHub : IDisposable
                 sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, image, level.Index, slot.Info.Width, slot.Info.Height));
             }
             Interlocked.Increment(ref _encoded);
+            RequestSizeProbe(sessions, slot);
         }
         finally
         {
@@ -282,14 +295,42 @@ public sealed class LiveFeedHub : IDisposable
         var image = encoder.Encode(slot, variant);
         Interlocked.Increment(ref _encodes[variant.Index]);
         _images[variant.Index] = image;
-        double avg = _averageBytes[variant.Index];
-        Volatile.Write(ref _averageBytes[variant.Index], avg == 0 ? image.Length : avg + 0.2 * (image.Length - avg));
+        _sizes.Observe(variant, image.Length);
+        _measuredAt[variant.Index] = _encoderFrames;
+    }
+
+    /// <summary>After the frame went out: asks the probe to measure the variants that sessions may step up to and
+    /// that were not encoded for this frame, when unknown or not measured for a while.</summary>
+    private void RequestSizeProbe(ObserverSession[] sessions, FrameSlot slot)
+    {
+        int mask = 0;
+        foreach (var s in sessions)
+        {
+            if (s.StepUpVariant is not { } v || _images[v.Index] is not null) continue;
+            if (_sizes.Average(v) == 0 || _encoderFrames - _measuredAt[v.Index] >= RemeasureEvery) mask |= 1 << v.Index;
+        }
+        if (!_probe.TryRequest(slot, mask)) return;
+        foreach (var v in StreamVariant.All)
+        {
+            if ((mask & (1 << v.Index)) != 0) _measuredAt[v.Index] = _encoderFrames;
+        }
+    }
+
+    /// <summary>On the first frame of a new size, has the free slots' arrays made and their pages mapped on the
+    /// thread pool, so that <see cref="PublishFrame"/> only copies (only the slots it takes meanwhile are made by it).</summary>
+    private void ProvisionSlotsFor(FrameSlot slot)
+    {
+        var size = (slot.Processed.Length, slot.Display.Length);
+        if (size == _provisionedSize) return;
+        _provisionedSize = size;
+        ThreadPool.UnsafeQueueUserWorkItem(_provision, size);
     }
 
     public void Dispose()
     {
         _encoderQueue.Complete();
         _encoderThread.Join(TimeSpan.FromSeconds(5));
+        _probe.Dispose();
         foreach (var s in Volatile.Read(ref _sessions)) s.Stop();
     }
 }

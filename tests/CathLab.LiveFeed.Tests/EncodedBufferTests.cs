@@ -26,11 +26,10 @@ public sealed class EncodedBufferTests(ITestOutputHelper output)
         int[] levels = [1, 2, 3];
         foreach (int level in levels) hub.Join(Tech, "E", Tier.Diagnostic, 0, "test", null).ForceLevel(level);
         long frame = 0;
-        // Warm-up: every slot's pixel views, the pools' images and buffers, and two rounds of the every-64th-frame
-        // encode of all variants (which makes the PNG pool's images).
+        // Warm-up: every slot's pixel views and the pools' images and buffers.
         for (int i = 0; i < 160; i++) PublishAndWait(hub, frames, frame++, out _);
         long publishAllocated = 0;
-        var perFrame = new long[200]; // crosses three all-variant frames
+        var perFrame = new long[200];
         for (int i = 0; i < perFrame.Length; i++)
         {
             perFrame[i] = PublishAndWait(hub, frames, frame++, out long published);

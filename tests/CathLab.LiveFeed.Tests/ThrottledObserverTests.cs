@@ -56,6 +56,8 @@ public sealed class ThrottledObserverTests(ITestOutputHelper output) : IAsyncLif
         output.WriteLine($"fast: {fast.Statistics}");
         output.WriteLine($"slow: {slow.Statistics}");
         output.WriteLine($"slow after {SettleSeconds} s: {settled.Length} frames, latency max {settled.Select(f => f.LatencyMs).DefaultIfEmpty().Max():F0} ms, levels {string.Join(",", settled.Select(f => f.Level).Distinct())}");
+        var worst = settled.OrderByDescending(f => f.LatencyMs).Take(5).Select(f => $"#{f.FrameNumber} L{f.Level}: {f.StationMs:F0} in the station + {f.LatencyMs - f.StationMs:F0} link");
+        output.WriteLine($"slow, worst settled frames (ready to sent, sent to received, ms): {string.Join("; ", worst)}");
         output.WriteLine($"longest PublishFrame {pump.LongestPublish.TotalMilliseconds:F2} ms");
 
         Assert.Equal(pump.Published, recorder.Received);

@@ -41,13 +41,14 @@ public sealed class ObserverStatistics
         lock (_gate) return _latenciesMs.ToArray();
     }
 
-    /// <summary>(arrival time, latency, level) of every frame, when kept: for tests that look at a time window.</summary>
-    public IReadOnlyList<(long ReceivedUs, double LatencyMs, int Level)> Timeline()
+    /// <summary>Every frame, when kept: its arrival time, latency, level, number, and the part of the latency spent
+    /// in the station (ready to sent, by the server's clock); for tests and benchmarks that look at a time window.</summary>
+    public IReadOnlyList<(long ReceivedUs, double LatencyMs, int Level, long FrameNumber, double StationMs)> Timeline()
     {
         lock (_gate) return _timeline.ToArray();
     }
 
-    private readonly List<(long, double, int)> _timeline = [];
+    private readonly List<(long, double, int, long, double)> _timeline = [];
 
     internal void OnFrame(LiveFrame frame, long receivedUs)
     {
@@ -63,7 +64,7 @@ public sealed class ObserverStatistics
             if (_keepLatencies)
             {
                 _latenciesMs.Add(LastLatencyMs);
-                _timeline.Add((receivedUs, LastLatencyMs, Level));
+                _timeline.Add((receivedUs, LastLatencyMs, Level, LastFrameNumber, (frame.SentUnixUs - frame.ReadyUnixUs) / 1000.0));
             }
             if (_windowStartUs == 0) _windowStartUs = receivedUs;
             _windowFrames++;

@@ -31,6 +31,49 @@ internal sealed class FrameStore
         }
     }
 
+    /// <summary>Adds a reference to a slot the caller already holds.</summary>
+    public void Retain(FrameSlot slot)
+    {
+        lock (_gate) slot.References++;
+    }
+
+    /// <summary>Gives every free slot arrays of this frame size, one slot at a time and outside the lock, so that
+    /// publishing meanwhile only finds one slot fewer free. Returns how many slots it provisioned.</summary>
+    public int Provision(int processedLength, int displayLength)
+    {
+        int provisioned = 0;
+        int total;
+        lock (_gate) total = _free.Count + 64;
+        for (int i = 0; i < total; i++)
+        {
+            FrameSlot? slot = null;
+            lock (_gate)
+            {
+                foreach (var s in _free)
+                {
+                    if (!s.HasSize(processedLength, displayLength))
+                    {
+                        slot = s;
+                        break;
+                    }
+                }
+                if (slot is null) return provisioned;
+                TakeFreeLocked(slot);
+                slot.References = 1;
+            }
+            slot.Provision(processedLength, displayLength);
+            provisioned++;
+            Release(slot);
+        }
+        return provisioned;
+    }
+
+    /// <summary>For tests and diagnostics: free slots whose arrays have this frame size.</summary>
+    public int FreeSlotsOfSize(int processedLength, int displayLength)
+    {
+        lock (_gate) return _free.Count(s => s.HasSize(processedLength, displayLength));
+    }
+
     public void Release(FrameSlot slot)
     {
         lock (_gate) ReleaseLocked(slot);
@@ -88,6 +131,14 @@ internal sealed class FrameStore
             if (s is not null && s.Info.FrameNumber == frameNumber && s.ExamId == examId) return s;
         }
         return null;
+    }
+
+    private void TakeFreeLocked(FrameSlot slot)
+    {
+        // The free list is small (tens of slots) and this runs once per frame size: rebuilding it is fine.
+        var rest = _free.Where(s => s != slot).Reverse().ToArray();
+        _free.Clear();
+        foreach (var s in rest) _free.Push(s);
     }
 
     private void ReleaseLocked(FrameSlot slot)

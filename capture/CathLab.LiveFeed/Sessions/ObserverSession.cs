@@ -101,6 +101,17 @@ public sealed class ObserverSession
         return level;
     }
 
+    /// <summary>Encoder thread: the variant this observer would step up to, whose size its adaptation needs to
+    /// know; null at its best level.</summary>
+    internal StreamVariant? StepUpVariant
+    {
+        get
+        {
+            int level = _adaptation.Level;
+            return level > _adaptation.TopLevel ? StreamLevel.Ladder[level - 1].Variant : null;
+        }
+    }
+
     /// <summary>Encoder thread: queue a frame; never waits (the oldest queued frame goes when full).</summary>
     internal void Offer(OutgoingFrame frame)
     {
