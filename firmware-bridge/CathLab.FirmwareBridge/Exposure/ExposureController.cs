@@ -18,6 +18,9 @@ public sealed class ExposureController : IDisposable
     private readonly Lock _gate = new();
     private bool _generatorExposing;
     private bool _linkWasLost;
+    /// <summary>The last link loss found the controller idle (no exposure commanded or reported, none pending) and
+    /// nothing has faulted since: when the link is back and the generator is Idle without a fault, Fault clears by itself.</summary>
+    private bool _lostWhileIdle;
 
     public ExposureController(IGeneratorLink link, ILogger<ExposureController>? logger = null, TimeProvider? time = null)
     {
@@ -232,6 +235,13 @@ public sealed class ExposureController : IDisposable
             Raise(BridgeAlertKind.LinkLost, why);
             lock (_gate)
             {
+                bool idle = !_generatorExposing && !_linkWasLost && _machine.State switch
+                {
+                    ExposureState.Idle or ExposureState.Ready => true,
+                    ExposureState.Preparing => _machine.PendingExpose is null,
+                    _ => false,
+                };
+                _lostWhileIdle = idle;
                 _generatorExposing = false;
                 _linkWasLost = true;
             }
@@ -239,34 +249,56 @@ public sealed class ExposureController : IDisposable
         }
         else if (state is LinkState.Connected)
         {
-            bool restored;
+            bool restored, idle;
             lock (_gate)
             {
                 restored = _linkWasLost;
+                idle = _lostWhileIdle;
                 _linkWasLost = false;
+                _lostWhileIdle = false;
             }
-            if (restored) Raise(BridgeAlertKind.LinkRestored, $"{why}; reset the fault to expose again");
-            _ = ReadLatchedFaultAsync();
+            if (restored && !idle) Raise(BridgeAlertKind.LinkRestored, $"{why}; the link was lost during an exposure: reset the fault to expose again");
+            _ = ReadStatusAfterConnectAsync(restored && idle, why);
         }
     }
 
     /// <summary>A generator keeps a fault latched across a station restart or a reconnect (a heartbeat lost while the
-    /// station was away): on every connect the station asks, so that its own state says Fault before anyone presses a pedal.</summary>
-    private async Task ReadLatchedFaultAsync()
+    /// station was away): on every connect the station asks, so that its own state says Fault before anyone presses a pedal.
+    /// After a loss while idle (<paramref name="lostWhileIdle"/>), a generator that reports Idle with no fault clears the
+    /// loss's Fault by itself: a false loss on a loaded machine then does not stop the exam. Anything else keeps Fault.</summary>
+    private async Task ReadStatusAfterConnectAsync(bool lostWhileIdle, string why)
     {
+        GeneratorStatus status;
         try
         {
-            var status = await _link.GetStatusAsync().ConfigureAwait(false);
-            if (status.State == GeneratorState.Fault && State != ExposureState.Fault)
-            {
-                Raise(BridgeAlertKind.GeneratorFault, $"{status.Fault} latched in the generator; reset the fault to expose again");
-                Fire(new(ExposureTrigger.GeneratorFault, InputSource.Generator, Detail: $"{status.Fault} latched in the generator"));
-            }
+            status = await _link.GetStatusAsync().ConfigureAwait(false);
         }
         catch (Exception e) when (e is GeneratorLinkDownException or GeneratorRefusedException or CommandPreemptedException or ObjectDisposedException or GeneratorProtocolException)
         {
             _logger.LogInformation("generator status after connecting not read: {Error}", e.Message);
+            if (lostWhileIdle) Raise(BridgeAlertKind.LinkRestored, $"{why}; generator status unknown: reset the fault to expose again");
+            return;
         }
+        if (status.State == GeneratorState.Fault && State != ExposureState.Fault)
+        {
+            Raise(BridgeAlertKind.GeneratorFault, $"{status.Fault} latched in the generator; reset the fault to expose again");
+            Fire(new(ExposureTrigger.GeneratorFault, InputSource.Generator, Detail: $"{status.Fault} latched in the generator"));
+            return;
+        }
+        if (!lostWhileIdle) return;
+        bool stillIdleLoss;
+        lock (_gate) stillIdleLoss = !_linkWasLost;
+        if (stillIdleLoss && status.State == GeneratorState.Idle && status.Fault == FaultCode.None)
+        {
+            var cleared = Fire(new(ExposureTrigger.LinkRestoredIdle, InputSource.Link, Detail: "link lost while idle; generator idle without a fault"));
+            if (cleared.Accepted)
+            {
+                _logger.LogWarning("Generator link restored after a loss while idle; the generator is idle without a fault, so the exposure controller is back to Idle by itself");
+                Raise(BridgeAlertKind.LinkRestored, $"{why}; lost while idle and the generator is idle: ready again without a fault reset");
+                return;
+            }
+        }
+        Raise(BridgeAlertKind.LinkRestored, $"{why}; generator {status.State} (fault {status.Fault}): reset the fault to expose again");
     }
 
     private void Raise(BridgeAlertKind kind, string text)

@@ -12,7 +12,8 @@ public enum ExposureState
     ExposingCine,
     HighLevelFluoro,
     /// <summary>A generator fault, a refused exposure or a lost link: emission is stopped or unknown.
-    /// Only a fault reset leaves it.</summary>
+    /// Only a fault reset leaves it, except a link lost while idle, which clears when the link is back and the
+    /// generator reports Idle with no fault.</summary>
     Fault,
 }
 
@@ -58,6 +59,9 @@ public enum ExposureTrigger
     CommandRefused,
     /// <summary>The link went down or a command's outcome is unknown: emission is unknown.</summary>
     LinkLost,
+    /// <summary>The link is back after a loss while no exposure was in progress, and the generator reports Idle with no
+    /// fault latched: nothing is unknown, so the fault the loss raised clears by itself.</summary>
+    LinkRestoredIdle,
     /// <summary>The watchdog saw something unsafe (pulses while not exposing, no pulses while exposing).</summary>
     WatchdogTripped,
     /// <summary>Console: the fault was reset in the generator.</summary>

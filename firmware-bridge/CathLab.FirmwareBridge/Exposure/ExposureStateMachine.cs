@@ -72,6 +72,11 @@ public sealed class ExposureStateMachine(TimeProvider? time = null)
                 actions.Add(ExposureAction.StopHeartbeat);
                 To(ExposureState.Fault);
                 return null;
+            case ExposureTrigger.LinkRestoredIdle:
+                if (State != ExposureState.Fault) return $"no fault to clear ({State})";
+                actions.Add(ExposureAction.ResumeHeartbeat);
+                To(ExposureState.Idle);
+                return null;
             case ExposureTrigger.FaultReset:
                 if (State != ExposureState.Fault) return $"no fault to reset ({State})";
                 actions.Add(ExposureAction.ResumeHeartbeat);

@@ -6,8 +6,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace CathLab.FirmwareBridge.Link;
 
 /// <summary>The station side of the CathLab generator protocol v1 (docs/generator-protocol.md) over a serial line.
-/// One reader thread decodes frames; one command loop keeps at most one command outstanding, retries it with
-/// the same sequence number, and lets ExposeOff jump the queue; a heartbeat loop keeps exposure alive;
+/// One reader thread decodes frames; one send loop keeps at most one command outstanding, retries it with
+/// the same sequence number, and lets ExposeOff jump the queue; beside the command, on the same loop, the heartbeat
+/// keeps its own period and retries (it never waits behind a command being retried) and keeps exposure alive;
 /// a supervisor reopens the port (with back-off), re-identifies the generator, re-reads its capabilities and re-sends
 /// the techniques it last stored after a cable pull or a silent generator.</summary>
 public sealed class CathLabGeneratorLink : IGeneratorLink
@@ -20,11 +21,13 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     private readonly object _writeGate = new();
     private readonly Queue<PendingCommand> _normal = new();
     private readonly Queue<PendingCommand> _priority = new();
-    private readonly SemaphoreSlim _queued = new(0);
+    private readonly AutoResetEvent _kick = new(false);
+    private readonly HeartbeatLane _beat = new();
     private readonly SemaphoreSlim _downSignal = new(0);
     private readonly ManualResetEventSlim _connectionReady = new(false);
     private readonly byte[] _commandFrame = new byte[GeneratorFrame.MaxFrame];
     private readonly byte[] _ackFrame = new byte[GeneratorFrame.Overhead];
+    private readonly byte[] _beatFrame = new byte[GeneratorFrame.Overhead];
     private readonly TaskCompletionSource _firstConnect = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Dictionary<ExposureKind, TechniqueSetting> _storedTechniques = [];
 
@@ -33,8 +36,11 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     private Thread? _sender;
     private Task? _supervisor;
     private PendingCommand? _inFlight;
-    private TaskCompletionSource<AttemptWake>? _attemptWake;
-    private PendingCommand? _heartbeat;
+    private AttemptWake? _attemptOutcome;
+    private int _commandLength;
+    private int _silentRetries;
+    private long _attemptDeadline;
+    private int _beatLength;
     private ushort _sequence = (ushort)Random.Shared.Next(1, 0x10000);
     private ushort _expectedEvent = 1;
     private bool _identifying;
@@ -157,7 +163,8 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             _heartbeatEnabled = true;
             _logger.LogInformation("Heartbeat resumed");
         }
-        QueueHeartbeat(); // at once: the generator refuses exposure until a heartbeat arrives
+        _beat.RequestNow(); // at once: the generator refuses exposure until a heartbeat arrives
+        _kick.Set();
     }
 
     private delegate T AnswerReader<T>(ref PayloadReader reader);
@@ -195,7 +202,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 _priority.Enqueue(command);
                 if (_inFlight is { } current && current.Type is not (MessageType.ExposeOff or MessageType.Identify))
                 {
-                    _attemptWake?.TrySetResult(AttemptWake.Preempted);
+                    _attemptOutcome ??= AttemptWake.Preempted;
                 }
             }
             else
@@ -203,7 +210,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 _normal.Enqueue(command);
             }
         }
-        _queued.Release();
+        _kick.Set();
         // The caller may stop waiting; the command itself still runs to its end so sequence numbers stay true.
         return command.Answer.Task.WaitAsync(cancellationToken);
     }
@@ -213,134 +220,182 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         lock (_gate)
         {
             if (_priority.TryDequeue(out var urgent)) return urgent;
-            if (_heartbeat is { } beat)
-            {
-                _heartbeat = null;
-                return beat;
-            }
             return _normal.TryDequeue(out var next) ? next : null;
         }
     }
 
     /// <summary>The one thread that sends commands and heartbeats. It owns its thread rather than borrowing the thread
-    /// pool, so a busy or starved pool cannot delay a heartbeat or an ExposeOff.</summary>
+    /// pool, so a busy or starved pool cannot delay a heartbeat or an ExposeOff. It never blocks on anything but a
+    /// bounded port write and its wake-up, whose timeout is the nearest of the heartbeat's and the command's deadlines:
+    /// so a heartbeat goes out on time however long the command in flight is being retried.</summary>
     private void SendLoop()
     {
         var token = _stop.Token;
-        long nextHeartbeat = Environment.TickCount64;
         while (!token.IsCancellationRequested)
         {
             long now = Environment.TickCount64;
-            if (now >= nextHeartbeat)
-            {
-                nextHeartbeat = now + (long)HeartbeatPeriod.TotalMilliseconds;
-                QueueHeartbeat();
-            }
-            try
-            {
-                if (!_queued.Wait((int)Math.Max(1, nextHeartbeat - Environment.TickCount64), token)) continue;
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            var command = NextCommand();
-            if (command is null) continue;
-            if (!command.AllowedWhileConnecting && _state != LinkState.Connected)
-            {
-                command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not sent: generator link is {_state}"));
-                continue;
-            }
-            Execute(command, token);
+            ServiceHeartbeat(now);
+            ServiceCommand(now, token);
+            if (token.IsCancellationRequested) break;
+            long deadline = HeartbeatRunning ? _beat.NextDeadline(AnswerTimeoutMs) : long.MaxValue;
+            if (_inFlight is not null) deadline = Math.Min(deadline, _attemptDeadline);
+            long wait = Math.Clamp(deadline - Environment.TickCount64, 0, 1000);
+            if (wait > 0) _kick.WaitOne((int)wait);
         }
+        PendingCommand? abandoned;
+        lock (_gate)
+        {
+            abandoned = _inFlight;
+            _inFlight = null;
+        }
+        abandoned?.Answer.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
         FailQueued(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
     }
 
-    private TimeSpan HeartbeatPeriod => TimeSpan.FromMilliseconds(
+    private long AnswerTimeoutMs => (long)Math.Max(1, _timings.AnswerTimeout.TotalMilliseconds);
+
+    /// <summary>The heartbeat period, derived from the generator's window (capabilities): window / HeartbeatsPerWindow.</summary>
+    public TimeSpan HeartbeatPeriod => TimeSpan.FromMilliseconds(
         Math.Max(5.0, (Capabilities?.HeartbeatWindowMs ?? 150) / (double)_timings.HeartbeatsPerWindow));
 
-    private void QueueHeartbeat()
+    private void ServiceHeartbeat(long now)
     {
-        if (!HeartbeatRunning) return;
-        lock (_gate)
+        if (!HeartbeatRunning)
         {
-            if (_heartbeat is not null) return;
-            _heartbeat = new PendingCommand(MessageType.Heartbeat, [], allowedWhileConnecting: false);
-            _heartbeat.Answer.Task.ContinueWith(static t => _ = t.Exception, TaskContinuationOptions.OnlyOnFaulted);
+            _beat.Stop();
+            return;
         }
-        _queued.Release();
+        switch (_beat.Due(now, (long)HeartbeatPeriod.TotalMilliseconds, AnswerTimeoutMs, _timings.MaxRetries))
+        {
+            case HeartbeatStep.SendNew:
+                ushort sequence;
+                lock (_gate)
+                {
+                    sequence = ++_sequence;
+                    _beatLength = GeneratorFrame.Encode(_beatFrame, sequence, MessageType.Heartbeat, []);
+                }
+                _beat.SentNew(sequence, now);
+                Interlocked.Increment(ref _heartbeatsSent);
+                TryWrite(_beatFrame.AsSpan(0, _beatLength));
+                break;
+            case HeartbeatStep.Resend:
+                Interlocked.Increment(ref _heartbeatsSent);
+                Interlocked.Increment(ref _retransmissions);
+                TryWrite(_beatFrame.AsSpan(0, _beatLength));
+                break;
+            case HeartbeatStep.GiveUp:
+                GoDown($"no answer to Heartbeat after {_timings.MaxRetries} retries");
+                break;
+        }
     }
 
-    private void Execute(PendingCommand command, CancellationToken token)
+    /// <summary>Moves the command lane on: settles the command in flight when its answer (or a pre-emption, or the loss
+    /// of the line) came, sends it again after a FrameError or a silent answer timeout, and starts the next one.</summary>
+    private void ServiceCommand(long now, CancellationToken token)
     {
-        int length;
+        while (!token.IsCancellationRequested)
+        {
+            var command = _inFlight;
+            if (command is null)
+            {
+                if (!StartNext(now)) return;
+                continue;
+            }
+            AttemptWake? outcome;
+            lock (_gate)
+            {
+                outcome = _attemptOutcome;
+                _attemptOutcome = null;
+            }
+            if (command.Answer.Task.IsCompleted && outcome is null or AttemptWake.FrameError) outcome = AttemptWake.Answered;
+            switch (outcome)
+            {
+                case AttemptWake.Answered:
+                    Settle();
+                    continue;
+                case AttemptWake.Preempted:
+                    command.Answer.TrySetException(new CommandPreemptedException(command.Type));
+                    Settle();
+                    continue;
+                case AttemptWake.LineLost:
+                    command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not delivered: {_connector.Description} is gone"));
+                    Settle();
+                    continue;
+                case AttemptWake.LinkDown:
+                    command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} outcome unknown: the generator link went down"));
+                    Settle();
+                    continue;
+                case AttemptWake.FrameError:
+                    if (Transmit(command, now, retry: true)) return;
+                    continue;
+                default:
+                    if (now < _attemptDeadline) return;
+                    if (++_silentRetries > _timings.MaxRetries)
+                    {
+                        string why = $"no answer to {command.Type} (SEQ {command.Sequence}) after {_timings.MaxRetries} retries";
+                        command.Answer.TrySetException(new GeneratorLinkDownException(why));
+                        Settle();
+                        GoDown(why);
+                        continue;
+                    }
+                    if (Transmit(command, now, retry: true)) return;
+                    continue;
+            }
+        }
+    }
+
+    private bool StartNext(long now)
+    {
+        var command = NextCommand();
+        if (command is null) return false;
+        if (!command.AllowedWhileConnecting && _state != LinkState.Connected)
+        {
+            command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not sent: generator link is {_state}"));
+            return true;
+        }
         lock (_gate)
         {
             command.Sequence = ++_sequence;
-            length = GeneratorFrame.Encode(_commandFrame, command.Sequence, command.Type, command.Payload);
+            _commandLength = GeneratorFrame.Encode(_commandFrame, command.Sequence, command.Type, command.Payload);
             _inFlight = command;
+            _attemptOutcome = null;
             _identifying = command.Type == MessageType.Identify;
         }
-        try
+        _silentRetries = 0;
+        Transmit(command, now, retry: false);
+        return true;
+    }
+
+    /// <summary>Sends the command in flight (again, with its SEQ, when <paramref name="retry"/>), unless ExposeOff is
+    /// waiting: a pre-empted command is never sent again, since the generator would execute it anew after ExposeOff.</summary>
+    private bool Transmit(PendingCommand command, long now, bool retry)
+    {
+        lock (_gate)
         {
-            for (int attempt = 0; attempt <= _timings.MaxRetries; attempt++)
+            if (_priority.Count > 0 && command.Type is not (MessageType.ExposeOff or MessageType.Identify))
             {
-                var wake = new TaskCompletionSource<AttemptWake>(TaskCreationOptions.RunContinuationsAsynchronously);
-                lock (_gate)
-                {
-                    if (command.Answer.Task.IsCompleted) return;
-                    if (_priority.Count > 0 && command.Type is not (MessageType.ExposeOff or MessageType.Identify))
-                    {
-                        command.Answer.TrySetException(new CommandPreemptedException(command.Type));
-                        return;
-                    }
-                    _attemptWake = wake;
-                }
-                if (attempt > 0) Interlocked.Increment(ref _retransmissions);
-                command.Transmissions++;
-                if (command.Type == MessageType.Heartbeat) Interlocked.Increment(ref _heartbeatsSent);
-                if (!TryWrite(_commandFrame.AsSpan(0, length)))
-                {
-                    command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not delivered: {_connector.Description} is gone"));
-                    return;
-                }
-                bool woke;
-                try
-                {
-                    woke = wake.Task.Wait(_timings.AnswerTimeout, token);
-                }
-                catch (OperationCanceledException)
-                {
-                    command.Answer.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
-                    return;
-                }
-                if (!woke) continue;
-                switch (wake.Task.Result)
-                {
-                    case AttemptWake.Answered:
-                        return;
-                    case AttemptWake.FrameError:
-                        continue;
-                    case AttemptWake.Preempted:
-                        command.Answer.TrySetException(new CommandPreemptedException(command.Type));
-                        return;
-                    case AttemptWake.LineLost:
-                        command.Answer.TrySetException(new GeneratorLinkDownException($"{command.Type} not delivered: {_connector.Description} is gone"));
-                        return;
-                }
+                _attemptOutcome = AttemptWake.Preempted;
+                return false;
             }
-            string why = $"no answer to {command.Type} (SEQ {command.Sequence}) after {_timings.MaxRetries} retries";
-            command.Answer.TrySetException(new GeneratorLinkDownException(why));
-            GoDown(why);
         }
-        finally
+        if (retry) Interlocked.Increment(ref _retransmissions);
+        command.Transmissions++;
+        _attemptDeadline = now + AnswerTimeoutMs;
+        if (!TryWrite(_commandFrame.AsSpan(0, _commandLength)))
         {
-            lock (_gate)
-            {
-                _inFlight = null;
-                _attemptWake = null;
-                _identifying = false;
-            }
+            lock (_gate) _attemptOutcome = AttemptWake.LineLost;
+            return false;
+        }
+        return true;
+    }
+
+    private void Settle()
+    {
+        lock (_gate)
+        {
+            _inFlight = null;
+            _attemptOutcome = null;
+            _identifying = false;
         }
     }
 
@@ -441,8 +496,9 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             case MessageType.FrameError:
                 lock (_gate)
                 {
-                    _attemptWake?.TrySetResult(AttemptWake.FrameError);
+                    if (_inFlight is not null) _attemptOutcome ??= AttemptWake.FrameError;
                 }
+                _kick.Set();
                 break;
             case MessageType.Event:
                 OnEvent(sequence, payload);
@@ -455,12 +511,14 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
 
     private void OnAnswer(ushort sequence, MessageType type, ReadOnlySpan<byte> payload)
     {
+        if (payload.Length >= 1 && payload[0] == (byte)MessageType.Heartbeat && _beat.TryAcknowledge(sequence))
+        {
+            return;
+        }
         PendingCommand? command;
-        TaskCompletionSource<AttemptWake>? wake;
         lock (_gate)
         {
             command = _inFlight;
-            wake = _attemptWake;
             if (command is null || command.Sequence != sequence || payload.Length < 1 || payload[0] != (byte)command.Type)
             {
                 return; // a late answer to a command already settled, or a pre-empted one
@@ -490,7 +548,11 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             _logger.LogWarning("Generator refused {Command}: {Reason} ({Text})", refusal.Command, refusal.Reason.Describe(), refusal.Text);
             command.Answer.TrySetException(new GeneratorRefusedException(refusal));
         }
-        wake?.TrySetResult(AttemptWake.Answered);
+        lock (_gate)
+        {
+            if (ReferenceEquals(_inFlight, command)) _attemptOutcome = AttemptWake.Answered;
+        }
+        _kick.Set();
     }
 
     private void OnEvent(ushort sequence, ReadOnlySpan<byte> payload)
@@ -666,8 +728,9 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             if (!ReferenceEquals(_connection, connection)) return;
             _connection = null;
             _connectionReady.Reset();
-            _attemptWake?.TrySetResult(AttemptWake.LineLost);
+            if (_inFlight is not null) _attemptOutcome = AttemptWake.LineLost;
         }
+        _kick.Set();
         if (!_stop.IsCancellationRequested)
         {
             GoDown($"{_connector.Description} is gone: {cause.Message}");
@@ -702,6 +765,12 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             return; // still trying to connect the first time; the supervisor keeps at it
         }
         SetState(LinkState.Down, why);
+        lock (_gate)
+        {
+            // The command in flight has an unknown outcome now (the heartbeat found the generator silent); it is not sent again.
+            if (_inFlight is { AllowedWhileConnecting: false }) _attemptOutcome = AttemptWake.LinkDown;
+        }
+        _kick.Set();
         FailQueued(new GeneratorLinkDownException($"generator link down: {why}"));
         _downSignal.Release();
     }
@@ -715,8 +784,6 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             failed.AddRange(_normal);
             _priority.Clear();
             _normal.Clear();
-            if (_heartbeat is { } beat) failed.Add(beat);
-            _heartbeat = null;
         }
         foreach (var command in failed)
         {
@@ -736,7 +803,11 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         {
             _logger.LogInformation("Generator link {State}: {Reason}", state, why);
         }
-        if (state == LinkState.Connected) QueueHeartbeat();
+        if (state == LinkState.Connected)
+        {
+            _beat.RequestNow();
+            _kick.Set();
+        }
         StateChanged?.Invoke(state, why);
     }
 
@@ -747,6 +818,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             if (_stop.IsCancellationRequested) return;
             _stop.Cancel();
         }
+        _kick.Set();
         var previous = _state;
         _state = LinkState.Closed;
         if (previous != LinkState.Closed) StateChanged?.Invoke(LinkState.Closed, "disposed");

@@ -18,11 +18,13 @@ internal sealed class PendingCommand(MessageType type, byte[] payload, bool allo
     public int Transmissions { get; set; }
 }
 
-/// <summary>Why the command loop woke up while waiting for an answer.</summary>
+/// <summary>How the attempt in flight ended, as the reader (or an ExposeOff, or the loss of the line) tells the send loop.</summary>
 internal enum AttemptWake
 {
     Answered,
     FrameError,
     Preempted,
     LineLost,
+    /// <summary>The link went down for another reason (the heartbeat found the generator silent).</summary>
+    LinkDown,
 }

@@ -141,6 +141,30 @@ public sealed class ExposureStateMachineTests
         Assert.Contains(ExposureAction.StopHeartbeat, t.Actions);
     }
 
+    [Fact]
+    public void A_link_restored_after_an_idle_loss_clears_the_fault_and_resumes_heartbeats()
+    {
+        var m = InState(ExposureState.Idle);
+        m.Fire(new(ExposureTrigger.LinkLost, InputSource.Link, Detail: "port gone"));
+        var t = m.Fire(new(ExposureTrigger.LinkRestoredIdle, InputSource.Link));
+        Assert.True(t.Accepted, t.ToString());
+        Assert.Equal(ExposureState.Idle, t.To);
+        Assert.Equal([ExposureAction.ResumeHeartbeat], t.Actions);
+    }
+
+    [Theory]
+    [InlineData(ExposureState.Idle)]
+    [InlineData(ExposureState.Ready)]
+    [InlineData(ExposureState.ExposingFluoro)]
+    public void A_link_restored_outside_a_fault_changes_nothing(ExposureState state)
+    {
+        var m = InState(state);
+        var t = m.Fire(new(ExposureTrigger.LinkRestoredIdle, InputSource.Link));
+        Assert.False(t.Accepted);
+        Assert.Equal(state, m.State);
+        Assert.Empty(t.Actions);
+    }
+
     [Theory]
     [InlineData(ExposureState.Idle)]
     [InlineData(ExposureState.Ready)]

@@ -81,6 +81,8 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
     public async Task A_pull_while_idle_is_reported_and_the_link_reconnects_once_the_cable_is_back()
     {
         await using var rig = await SimRig.StartAsync();
+        var alerts = new List<BridgeAlert>();
+        rig.Bridge.Alert += a => { lock (alerts) alerts.Add(a); };
         var stored = await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Cine, new Technique(80, 200, 6), 15));
         rig.PullCable();
         await Until.TrueAsync(() => rig.Link.State == LinkState.Down, "link down");
@@ -96,11 +98,16 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
         Assert.Equal(1, rig.Link.Reconnects);
         Assert.Equal("CathLab SimGen 125", rig.Link.Identity!.Value.Model);
         Assert.Equal(stored, await rig.Link.GetTechniqueAsync(ExposureKind.Cine));
-        await rig.Bridge.Exposure.ResetFaultAsync();
-        Assert.Equal(ExposureState.Idle, rig.Bridge.Exposure.State);
+        // Lost while idle, and the generator is idle without a fault: back to Idle without a fault reset.
+        await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Idle, "back to Idle by itself");
+        lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.LinkRestored);
+        Assert.True(rig.Link.HeartbeatRunning);
         var status = await rig.Link.GetStatusAsync();
         Assert.Equal(GeneratorState.Idle, status.State);
         Assert.Equal(0u, status.PulsesDelivered);
+        rig.ExposeUntilPulses(ExposureKind.Cine, 2);
+        rig.Bridge.Exposure.PedalReleased();
+        rig.Events.WaitFor(e => e.OfType<ExposureEndedEvent>().Any(x => x.Reason == ExposureEndReason.Released), "exposure end");
     }
 
     [Fact]

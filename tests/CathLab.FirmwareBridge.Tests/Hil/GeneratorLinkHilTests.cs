@@ -217,9 +217,37 @@ public sealed class GeneratorLinkHilTests
         rig.Endpoint.Silent = false;
         await Until.TrueAsync(() => rig.Link.State == LinkState.Connected, "reconnected");
         Assert.True(rig.Link.Reconnects >= 1);
+        // Lost during an exposure: the fault stays latched until the operator resets it.
+        await Until.TrueAsync(() => rig.Log.Lines.Any(l => l.Contains("reset the fault to expose again")), "link restored alert");
+        Assert.Equal(ExposureState.Fault, rig.Bridge.Exposure.State);
+        Assert.False(rig.Bridge.Exposure.PedalPressed(ExposureKind.Fluoro).Accepted);
         await rig.Bridge.Exposure.ResetFaultAsync();
         rig.ExposeUntilPulses(ExposureKind.Fluoro, 3);
         rig.Bridge.Exposure.PedalReleased();
         lock (states) Assert.Equal([LinkState.Down, LinkState.Connected], states.Take(2));
+    }
+
+    [Fact]
+    public async Task A_silent_generator_while_idle_faults_the_controller_until_the_link_is_back_then_it_is_idle_by_itself()
+    {
+        await using var rig = await SimRig.StartAsync();
+        var alerts = new List<BridgeAlert>();
+        rig.Bridge.Alert += a => { lock (alerts) alerts.Add(a); };
+        await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Fluoro, new Technique(75, 20, 6), 30));
+        rig.Endpoint.Silent = true;
+        await Until.TrueAsync(() => rig.Link.State == LinkState.Down, "link down");
+        await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Fault, "fault state");
+        Assert.False(rig.Bridge.Exposure.PedalPressed(ExposureKind.Fluoro).Accepted);
+
+        rig.Endpoint.Silent = false;
+        await Until.TrueAsync(() => rig.Link.State == LinkState.Connected, "reconnected");
+        await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Idle, "back to Idle without a fault reset");
+        lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.LinkRestored && a.Text.Contains("without a fault reset"));
+        Assert.Contains(rig.Log.Lines, l => l.Contains("back to Idle by itself"));
+        Assert.True(rig.Link.HeartbeatRunning);
+        rig.ExposeUntilPulses(ExposureKind.Fluoro, 3);
+        rig.Bridge.Exposure.PedalReleased();
+        rig.Events.WaitFor(e => e.OfType<ExposureEndedEvent>().Any(x => x.Reason == ExposureEndReason.Released), "exposure end");
+        Assert.Equal(ExposureState.Ready, rig.Bridge.Exposure.State);
     }
 }
