@@ -122,6 +122,8 @@ public sealed class ConsoleCommandTests : IAsyncLifetime
     [InlineData("outbox", "--retry", "abc")]
     [InlineData("status", "--count", "3")]
     [InlineData("status", "--bogus")]
+    [InlineData("protocol", "dsa-peripheral", "--side", "left")]
+    [InlineData("cine", "--protocol", "dsa-peripheral", "--seconds", "1", "--side", "X")]
     public async Task AUsageErrorSaysWhyAndSendsNothing(params string[] args)
     {
         var (exit, output, error) = await Run(args);
@@ -162,6 +164,18 @@ public sealed class ConsoleCommandTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Success, exit);
         Assert.Equal("cine-15", Station.Selected);
         Assert.Contains("selected protocol", output);
+    }
+
+    [Fact]
+    public async Task ProtocolAndCineTakeTheSideOfAPairedBodyPart()
+    {
+        var (exit, output, _) = await Run("protocol", "dsa-peripheral", "--side", "r");
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.Equal(("dsa-peripheral", "R"), (Station.Selected, Station.SelectedSide));
+        Assert.Contains("side R", output);
+        var (cine, _, error) = await Run("cine", "--protocol", "dsa-peripheral", "--seconds", "0.1", "--side", "L");
+        Assert.True(cine == ExitCodes.Success, error);
+        Assert.Equal("L", Station.PressedSide);
     }
 
     [Fact]

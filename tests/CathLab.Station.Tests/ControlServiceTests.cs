@@ -186,6 +186,20 @@ public sealed class ControlServiceTests : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("r")]
+    [InlineData("LEFT")]
+    [InlineData("B")]
+    public async Task ALateralityOtherThanROrLIsRefused(string side)
+    {
+        var e = await Assert.ThrowsAsync<RpcException>(() => Stub.SelectProtocolAsync(new Proto.SelectProtocolRequest { Name = "dsa-peripheral", Laterality = side }, Token).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
+        Assert.Contains("laterality", e.Status.Detail);
+        var down = await Assert.ThrowsAsync<RpcException>(() => Stub.PedalDownAsync(new Proto.PedalDownRequest { Protocol = "dsa-peripheral", Laterality = side }, Token).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, down.StatusCode);
+        Assert.Empty(Station.Calls);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("   ")]
     public async Task AnEmptyProtocolNameIsRefused(string name)

@@ -11,13 +11,15 @@ public static class PedalHold
     /// <summary>How long the release may take; it is sent even when the command's own cancellation has fired.</summary>
     public static readonly TimeSpan ReleaseDeadline = TimeSpan.FromSeconds(30);
 
-    public static async Task<int> RunAsync(StationClient station, TextWriter output, string protocol, double seconds, CancellationToken cancellation)
+    public static async Task<int> RunAsync(StationClient station, TextWriter output, string protocol, double seconds, CancellationToken cancellation, string? side = null)
     {
         // The press is not cancelled half-way: a press the station took but the console gave up on would never be released.
         RunInfo started;
         try
         {
-            started = await station.Control.PedalDownAsync(new PedalDownRequest { Protocol = protocol }, station.Call(CancellationToken.None, ReleaseDeadline));
+            var press = new PedalDownRequest { Protocol = protocol };
+            if (side is not null) press.Laterality = side;
+            started = await station.Control.PedalDownAsync(press, station.Call(CancellationToken.None, ReleaseDeadline));
         }
         catch (RpcException e) when (!StationErrors.IsRefusal(e))
         {

@@ -22,11 +22,13 @@ public interface IStationControl
     /// <summary>Closes the open exam (stopping any exposure first) and hands its objects to publishing.</summary>
     Task<ExamView> EndExamAsync(ExamEnd end, CancellationToken cancellationToken);
 
-    /// <summary>Picks the protocol the next pedal press uses; refused while exposing.</summary>
-    void SelectProtocol(string name);
+    /// <summary>Picks the protocol the next pedal press uses, with the side of a paired body part ("R", "L" or "" when
+    /// unknown); refused while exposing, or with a side for a body part that is not paired.</summary>
+    void SelectProtocol(string name, string laterality = "");
 
-    /// <summary>Pedal down: starts fluoro or a recorded run with the selected (or named) protocol; returns once emission was requested.</summary>
-    Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken);
+    /// <summary>Pedal down: starts fluoro or a recorded run with the selected (or named) protocol; returns once emission
+    /// was requested. <paramref name="laterality"/> null takes the side selected with the protocol.</summary>
+    Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken, string? laterality = null);
 
     /// <summary>Pedal up: stops emission at once, then waits for the run to close and returns what it became.</summary>
     Task<RunView> PedalUpAsync(CancellationToken cancellationToken);

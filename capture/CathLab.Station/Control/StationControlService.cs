@@ -76,16 +76,18 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
         Check(context, "select-protocol", ControlRequestRules.Problem(request));
         return Act(context, "select-protocol", _ =>
         {
-            station.SelectProtocol(request.Name);
+            station.SelectProtocol(request.Name, request.Laterality);
             return Task.FromResult(new Proto.SelectProtocolReply { Selected = station.Status.SelectedProtocol ?? request.Name });
-        }, request.Name);
+        }, request.Laterality.Length > 0 ? $"{request.Name} side {request.Laterality}" : request.Name);
     }
 
     public override Task<Proto.RunInfo> PedalDown(Proto.PedalDownRequest request, ServerCallContext context)
     {
         Check(context, "pedal-down", ControlRequestRules.Problem(request));
         string? protocol = request.HasProtocol ? request.Protocol : null;
-        return Act(context, "pedal-down", async ct => ControlReplies.Run(await station.PedalDownAsync(protocol, ct)), protocol);
+        string? laterality = request.HasLaterality ? request.Laterality : null;
+        return Act(context, "pedal-down", async ct => ControlReplies.Run(await station.PedalDownAsync(protocol, ct, laterality)),
+            laterality is { Length: > 0 } ? $"{protocol} side {laterality}" : protocol);
     }
 
     public override Task<Proto.RunInfo> PedalUp(Proto.PedalUpRequest request, ServerCallContext context) =>

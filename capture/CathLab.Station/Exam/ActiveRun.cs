@@ -13,6 +13,9 @@ public sealed class ActiveRun(int number, AcquisitionProtocol protocol, OpenExam
     public int Number { get; } = number;
     public AcquisitionProtocol Protocol { get; } = protocol;
     public OpenExam Exam { get; } = exam;
+
+    /// <summary>The side of a paired body part: "R", "L", or "" when unknown or not paired.</summary>
+    public string Laterality { get; init; } = "";
     public string Id => $"{Exam.ExamId}/run-{Number}";
     public DateTime StartedAt { get; } = DateTime.Now;
     /// <summary>The station closed the run (an exposure fault) before the pedal was released.</summary>

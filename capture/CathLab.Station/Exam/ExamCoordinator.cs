@@ -35,6 +35,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private OpenExam? _exam;
     private ExamView? _lastExam;
     private AcquisitionProtocol _selected;
+    private string _selectedSide = "";
     private ActiveRun? _run;
     private ActiveRun? _lastRun;
     private int _runNumber;
@@ -189,17 +190,19 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         return _lastExam;
     }
 
-    public void SelectProtocol(string name)
+    public void SelectProtocol(string name, string laterality = "")
     {
         var protocol = FindProtocol(name);
+        var side = RunSide.For(protocol, laterality);
         lock (_gate)
         {
             if (_run is not null) throw new StationRefusedException("a run is exposing: release the pedal before changing the protocol");
             _selected = protocol;
+            _selectedSide = side;
         }
     }
 
-    public Task<RunView> PedalDownAsync(string? protocolName, CancellationToken cancellationToken)
+    public Task<RunView> PedalDownAsync(string? protocolName, CancellationToken cancellationToken, string? laterality = null)
     {
         var protocol = protocolName is null ? null : FindProtocol(protocolName);
         if (_bridge.Link.State != LinkState.Connected || _bridge.Link.Capabilities is not { } capabilities)
@@ -213,7 +216,8 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
             if (_run is not null) throw new StationRefusedException($"run {_run.Number} is exposing: release the pedal first");
             protocol ??= _selected;
             if (protocol.Violation(capabilities) is { } violation) throw new StationRefusedException(violation);
-            run = new ActiveRun(++_runNumber, protocol, exam);
+            var side = RunSide.For(protocol, laterality ?? (protocol == _selected ? _selectedSide : ""));
+            run = new ActiveRun(++_runNumber, protocol, exam) { Laterality = side };
             _run = run;
         }
         RunLengthLimit? limit;

@@ -24,9 +24,14 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
 
     public string SpoolFolder { get; } = Path.GetFullPath(options.Archive.SpoolFolder);
 
-    private RecordingRequest RequestFor(OpenExam exam, AcquisitionProtocol protocol)
+    private RecordingRequest RequestFor(OpenExam exam, AcquisitionProtocol protocol, string laterality = "")
     {
-        var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber()) { Description = protocol.Description, BodyPartExamined = protocol.BodyPart };
+        var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber())
+        {
+            Description = protocol.Description,
+            BodyPartExamined = protocol.BodyPart,
+            Laterality = laterality,
+        };
         return new RecordingRequest(new ExamContext(exam.Patient, exam.Study, series, equipment), protocol, InstanceNumber: 1)
         {
             Geometry = bridge.Dose.Geometry,
@@ -65,7 +70,7 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
     public RunLengthLimit? Begin(ActiveRun run)
     {
         if (!run.Protocol.Recorded) return null;
-        var request = RequestFor(run.Exam, run.Protocol);
+        var request = RequestFor(run.Exam, run.Protocol, run.Laterality);
         try
         {
             var format = new DicomFrameFormat(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored > 8 ? 16 : 8);

@@ -79,8 +79,14 @@ public sealed class StationExamHilTests
         Assert.InRange(saved.Frames, 1, fluoro.Frames);
         await Assert.ThrowsAsync<StationRefusedException>(() => control.SaveLastFluoroAsync(600, CancellationToken.None));
 
-        var dsa = await station.ExposeAsync("peripheral-dsa-3", Dsa);
+        Assert.Throws<StationRefusedException>(() => control.SelectProtocol("cardiac-cine-15", "R")); // the heart is not paired
+        control.SelectProtocol("peripheral-dsa-3", "R");
+        await control.PedalDownAsync(null, CancellationToken.None);
+        await Task.Delay(Dsa);
+        var dsa = await control.PedalUpAsync(CancellationToken.None);
         Assert.True(dsa.State == RunState.Complete, dsa.Failure);
+        using (var reader = CathLab.Dicom.Files.DicomFileReader.Open(dsa.ObjectPath!))
+            Assert.Equal("R", reader.DataSet.GetString(CathLab.Dicom.Dictionary.DicomTags.Laterality));
         await Assert.ThrowsAsync<StationRefusedException>(() => control.RemaskAsync(dsa.Number, [dsa.Frames + 5], CancellationToken.None));
         await Assert.ThrowsAsync<StationRefusedException>(() => control.RemaskAsync(saved.Number, [1], CancellationToken.None));
         var remasked = await control.RemaskAsync(dsa.Number, [2, 3], CancellationToken.None);

@@ -52,6 +52,10 @@ internal sealed class FakeStation : IStationControl
 
     public string? PressedWith { get; private set; }
 
+    public string? SelectedSide { get; private set; }
+
+    public string? PressedSide { get; private set; }
+
     public double SavedSeconds { get; private set; }
 
     public (int Run, IReadOnlyList<int> Frames)? Remasked { get; private set; }
@@ -88,16 +92,18 @@ internal sealed class FakeStation : IStationControl
         return Task.FromResult(OpenExam with { Open = false });
     }
 
-    public void SelectProtocol(string name)
+    public void SelectProtocol(string name, string laterality = "")
     {
         Called("select-protocol");
         Selected = name;
+        SelectedSide = laterality;
     }
 
-    public Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken)
+    public Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken, string? laterality = null)
     {
         Called("pedal-down");
         PressedWith = protocol;
+        PressedSide = laterality;
         OnPedalDown?.Invoke();
         return Task.FromResult(NextRun with { Protocol = protocol ?? Status.SelectedProtocol ?? "", State = RunState.Exposing, Pulses = 0, Frames = 0, ObjectPath = null });
     }

@@ -1,0 +1,18 @@
+using CathLab.Capture.Acquisition;
+using CathLab.Dicom.Iods.Context;
+using CathLab.Station.Control;
+
+namespace CathLab.Station.Exam;
+
+/// <summary>The side a run examines, Laterality (0020,0060): given only for a protocol whose body part comes in pairs.</summary>
+public static class RunSide
+{
+    public static string For(AcquisitionProtocol protocol, string? laterality)
+    {
+        var side = laterality ?? "";
+        if (side is not ("" or "R" or "L")) throw new StationRefusedException($"laterality '{side}' must be R, L or empty");
+        if (side.Length > 0 && !SeriesInfo.PairedBodyParts.Contains(protocol.BodyPart))
+            throw new StationRefusedException($"a side is given only for a paired body part; protocol {protocol.Name} examines {protocol.BodyPart}");
+        return side;
+    }
+}
