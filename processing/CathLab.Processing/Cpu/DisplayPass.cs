@@ -137,8 +137,8 @@ internal sealed unsafe class DisplayPass : BandJob
             var v = Vector256.LoadUnsafe(ref src, (nuint)x);
             var e0 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenLower(v).AsInt32()), ref b, x, sharpen);
             var e1 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenUpper(v).AsInt32()), ref b, x + 8, sharpen);
-            var i0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max((e0 - low) * scale, Vector256<float>.Zero), top) + half);
-            var i1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max((e1 - low) * scale, Vector256<float>.Zero), top) + half);
+            var i0 = Vector256.ConvertToInt32Native(Vector256.Min(Vector256.Max((e0 - low) * scale, Vector256<float>.Zero), top) + half);
+            var i1 = Vector256.ConvertToInt32Native(Vector256.Min(Vector256.Max((e1 - low) * scale, Vector256<float>.Zero), top) + half);
             var words = Vector256.Narrow(i0.AsUInt32(), i1.AsUInt32());
             Vector128.Narrow(words.GetLower(), words.GetUpper()).Store(dst + x);
         }
@@ -157,8 +157,8 @@ internal sealed unsafe class DisplayPass : BandJob
             var v = Vector256.LoadUnsafe(ref src, (nuint)x);
             var e0 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenLower(v).AsInt32()), ref b, x, sharpen);
             var e1 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenUpper(v).AsInt32()), ref b, x + 8, sharpen);
-            var i0 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(e0, Vector256<float>.Zero), top) + half);
-            var i1 = Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(e1, Vector256<float>.Zero), top) + half);
+            var i0 = Vector256.ConvertToInt32Native(Vector256.Min(Vector256.Max(e0, Vector256<float>.Zero), top) + half);
+            var i1 = Vector256.ConvertToInt32Native(Vector256.Min(Vector256.Max(e1, Vector256<float>.Zero), top) + half);
             for (int j = 0; j < 8; j++)
             {
                 dst[x + j] = lut[i0.GetElement(j)];

@@ -116,7 +116,7 @@ internal sealed unsafe class PixelPass : BandJob
         ramp = Vector256.Min(Vector256.Max(ramp, Vector256<float>.Zero), Vector256<float>.One);
         var alpha = Vector256.Create(_k.AlphaMin) + Vector256.Create(_k.AlphaRamp) * ramp;
         var next = yf + alpha * d;
-        return Vector256.ConvertToInt32(Vector256.Min(Vector256.Max(next, Vector256<float>.Zero), maxQ) + Vector256.Create(0.5f));
+        return Vector256.ConvertToInt32Native(Vector256.Min(Vector256.Max(next, Vector256<float>.Zero), maxQ) + Vector256.Create(0.5f));
     }
 
     private void CalibrateRecursive(int start, int end)
@@ -171,8 +171,8 @@ internal sealed unsafe class PixelPass : BandJob
                 var c1 = Vector256.ShiftRightLogical(hi + half, f).AsInt32();
                 var a = LogOutput(Vector256.ConvertToSingle(c0), Gather(log, c0), i);
                 var b = LogOutput(Vector256.ConvertToSingle(c1), Gather(log, c1), i + 8);
-                var ia = Vector256.ConvertToInt32(Pack(a, max)).AsUInt32();
-                var ib = Vector256.ConvertToInt32(Pack(b, max)).AsUInt32();
+                var ia = Vector256.ConvertToInt32Native(Pack(a, max)).AsUInt32();
+                var ib = Vector256.ConvertToInt32Native(Pack(b, max)).AsUInt32();
                 Vector256.Narrow(ia, ib).StoreUnsafe(ref output, (nuint)i);
             }
         }

@@ -2,10 +2,10 @@
 // 16-bit LUT, and the downscale. Mirrors Cpu/SmoothingPass.cs, Cpu/DisplayPass.cs, Cpu/DownscalePass.cs.
 #pragma OPENCL FP_CONTRACT OFF
 
-inline void accumulate(int value, int centre, float limit, int* sum, int* count)
+// A neighbour counts when |value - centre| <= t, t the integer part of k sigma (see Cpu/SmoothingPass.cs).
+inline void accumulate(int value, int centre, int t, int* sum, int* count)
 {
-    float d = (float)(value - centre);
-    if (d * d <= limit) { *sum += value; *count += 1; }
+    if (abs(value - centre) <= t) { *sum += value; *count += 1; }
 }
 
 __kernel void smooth(__global const ushort* src, __global ushort* dst, int width, int height,
@@ -16,16 +16,17 @@ __kernel void smooth(__global const ushort* src, __global ushort* dst, int width
     int l = max(x - 1, 0), r = min(x + 1, width - 1);
     int centre = src[mid + x];
     float limit = threshold_squared * (noise_slope * (float)centre + noise_intercept);
+    int t = (int)sqrt(limit);
     int sum = 0, count = 0;
-    accumulate(src[up + l], centre, limit, &sum, &count);
-    accumulate(src[up + x], centre, limit, &sum, &count);
-    accumulate(src[up + r], centre, limit, &sum, &count);
-    accumulate(src[mid + l], centre, limit, &sum, &count);
-    accumulate(centre, centre, limit, &sum, &count);
-    accumulate(src[mid + r], centre, limit, &sum, &count);
-    accumulate(src[down + l], centre, limit, &sum, &count);
-    accumulate(src[down + x], centre, limit, &sum, &count);
-    accumulate(src[down + r], centre, limit, &sum, &count);
+    accumulate(src[up + l], centre, t, &sum, &count);
+    accumulate(src[up + x], centre, t, &sum, &count);
+    accumulate(src[up + r], centre, t, &sum, &count);
+    accumulate(src[mid + l], centre, t, &sum, &count);
+    accumulate(centre, centre, t, &sum, &count);
+    accumulate(src[mid + r], centre, t, &sum, &count);
+    accumulate(src[down + l], centre, t, &sum, &count);
+    accumulate(src[down + x], centre, t, &sum, &count);
+    accumulate(src[down + r], centre, t, &sum, &count);
     dst[mid + x] = (ushort)((2 * sum + count) / (2 * count));
 }
 
