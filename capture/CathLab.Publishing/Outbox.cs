@@ -49,8 +49,9 @@ public sealed class Outbox : IAsyncDisposable
             }
             foreach (var destination in options.Destinations)
             {
-                var loop = new DestinationLoop(destination, options, _journal, new StoreBatchSender(destination, options, _journal, logger),
-                    new CommitmentRequester(destination, options, _journal, tracker, OnReport, logger), _releaser, clock, logger);
+                var reachability = new DestinationReachability(destination, _journal, logger);
+                var loop = new DestinationLoop(destination, options, _journal, new StoreBatchSender(destination, options, _journal, reachability, logger),
+                    new CommitmentRequester(destination, options, _journal, tracker, OnReport, reachability, logger), _releaser, clock, logger);
                 _loops.Add(destination.Name, loop);
             }
         }

@@ -13,7 +13,7 @@ namespace CathLab.Publishing.Commitment;
 /// itself is handed to <paramref name="onReport"/>, whichever association it came on.
 /// </summary>
 internal sealed class CommitmentRequester(PacsDestination destination, OutboxOptions options, OutboxJournal journal,
-    CommitmentTracker tracker, Action<CommitmentReport> onReport, ILogger logger)
+    CommitmentTracker tracker, Action<CommitmentReport> onReport, Delivery.DestinationReachability reachability, ILogger logger)
 {
     private const int MaxReferences = 500;
     private readonly DicomPeer _peer = new(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle);
@@ -43,11 +43,13 @@ internal sealed class CommitmentRequester(PacsDestination destination, OutboxOpt
             // The objects are stored either way; only the promise to keep them is missing, so a refusal is retried too,
             // after the commitment timeout rather than the back-off.
             var wait = e.IsTransient ? options.Backoff.After(++_failuresInARow) : options.CommitmentTimeout;
+            if (e.IsTransient) reachability.Lost();
             journal.DeferCommitment(destination.Name, due, $"storage commitment request to {destination.AeTitle} failed: {e.Message}", wait);
             logger.LogInformation("storage commitment request to {Destination} failed: {Error}", destination.Name, e.Message);
             return due.Count;
         }
         _failuresInARow = 0;
+        reachability.Answered();
         foreach (var superseded in journal.RecordCommitmentRequested(destination.Name, transaction, due, options.CommitmentTimeout))
         {
             tracker.Forget(superseded);

@@ -15,7 +15,7 @@ namespace CathLab.Publishing.Delivery;
 /// its C-STORE and Sent/Pending/Failed after it, one journal transaction each, so a kill mid-send leaves at most the one
 /// row in flight as Sending (re-sent after restart).
 /// </summary>
-internal sealed class StoreBatchSender(PacsDestination destination, OutboxOptions options, OutboxJournal journal, ILogger logger)
+internal sealed class StoreBatchSender(PacsDestination destination, OutboxOptions options, OutboxJournal journal, DestinationReachability reachability, ILogger logger)
 {
     private const int MaxContexts = 128;
     private readonly DicomPeer _peer = new(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle);
@@ -43,6 +43,7 @@ internal sealed class StoreBatchSender(PacsDestination destination, OutboxOption
             Unreachable(ready, e);
             return due.Count;
         }
+        reachability.Answered();
         await using (association.ConfigureAwait(false))
         {
             var channel = new DimseChannel(association);
@@ -50,6 +51,7 @@ internal sealed class StoreBatchSender(PacsDestination destination, OutboxOption
             {
                 if (!await SendOneAsync(association, channel, row, meta, cancellation).ConfigureAwait(false))
                 {
+                    reachability.Lost();
                     return due.Count; // the association is gone; the rest stay Pending and are taken on the next round
                 }
             }
@@ -114,6 +116,7 @@ internal sealed class StoreBatchSender(PacsDestination destination, OutboxOption
         {
             var all = journal.DueForSending(destination.Name, int.MaxValue).Select(r => r.ObjectId);
             journal.MarkRetry(all, destination.Name, message, options.Backoff.After);
+            reachability.Lost();
             logger.LogInformation("{Destination} unreachable, will retry: {Error}", destination.Name, e.Message);
         }
         else

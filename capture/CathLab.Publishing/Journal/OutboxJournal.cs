@@ -208,6 +208,13 @@ public sealed class OutboxJournal : IDisposable
     public void MarkFileReleased(long objectId) => Write(tx =>
         Execute(tx, "UPDATE objects SET file_released_at = $now WHERE id = $id", ("$now", Now), ("$id", objectId)));
 
+    /// <summary>Makes every row of <paramref name="destination"/> that waits for a commitment report due now (the PACS
+    /// may have lost the report); returns how many there were.</summary>
+    public int ReaskOpenCommitments(string destination) => Write(tx => Execute(tx, """
+        UPDATE deliveries SET next_attempt_at = $now
+        WHERE destination = $dest AND state = 'Sent' AND commitment_uid IS NOT NULL AND next_attempt_at > $now
+        """, ("$dest", destination), ("$now", Now)));
+
     /// <summary>When the destination's next row falls due (null: nothing waits).</summary>
     public DateTimeOffset? NextDue(string destination) => Read(() =>
         Scalar(null, "SELECT MIN(next_attempt_at) FROM deliveries WHERE destination = $dest AND state IN ('Pending','Sent')", ("$dest", destination))
