@@ -10,7 +10,8 @@ namespace CathLab.Sims.Generator;
 public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
 {
     private static readonly TimeSpan InterByteSilence = TimeSpan.FromMilliseconds(20);
-    private const int WriteQueueFrames = 64;
+    // Room for a go-back-N burst of events (32) several times over, plus answers, while the writer waits for a core.
+    private const int WriteQueueFrames = 256;
     private readonly SerialPort _port;
     private readonly SerialLineDamage _damage;
     private readonly GeneratorFrameDecoder _decoder = new();

@@ -27,7 +27,8 @@ public sealed class SerialFrameWriter : IDisposable
         _slots = new byte[capacity][];
         for (int i = 0; i < capacity; i++) _slots[i] = new byte[maxFrame];
         _lengths = new int[capacity];
-        _thread = new Thread(WriteLoop) { IsBackground = true, Name = name };
+        // As urgent as the pulse thread that produces most frames: a starved writer would only make the queue overflow.
+        _thread = new Thread(WriteLoop) { IsBackground = true, Name = name, Priority = ThreadPriority.AboveNormal };
         _thread.Start();
     }
 
