@@ -37,6 +37,8 @@ internal static class PackBitsRowEncoder
         var triple = masks.Slice(blocks + 1, blocks);
         BuildMasks(row, columns, equal, triple);
 
+        ref var src = ref MemoryMarshal.GetReference(row);
+        ref var dst = ref MemoryMarshal.GetReference(output);
         var o = 0;
         var literalStart = 0;
         var from = 0;
@@ -44,11 +46,32 @@ internal static class PackBitsRowEncoder
         {
             var start = NextSet(triple, from, invert: false);
             if (start < 0) break;
-            o += WriteLiterals(row, literalStart, start, output, o);
+            var literal = start - literalStart;
+            // Noisy content alternates short literals and short runs; the common case goes without data-dependent
+            // branches: one vector copy for a literal of up to 32 bytes (none is written when it is empty: its header
+            // is overwritten by the run's), one packet for a run of up to 128.
+            if (Vector256.IsHardwareAccelerated && literal <= 32 && o + 33 <= output.Length)
+            {
+                output[o] = (byte)(literal - 1);
+                Vector256.LoadUnsafe(ref src, (nuint)literalStart).StoreUnsafe(ref dst, (nuint)(o + 1));
+                o += literal + ((literal + 31) >> 5);
+            }
+            else
+            {
+                o += WriteLiterals(row, literalStart, start, output, o);
+            }
             // The run ends at the first byte that differs from its successor; the last byte of the row never matches.
             var end = NextSet(equal, start, invert: true) + 1;
             var run = end - start;
             var value = row[start];
+            if (run <= MaxPacket)
+            {
+                output[o] = (byte)(sbyte)(1 - run);
+                output[o + 1] = value;
+                o += 2;
+                from = literalStart = end;
+                continue;
+            }
             while (run >= 3)
             {
                 var n = Math.Min(run, MaxPacket);

@@ -19,7 +19,11 @@ public static class RleCodec
     public static int MaxEncodedLength(DicomFrameFormat format) =>
         HeaderLength + format.SegmentCount * (format.Rows * PackBitsRowEncoder.MaxRowLength(format.Columns) + 1);
 
-    /// <summary>Encodes one native frame (little endian, samples interleaved) into <paramref name="destination"/>; returns the bytes written (even).</summary>
+    /// <summary>
+    /// Encodes one native frame (little endian, samples interleaved) into <paramref name="destination"/>; returns the
+    /// bytes written (even). Bytes of <paramref name="destination"/> after that count may be overwritten (packets are
+    /// copied in whole vectors). Allocates nothing for rows of up to 4096 columns.
+    /// </summary>
     public static int Encode(ReadOnlySpan<byte> frame, DicomFrameFormat format, Span<byte> destination)
     {
         Validate(format);
