@@ -13,6 +13,7 @@ public sealed class RuntimeConsole(RunningSimulator simulator, TextWriter output
           arc | interlock open | interlock close | overtemp | cool   generator faults and their remedies
           silent on | silent off                                    generator stops/starts talking
           corrupt <rate> | drop <rate>                              serial bytes damaged or lost (0..1)
+          withhold <n>                                              answers to each command's first n transmissions lost
           frames drop-every <n> | frames late-every <n> <ms>        detector frames dropped or late (0: off)
           dead-row <n|off> | dead-column <n|off>                    a dead detector line
           inject                                                    contrast injection (bolus starts)
@@ -56,6 +57,9 @@ public sealed class RuntimeConsole(RunningSimulator simulator, TextWriter output
                     break;
                 case ["drop", var rate]:
                     simulator.Endpoint.Faults = simulator.Endpoint.Faults with { DropRate = Rate(rate) };
+                    break;
+                case ["withhold", var n]:
+                    simulator.Endpoint.Faults = simulator.Endpoint.Faults with { WithheldAnswers = Count(n) };
                     break;
                 case ["frames", "drop-every", var n]:
                     simulator.Detector.SetFaults(simulator.Detector.Faults with { DropEveryNth = Count(n) });

@@ -33,6 +33,8 @@ public sealed class RuntimeConsoleTests : IDisposable
         Assert.Equal(0.02, _simulator.Endpoint.Faults.CorruptRate);
         Assert.True(_console.Execute("drop 0.001"));
         Assert.Equal(0.001, _simulator.Endpoint.Faults.DropRate);
+        Assert.True(_console.Execute("withhold 3"));
+        Assert.Equal(3, _simulator.Endpoint.Faults.WithheldAnswers);
         Assert.True(_console.Execute("frames drop-every 10"));
         Assert.Equal(10, _simulator.Detector.Faults.DropEveryNth);
         Assert.True(_console.Execute("frames late-every 5 40"));
@@ -43,6 +45,7 @@ public sealed class RuntimeConsoleTests : IDisposable
         Assert.Null(_simulator.Detector.Faults.DeadRow);
         Assert.True(_console.Execute("status"));
         Assert.Contains("SILENT", _output.ToString());
+        Assert.Contains("longest heartbeat gap", _output.ToString());
         Assert.False(_console.Execute("quit"));
     }
 
