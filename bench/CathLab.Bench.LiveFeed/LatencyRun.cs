@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using CathLab.LiveFeed;
-using CathLab.LiveFeed.Client;
 using CathLab.LiveFeed.Hosting;
-using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Publishing;
 using CathLab.LiveFeed.Security;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +13,7 @@ using Microsoft.Extensions.Logging;
 namespace CathLab.Bench.LiveFeed;
 
 /// <summary>One configuration: a live feed on loopback, frames processed and published at a fixed rate,
-/// N gRPC observers; latency from a processed frame being ready (PublishFrame) to its arrival at the observer.
+/// N gRPC observers in another process; latency from a processed frame being ready (PublishFrame) to its arrival at the observer.
 /// Everything is counted over the measured window only (after the warm-up).</summary>
 internal static class LatencyRun
 {
@@ -40,10 +38,7 @@ internal static class LatencyRun
         hub.BeginExam(Exam);
         var address = new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}");
 
-        using var stop = new CancellationTokenSource();
-        var channels = Enumerable.Range(0, observers).Select(_ => LiveFeedObserver.CreateChannel(address)).ToArray();
-        var clients = channels.Select(c => new LiveFeedObserver(c, Token, keepLatencies: true)).ToArray();
-        var runs = clients.Select(c => Task.Run(() => c.RunAsync(new WatchRequest { ExamId = Exam, BestTier = Tier.Diagnostic }, null, null, stop.Token))).ToArray();
+        using var observerProcess = ObserverProcess.Start(address, observers, Token, Exam);
 
         var window = new WarmupMark(hub);
         long measureFromUs = UnixClock.NowMicroseconds() + (long)warmup.TotalMicroseconds;
@@ -51,23 +46,11 @@ internal static class LatencyRun
         long processTicks = await Task.Run(() => Pace(source, hub, fps, warmup, duration, publish, window));
         var end = new WarmupMark(hub);
         long measureToUs = UnixClock.NowMicroseconds();
-        stop.Cancel();
-        foreach (var r in runs)
-        {
-            try
-            {
-                await r;
-            }
-            catch (Exception e) when (e is OperationCanceledException or Grpc.Core.RpcException)
-            {
-            }
-        }
-        foreach (var c in channels) c.Dispose();
+        var received = await observerProcess.StopAsync();
 
         // Frames published in the window, received by the end of the run: a frame published just before the
         // window and received in it is not counted, nor one published in it and received after it.
-        var measured = clients.SelectMany(c => c.Statistics.Timeline())
-            .Where(f => f.ReceivedUs - f.LatencyMs * 1000 >= measureFromUs && f.ReceivedUs - f.LatencyMs * 1000 < measureToUs).ToArray();
+        var measured = received.Where(f => f.ReceivedUs - f.LatencyMs * 1000 >= measureFromUs && f.ReceivedUs - f.LatencyMs * 1000 < measureToUs).ToArray();
         var latencies = measured.Select(f => f.LatencyMs).Order().ToArray();
         var station = measured.Select(f => f.StationMs).Order().ToArray();
         var transport = measured.Select(f => f.LatencyMs - f.StationMs).Order().ToArray();

@@ -5,6 +5,8 @@ using CathLab.LiveFeed.Tiers;
 // Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--diagnose]
 // --diagnose adds, per row, where the latency tail is spent, GC counts and what PublishFrame went through.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+if (args.Length == 5 && args[0] == ObserverChild.Command)
+    return await ObserverChild.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4]);
 double seconds = 10;
 double[] rates = [30, 60];
 int[] counts = [1, 8, 32];

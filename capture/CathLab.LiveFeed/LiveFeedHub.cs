@@ -74,6 +74,9 @@ public sealed class LiveFeedHub : IDisposable
     /// is up to date for each of them.</summary>
     internal long EncoderFramesDone => Interlocked.Read(ref _encoderFramesDone);
 
+    /// <summary>Whether the encoder thread runs in Linux's SCHED_BATCH class (waking it does not preempt the publisher).</summary>
+    internal bool EncoderThreadIsBatch { get; private set; }
+
     /// <summary>The acquisition frame rate as the live feed sees it (smoothed).</summary>
     public double SourceFps => 1e6 / Volatile.Read(ref _sourceIntervalUs);
 
@@ -219,6 +222,7 @@ public sealed class LiveFeedHub : IDisposable
 
     private void EncoderLoop()
     {
+        EncoderThreadIsBatch = BatchScheduling.ApplyToCurrentThread();
         using var encoder = new TierEncoder(_pools);
         long allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         while (_encoderQueue.Take() is { } slot)

@@ -52,7 +52,7 @@ public sealed class ThrottledObserverTests(ITestOutputHelper output) : IAsyncLif
         recorder.Finish();
 
         var settled = slow.Statistics.Timeline().Where(f => f.ReceivedUs - startUs > SettleSeconds * 1_000_000L).ToArray();
-        output.WriteLine($"published {published} frames in {Seconds} s, {encoded} encoded (the rest dropped before the encoder); relay forwarded {relay.ForwardedBytes} bytes");
+        output.WriteLine($"published {published} frames in {Seconds} s, {encoded} encoded (the rest dropped before the encoder); relay forwarded {relay.ForwardedBytes} bytes, woke at worst {relay.LongestLateWakeMilliseconds:F0} ms late");
         output.WriteLine($"fast: {fast.Statistics}");
         output.WriteLine($"slow: {slow.Statistics}");
         output.WriteLine($"slow after {SettleSeconds} s: {settled.Length} frames, latency max {settled.Select(f => f.LatencyMs).DefaultIfEmpty().Max():F0} ms, levels {string.Join(",", settled.Select(f => f.Level).Distinct())}");

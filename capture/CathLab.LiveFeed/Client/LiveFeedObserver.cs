@@ -26,7 +26,10 @@ public sealed class LiveFeedObserver
     /// <summary>A channel for <paramref name="address"/>; http:// speaks HTTP/2 without TLS.</summary>
     public static GrpcChannel CreateChannel(Uri address, bool acceptAnyServerCertificate = false)
     {
-        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true };
+        // A receive window that holds a few diagnostic frames (0.5 MB each): with the default 64 KB one, every frame
+        // waited for several window updates from this side, each a round trip through a busy thread pool. The
+        // server paces itself by acknowledgements, so the larger window does not let it queue more than it would.
+        var handler = new SocketsHttpHandler { EnableMultipleHttp2Connections = true, InitialHttp2StreamWindowSize = 4 * 1024 * 1024 };
         if (acceptAnyServerCertificate) handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
         return GrpcChannel.ForAddress(address, new GrpcChannelOptions { HttpHandler = handler, MaxReceiveMessageSize = 16 * 1024 * 1024 });
     }

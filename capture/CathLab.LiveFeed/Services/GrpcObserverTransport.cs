@@ -6,33 +6,39 @@ using Grpc.Core;
 namespace CathLab.LiveFeed.Services;
 
 /// <summary>Writes a session's messages to a gRPC response stream; frame bytes are wrapped, not copied: the
-/// session keeps the pooled image alive until WriteAsync has completed (the message is serialized by then).</summary>
+/// session keeps the pooled image alive until WriteAsync has completed (the message is serialized by then).
+/// For the same reason one frame message is reused for every frame of the session: the writer loop sends one
+/// message at a time and the stream keeps no reference to it once the write has completed.</summary>
 internal sealed class GrpcObserverTransport(IServerStreamWriter<LiveMessage> stream) : IObserverTransport
 {
+    private readonly LiveMessage _frameMessage = new() { Frame = new LiveFrame() };
+
     public string Name => "grpc";
 
     public async ValueTask SendFrameAsync(OutgoingFrame frame, long sentUnixMicroseconds, CancellationToken cancellation)
     {
         var image = frame.Image;
-        var message = new LiveMessage
+        var f = _frameMessage.Frame;
+        f.FrameNumber = (ulong)frame.FrameNumber;
+        f.ReadyUnixUs = frame.ReadyUnixMicroseconds;
+        f.SentUnixUs = sentUnixMicroseconds;
+        f.Tier = image.Tier;
+        f.Encoding = image.Variant.Encoding;
+        f.Width = (uint)image.Width;
+        f.Height = (uint)image.Height;
+        f.SourceWidth = (uint)frame.SourceWidth;
+        f.SourceHeight = (uint)frame.SourceHeight;
+        f.Level = (uint)frame.Level;
+        f.Data = UnsafeByteOperations.UnsafeWrap(image.Data);
+        f.RunId = frame.RunId;
+        try
         {
-            Frame = new LiveFrame
-            {
-                FrameNumber = (ulong)frame.FrameNumber,
-                ReadyUnixUs = frame.ReadyUnixMicroseconds,
-                SentUnixUs = sentUnixMicroseconds,
-                Tier = image.Tier,
-                Encoding = image.Variant.Encoding,
-                Width = (uint)image.Width,
-                Height = (uint)image.Height,
-                SourceWidth = (uint)frame.SourceWidth,
-                SourceHeight = (uint)frame.SourceHeight,
-                Level = (uint)frame.Level,
-                Data = UnsafeByteOperations.UnsafeWrap(image.Data),
-                RunId = frame.RunId,
-            },
-        };
-        await stream.WriteAsync(message, cancellation);
+            await stream.WriteAsync(_frameMessage, cancellation);
+        }
+        finally
+        {
+            f.Data = ByteString.Empty; // the pooled bytes go back to their pool after this; drop the view of them
+        }
     }
 
     public async ValueTask SendEventAsync(ExamEvent examEvent, CancellationToken cancellation) =>

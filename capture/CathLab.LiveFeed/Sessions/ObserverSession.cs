@@ -25,6 +25,7 @@ public sealed class ObserverSession
     private readonly WriterWakeup _wakeup;
     private readonly List<(long Frame, long ReadyUs, long SentUs, int Bytes)> _inFlight = new(MaxInFlightFrames);
     private readonly AdaptationController _adaptation;
+    private readonly Func<StreamVariant, double> _averageBytes; // made once: a method group converted per tick allocates
     private readonly CancellationTokenSource _stop = new();
     private int _signalled;
     private long _lastChosenUs;
@@ -37,6 +38,7 @@ public sealed class ObserverSession
     internal ObserverSession(LiveFeedHub hub, CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
     {
         _hub = hub;
+        _averageBytes = hub.AverageBytes;
         Caller = caller;
         ExamId = examId;
         Transport = transport;
@@ -260,7 +262,7 @@ public sealed class ObserverSession
                 Interlocked.Increment(ref _lost);
                 if (_adaptation.OnLost(now)) _levelChanged = true;
             }
-            if (_adaptation.OnTick(now, _hub.AverageBytes)) _levelChanged = true;
+            if (_adaptation.OnTick(now, _averageBytes)) _levelChanged = true;
         }
     }
 

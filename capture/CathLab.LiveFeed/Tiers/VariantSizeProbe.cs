@@ -46,6 +46,7 @@ internal sealed class VariantSizeProbe : IDisposable
 
     private void Run()
     {
+        BatchScheduling.ApplyToCurrentThread();
         using var encoder = new TierEncoder(_pools);
         while (true)
         {

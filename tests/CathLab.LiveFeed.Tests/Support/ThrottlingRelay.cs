@@ -10,6 +10,10 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
 {
     private const int Chunk = 512;
     private const int SocketBuffer = 8 * 1024;
+    // 31 ms at 256 kbit/s: enough to catch up a relay thread woken a little late, no more. With 4 KB a small frame
+    // after a pause crossed at once, its acknowledgement measured a link ten times faster than 256 kbit/s, and
+    // the pacing let 20 KB queue up (620 ms) on the real rate behind it.
+    private const int Burst = 2 * Chunk;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly IPEndPoint _target;
     private readonly double _bytesPerSecond;
@@ -18,6 +22,7 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     private readonly List<Task> _pumps = [];
     private readonly Task _accepting;
     private long _forwarded;
+    private double _longestLateWakeSeconds;
 
     public ThrottlingRelay(IPEndPoint target, double bitsPerSecond)
     {
@@ -30,6 +35,15 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
     public long ForwardedBytes => Interlocked.Read(ref _forwarded);
+
+    /// <summary>The longest a relay thread woke after it meant to (how much the machine's load stretched the link).</summary>
+    public double LongestLateWakeMilliseconds
+    {
+        get
+        {
+            lock (_sockets) return _longestLateWakeSeconds * 1000;
+        }
+    }
 
     private async Task AcceptLoop()
     {
@@ -60,36 +74,67 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
         }
     }
 
-    private async Task Pump(Socket from, Socket to)
+    /// <summary>One direction of the link, on a thread of its own with blocking socket calls: as a thread-pool loop
+    /// (await Receive, await Task.Delay per 512-byte chunk) every late continuation on a loaded machine was link
+    /// time lost for good, and a stalled pool stalled the "link" itself (a 3.5 KB frame once took 1 s to cross).
+    /// The token bucket holds up to <see cref="Burst"/> bytes of credit, so a relay thread woken late catches up
+    /// to the configured rate instead of falling below it; over any second it still forwards at most the rate plus that.</summary>
+    private Task Pump(Socket from, Socket to)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                PumpBlocking(from, to);
+            }
+            finally
+            {
+                done.TrySetResult();
+            }
+        })
+        { IsBackground = true, Name = "throttling relay" };
+        thread.Start();
+        return done.Task;
+    }
+
+    private void PumpBlocking(Socket from, Socket to)
     {
         var buffer = new byte[Chunk];
         var clock = Stopwatch.StartNew();
-        double allowance = Chunk;
+        double credit = Chunk;
         double last = 0;
         try
         {
-            while (true)
+            while (!_stop.IsCancellationRequested)
             {
-                int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                int n = from.Receive(buffer, SocketFlags.None);
                 if (n == 0) break;
                 while (true)
                 {
                     double now = clock.Elapsed.TotalSeconds;
-                    allowance = Math.Min(Chunk, allowance + (now - last) * _bytesPerSecond);
+                    credit = Math.Min(Burst, credit + (now - last) * _bytesPerSecond);
                     last = now;
-                    if (allowance >= n) break;
-                    await Task.Delay(TimeSpan.FromSeconds((n - allowance) / _bytesPerSecond), _stop.Token);
+                    if (credit >= n) break;
+                    double wait = (n - credit) / _bytesPerSecond;
+                    Thread.Sleep(TimeSpan.FromSeconds(wait));
+                    RecordLateness(clock.Elapsed.TotalSeconds - now - wait);
                 }
-                allowance -= n;
+                credit -= n;
                 int sent = 0;
-                while (sent < n) sent += await to.SendAsync(buffer.AsMemory(sent, n - sent), SocketFlags.None, _stop.Token);
+                while (sent < n) sent += to.Send(buffer, sent, n - sent, SocketFlags.None);
                 Interlocked.Add(ref _forwarded, n);
             }
             to.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
+    }
+
+    private void RecordLateness(double seconds)
+    {
+        lock (_sockets) _longestLateWakeSeconds = Math.Max(_longestLateWakeSeconds, seconds);
     }
 
     public async ValueTask DisposeAsync()
