@@ -8,11 +8,12 @@ using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using CathLab.Testing;
 
 namespace CathLab.Bench.Station;
 
 /// <summary>The whole station service in this process, configured by command-line arguments as an operator would,
-/// against a running <see cref="SimulatorChild"/>, with a cine protocol at every rate the harness asks for; its archive,
+/// against a running <see cref="SimulatorProcess"/>, with a cine protocol at every rate the harness asks for; its archive,
 /// spool and audit trail in a temporary folder that goes with it.</summary>
 internal sealed class BenchStation : IAsyncDisposable
 {
@@ -35,14 +36,14 @@ internal sealed class BenchStation : IAsyncDisposable
     /// <summary>The name of the cine protocol at <paramref name="rate"/> frames per second that this station offers.</summary>
     public static string CineProtocol(double rate) => $"bench-cine-{rate.ToString(CultureInfo.InvariantCulture)}";
 
-    public static async Task<BenchStation> StartAsync(SimulatorChild sim, IReadOnlyList<double> rates)
+    public static async Task<BenchStation> StartAsync(SimulatorProcess sim, IReadOnlyList<double> rates)
     {
         string folder = Directory.CreateTempSubdirectory("cathlab-bench-station-").FullName;
         string[] args =
         [
-            $"--Station:Generator:SerialPort={sim.SerialEnd}",
+            $"--Station:Generator:SerialPort={sim.Pty.StationEnd}",
             $"--Station:Detector:Port={sim.FramePort}",
-            $"--Station:Detector:Size={SimulatorChild.Side}",
+            $"--Station:Detector:Size={sim.Side}",
             $"--Station:ListenUrl=http://127.0.0.1:{FreePort.Next()}",
             $"--Station:WebUrl=http://127.0.0.1:{FreePort.Next()}",
             $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",

@@ -1,4 +1,5 @@
 using CathLab.Station.Control;
+using CathLab.Testing;
 using System.Diagnostics;
 
 namespace CathLab.Bench.Station;
@@ -9,7 +10,7 @@ internal static class RateRun
 {
     public static async Task<RateResult> RunAsync(double rate, HarnessOptions options, TextWriter log)
     {
-        using var sim = await SimulatorChild.StartAsync(options.Preset);
+        using var sim = await SimulatorProcess.StartAsync("--mode", "1024", "--preset", options.Preset);
         await using var station = await BenchStation.StartAsync(sim, [rate]);
         var control = station.Control;
         await control.StartExamAsync(new ExamRequest("BENCH^STATION", "BENCH-0001", "ACC-BENCH-1", "Station end-to-end bench"), CancellationToken.None);

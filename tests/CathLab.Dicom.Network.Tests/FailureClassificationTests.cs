@@ -6,6 +6,7 @@ using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Status;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 
 namespace CathLab.Dicom.Network.Tests;

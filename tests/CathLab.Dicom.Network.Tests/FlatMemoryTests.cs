@@ -2,6 +2,7 @@ using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Store;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Network.Tests;
 

@@ -4,6 +4,7 @@ using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Dicom.Network.Services.Store;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Network.Tests;
 
@@ -20,7 +21,7 @@ public sealed class OrthancTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _listener = DicomServer.Start(new DicomServerOptions { AeTitle = Station }, new CommitmentReportReceiver(_tracker), new EchoScp());
-        _orthanc = new OrthancPeer(Station, _listener.Port);
+        _orthanc = new OrthancPeer(Station, _listener.Port).Start();
         return Task.CompletedTask;
     }
 

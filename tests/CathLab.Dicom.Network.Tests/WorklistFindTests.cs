@@ -4,6 +4,7 @@ using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Find;
 using CathLab.Dicom.Network.Status;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Network.Tests;
 

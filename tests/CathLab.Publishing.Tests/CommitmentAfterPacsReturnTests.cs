@@ -4,6 +4,7 @@ using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing.Journal;
 using CathLab.Publishing.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests;
 
@@ -15,7 +16,7 @@ public sealed class CommitmentAfterPacsReturnTests : IAsyncLifetime
     private readonly CommitmentTracker _listenerTracker = new();
     private readonly CommitmentTracker _outboxTracker = new();
     private DicomServer _listener = null!;
-    private RestartableOrthanc _orthanc = null!;
+    private OrthancPeer _orthanc = null!;
     private volatile bool _reportsArrive;
     private int _lostReports;
 
@@ -29,7 +30,7 @@ public sealed class CommitmentAfterPacsReturnTests : IAsyncLifetime
             else Interlocked.Increment(ref _lostReports);
         };
         _listener = DicomServer.Start(new DicomServerOptions { AeTitle = TestOutbox.Station }, new CommitmentReportReceiver(_listenerTracker), new EchoScp());
-        _orthanc = new RestartableOrthanc(TestOutbox.Station, _listener.Port).Start();
+        _orthanc = new OrthancPeer(TestOutbox.Station, _listener.Port).Start();
         return Task.CompletedTask;
     }
 

@@ -4,6 +4,7 @@ using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing.Journal;
 using CathLab.Publishing.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests;
 
@@ -14,12 +15,12 @@ public sealed class OrthancOutboxTests : IAsyncLifetime
     private readonly TempDirectory _temp = new();
     private readonly CommitmentTracker _tracker = new();
     private DicomServer _listener = null!;
-    private RestartableOrthanc _orthanc = null!;
+    private OrthancPeer _orthanc = null!;
 
     public Task InitializeAsync()
     {
         _listener = DicomServer.Start(new DicomServerOptions { AeTitle = TestOutbox.Station }, new CommitmentReportReceiver(_tracker), new EchoScp());
-        _orthanc = new RestartableOrthanc(TestOutbox.Station, _listener.Port).Start();
+        _orthanc = new OrthancPeer(TestOutbox.Station, _listener.Port).Start();
         return Task.CompletedTask;
     }
 

@@ -24,7 +24,7 @@ public sealed class WorklistClientDcmtkTests : IDisposable
         WorklistFiles.Write(ae, new ScheduledStep("c", "ROE^RICHARD", "PAT003", "ACC003", "XA", "CATHLAB", "20261124"));
         WorklistFiles.Write(ae, new ScheduledStep("d", "POE^EDGAR", "PAT004", "ACC004", "CT", "CTSCAN", "20261124"));
         WorklistFiles.Write(ae, new ScheduledStep("e", "MOE^MAX", "PAT005", "ACC005", "XA", "CATHLAB2", "20261124"));
-        _wlmscpfs = new PeerProcess("/usr/bin/wlmscpfs", "-dfp", _temp.Path, _port.ToString());
+        _wlmscpfs = new PeerProcess("/usr/bin/wlmscpfs", ["-dfp", _temp.Path, _port.ToString()]);
         _wlmscpfs.WaitForPort(_port);
     }
 

@@ -1,4 +1,5 @@
 using CathLab.Dicom.Network.Association;
+using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests.Support;
 
@@ -19,7 +20,7 @@ public static class TestOutbox
     };
 
     /// <summary>A destination nobody listens on (a port that was free a moment ago).</summary>
-    public static PacsDestination Nowhere(string name = "nowhere") => new(name, "NOBODY", "127.0.0.1", Dicom.Network.Tests.Support.FreePort.Next());
+    public static PacsDestination Nowhere(string name = "nowhere") => new(name, "NOBODY", "127.0.0.1", FreePort.Next());
 
     public static string Describe(Outbox outbox) =>
         string.Join("\n", outbox.Items().Select(i => $"{i.Id} {i.Destination} {i.State} attempts={i.Attempts} error={i.LastError}"));

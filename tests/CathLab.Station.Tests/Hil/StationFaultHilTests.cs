@@ -1,6 +1,7 @@
 using CathLab.Capture.Sources;
 using CathLab.Station.Control;
 using Microsoft.Extensions.DependencyInjection;
+using CathLab.Testing;
 
 namespace CathLab.Station.Tests.Hil;
 

@@ -2,6 +2,7 @@ using CathLab.LiveFeed.Client;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Security;
 using CathLab.Station.Control;
+using CathLab.Testing;
 
 namespace CathLab.Station.Tests.Hil;
 

@@ -2,6 +2,7 @@ using CathLab.Capture.Recording;
 using CathLab.Dicom.Files;
 using CathLab.Dicom.IO;
 using CathLab.Station.Control;
+using CathLab.Testing;
 
 namespace CathLab.Station.Tests.Hil;
 

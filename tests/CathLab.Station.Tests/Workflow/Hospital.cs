@@ -14,7 +14,7 @@ internal sealed class Hospital : IAsyncDisposable
     public const string StationAeTitle = "CATHLAB";
     private const string RisAeTitle = "RIS";
 
-    private Hospital(ScheduledProcedure scheduled, WorkflowOrthanc orthanc, DicomServer ris, int stationDicomPort)
+    private Hospital(ScheduledProcedure scheduled, OrthancPeer orthanc, DicomServer ris, int stationDicomPort)
     {
         Scheduled = scheduled;
         Orthanc = orthanc;
@@ -23,7 +23,7 @@ internal sealed class Hospital : IAsyncDisposable
     }
 
     public ScheduledProcedure Scheduled { get; }
-    public WorkflowOrthanc Orthanc { get; }
+    public OrthancPeer Orthanc { get; }
     public MppsScp Mpps { get; } = new();
     public DicomServer Ris { get; private set; }
     public int StationDicomPort { get; }
@@ -36,7 +36,7 @@ internal sealed class Hospital : IAsyncDisposable
     public static async Task<Hospital> StartAsync(string tag, bool withStation = true)
     {
         int stationDicomPort = FreePort.Next();
-        var orthanc = new WorkflowOrthanc(StationAeTitle, stationDicomPort);
+        var orthanc = new OrthancPeer(StationAeTitle, stationDicomPort, worklists: true);
         var scheduled = ScheduledProcedure.ForToday(tag, StationAeTitle);
         scheduled.WriteTo(orthanc.WorklistFolder);
         orthanc.Start();
@@ -52,13 +52,13 @@ internal sealed class Hospital : IAsyncDisposable
     [
         $"--Station:AeTitle={StationAeTitle}",
         $"--Station:DicomPort={StationDicomPort}",
-        $"--Station:Pacs:0:AeTitle={WorkflowOrthanc.AeTitle}",
+        $"--Station:Pacs:0:AeTitle={OrthancPeer.AeTitle}",
         "--Station:Pacs:0:Host=127.0.0.1",
         $"--Station:Pacs:0:Port={Orthanc.DicomPort}",
         "--Station:Pacs:0:StorageCommitment=true",
         // A PACS killed between N-ACTION and its report never answers; the tests wait minutes, not the default ten.
         "--Station:CommitmentTimeoutSeconds=20",
-        $"--Station:Worklist:AeTitle={WorkflowOrthanc.AeTitle}",
+        $"--Station:Worklist:AeTitle={OrthancPeer.AeTitle}",
         "--Station:Worklist:Host=127.0.0.1",
         $"--Station:Worklist:Port={Orthanc.DicomPort}",
         $"--Station:Mpps:AeTitle={RisAeTitle}",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using CathLab.Station.Control;
+using CathLab.Testing;
 
 namespace CathLab.Station.Tests.Workflow;
 
@@ -15,7 +16,7 @@ internal static class PublishedObjects
               && Directory.GetFiles(hospital.Station.SpoolFolder, "*.dcm").Length == 0,
         () => $"not every object committed, or the spool still holds files ({string.Join(", ", Directory.GetFiles(hospital.Station.SpoolFolder).Select(Path.GetFileName))})\n{hospital.Describe()}");
 
-    public static async Task<IReadOnlyList<StoredObject>> InOrthancAsync(WorkflowOrthanc orthanc)
+    public static async Task<IReadOnlyList<StoredObject>> InOrthancAsync(OrthancPeer orthanc)
     {
         var stored = new List<StoredObject>();
         foreach (var id in await orthanc.InstanceIdsAsync())

@@ -1,12 +1,14 @@
 using System.Diagnostics;
-using CathLab.Testing;
+using System.Globalization;
 
-namespace CathLab.Station.Tests.Hil;
+namespace CathLab.Testing;
 
-/// <summary>The real <c>cathlab-sim serve</c> process on one end of a socat pty pair, with its frame link on a free port:
-/// the station sees exactly what it would see of separate hardware.</summary>
-internal sealed class SimulatorProcess : IDisposable
+/// <summary>The real <c>cathlab-sim serve</c> as a child process on one end of a socat pty pair, with its frame link on
+/// a free port: the station sees exactly what it would see of separate hardware, and the simulator's CPU is its own.
+/// cathlab-sim.dll is looked for next to the running assembly, so the host project references CathLab.Sims.Cli.</summary>
+public sealed class SimulatorProcess : IDisposable
 {
+    private static readonly TimeSpan ReadinessWait = TimeSpan.FromSeconds(30);
     private readonly Process _process;
     private readonly StringWriter _output = new();
 
@@ -23,8 +25,21 @@ internal sealed class SimulatorProcess : IDisposable
 
     /// <summary>The detector's frame side (--mode): 1024 or 512.</summary>
     public int Side { get; }
+
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    /// <summary>CPU the simulator process has used since it started.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Starts <c>cathlab-sim serve</c> with <paramref name="extra"/> options (--mode, --preset, …) and waits
+    /// until it says it is ready.</summary>
     public static async Task<SimulatorProcess> StartAsync(params string[] extra)
     {
         var pty = new PtyPair();
@@ -36,18 +51,38 @@ internal sealed class SimulatorProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"), "serve", "--serial", pty.GeneratorEnd, "--frame-port", port.ToString(), "--heartbeat-ms", "1000", .. extra])
+        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"), "serve", "--serial", pty.GeneratorEnd,
+                     "--frame-port", port.ToString(CultureInfo.InvariantCulture), "--heartbeat-ms", "1000", .. extra])
             psi.ArgumentList.Add(a);
-        var process = Process.Start(psi) ?? throw new InvalidOperationException("cathlab-sim did not start");
-        int mode = Array.IndexOf(extra, "--mode") is var at and >= 0 ? int.Parse(extra[at + 1]) : 1024;
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new InvalidOperationException("cathlab-sim did not start");
+        }
+        catch
+        {
+            pty.Dispose();
+            throw;
+        }
+        int mode = Array.IndexOf(extra, "--mode") is var at and >= 0 ? int.Parse(extra[at + 1], CultureInfo.InvariantCulture) : 1024;
         var sim = new SimulatorProcess(process, pty, port, mode);
         process.OutputDataReceived += (_, e) => sim.Append(e.Data);
         process.ErrorDataReceived += (_, e) => sim.Append(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        for (int i = 0; i < 300 && !sim.Output.Contains("ready", StringComparison.Ordinal); i++)
+        var waited = Stopwatch.StartNew();
+        while (!sim.Output.Contains("ready", StringComparison.Ordinal))
         {
-            if (process.HasExited) throw new InvalidOperationException($"cathlab-sim exited: {sim.Output}");
+            if (process.HasExited)
+            {
+                sim.Dispose();
+                throw new InvalidOperationException($"cathlab-sim exited: {sim.Output}");
+            }
+            if (waited.Elapsed > ReadinessWait)
+            {
+                sim.Dispose();
+                throw new InvalidOperationException($"cathlab-sim did not say 'ready' within {ReadinessWait.TotalSeconds} s: {sim.Output}");
+            }
             await Task.Delay(50);
         }
         return sim;
@@ -67,7 +102,7 @@ internal sealed class SimulatorProcess : IDisposable
             if (lines.Length > before)
             {
                 var parts = lines[^1]["generator: ".Length..].Split(',');
-                return (parts[0].Trim(), long.Parse(parts[1].Trim().Split(' ')[0]));
+                return (parts[0].Trim(), long.Parse(parts[1].Trim().Split(' ')[0], CultureInfo.InvariantCulture));
             }
             await Task.Delay(25);
         }

@@ -2,11 +2,13 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 
-namespace CathLab.Dicom.Network.Tests.Support;
+namespace CathLab.Testing;
 
-/// <summary>A real peer (dcmtk tool, Orthanc) run as a child process; output captured, process tree killed on dispose.</summary>
+/// <summary>A real peer (a dcmtk tool, Orthanc, a child host) run as a child process; output captured for failure
+/// messages, process tree killed on dispose.</summary>
 public sealed class PeerProcess : IDisposable
 {
+    private static readonly TimeSpan ReadinessWait = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
@@ -57,11 +59,12 @@ public sealed class PeerProcess : IDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Waits until the peer accepts TCP connections on the port.</summary>
+    /// <summary>Waits until the peer accepts TCP connections on the port: a readiness probe (60 s unless told), not a
+    /// limit on what a test measures.</summary>
     public void WaitForPort(int port, TimeSpan? timeout = null)
     {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(30)))
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < (timeout ?? ReadinessWait))
         {
             if (_process.HasExited)
             {
@@ -81,6 +84,7 @@ public sealed class PeerProcess : IDisposable
         throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port}: {Output}");
     }
 
+    /// <summary>Runs a one-shot tool to its end and returns its exit code and output.</summary>
     public static (int ExitCode, string Output) Run(string executable, params string[] arguments)
     {
         using var p = new PeerProcess(executable, arguments);
