@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using CathLab.Processing.Calibration;
-using CathLab.Processing.Filters;
 using CathLab.Processing.Pipeline;
 
 namespace CathLab.Processing.Cpu;
@@ -22,6 +21,7 @@ internal sealed unsafe class PixelPass : BandJob
     private FixedPointCalibration? _calibration;
     private ushort* _raw;
     private ChainConstants _k;
+    private float _varianceSlope, _varianceIntercept;
 
     public PixelPass(int width, ushort[] state, float[] mask, float[] peak, ushort[] output)
     {
@@ -33,9 +33,6 @@ internal sealed unsafe class PixelPass : BandJob
         _log = Subtraction.LogTransform.Table;
     }
 
-    /// <summary>Recursive filter: 1 / sigma of the difference per state value.</summary>
-    public InverseDifferenceSigmaTable Sigma { get; } = new();
-
     public void SetCalibration(FixedPointCalibration calibration) => _calibration = calibration;
 
     /// <summary>The raw frame, pinned by the caller for the duration of the pass.</summary>
@@ -43,7 +40,7 @@ internal sealed unsafe class PixelPass : BandJob
     {
         _raw = raw;
         _k = k;
-        if (k.Stage == PixelStage.CalibrateRecursive) Sigma.Update(k.NoiseSlope, k.NoiseIntercept, k.DifferenceVarianceFactor, _calibration!.FractionBits);
+        (_varianceSlope, _varianceIntercept) = k.DifferenceVarianceQ(_calibration!.FractionBits);
     }
 
     public override void Execute(int band, int y0, int y1) => Rows(y0, y1);
@@ -105,13 +102,14 @@ internal sealed unsafe class PixelPass : BandJob
             table[index[4]], table[index[5]], table[index[6]], table[index[7]]);
     }
 
-    /// <summary>y + a (x - y) with a from the motion test; returns the new state in Q(F).</summary>
+    /// <summary>y + a (x - y) with a from the motion test |d| / sigma_d; returns the new state in Q(F).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<int> Recursive(Vector256<int> x, Vector256<int> y, float* inverseSigma, Vector256<float> maxQ)
+    private Vector256<int> Recursive(Vector256<int> x, Vector256<int> y, Vector256<float> maxQ)
     {
         var d = Vector256.ConvertToSingle(x - y);
         var yf = Vector256.ConvertToSingle(y);
-        var ratio = Vector256.Abs(d) * Gather(inverseSigma, y);
+        var variance = Vector256.Create(_varianceSlope) * yf + Vector256.Create(_varianceIntercept);
+        var ratio = Vector256.Sqrt((d * d) / variance);
         var ramp = (ratio - Vector256.Create(_k.LowThreshold)) * Vector256.Create(_k.InverseThresholdSpan);
         ramp = Vector256.Min(Vector256.Max(ramp, Vector256<float>.Zero), Vector256<float>.One);
         var alpha = Vector256.Create(_k.AlphaMin) + Vector256.Create(_k.AlphaRamp) * ramp;
@@ -132,17 +130,14 @@ internal sealed unsafe class PixelPass : BandJob
         ushort[] dark = q.Dark, gain = q.Gain;
         ref ushort output = ref _output[0];
         ref ushort state = ref _state[0];
-        fixed (float* inverseSigma = Sigma.Values)
+        for (int i = start; i < end; i += 16)
         {
-            for (int i = start; i < end; i += 16)
-            {
-                var (lo, hi) = Corrected(raw, dark, gain, i, rawMax, f, round, s, maxQ);
-                var (yl, yh) = Vector256.Widen(Vector256.LoadUnsafe(ref state, (nuint)i));
-                var nl = Recursive(lo.AsInt32(), yl.AsInt32(), inverseSigma, maxQf).AsUInt32();
-                var nh = Recursive(hi.AsInt32(), yh.AsInt32(), inverseSigma, maxQf).AsUInt32();
-                Vector256.Narrow(nl, nh).StoreUnsafe(ref state, (nuint)i);
-                RoundQ(nl, nh, half, f).StoreUnsafe(ref output, (nuint)i);
-            }
+            var (lo, hi) = Corrected(raw, dark, gain, i, rawMax, f, round, s, maxQ);
+            var (yl, yh) = Vector256.Widen(Vector256.LoadUnsafe(ref state, (nuint)i));
+            var nl = Recursive(lo.AsInt32(), yl.AsInt32(), maxQf).AsUInt32();
+            var nh = Recursive(hi.AsInt32(), yh.AsInt32(), maxQf).AsUInt32();
+            Vector256.Narrow(nl, nh).StoreUnsafe(ref state, (nuint)i);
+            RoundQ(nl, nh, half, f).StoreUnsafe(ref output, (nuint)i);
         }
     }
 

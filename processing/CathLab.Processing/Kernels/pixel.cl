@@ -36,21 +36,23 @@ __kernel void calibrate(__global const ushort* raw, __global const ushort* dark,
     out[i] = round_q(corrected_q(raw[i], dark[i], gain[i], fraction_bits, gain_shift, max_q), fraction_bits);
 }
 
-// State in Q(F); the motion test |d| / sigma(y) reads 1 / sigma from a table indexed by the state.
+// State in Q(F); the motion test |d| / sigma_d with sigma_d^2 = variance_slope * y + variance_intercept in Q(F) units.
 __kernel void calibrate_recursive(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
                                   __global ushort* state, __global ushort* out, int fraction_bits, int gain_shift, uint max_q,
-                                  __global const float* inverse_sigma, float alpha_min, float alpha_ramp,
+                                  float alpha_min, float alpha_ramp, float variance_slope, float variance_intercept,
                                   float low_threshold, float inverse_span)
 {
     size_t i = get_global_id(0);
     int x = (int)corrected_q(raw[i], dark[i], gain[i], fraction_bits, gain_shift, max_q);
     int y = state[i];
     float d = (float)(x - y);
-    float ratio = fabs(d) * inverse_sigma[y];
+    float yf = (float)y;
+    float variance = variance_slope * yf + variance_intercept;
+    float ratio = sqrt((d * d) / variance);
     float ramp = (ratio - low_threshold) * inverse_span;
     ramp = fmin(fmax(ramp, 0.0f), 1.0f);
     float alpha = alpha_min + alpha_ramp * ramp;
-    float next = (float)y + alpha * d;
+    float next = yf + alpha * d;
     uint q = (uint)convert_int(fmin(fmax(next, 0.0f), (float)max_q) + 0.5f);
     state[i] = (ushort)q;
     out[i] = round_q(q, fraction_bits);

@@ -1,6 +1,5 @@
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Display;
-using CathLab.Processing.Filters;
 using CathLab.Processing.Frames;
 using CathLab.Processing.Pipeline;
 using CathLab.Processing.Subtraction;
@@ -18,8 +17,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private readonly nint _context;
     private readonly nint _queue;
     private readonly nint _program;
-    private readonly nint _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output;
-    private readonly InverseDifferenceSigmaTable _sigmaTable = new();
+    private readonly nint _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output;
     private FixedPointCalibration? _calibration;
     private nint _targets, _neighbours, _weights;
     private int _defectCount;
@@ -43,7 +41,6 @@ internal sealed unsafe class OpenClChain : IChainBackend
         _dark = Buffer(n * 2);
         _gain = Buffer(n * 2);
         _state = Buffer(n * 2);
-        _sigma = Buffer(InverseDifferenceSigmaTable.Length * 4);
         _mask = Buffer(n * 4);
         _peak = Buffer(n * 4);
         _log = Buffer(LogTransform.TableLength * 4);
@@ -352,8 +349,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
                 Run(_kCalibrate, n);
                 break;
             case PixelStage.CalibrateRecursive:
-                if (_sigmaTable.Update(k.NoiseSlope, k.NoiseIntercept, k.DifferenceVarianceFactor, q.FractionBits))
-                    Upload<float>(_sigma, _sigmaTable.Values);
+                var (varianceSlope, varianceIntercept) = k.DifferenceVarianceQ(q.FractionBits);
                 Arg(_kRecursive, 0, _raw);
                 Arg(_kRecursive, 1, _dark);
                 Arg(_kRecursive, 2, _gain);
@@ -362,11 +358,12 @@ internal sealed unsafe class OpenClChain : IChainBackend
                 Arg(_kRecursive, 5, q.FractionBits);
                 Arg(_kRecursive, 6, q.GainShift);
                 Arg(_kRecursive, 7, (uint)q.MaxQ);
-                Arg(_kRecursive, 8, _sigma);
-                Arg(_kRecursive, 9, k.AlphaMin);
-                Arg(_kRecursive, 10, k.AlphaRamp);
-                Arg(_kRecursive, 11, k.LowThreshold);
-                Arg(_kRecursive, 12, k.InverseThresholdSpan);
+                Arg(_kRecursive, 8, k.AlphaMin);
+                Arg(_kRecursive, 9, k.AlphaRamp);
+                Arg(_kRecursive, 10, varianceSlope);
+                Arg(_kRecursive, 11, varianceIntercept);
+                Arg(_kRecursive, 12, k.LowThreshold);
+                Arg(_kRecursive, 13, k.InverseThresholdSpan);
                 Run(_kRecursive, n);
                 break;
             default:
@@ -398,7 +395,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
         foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale })
             _cl.ReleaseKernel(k);
         ReleaseDefects();
-        foreach (var b in new[] { _raw, _dark, _gain, _state, _sigma, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output })
+        foreach (var b in new[] { _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output })
             _cl.ReleaseMemObject(b);
         _cl.ReleaseProgram(_program);
         _cl.ReleaseCommandQueue(_queue);

@@ -18,6 +18,15 @@ internal readonly record struct ChainConstants
     public float LowThreshold { get; init; }
     public float InverseThresholdSpan { get; init; }
 
+    /// <summary>The variance of the recursive filter's difference for a state y in Q(F), both backends'
+    /// operands: <c>Slope * y + Intercept</c> in Q(F) units squared, i.e. the noise model times
+    /// <see cref="DifferenceVarianceFactor"/>, scaled by 2^F and 2^2F.</summary>
+    public (float Slope, float Intercept) DifferenceVarianceQ(int fractionBits)
+    {
+        double q = 1 << fractionBits;
+        return ((float)((double)NoiseSlope * DifferenceVarianceFactor * q), (float)((double)NoiseIntercept * DifferenceVarianceFactor * q * q));
+    }
+
     // subtraction and roadmap
     public float SubtractionOffset { get; init; }
     public float SubtractionGain { get; init; }
