@@ -12,7 +12,8 @@ public sealed class PeerProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _output = new();
 
-    public PeerProcess(string executable, IEnumerable<string> arguments, string? workingDirectory = null)
+    /// <param name="standardInput">Keep the peer's standard input open for <see cref="WriteLine"/> and <see cref="CloseInput"/>.</param>
+    public PeerProcess(string executable, IEnumerable<string> arguments, string? workingDirectory = null, bool standardInput = false)
     {
         if (!File.Exists(executable) && !executable.Contains('/') && FindOnPath(executable) is null)
         {
@@ -20,6 +21,7 @@ public sealed class PeerProcess : IDisposable
         }
         var start = new ProcessStartInfo(executable)
         {
+            RedirectStandardInput = standardInput,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -48,6 +50,35 @@ public sealed class PeerProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>CPU the peer has used since it started.</summary>
+    public TimeSpan ProcessorTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>Types a line on the peer's standard input.</summary>
+    public void WriteLine(string line) => _process.StandardInput.WriteLine(line);
+
+    /// <summary>Closes the peer's standard input (its cue to shut down cleanly) and gives it <paramref name="grace"/> to
+    /// exit before <see cref="Dispose"/> kills it.</summary>
+    public void CloseInput(TimeSpan grace)
+    {
+        try
+        {
+            if (_process.HasExited) return;
+            _process.StandardInput.Close();
+            _process.WaitForExit(grace);
+        }
+        catch (InvalidOperationException)
+        {
+            // already gone
+        }
+    }
 
     public int WaitForExit(TimeSpan timeout)
     {

@@ -9,15 +9,14 @@ namespace CathLab.Testing;
 public sealed class SimulatorProcess : IDisposable
 {
     private static readonly TimeSpan ReadinessWait = TimeSpan.FromSeconds(30);
-    private readonly Process _process;
-    private readonly StringWriter _output = new();
+    private readonly PeerProcess _process;
 
-    private SimulatorProcess(Process process, PtyPair pty, int framePort, int side)
+    private SimulatorProcess(PeerProcess process, PtyPair pty, int framePort, int side)
     {
-        Side = side;
         _process = process;
         Pty = pty;
         FramePort = framePort;
+        Side = side;
     }
 
     public PtyPair Pty { get; }
@@ -26,17 +25,10 @@ public sealed class SimulatorProcess : IDisposable
     /// <summary>The detector's frame side (--mode): 1024 or 512.</summary>
     public int Side { get; }
 
-    public string Output { get { lock (_output) return _output.ToString(); } }
+    public string Output => _process.Output;
 
     /// <summary>CPU the simulator process has used since it started.</summary>
-    public TimeSpan ProcessorTime
-    {
-        get
-        {
-            _process.Refresh();
-            return _process.TotalProcessorTime;
-        }
-    }
+    public TimeSpan ProcessorTime => _process.ProcessorTime;
 
     /// <summary>Starts <c>cathlab-sim serve</c> with <paramref name="extra"/> options (--mode, --preset, …) and waits
     /// until it says it is ready.</summary>
@@ -44,20 +36,12 @@ public sealed class SimulatorProcess : IDisposable
     {
         var pty = new PtyPair();
         int port = FreePort.Next();
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"), "serve", "--serial", pty.GeneratorEnd,
-                     "--frame-port", port.ToString(CultureInfo.InvariantCulture), "--heartbeat-ms", "1000", .. extra])
-            psi.ArgumentList.Add(a);
-        Process process;
+        string[] arguments = [Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"), "serve", "--serial", pty.GeneratorEnd,
+            "--frame-port", port.ToString(CultureInfo.InvariantCulture), "--heartbeat-ms", "1000", .. extra];
+        PeerProcess process;
         try
         {
-            process = Process.Start(psi) ?? throw new InvalidOperationException("cathlab-sim did not start");
+            process = new PeerProcess("dotnet", arguments, standardInput: true);
         }
         catch
         {
@@ -66,10 +50,6 @@ public sealed class SimulatorProcess : IDisposable
         }
         int mode = Array.IndexOf(extra, "--mode") is var at and >= 0 ? int.Parse(extra[at + 1], CultureInfo.InvariantCulture) : 1024;
         var sim = new SimulatorProcess(process, pty, port, mode);
-        process.OutputDataReceived += (_, e) => sim.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => sim.Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         var waited = Stopwatch.StartNew();
         while (!sim.Output.Contains("ready", StringComparison.Ordinal))
         {
@@ -89,7 +69,7 @@ public sealed class SimulatorProcess : IDisposable
     }
 
     /// <summary>Types a runtime command (fault injection) on the simulator's standard input.</summary>
-    public void Command(string line) => _process.StandardInput.WriteLine(line);
+    public void Command(string line) => _process.WriteLine(line);
 
     /// <summary>The generator's state and pulse count, from the simulator's own "status" command.</summary>
     public async Task<(string State, long Pulses)> GeneratorStatusAsync()
@@ -109,25 +89,9 @@ public sealed class SimulatorProcess : IDisposable
         throw new TimeoutException($"cathlab-sim did not answer 'status': {Output}");
     }
 
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.WriteLine(line);
-    }
-
     public void Dispose()
     {
-        try
-        {
-            if (!_process.HasExited)
-            {
-                _process.StandardInput.Close();
-                if (!_process.WaitForExit(5000)) _process.Kill(entireProcessTree: true);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
+        _process.CloseInput(TimeSpan.FromSeconds(5));
         _process.Dispose();
         Pty.Dispose();
     }
