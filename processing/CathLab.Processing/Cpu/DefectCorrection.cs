@@ -5,12 +5,15 @@ namespace CathLab.Processing.Cpu;
 /// <summary>Replaces each defective pixel by the weighted mean of its good neighbours, in place.</summary>
 internal static class DefectCorrection
 {
-    public static void Apply(DefectInterpolationTable table, Span<ushort> frame, float max)
+    public static void Apply(DefectInterpolationTable table, Span<ushort> frame, float max) => Apply(table, 0, table.Targets.Length, frame, max);
+
+    /// <summary>Fixes defects [<paramref name="first"/>, <paramref name="end"/>) of the table (targets are in index order).</summary>
+    public static void Apply(DefectInterpolationTable table, int first, int end, Span<ushort> frame, float max)
     {
         var targets = table.Targets;
         var n = table.Neighbours;
         var w = table.Weights;
-        for (int t = 0; t < targets.Length; t++)
+        for (int t = first; t < end; t++)
         {
             int s = t * DefectInterpolationTable.Slots;
             float v = w[s] * frame[n[s]];

@@ -35,19 +35,5 @@ internal sealed class DefectRows
     public int Down { get; }
 
     /// <summary>Fixes the defects on rows [<paramref name="y0"/>, <paramref name="y1"/>) in place (targets are in index order).</summary>
-    public void Apply(int y0, int y1, Span<ushort> frame, float max)
-    {
-        var targets = _table.Targets;
-        var n = _table.Neighbours;
-        var w = _table.Weights;
-        for (int t = _rowStart[y0]; t < _rowStart[y1]; t++)
-        {
-            int s = t * DefectInterpolationTable.Slots;
-            float v = w[s] * frame[n[s]];
-            v += w[s + 1] * frame[n[s + 1]];
-            v += w[s + 2] * frame[n[s + 2]];
-            v += w[s + 3] * frame[n[s + 3]];
-            frame[targets[t]] = ScalarCalibration.Round(v, max);
-        }
-    }
+    public void Apply(int y0, int y1, Span<ushort> frame, float max) => DefectCorrection.Apply(_table, _rowStart[y0], _rowStart[y1], frame, max);
 }

@@ -19,11 +19,7 @@ public sealed class EmergencyRecordingTests : IDisposable
         var patient = EmergencyPatient.At(new DateTime(2026, 11, 24, 9, 30, 0));
         var request = sample with { Exam = sample.Exam with { Patient = patient } };
         h.Recorder.Begin(request);
-        for (uint id = 1; id <= 3; id++)
-        {
-            h.Report(id);
-            h.Frame(id);
-        }
+        for (uint id = 1; id <= 3; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 3));
         Assert.True(outcome.Stored, outcome.Failure);
 

@@ -51,6 +51,13 @@ internal sealed class RecorderHarness : IAsyncDisposable
         Fanout.Publish(frame);
     }
 
+    /// <summary>A pulse as the generator and detector make it: its report, then its frame.</summary>
+    public void Pulse(uint pulseId)
+    {
+        Report(pulseId);
+        Frame(pulseId);
+    }
+
     /// <summary>The sequencer's verdict on a run of <paramref name="pulses"/> pulses that all made frames.</summary>
     public static RunResult Result(AcquisitionProtocol protocol, int pulses, string? failure = null) =>
         new(protocol, 1, pulses, pulses, 0, pulses * 1e-3, TimeSpan.FromSeconds(1), failure);

@@ -14,19 +14,13 @@ public sealed class RleRecordingTests : IDisposable
 
     public void Dispose() => _spool.Dispose();
 
-    private static void Pulse(RecorderHarness h, uint id)
-    {
-        h.Report(id);
-        h.Frame(id);
-    }
-
     [Fact]
     public async Task A_run_recorded_in_RLE_reads_back_frame_for_frame_in_pydicom_and_is_clean_in_dciodvfy()
     {
         await using var h = new RecorderHarness(_spool.Path, syntax: DicomTransferSyntax.RleLossless);
         var request = RecordingSamples.Request(RecordingSamples.Cine);
         h.Recorder.Begin(request);
-        for (uint id = 11; id <= 18; id++) Pulse(h, id);
+        for (uint id = 11; id <= 18; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 8));
         Assert.True(outcome.Stored, outcome.Failure);
         var path = outcome.Run!.Image.Path;
@@ -57,7 +51,7 @@ public sealed class RleRecordingTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path, syntax: DicomTransferSyntax.RleLossless);
         var request = RecordingSamples.Request(RecordingSamples.Dsa(maskFrames: 2));
         h.Recorder.Begin(request);
-        for (uint id = 1; id <= 6; id++) Pulse(h, id);
+        for (uint id = 1; id <= 6; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 6));
         Assert.True(outcome.Stored, outcome.Failure);
 

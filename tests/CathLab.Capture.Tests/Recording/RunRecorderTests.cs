@@ -11,12 +11,6 @@ public sealed class RunRecorderTests : IDisposable
 
     public void Dispose() => _spool.Dispose();
 
-    private static void Pulse(RecorderHarness h, uint id)
-    {
-        h.Report(id);
-        h.Frame(id);
-    }
-
     [Fact]
     public async Task A_run_is_stored_with_a_frame_per_pulse_and_the_reported_technique()
     {
@@ -56,11 +50,11 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path, pulseReportWait: TimeSpan.Zero);
         var request = RecordingSamples.Request(RecordingSamples.Cine);
         h.Recorder.Begin(request);
-        Pulse(h, 1);
-        Pulse(h, 2);
+        h.Pulse(1);
+        h.Pulse(2);
         h.Frame(3);
-        Pulse(h, 4);
-        Pulse(h, 5);
+        h.Pulse(4);
+        h.Pulse(5);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 5));
 
         Assert.False(outcome.Stored);
@@ -75,11 +69,11 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path);
         var request = RecordingSamples.Request(RecordingSamples.Cine);
         h.Recorder.Begin(request);
-        Pulse(h, 1);
-        Pulse(h, 2);
+        h.Pulse(1);
+        h.Pulse(2);
         h.Report(3);
         h.Frame(3, size: 256);
-        for (uint id = 4; id <= 30; id++) Pulse(h, id);
+        for (uint id = 4; id <= 30; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 30));
 
         Assert.False(outcome.Stored);
@@ -100,7 +94,7 @@ public sealed class RunRecorderTests : IDisposable
             await using var h = new RecorderHarness(mount.Path);
             var request = RecordingSamples.Request(RecordingSamples.Cine);
             h.Recorder.Begin(request);
-            for (uint id = 1; id <= 20; id++) Pulse(h, id); // 20 x 512 KiB does not fit in 2 MiB
+            for (uint id = 1; id <= 20; id++) h.Pulse(id); // 20 x 512 KiB does not fit in 2 MiB
             var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 20));
 
             Assert.False(outcome.Stored);
@@ -111,7 +105,7 @@ public sealed class RunRecorderTests : IDisposable
             // The next run, with room again, is recorded.
             var next = RecordingSamples.Request(RecordingSamples.Cine, instance: 2);
             h.Recorder.Begin(next);
-            for (uint id = 21; id <= 22; id++) Pulse(h, id);
+            for (uint id = 21; id <= 22; id++) h.Pulse(id);
             var stored = await h.Recorder.EndAsync(RecorderHarness.Result(next.Protocol, 2));
             Assert.True(stored.Stored, stored.Failure);
         }
@@ -127,9 +121,9 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path);
         var request = RecordingSamples.Request(RecordingSamples.Cine);
         h.Recorder.Begin(request);
-        Pulse(h, 1);
+        h.Pulse(1);
         h.Report(2);
-        Pulse(h, 3);
+        h.Pulse(3);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 2));
 
         Assert.False(outcome.Stored);
@@ -143,7 +137,7 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path);
         var request = RecordingSamples.Request(RecordingSamples.Cine);
         h.Recorder.Begin(request);
-        for (uint id = 1; id <= 3; id++) Pulse(h, id);
+        for (uint id = 1; id <= 3; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 3, failure: "1 frame(s) lost on the frame link"));
 
         Assert.False(outcome.Stored);
@@ -168,7 +162,7 @@ public sealed class RunRecorderTests : IDisposable
 
         var next = RecordingSamples.Request(RecordingSamples.Cine, instance: 2);
         h.Recorder.Begin(next);
-        Pulse(h, 7);
+        h.Pulse(7);
         var stored = await h.Recorder.EndAsync(RecorderHarness.Result(next.Protocol, 1));
         Assert.True(stored.Stored, stored.Failure);
     }
@@ -177,7 +171,7 @@ public sealed class RunRecorderTests : IDisposable
     public async Task Frames_outside_a_recording_are_released()
     {
         await using var h = new RecorderHarness(_spool.Path);
-        for (uint id = 1; id <= 5; id++) Pulse(h, id);
+        for (uint id = 1; id <= 5; id++) h.Pulse(id);
         Assert.True(await h.PoolFullAsync());
         Assert.Equal(5, h.Recorder.StrayFrames);
         Assert.Empty(_spool.Files);
@@ -210,8 +204,8 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path);
         var request = RecordingSamples.Request(RecordingSamples.Cine);
         h.Recorder.Begin(request);
-        Pulse(h, 1);
-        Pulse(h, 2);
+        h.Pulse(1);
+        h.Pulse(2);
         for (int i = 0; i < 1000 && _spool.Files.Length == 0; i++) await Task.Delay(5);
         Assert.EndsWith(".dcm.partial", Assert.Single(_spool.Files));
         h.Recorder.Abandon("the sequencer refused the protocol");
@@ -224,7 +218,7 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path);
         var request = RecordingSamples.Request(RecordingSamples.Dsa(maskFrames: 2));
         h.Recorder.Begin(request);
-        for (uint id = 1; id <= 6; id++) Pulse(h, id);
+        for (uint id = 1; id <= 6; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 6));
         Assert.True(outcome.Stored, outcome.Failure);
         var path = outcome.Run!.Image.Path;
@@ -251,7 +245,7 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path);
         var request = RecordingSamples.Request(RecordingSamples.Dsa(maskFrames: 4));
         h.Recorder.Begin(request);
-        for (uint id = 1; id <= 3; id++) Pulse(h, id);
+        for (uint id = 1; id <= 3; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 3));
 
         Assert.False(outcome.Stored);
@@ -265,7 +259,7 @@ public sealed class RunRecorderTests : IDisposable
         await using var h = new RecorderHarness(_spool.Path);
         var request = RecordingSamples.Request(RecordingSamples.Cine);
         h.Recorder.Begin(request);
-        for (uint id = 1; id <= 3; id++) Pulse(h, id);
+        for (uint id = 1; id <= 3; id++) h.Pulse(id);
         var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 3));
         Assert.True(outcome.Stored, outcome.Failure);
         Assert.Contains("not a DSA run", Assert.Throws<ArgumentException>(() => RunRemasker.Remask(outcome.Run!.Image.Path, [1], _spool.Path)).Message);

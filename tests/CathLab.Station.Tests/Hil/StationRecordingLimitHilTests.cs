@@ -17,10 +17,8 @@ public sealed class StationRecordingLimitHilTests
     public async Task A_run_that_would_fill_the_spool_is_ended_by_the_station_and_kept_whole()
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", FrameSide.ToString());
-        string probe = Directory.CreateTempSubdirectory("cathlab-limit-").FullName;
         // Leave the run about 32 MiB of the spool's file system: some 63 frames at 512 x 512 counted at RLE's worst case.
-        long freeMiB = RecordingCapacity.FreeBytes(probe) >> 20;
-        Directory.Delete(probe);
+        long freeMiB = TempFreeMiB();
         await using var station = await StationUnderTest.StartAsync(sim, $"--Station:SpoolReserveMiB={freeMiB - 32}");
         var control = station.Control;
         await control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-LIMIT"), CancellationToken.None);
@@ -50,9 +48,7 @@ public sealed class StationRecordingLimitHilTests
     public async Task A_spool_without_room_for_a_second_of_run_refuses_the_pedal_before_any_exposure()
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", FrameSide.ToString());
-        string probe = Directory.CreateTempSubdirectory("cathlab-limit-").FullName;
-        long freeMiB = RecordingCapacity.FreeBytes(probe) >> 20;
-        Directory.Delete(probe);
+        long freeMiB = TempFreeMiB();
         await using var station = await StationUnderTest.StartAsync(sim, $"--Station:SpoolReserveMiB={freeMiB + 1}",
             $"--Station:RecorderTransferSyntax={Capture.Configuration.RecorderTransferSyntaxes.ExplicitVRLittleEndian}");
         var control = station.Control;
@@ -62,5 +58,19 @@ public sealed class StationRecordingLimitHilTests
         Assert.Contains("free space", refused.Message, StringComparison.Ordinal);
         Assert.Null(control.Status.CurrentRun);
         Assert.Equal(0, control.Status.FramesRecorded);
+    }
+
+    /// <summary>Free MiB on the file system of the temporary folder, where the test station's spool goes.</summary>
+    private static long TempFreeMiB()
+    {
+        string probe = Directory.CreateTempSubdirectory("cathlab-limit-").FullName;
+        try
+        {
+            return RecordingCapacity.FreeBytes(probe) >> 20;
+        }
+        finally
+        {
+            Directory.Delete(probe);
+        }
     }
 }
