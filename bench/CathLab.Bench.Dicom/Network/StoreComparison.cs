@@ -4,6 +4,7 @@ using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Store;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Bench.Dicom.Network;
 
@@ -39,7 +40,7 @@ public static class StoreComparison
                 SyntheticDicomFile.Write(s, 1, 64, 64);
             }
 
-            var port = FreePort();
+            var port = FreePort.Next();
             using var storescp = Process.Start(new ProcessStartInfo("storescp",
                 ["--aetitle", "STORESCP", "--max-pdu", "131072", "--fork", "--ignore", port.ToString(CultureInfo.InvariantCulture)])
             { RedirectStandardOutput = true, RedirectStandardError = true, Environment = { ["TCP_NODELAY"] = NagleSetting } })!;
@@ -132,11 +133,4 @@ public static class StoreComparison
         $"| {workload} | {ours:0.000} | {dcmtk:0.000} | {dcmtk / ours:0.00} | {throughput} |";
 
     private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -6,6 +6,7 @@ using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing;
+using CathLab.Testing;
 
 namespace CathLab.Bench.Dicom.Publishing;
 
@@ -54,13 +55,13 @@ public static class ExamPublishComparison
 
             var tracker = new CommitmentTracker();
             await using (var listener = DicomServer.Start(new DicomServerOptions { AeTitle = Station }, new CommitmentReportReceiver(tracker), new EchoScp()))
-            using (var orthanc = await BenchOrthanc.StartAsync(Path.Combine(work, "orthanc"), Station, listener.Port))
+            using (var orthanc = new OrthancPeer(Station, listener.Port).Start())
             {
-                var plain = new PacsDestination("orthanc", BenchOrthanc.AeTitle, "127.0.0.1", orthanc.DicomPort) { RequestCommitment = false };
-                var (o1, d1) = await CompareAsync(repetitions, work, files, plain, null, BenchOrthanc.AeTitle, orthanc.DicomPort, orthanc);
+                var plain = new PacsDestination("orthanc", OrthancPeer.AeTitle, "127.0.0.1", orthanc.DicomPort) { RequestCommitment = false };
+                var (o1, d1) = await CompareAsync(repetitions, work, files, plain, null, OrthancPeer.AeTitle, orthanc.DicomPort, orthanc);
                 rows.Add(Row($"{cines} cines to Orthanc, no commitment", examMb, o1, d1));
                 var committed = plain with { RequestCommitment = true };
-                var (o2, d2) = await CompareAsync(repetitions, work, files, committed, tracker, BenchOrthanc.AeTitle, orthanc.DicomPort, orthanc);
+                var (o2, d2) = await CompareAsync(repetitions, work, files, committed, tracker, OrthancPeer.AeTitle, orthanc.DicomPort, orthanc);
                 rows.Add(Row($"{cines} cines to Orthanc, outbox with storage commitment (storescu has none)", examMb, o2, d2));
             }
 
@@ -78,15 +79,15 @@ public static class ExamPublishComparison
     }
 
     private static async Task<(double Outbox, double Dcmtk)> CompareAsync(int repetitions, string work, string[] files, PacsDestination destination,
-        CommitmentTracker? tracker, string calledAe, int port, BenchOrthanc? orthanc)
+        CommitmentTracker? tracker, string calledAe, int port, OrthancPeer? orthanc)
     {
         var outboxTimes = new List<double>();
         var dcmtkTimes = new List<double>();
         for (var i = 0; i < repetitions; i++)
         {
-            if (orthanc is not null) await orthanc.ClearAsync();
+            if (orthanc is not null) await OrthancClearing.ClearAsync(orthanc);
             outboxTimes.Add(await PublishThroughOutboxAsync(work, files, destination, tracker));
-            if (orthanc is not null) await orthanc.ClearAsync();
+            if (orthanc is not null) await OrthancClearing.ClearAsync(orthanc);
             dcmtkTimes.Add(await SendWithStorescuAsync(files, calledAe, port));
             Console.WriteLine($"  {destination.Name} commitment={destination.RequestCommitment} #{i + 1}: outbox {outboxTimes[^1]:0.000} s, storescu {dcmtkTimes[^1]:0.000} s (load {LoadAverage()})");
         }
@@ -152,7 +153,7 @@ public static class ExamPublishComparison
 
     private static Process StartStorescp(out int port)
     {
-        port = BenchOrthanc.FreePort();
+        port = FreePort.Next();
         return Process.Start(new ProcessStartInfo("storescp",
             ["--aetitle", "STORESCP", "--max-pdu", "131072", "--fork", "--ignore", port.ToString(CultureInfo.InvariantCulture)])
         { RedirectStandardOutput = true, RedirectStandardError = true, Environment = { ["TCP_NODELAY"] = "1" } })!;
@@ -170,85 +171,15 @@ public static class ExamPublishComparison
     private static string LoadAverage() => string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
 }
 
-/// <summary>Orthanc from a JSON config on free 127.0.0.1 ports with storage under the bench's temp folder; the station is a
-/// known modality so Orthanc can open the storage commitment report association back to it.</summary>
-internal sealed class BenchOrthanc : IDisposable
+/// <summary>Empties Orthanc between repetitions, so each send stores the exam anew (Orthanc keeps the first copy of a SOP instance).</summary>
+internal static class OrthancClearing
 {
-    public const string AeTitle = "ORTHANC";
-    private readonly Process _process;
-    private readonly HttpClient _http;
-
-    private BenchOrthanc(Process process, HttpClient http, int dicomPort)
+    public static async Task ClearAsync(OrthancPeer orthanc)
     {
-        _process = process;
-        _http = http;
-        DicomPort = dicomPort;
-    }
-
-    public int DicomPort { get; }
-
-    public static async Task<BenchOrthanc> StartAsync(string folder, string stationAe, int stationPort)
-    {
-        Directory.CreateDirectory(folder);
-        var httpPort = FreePort();
-        var dicomPort = FreePort();
-        var config = new Dictionary<string, object>
+        foreach (var id in (await orthanc.GetJsonAsync("patients")).EnumerateArray())
         {
-            ["Name"] = "cathlab-publish-bench",
-            ["StorageDirectory"] = Path.Combine(folder, "storage"),
-            ["IndexDirectory"] = Path.Combine(folder, "index"),
-            ["HttpPort"] = httpPort,
-            ["DicomPort"] = dicomPort,
-            ["DicomAet"] = AeTitle,
-            ["RemoteAccessAllowed"] = false,
-            ["AuthenticationEnabled"] = false,
-            ["DicomCheckCalledAet"] = true,
-            ["Plugins"] = Array.Empty<string>(),
-            ["DicomModalities"] = new Dictionary<string, object> { ["station"] = new object[] { stationAe, "127.0.0.1", stationPort } },
-        };
-        var configPath = Path.Combine(folder, "orthanc.json");
-        await File.WriteAllTextAsync(configPath, JsonSerializer.Serialize(config));
-        var process = Process.Start(new ProcessStartInfo("/usr/sbin/Orthanc", [configPath]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
-        _ = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
-        var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}/"), Timeout = TimeSpan.FromSeconds(120) };
-        var orthanc = new BenchOrthanc(process, http, dicomPort);
-        for (var waited = Stopwatch.StartNew(); ; await Task.Delay(200))
-        {
-            try
-            {
-                using var response = await http.GetAsync("system");
-                if (response.IsSuccessStatusCode) return orthanc;
-            }
-            catch (HttpRequestException) when (waited.Elapsed < TimeSpan.FromSeconds(60) && !process.HasExited)
-            {
-            }
-        }
-    }
-
-    /// <summary>Deletes every patient, so each send stores the exam anew (Orthanc keeps the first copy of a SOP instance).</summary>
-    public async Task ClearAsync()
-    {
-        using var doc = JsonDocument.Parse(await _http.GetStringAsync("patients"));
-        foreach (var id in doc.RootElement.EnumerateArray())
-        {
-            using var response = await _http.DeleteAsync($"patients/{id.GetString()}");
+            using var response = await orthanc.Http.DeleteAsync($"patients/{id.GetString()}");
             response.EnsureSuccessStatusCode();
         }
-    }
-
-    public static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    public void Dispose()
-    {
-        _http.Dispose();
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit();
-        _process.Dispose();
     }
 }
