@@ -3,10 +3,11 @@ using CathLab.Dicom.Dictionary;
 
 namespace CathLab.Dicom.Network.Services.Find;
 
-/// <summary>Builds the usual Modality Worklist identifier (PS3.4 §K.6): match on station AE, modality and date; return the rest.</summary>
+/// <summary>Builds the usual Modality Worklist identifier (PS3.4 §K.6): match on station AE, modality and date, and
+/// optionally on patient name and ID; every other attribute the station reads is asked for empty (return keys).</summary>
 public static class WorklistQuery
 {
-    public static DicomDataSet For(string? stationAeTitle, string? modality, string? date)
+    public static DicomDataSet For(string? stationAeTitle, string? modality, string? date, string? patientName = null, string? patientId = null)
     {
         var step = new DicomDataSet();
         SetOrEmpty(step, DicomTags.Modality, modality);
@@ -18,26 +19,27 @@ public static class WorklistQuery
             .SetEmpty(DicomTags.ScheduledProcedureStepID);
         var query = new DicomDataSet()
             .SetEmpty(DicomTags.AccessionNumber)
-            .SetEmpty(DicomTags.PatientName)
-            .SetEmpty(DicomTags.PatientID)
+            .SetEmpty(DicomTags.ReferringPhysicianName)
             .SetEmpty(DicomTags.PatientBirthDate)
             .SetEmpty(DicomTags.PatientSex)
             .SetEmpty(DicomTags.StudyInstanceUID)
             .SetEmpty(DicomTags.RequestedProcedureDescription)
             .SetEmpty(DicomTags.RequestedProcedureID);
+        SetOrEmpty(query, DicomTags.PatientName, patientName);
+        SetOrEmpty(query, DicomTags.PatientID, patientId);
         query.SetSequence(DicomTags.ScheduledProcedureStepSequence, step);
         return query;
     }
 
     private static void SetOrEmpty(DicomDataSet set, DicomTag tag, string? value)
     {
-        if (string.IsNullOrEmpty(value))
+        if (string.IsNullOrWhiteSpace(value))
         {
             set.SetEmpty(tag);
         }
         else
         {
-            set.SetString(tag, value);
+            set.SetString(tag, value.Trim());
         }
     }
 }
