@@ -22,13 +22,11 @@ public readonly record struct RecordingCapacity(long Frames, string LimitedBy)
     public static RecordingCapacity For(DicomTransferSyntax syntax, DicomFrameFormat format, long spoolFreeBytes, long spoolReserveBytes)
     {
         long worstFrame = syntax.IsEncapsulated ? RleCodec.MaxEncodedLength(format) + FragmentOverhead : format.FrameLength;
-        long byDisk = Math.Max(0, spoolFreeBytes - spoolReserveBytes) / worstFrame;
-        if (syntax.IsEncapsulated)
-            return new RecordingCapacity(byDisk, $"the spool's free space ({spoolFreeBytes / (1 << 20)} MiB, {spoolReserveBytes / (1 << 20)} MiB kept free)");
+        var byDisk = new RecordingCapacity(Math.Max(0, spoolFreeBytes - spoolReserveBytes) / worstFrame,
+            $"the spool's free space ({spoolFreeBytes / (1 << 20)} MiB, {spoolReserveBytes / (1 << 20)} MiB kept free)");
+        if (syntax.IsEncapsulated) return byDisk;
         long byLength = NativePixelDataLimit / format.FrameLength;
-        return byLength <= byDisk
-            ? new RecordingCapacity(byLength, $"the 4 GiB limit of uncompressed pixel data in {syntax.Name}")
-            : new RecordingCapacity(byDisk, $"the spool's free space ({spoolFreeBytes / (1 << 20)} MiB, {spoolReserveBytes / (1 << 20)} MiB kept free)");
+        return byLength <= byDisk.Frames ? new RecordingCapacity(byLength, $"the 4 GiB limit of uncompressed pixel data in {syntax.Name}") : byDisk;
     }
 
     /// <summary>Free bytes on the file system that holds <paramref name="folder"/> (which must exist).</summary>

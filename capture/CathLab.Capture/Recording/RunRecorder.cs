@@ -44,6 +44,9 @@ public sealed class RunRecorder : IAsyncDisposable
         _loop = Task.Factory.StartNew(ReadLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
+    /// <summary>Where and how runs are written; a saved fluoro loop is written the same way.</summary>
+    public RecorderOptions Options => _options;
+
     /// <summary>Frames released unrecorded because no run was being recorded.</summary>
     public long StrayFrames => Interlocked.Read(ref _stray);
 

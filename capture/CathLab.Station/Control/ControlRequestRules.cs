@@ -46,9 +46,8 @@ public static class ControlRequestRules
     public static string? Problem(Proto.PedalDownRequest r) =>
         (r.HasProtocol ? RequiredTextProblem("protocol", r.Protocol, MaxNameLength) : null) ?? (r.HasLaterality ? LateralityProblem(r.Laterality) : null);
 
-    /// <summary>Laterality (0020,0060) is CS with the enumerated values R and L; empty says the side is not known.</summary>
     private static string? LateralityProblem(string laterality) =>
-        laterality is "" or "R" or "L" ? null : "laterality must be R, L or empty";
+        Exam.RunSide.IsSide(laterality) ? null : "laterality must be R, L or empty";
 
     public static string? Problem(Proto.SaveLastFluoroRequest r) =>
         double.IsFinite(r.Seconds) && r.Seconds > 0 ? null : "seconds must be a positive number";

@@ -23,34 +23,24 @@ public sealed class ActiveRun(int number, AcquisitionProtocol protocol, OpenExam
 
     public Task<RunResult> Completion { get; private set; } = Task.FromException<RunResult>(new InvalidOperationException("the run has not started"));
 
-    /// <summary>The station ended the exposure itself when the run reached <see cref="Limit"/>.</summary>
-    public bool EndedAtLimit { get; private set; }
+    /// <summary>Starts exposing until the pedal is released or, when <paramref name="limit"/> (the longest the exposure may
+    /// last; null for none) passes first, until the station releases it itself and calls <paramref name="limitReached"/>.</summary>
+    public void Start(RunSequencer sequencer, TimeSpan? limit, Action<ActiveRun> limitReached, CancellationToken stopping) =>
+        Completion = Task.Run(() => sequencer.RunAsync(Protocol, token => PedalHeldAsync(limit, limitReached, token), stopping), stopping);
 
-    /// <summary>Longest the exposure may last (the recorder's capacity at the protocol's highest rate); null for none.</summary>
-    public TimeSpan? Limit { get; private set; }
-
-    /// <summary>Starts exposing until the pedal is released or, when <paramref name="limit"/> passes first, until the
-    /// station releases it itself and calls <paramref name="limitReached"/>.</summary>
-    public void Start(RunSequencer sequencer, TimeSpan? limit, Action<ActiveRun> limitReached, CancellationToken stopping)
+    private async Task PedalHeldAsync(TimeSpan? limit, Action<ActiveRun> limitReached, CancellationToken token)
     {
-        Limit = limit;
-        Completion = Task.Run(() => sequencer.RunAsync(Protocol, token => PedalHeldAsync(limitReached, token), stopping), stopping);
-    }
-
-    private async Task PedalHeldAsync(Action<ActiveRun> limitReached, CancellationToken token)
-    {
-        if (Limit is not { } limit)
+        if (limit is null)
         {
             await _pedal.Task.WaitAsync(token);
             return;
         }
         try
         {
-            await _pedal.Task.WaitAsync(limit, token);
+            await _pedal.Task.WaitAsync(limit.Value, token);
         }
         catch (TimeoutException)
         {
-            EndedAtLimit = true;
             limitReached(this);
         }
     }

@@ -50,7 +50,7 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         if (exam.Irradiations.Other.LastOrDefault(f => f.Kind == Dicom.Iods.Rdsr.IrradiationKind.Fluoroscopy) is { } sequence)
             request = request with { IrradiationEventUid = sequence.Uid };
         var outcome = FluoroLoopRecording.Save(_loop, TimeSpan.FromSeconds(seconds), pulses, request,
-            new RecorderOptions(SpoolFolder) { SourceAeTitle = options.AeTitle, TransferSyntax = RecorderTransferSyntaxes.Find(options.RecorderTransferSyntax)! });
+            recorder.Options);
         if (outcome.Run is not { } stored) throw new StationRefusedException($"the last fluoro was not saved: {outcome.Failure}");
         Interlocked.Add(ref _framesRecorded, stored.Image.Frames);
         exam.AddObject(new ExamObject(stored.Image.Path, stored.Image.SopInstanceUid, $"run {runNumber} saved fluoro, {stored.Image.Frames} frames", runNumber, stored)
@@ -74,8 +74,9 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         try
         {
             var format = new DicomFrameFormat(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored > 8 ? 16 : 8);
-            var limit = RunLengthLimit.For(recorder.CapacityFor(format), run.Protocol.Phases.Max(p => p.PulseRate));
-            if (limit is null) throw new IOException($"{recorder.CapacityFor(format).LimitedBy} leaves no room for a run");
+            var capacity = recorder.CapacityFor(format);
+            var limit = RunLengthLimit.For(capacity, run.Protocol.Phases.Max(p => p.PulseRate))
+                ?? throw new IOException($"{capacity.LimitedBy} leaves no room for a run");
             recorder.Begin(request);
             return limit;
         }
