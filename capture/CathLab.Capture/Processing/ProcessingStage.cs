@@ -239,7 +239,6 @@ public sealed class ProcessingStage : IDisposable
         _pipeline.Process(frame.Pixels, output);
         long arrived = info.ReceivedTimestamp != 0 ? info.ReceivedTimestamp : taken;
         Latency.Record((long)Stopwatch.GetElapsedTime(arrived).TotalMicroseconds);
-        Interlocked.Increment(ref _processed);
         Interlocked.Increment(ref _framesThisRun);
 
         Frame? previous;
@@ -264,6 +263,8 @@ public sealed class ProcessingStage : IDisposable
         }
         previous?.Release();
         if (_run == RunKind.Fluoro) _loop?.Add(info, frame.Pixels);
+        // Counted last, so that a reader who sees the count also sees the frame delivered and looped.
+        Interlocked.Increment(ref _processed);
     }
 
     private void ApplyPending(in FrameInfo info)
