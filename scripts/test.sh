@@ -7,7 +7,10 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
-dotnet test "$root/CathLab.sln" -c Release --no-build --nologo \
+# -m:1: one test assembly at a time. The hardware-in-the-loop tests hold real serial links to the simulators with
+# real-time heartbeats and retries; with every assembly at once on two cores (load 10+) they lost links that a
+# station on its own machine never would.
+dotnet test "$root/CathLab.sln" -c Release --no-build --nologo -m:1 \
   --logger "trx" --logger "console;verbosity=minimal" --results-directory "$results" -- RunConfiguration.TestSessionTimeout=1500000
 status=$?
 passed=0; failed=0; skipped=0
