@@ -23,6 +23,8 @@ internal sealed unsafe class DisplayPass : BandJob
     private ushort[] _source = [];
     private byte* _output;
     private ushort[] _lut = [];
+    private ushort[] _gatherLut = [];
+    private ushort[]? _gatherLutSource;
     private ChainConstants _k;
 
     public DisplayPass(int width, int height, int bands)
@@ -56,6 +58,7 @@ internal sealed unsafe class DisplayPass : BandJob
         _output = output;
         _lut = lut ?? [];
         _k = k;
+        if (_wide && lut is not null && !ReferenceEquals(lut, _gatherLutSource)) CopyForGather(lut);
         Array.Fill(_nextRow, -1);
     }
 
@@ -182,8 +185,16 @@ internal sealed unsafe class DisplayPass : BandJob
         }
     }
 
-    // A gather would need the 16-bit table widened or padded; the lookups stay scalar (an 8-bit display is the
-    // common output), the arithmetic before them is vectorised.
+    // A 32-bit gather at entry i also reads entry i + 1, one past the end for i = 65535: the 512-bit path looks up
+    // a copy with a spare entry. The copy is made when the table changes, as the OpenCL path uploads it then.
+    private void CopyForGather(ushort[] lut)
+    {
+        if (_gatherLut.Length != lut.Length + 1) _gatherLut = new ushort[lut.Length + 1];
+        lut.CopyTo(_gatherLut, 0);
+        _gatherLutSource = lut;
+    }
+
+    // Two 8-lane gathers (there is no 512-bit gather intrinsic); the narrowing keeps each lane's low 16 bits, the entry itself.
     private void Lut16Row512(int y, int[] prefix, bool sharpen)
     {
         ref ushort src = ref _source[y * _width];
@@ -192,14 +203,16 @@ internal sealed unsafe class DisplayPass : BandJob
         int taps = 2 * _k.BoxRadius + 1;
         var top = Vector512.Create(65535f);
         var half = Vector512.Create(0.5f);
-        ref ushort lut = ref _lut[0];
-        int* lanes = stackalloc int[16];
-        for (int x = 0; x < _width; x += 16)
+        fixed (ushort* table = _gatherLut)
         {
-            var v = Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref src, (nuint)x)));
-            var e = Enhanced(v, ref q, x, taps, sharpen);
-            Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(e, Vector512<float>.Zero), top) + half).Store(lanes);
-            for (int j = 0; j < 16; j++) dst[x + j] = Unsafe.Add(ref lut, lanes[j]);
+            for (int x = 0; x < _width; x += 16)
+            {
+                var v = Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref src, (nuint)x)));
+                var e = Enhanced(v, ref q, x, taps, sharpen);
+                var index = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(e, Vector512<float>.Zero), top) + half);
+                var entries = Vector512.Create(Avx2.GatherVector256((int*)table, index.GetLower(), 2), Avx2.GatherVector256((int*)table, index.GetUpper(), 2));
+                Avx512F.ConvertToVector256UInt16(entries.AsUInt32()).Store(dst + x);
+            }
         }
     }
 
