@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using CathLab.Processing.Filters;
 
 namespace CathLab.Processing.Cpu;
@@ -16,29 +15,8 @@ internal static class BoxPrefix
     public static int Length(int width) => width + UnsharpMaskSettings.MaxKernel;
 
     /// <summary>Moves the box down one row, columns += entering - leaving, and rebuilds the prefix;
-    /// 16 columns per step.</summary>
-    public static void Slide512(int[] columns, int[] prefix, ref ushort entering, ref ushort leaving, int width, int r)
-    {
-        ref int c = ref columns[0];
-        ref int q = ref prefix[r + 1];
-        var carry = Vector512<int>.Zero;
-        var lastLane = Vector512.Create(15);
-        for (nuint x = 0; x < (nuint)width; x += 16)
-        {
-            var v = Vector512.LoadUnsafe(ref c, x)
-                + Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref entering, x))
-                - Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref leaving, x));
-            v.StoreUnsafe(ref c, x);
-            v = Scan(v);
-            (v + carry).StoreUnsafe(ref q, x);
-            // The running total goes through one add per step; the broadcast is off that chain.
-            carry += Avx512F.PermuteVar16x32(v, lastLane);
-        }
-        Edges(columns, prefix, width, r);
-    }
-
-    /// <summary><see cref="Slide512"/> in 256-bit vectors.</summary>
-    public static void Slide256(int[] columns, int[] prefix, ref ushort entering, ref ushort leaving, int width, int r)
+    /// 16 columns per step in 256-bit vectors (<see cref="PairedBoxPrefix"/> is the 512-bit form).</summary>
+    public static void Slide(int[] columns, int[] prefix, ref ushort entering, ref ushort leaving, int width, int r)
     {
         ref int c = ref columns[0];
         ref int q = ref prefix[r + 1];
@@ -62,19 +40,9 @@ internal static class BoxPrefix
         Edges(columns, prefix, width, r);
     }
 
-    // Inclusive running sums across the 16 lanes: shifted copies (zeros shifted in) added in 4 steps.
+    // Inclusive running sums across the 8 lanes: shifted copies (zeros shifted in) added in 3 steps.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<int> Scan(Vector512<int> v)
-    {
-        var zero = Vector512<int>.Zero;
-        v += Avx512F.AlignRight32(v, zero, 15);
-        v += Avx512F.AlignRight32(v, zero, 14);
-        v += Avx512F.AlignRight32(v, zero, 12);
-        return v + Avx512F.AlignRight32(v, zero, 8);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<int> Scan(Vector256<int> v)
+    internal static Vector256<int> Scan(Vector256<int> v)
     {
         v += Vector256.Shuffle(v, Vector256.Create(0, 0, 1, 2, 3, 4, 5, 6)) & Vector256.Create(0, -1, -1, -1, -1, -1, -1, -1);
         v += Vector256.Shuffle(v, Vector256.Create(0, 0, 0, 1, 2, 3, 4, 5)) & Vector256.Create(0, 0, -1, -1, -1, -1, -1, -1);

@@ -10,8 +10,8 @@ namespace CathLab.Processing.Cpu;
 /// keeps running column sums over the box's rows, so each source row is read once entering the box and
 /// once leaving it. Integer box sums make the blur exact; the rest mirrors Kernels/display.cl.
 /// <para>The horizontal box sum is a difference of running sums along the row (<see cref="BoxPrefix"/>),
-/// so its cost does not grow with the kernel size. 512-bit vectors where the CPU has them, else 256-bit;
-/// both give the same bytes.</para></summary>
+/// so its cost does not grow with the kernel size. 512-bit vectors where the CPU has them, with even and odd
+/// columns kept apart (<see cref="PairedBoxPrefix"/>), else 256-bit in column order; both give the same bytes.</para></summary>
 internal sealed unsafe class DisplayPass : BandJob
 {
     private readonly int _width;
@@ -45,7 +45,7 @@ internal sealed unsafe class DisplayPass : BandJob
         for (int b = 0; b < bands; b++)
         {
             _columnSums[b] = new int[width];
-            _prefixes[b] = new int[BoxPrefix.Length(width)];
+            _prefixes[b] = new int[wide ? PairedBoxPrefix.Length(width) : BoxPrefix.Length(width)];
         }
     }
 
@@ -84,7 +84,12 @@ internal sealed unsafe class DisplayPass : BandJob
             if (_nextRow[band] != y)
             {
                 Array.Clear(columns);
-                for (int dy = -r; dy <= r; dy++) AddRow(columns, Math.Clamp(y + dy, 0, _height - 1));
+                for (int dy = -r; dy <= r; dy++)
+                {
+                    int row = Math.Clamp(y + dy, 0, _height - 1);
+                    if (_wide) PairedBoxPrefix.AddRow(columns, ref _source[row * _width], _width);
+                    else AddRow(columns, row);
+                }
                 // Adding and removing the same row leaves the sums as they are and still builds the prefix.
                 entering = leaving = y;
             }
@@ -96,8 +101,8 @@ internal sealed unsafe class DisplayPass : BandJob
             ref ushort source = ref _source[0];
             ref ushort enter = ref Unsafe.Add(ref source, entering * _width);
             ref ushort leave = ref Unsafe.Add(ref source, leaving * _width);
-            if (_wide) BoxPrefix.Slide512(columns, prefix, ref enter, ref leave, _width, r);
-            else BoxPrefix.Slide256(columns, prefix, ref enter, ref leave, _width, r);
+            if (_wide) PairedBoxPrefix.Slide(columns, prefix, ref enter, ref leave, _width, r);
+            else BoxPrefix.Slide(columns, prefix, ref enter, ref leave, _width, r);
         }
         _nextRow[band] = y + 1;
         if (_k.Format == OutputFormat.Gray8)
@@ -121,65 +126,86 @@ internal sealed unsafe class DisplayPass : BandJob
         }
     }
 
-    // The box sum centred on x is prefix[x + taps] - prefix[x] (see BoxPrefix); the float operations and their
-    // order are display.cl's: blur = box * (1 / area), v = x + gain * (x - blur).
+    // The box sum is ahead[i] - behind[i] (see BoxPrefix, PairedBoxPrefix); the float operations and their order
+    // are display.cl's: blur = box * (1 / area), v = x + gain * (x - blur).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<float> Enhanced(Vector512<float> x, ref int prefix, int offset, int taps, bool sharpen)
+    private Vector512<float> Enhanced(Vector512<float> x, ref int ahead, ref int behind, nuint i, bool sharpen)
     {
         if (!sharpen) return x;
-        var box = Vector512.LoadUnsafe(ref prefix, (nuint)(offset + taps)) - Vector512.LoadUnsafe(ref prefix, (nuint)offset);
+        var box = Vector512.LoadUnsafe(ref ahead, i) - Vector512.LoadUnsafe(ref behind, i);
         var blur = Vector512.ConvertToSingle(box) * Vector512.Create(_k.InverseBoxArea);
         return x + Vector512.Create(_k.UnsharpGain) * (x - blur);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector256<float> Enhanced(Vector256<float> x, ref int prefix, int offset, int taps, bool sharpen)
+    private Vector256<float> Enhanced(Vector256<float> x, ref int ahead, ref int behind, nuint i, bool sharpen)
     {
         if (!sharpen) return x;
-        var box = Vector256.LoadUnsafe(ref prefix, (nuint)(offset + taps)) - Vector256.LoadUnsafe(ref prefix, (nuint)offset);
+        var box = Vector256.LoadUnsafe(ref ahead, i) - Vector256.LoadUnsafe(ref behind, i);
         var blur = Vector256.ConvertToSingle(box) * Vector256.Create(_k.InverseBoxArea);
         return x + Vector256.Create(_k.UnsharpGain) * (x - blur);
     }
 
-    // 16 pixels per step: 16 words widen to one 512-bit vector of ints, which narrows to 16 bytes in one instruction.
     // The values are finite, so the native min/max (one instruction each) give what the IEEE ones (with fix-ups
     // for NaN and the sign of zero) and display.cl's fmin/fmax give.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> Window(Vector512<float> v) =>
+        Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative((v - Vector512.Create(_k.WindowLow)) * Vector512.Create(_k.WindowScale), Vector512<float>.Zero), Vector512.Create(255f)) + Vector512.Create(0.5f));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector256<int> Window(Vector256<float> v) =>
+        Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative((v - Vector256.Create(_k.WindowLow)) * Vector256.Create(_k.WindowScale), Vector256<float>.Zero), Vector256.Create(255f)) + Vector256.Create(0.5f));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> LutIndex(Vector512<float> v) =>
+        Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(v, Vector512<float>.Zero), Vector512.Create(65535f)) + Vector512.Create(0.5f));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> LutIndex(Vector256<float> v) =>
+        Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(v, Vector256<float>.Zero), Vector256.Create(65535f)) + Vector256.Create(0.5f));
+
+    // 32 pixels per step in PairedBoxPrefix's layout: each 32-bit word holds an even pixel (low half) and the odd
+    // one after it; the two results go back into one word, even byte first, and 16 words narrow in one instruction.
     private void Gray8Row512(int y, int[] prefix, bool sharpen)
     {
-        ref ushort src = ref _source[y * _width];
-        byte* dst = _output + (long)y * _width;
-        ref int q = ref prefix[0];
-        int taps = 2 * _k.BoxRadius + 1;
-        var low = Vector512.Create(_k.WindowLow);
-        var scale = Vector512.Create(_k.WindowScale);
-        var top = Vector512.Create(255f);
-        var half = Vector512.Create(0.5f);
-        for (int x = 0; x < _width; x += 16)
+        int half = _width / 2, r = _k.BoxRadius;
+        ref uint src = ref Unsafe.As<ushort, uint>(ref _source[y * _width]);
+        ushort* dst = (ushort*)(_output + (long)y * _width);
+        ref int evenSums = ref prefix[0];
+        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width)];
+        ref int evenAhead = ref Unsafe.Add(ref oddSums, r);
+        ref int oddAhead = ref Unsafe.Add(ref evenSums, r + 1);
+        var mask = Vector512.Create(0xFFFFu);
+        nuint j = 0;
+        for (; j + 16 <= (nuint)half; j += 16)
         {
-            var v = Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref src, (nuint)x)));
-            var e = Enhanced(v, ref q, x, taps, sharpen);
-            var i = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative((e - low) * scale, Vector512<float>.Zero), top) + half);
-            Avx512F.ConvertToVector128Byte(i).Store(dst + x);
+            var w = Vector512.LoadUnsafe(ref src, j);
+            var even = Window(Enhanced(Vector512.ConvertToSingle((w & mask).AsInt32()), ref evenAhead, ref evenSums, j, sharpen));
+            var odd = Window(Enhanced(Vector512.ConvertToSingle((w >>> 16).AsInt32()), ref oddAhead, ref oddSums, j, sharpen));
+            Avx512F.ConvertToVector256UInt16((even | (odd << 8)).AsUInt32()).Store(dst + j);
+        }
+        if (j < (nuint)half)
+        {
+            var w = Vector256.LoadUnsafe(ref src, j);
+            var even = Window(Enhanced(Vector256.ConvertToSingle((w & Vector256.Create(0xFFFFu)).AsInt32()), ref evenAhead, ref evenSums, j, sharpen));
+            var odd = Window(Enhanced(Vector256.ConvertToSingle((w >>> 16).AsInt32()), ref oddAhead, ref oddSums, j, sharpen));
+            var words = (even | (odd << 8)).AsUInt32();
+            Vector128.Narrow(words.GetLower(), words.GetUpper()).Store(dst + j);
         }
     }
 
+    // BoxPrefix's layout: 16 pixels per step.
     private void Gray8Row256(int y, int[] prefix, bool sharpen)
     {
         ref ushort src = ref _source[y * _width];
         byte* dst = _output + (long)y * _width;
-        ref int q = ref prefix[0];
-        int taps = 2 * _k.BoxRadius + 1;
-        var low = Vector256.Create(_k.WindowLow);
-        var scale = Vector256.Create(_k.WindowScale);
-        var top = Vector256.Create(255f);
-        var half = Vector256.Create(0.5f);
-        for (int x = 0; x < _width; x += 16)
+        ref int behind = ref prefix[0];
+        ref int ahead = ref prefix[2 * _k.BoxRadius + 1];
+        for (nuint x = 0; x < (nuint)_width; x += 16)
         {
-            var v = Vector256.LoadUnsafe(ref src, (nuint)x);
-            var e0 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenLower(v).AsInt32()), ref q, x, taps, sharpen);
-            var e1 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenUpper(v).AsInt32()), ref q, x + 8, taps, sharpen);
-            var i0 = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative((e0 - low) * scale, Vector256<float>.Zero), top) + half);
-            var i1 = Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative((e1 - low) * scale, Vector256<float>.Zero), top) + half);
+            var v = Vector256.LoadUnsafe(ref src, x);
+            var i0 = Window(Enhanced(Vector256.ConvertToSingle(Vector256.WidenLower(v).AsInt32()), ref ahead, ref behind, x, sharpen));
+            var i1 = Window(Enhanced(Vector256.ConvertToSingle(Vector256.WidenUpper(v).AsInt32()), ref ahead, ref behind, x + 8, sharpen));
             var words = Vector256.Narrow(i0.AsUInt32(), i1.AsUInt32());
             Vector128.Narrow(words.GetLower(), words.GetUpper()).Store(dst + x);
         }
@@ -194,46 +220,58 @@ internal sealed unsafe class DisplayPass : BandJob
         _gatherLutSource = lut;
     }
 
-    // Two 8-lane gathers (there is no 512-bit gather intrinsic); the narrowing keeps each lane's low 16 bits, the entry itself.
+    // 8-lane gathers (there is no 512-bit gather intrinsic): each lane's low 16 bits are the entry.
+    private static Vector512<uint> Gather(ushort* table, Vector512<int> index) =>
+        Vector512.Create(Avx2.GatherVector256((int*)table, index.GetLower(), 2), Avx2.GatherVector256((int*)table, index.GetUpper(), 2)).AsUInt32();
+
+    // PairedBoxPrefix's layout, 32 pixels per step: an even pixel's entry and the odd one's go back into one word.
     private void Lut16Row512(int y, int[] prefix, bool sharpen)
     {
-        ref ushort src = ref _source[y * _width];
-        ushort* dst = (ushort*)_output + (long)y * _width;
-        ref int q = ref prefix[0];
-        int taps = 2 * _k.BoxRadius + 1;
-        var top = Vector512.Create(65535f);
-        var half = Vector512.Create(0.5f);
+        int half = _width / 2, r = _k.BoxRadius;
+        ref uint src = ref Unsafe.As<ushort, uint>(ref _source[y * _width]);
+        uint* dst = (uint*)((ushort*)_output + (long)y * _width);
+        ref int evenSums = ref prefix[0];
+        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width)];
+        ref int evenAhead = ref Unsafe.Add(ref oddSums, r);
+        ref int oddAhead = ref Unsafe.Add(ref evenSums, r + 1);
+        var mask = Vector512.Create(0xFFFFu);
         fixed (ushort* table = _gatherLut)
         {
-            for (int x = 0; x < _width; x += 16)
+            nuint j = 0;
+            for (; j + 16 <= (nuint)half; j += 16)
             {
-                var v = Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(Vector256.LoadUnsafe(ref src, (nuint)x)));
-                var e = Enhanced(v, ref q, x, taps, sharpen);
-                var index = Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(e, Vector512<float>.Zero), top) + half);
-                var entries = Vector512.Create(Avx2.GatherVector256((int*)table, index.GetLower(), 2), Avx2.GatherVector256((int*)table, index.GetUpper(), 2));
-                Avx512F.ConvertToVector256UInt16(entries.AsUInt32()).Store(dst + x);
+                var w = Vector512.LoadUnsafe(ref src, j);
+                var even = LutIndex(Enhanced(Vector512.ConvertToSingle((w & mask).AsInt32()), ref evenAhead, ref evenSums, j, sharpen));
+                var odd = LutIndex(Enhanced(Vector512.ConvertToSingle((w >>> 16).AsInt32()), ref oddAhead, ref oddSums, j, sharpen));
+                ((Gather(table, even) & mask) | (Gather(table, odd) << 16)).Store(dst + j);
+            }
+            if (j < (nuint)half)
+            {
+                var w = Vector256.LoadUnsafe(ref src, j);
+                var even = LutIndex(Enhanced(Vector256.ConvertToSingle((w & Vector256.Create(0xFFFFu)).AsInt32()), ref evenAhead, ref evenSums, j, sharpen));
+                var odd = LutIndex(Enhanced(Vector256.ConvertToSingle((w >>> 16).AsInt32()), ref oddAhead, ref oddSums, j, sharpen));
+                var evenEntries = Avx2.GatherVector256((int*)table, even, 2).AsUInt32() & Vector256.Create(0xFFFFu);
+                var oddEntries = Avx2.GatherVector256((int*)table, odd, 2).AsUInt32() << 16;
+                (evenEntries | oddEntries).Store(dst + j);
             }
         }
     }
 
+    // BoxPrefix's layout; scalar lookups.
     private void Lut16Row256(int y, int[] prefix, bool sharpen)
     {
         ref ushort src = ref _source[y * _width];
         ushort* dst = (ushort*)_output + (long)y * _width;
-        ref int q = ref prefix[0];
-        int taps = 2 * _k.BoxRadius + 1;
-        var top = Vector256.Create(65535f);
-        var half = Vector256.Create(0.5f);
+        ref int behind = ref prefix[0];
+        ref int ahead = ref prefix[2 * _k.BoxRadius + 1];
         ref ushort lut = ref _lut[0];
         int* lanes = stackalloc int[16];
-        for (int x = 0; x < _width; x += 16)
+        for (nuint x = 0; x < (nuint)_width; x += 16)
         {
-            var v = Vector256.LoadUnsafe(ref src, (nuint)x);
-            var e0 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenLower(v).AsInt32()), ref q, x, taps, sharpen);
-            var e1 = Enhanced(Vector256.ConvertToSingle(Vector256.WidenUpper(v).AsInt32()), ref q, x + 8, taps, sharpen);
-            Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(e0, Vector256<float>.Zero), top) + half).Store(lanes);
-            Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(e1, Vector256<float>.Zero), top) + half).Store(lanes + 8);
-            for (int j = 0; j < 16; j++) dst[x + j] = Unsafe.Add(ref lut, lanes[j]);
+            var v = Vector256.LoadUnsafe(ref src, x);
+            LutIndex(Enhanced(Vector256.ConvertToSingle(Vector256.WidenLower(v).AsInt32()), ref ahead, ref behind, x, sharpen)).Store(lanes);
+            LutIndex(Enhanced(Vector256.ConvertToSingle(Vector256.WidenUpper(v).AsInt32()), ref ahead, ref behind, x + 8, sharpen)).Store(lanes + 8);
+            for (int j = 0; j < 16; j++) dst[(int)x + j] = Unsafe.Add(ref lut, lanes[j]);
         }
     }
 }
