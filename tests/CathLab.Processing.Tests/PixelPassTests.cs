@@ -11,9 +11,10 @@ using Silk.NET.OpenCL;
 
 namespace CathLab.Processing.Tests;
 
-/// <summary>The per-pixel pass: its 512-bit and 256-bit loops give bit-identical values in every stage
-/// (the 512-bit loop runs even where it is not accelerated, in software), and the motion test's reciprocal
-/// square root meets its documented accuracy over every normal float.</summary>
+/// <summary>The per-pixel pass: its 512-bit and 256-bit loops give bit-identical values (the 512-bit loop runs
+/// even where it is not accelerated, in software), by band or row by row, in every stage; and the motion test's
+/// reciprocal square root meets its documented accuracy over every normal float and gives the same bits on
+/// OpenCL.</summary>
 public sealed unsafe class PixelPassTests(ITestOutputHelper output)
 {
     // 208 = 6 * 32 + 16: every row ends in a 16-pixel tail that the wide pass leaves to the 256-bit loop.
