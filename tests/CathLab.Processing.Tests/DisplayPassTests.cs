@@ -159,6 +159,27 @@ public sealed unsafe class DisplayPassTests(ITestOutputHelper output)
             Assert.Equal(-1, FirstDifference(expected, Pass(source, width, height, lut, k, wide)));
     }
 
+    private static void Prepare(DisplayPass pass, ushort[] source, byte[] output, ushort[]? lut, in ChainConstants k)
+    {
+        fixed (byte* o = output) pass.Prepare(source, o, lut, k);
+    }
+
+    [Fact]
+    public void A_16_bit_output_without_a_full_lut_is_refused_before_any_lookup()
+    {
+        var source = new ushort[64 * 8];
+        var output = new byte[64 * 8 * 2];
+        var k = Constants(9, Gain, OutputFormat.Lut16);
+        foreach (bool wide in Widths())
+            foreach (var lut in new[] { null, new ushort[100] })
+            {
+                var pass = new DisplayPass(64, 8, 1, wide);
+                var e = Assert.Throws<ArgumentException>(() => Prepare(pass, source, output, lut, k));
+                Assert.Contains("65536-entry LUT", e.Message);
+            }
+        Assert.All(output, b => Assert.Equal(0, b));
+    }
+
     [Fact]
     public void The_512_bit_and_256_bit_paths_give_identical_frames()
     {

@@ -54,6 +54,9 @@ internal sealed unsafe class DisplayPass : BandJob
 
     public void Prepare(ushort[] source, byte* output, ushort[]? lut, in ChainConstants k)
     {
+        // The lookups index the table unchecked (gathers): a short one would be read past its end.
+        if (k.Format == OutputFormat.Lut16 && lut is not { Length: 65536 })
+            throw new ArgumentException($"the 16-bit output needs a 65536-entry LUT, got {(lut is null ? "none" : $"{lut.Length} entries")}", nameof(lut));
         _source = source;
         _output = output;
         _lut = lut ?? [];
