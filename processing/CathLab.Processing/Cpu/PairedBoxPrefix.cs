@@ -49,24 +49,14 @@ internal static class PairedBoxPrefix
         ref uint enter = ref Unsafe.As<ushort, uint>(ref entering);
         ref uint leave = ref Unsafe.As<ushort, uint>(ref leaving);
         var carry = Vector512<int>.Zero;
-        var lastLane = Vector512.Create(15);
-        var low = Vector512.Create(0xFFFFu);
         nuint j = 0;
-        for (; j + 16 <= (nuint)half; j += 16)
+        for (; j + 32 <= (nuint)half; j += 32)
         {
-            var a = Vector512.LoadUnsafe(ref enter, j);
-            var b = Vector512.LoadUnsafe(ref leave, j);
-            var e = Vector512.LoadUnsafe(ref even, j) + (a & low).AsInt32() - (b & low).AsInt32();
-            var o = Vector512.LoadUnsafe(ref odd, j) + (a >>> 16).AsInt32() - (b >>> 16).AsInt32();
-            e.StoreUnsafe(ref even, j);
-            o.StoreUnsafe(ref odd, j);
-            var pairs = Scan(e + o);
-            var total = pairs + carry;
-            total.StoreUnsafe(ref afterOdd, j);
-            (total - o).StoreUnsafe(ref afterEven, j);
-            // The running total goes through one add per step; the broadcast is off that chain.
-            carry += Avx512F.PermuteVar16x32(pairs, lastLane);
+            carry = Step(ref enter, ref leave, ref even, ref odd, ref afterEven, ref afterOdd, j, carry);
+            carry = Step(ref enter, ref leave, ref even, ref odd, ref afterEven, ref afterOdd, j + 16, carry);
         }
+        for (; j + 16 <= (nuint)half; j += 16)
+            carry = Step(ref enter, ref leave, ref even, ref odd, ref afterEven, ref afterOdd, j, carry);
         if (j < (nuint)half)
         {
             var a = Vector256.LoadUnsafe(ref enter, j);
@@ -81,6 +71,25 @@ internal static class PairedBoxPrefix
             (total - o).StoreUnsafe(ref afterEven, j);
         }
         Edges(columns, prefix, width, r);
+    }
+
+    // 32 columns: returns the carry for the next step; the running total goes through one add per step, the
+    // broadcast of the step's own total is off that chain.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<int> Step(ref uint enter, ref uint leave, ref int even, ref int odd, ref int afterEven, ref int afterOdd, nuint j, Vector512<int> carry)
+    {
+        var low = Vector512.Create(0xFFFFu);
+        var a = Vector512.LoadUnsafe(ref enter, j);
+        var b = Vector512.LoadUnsafe(ref leave, j);
+        var e = Vector512.LoadUnsafe(ref even, j) + (a & low).AsInt32() - (b & low).AsInt32();
+        var o = Vector512.LoadUnsafe(ref odd, j) + (a >>> 16).AsInt32() - (b >>> 16).AsInt32();
+        e.StoreUnsafe(ref even, j);
+        o.StoreUnsafe(ref odd, j);
+        var pairs = Scan(e + o);
+        var total = pairs + carry;
+        total.StoreUnsafe(ref afterOdd, j);
+        (total - o).StoreUnsafe(ref afterEven, j);
+        return carry + Avx512F.PermuteVar16x32(pairs, Vector512.Create(15));
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
