@@ -13,7 +13,8 @@ namespace CathLab.Processing.Cpu;
 /// <para>Widths that are a multiple of 16 but not of 32 end with 16 columns in 256-bit vectors.</para></summary>
 internal static class PairedBoxPrefix
 {
-    /// <summary>Offset of the odd-indexed running sums in the prefix buffer.</summary>
+    /// <summary>Offset of the odd-indexed running sums in the prefix buffer: S runs to index width + 2r, so each
+    /// parity needs width / 2 + r + 1 entries, r at most 15.</summary>
     public static int Stride(int width) => width / 2 + 16;
 
     public static int Length(int width) => 2 * Stride(width);
