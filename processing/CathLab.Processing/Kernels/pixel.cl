@@ -36,19 +36,8 @@ __kernel void calibrate(__global const ushort* raw, __global const ushort* dark,
     out[i] = round_q(corrected_q(raw[i], dark[i], gain[i], fraction_bits, gain_shift, max_q), fraction_bits);
 }
 
-// 1 / sqrt(v) for normal positive v from IEEE multiplies and subtractions only, the same operations in the same
-// order as PixelPass.ReciprocalSqrt (native rsqrt and fma differ between devices): a first guess from the
-// float's bits, then two Newton steps; relative error below 5e-6.
-inline float reciprocal_sqrt(float v)
-{
-    float y = as_float(0x5f3759df - (int)(as_uint(v) >> 1));
-    float h = 0.5f * v;
-    y = y * (1.5f - h * y * y);
-    return y * (1.5f - h * y * y);
-}
-
-// State in Q(F); the motion test |d| / sigma_d = |d| * reciprocal_sqrt(sigma_d^2) with
-// sigma_d^2 = variance_slope * y + variance_intercept in Q(F) units (the host keeps the intercept a normal float).
+// State in Q(F); the motion test |d| / sigma_d with sigma_d^2 = variance_slope * y + variance_intercept in Q(F) units
+// (the host keeps the intercept a positive normal float, so the quotient is never 0 / 0).
 __kernel void calibrate_recursive(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
                                   __global ushort* state, __global ushort* out, int fraction_bits, int gain_shift, uint max_q,
                                   float alpha_min, float alpha_ramp, float variance_slope, float variance_intercept,
@@ -60,7 +49,7 @@ __kernel void calibrate_recursive(__global const ushort* raw, __global const ush
     float d = (float)(x - y);
     float yf = (float)y;
     float variance = variance_slope * yf + variance_intercept;
-    float ratio = fabs(d) * reciprocal_sqrt(variance);
+    float ratio = sqrt((d * d) / variance);
     float ramp = (ratio - low_threshold) * inverse_span;
     ramp = fmin(fmax(ramp, 0.0f), 1.0f);
     float alpha = alpha_min + alpha_ramp * ramp;

@@ -21,8 +21,8 @@ internal readonly record struct ChainConstants
     /// <summary>The variance of the recursive filter's difference for a state y in Q(F), both backends'
     /// operands: <c>Slope * y + Intercept</c> in Q(F) units squared, i.e. the noise model times
     /// <see cref="DifferenceVarianceFactor"/>, scaled by 2^F and 2^2F. The intercept is at least the smallest
-    /// normal float, so that with Slope, y &gt;= 0 the variance is always a normal positive float, the domain
-    /// of the motion test's reciprocal square root (a noise intercept too small for a float would be 0).</summary>
+    /// normal float, so that with Slope, y &gt;= 0 the variance is always positive and the motion test's
+    /// d^2 / variance never 0 / 0 (a noise intercept too small for a float would be 0).</summary>
     public (float Slope, float Intercept) DifferenceVarianceQ(int fractionBits)
     {
         double q = 1 << fractionBits;
