@@ -10,9 +10,9 @@ namespace CathLab.Processing.Cpu;
 /// (<see cref="FixedPointCalibration"/>), then the stage's own step. Calibration and the recursive filter run
 /// 32 pixels per step with 512-bit vectors where the hardware has them (<see cref="Wide"/>), else, and for the
 /// last 16 pixels of a band whose length is not a multiple of 32, 16 per step with 256-bit vectors; both
-/// loops perform the same lane-wise operations, so their output is identical. The log stages run 256-bit. Each arithmetic step mirrors Kernels/pixel.cl operation for
-/// operation (integers where they can be, floats without fused multiply-add), so the two backends produce
-/// the same values.</summary>
+/// loops perform the same lane-wise operations, so their output is identical. The log stages run 256-bit.
+/// Each arithmetic step mirrors Kernels/pixel.cl operation for operation (integers where they can be, floats
+/// without fused multiply-add), so the two backends produce the same values.</summary>
 internal sealed unsafe class PixelPass : BandJob
 {
     private readonly int _width;
@@ -37,8 +37,7 @@ internal sealed unsafe class PixelPass : BandJob
     }
 
     /// <summary>Whether the 512-bit loops (calibration, recursive filter) run; on by default where 512-bit vectors
-    /// are accelerated.
-    /// Tests set it both ways to check the two widths give the same values.</summary>
+    /// are accelerated. Tests set it both ways to check the two widths give the same values.</summary>
     public bool Wide { get; init; } = Vector512.IsHardwareAccelerated;
 
     public void SetCalibration(FixedPointCalibration calibration) => _calibration = calibration;
