@@ -20,6 +20,8 @@ public class ProcessingBenchmarks
 {
     private const int Side = 1024;
     private ushort[] _raw = [];
+    private ushort[][] _sequence = [];
+    private int _next;
     private ushort[] _copyTarget = [];
     private byte[] _output = [];
     private FramePipeline _cpu2 = null!, _cpu1 = null!, _openCl = null!;
@@ -36,13 +38,18 @@ public class ProcessingBenchmarks
         Roadmap = new RoadmapSettings { Phase = RoadmapPhase.Mask },
     };
 
+    private const int SequenceLength = 8;
+
+    /// <summary>The next frame of the cycling fluoro sequence: fresh quantum noise and moving structures every
+    /// frame, so the recursive filter's motion test sees what it sees in a run (a repeated frame would leave
+    /// nothing for it to find).</summary>
+    private ushort[] Next() => _sequence[_next++ & (SequenceLength - 1)];
+
     [GlobalSetup]
     public void Setup()
     {
         var g = new FrameGeometry(Side, Side, 14);
         var rng = new Random(1);
-        _raw = new ushort[g.PixelCount];
-        for (int i = 0; i < _raw.Length; i++) _raw[i] = (ushort)(2000 + rng.Next(4000));
         _copyTarget = new ushort[g.PixelCount];
         _bigSource = new byte[FluoroCopyBytes];
         _bigTarget = new byte[FluoroCopyBytes];
@@ -51,6 +58,8 @@ public class ProcessingBenchmarks
         var gain = new float[g.PixelCount];
         var mask = new float[g.PixelCount];
         for (int i = 0; i < dark.Length; i++) { dark[i] = 100 + rng.Next(50); gain[i] = 0.9f + 0.2f * (float)rng.NextDouble(); mask[i] = 8f; }
+        _sequence = FluoroSequence.Make(Side, SequenceLength, dark, gain, rng);
+        _raw = _sequence[0];
         var defects = new DefectMap(g);
         for (int d = 0; d < 1000; d++) defects.AddPixel(rng.Next(Side), rng.Next(Side));
         defects.AddColumn(300);
@@ -61,7 +70,7 @@ public class ProcessingBenchmarks
             var p = new FramePipeline(calibration, Parameters(mode), new PipelineOptions { Backend = backend, CpuThreads = threads });
             var output = new byte[p.Layout.TotalBytes];
             p.BeginRun();
-            for (int f = 0; f < 4; f++) p.Process(_raw, output);
+            for (int f = 0; f < 4; f++) p.Process(_sequence[f], output);
             if (mode == PipelineMode.Roadmap)
             {
                 p.Update(Parameters(mode) with { Roadmap = new RoadmapSettings { Phase = RoadmapPhase.Opacify } });
@@ -106,51 +115,51 @@ public class ProcessingBenchmarks
     private byte[] _bigTarget = [];
 
     // ---- steps ----
-    [Benchmark] public void Step_Calibrate_Cpu() => _cpu2.RunStep(StepKind.Calibrate, _raw, _output);
-    [Benchmark] public void Step_Calibrate_OpenCl() => _openCl.RunStep(StepKind.Calibrate, _raw, _output);
+    [Benchmark] public void Step_Calibrate_Cpu() => _cpu2.RunStep(StepKind.Calibrate, Next(), _output);
+    [Benchmark] public void Step_Calibrate_OpenCl() => _openCl.RunStep(StepKind.Calibrate, Next(), _output);
     [Benchmark] public void Step_Calibrate_OpenCv() => _peer.Calibrate();
 
-    [Benchmark] public void Step_CalibrateRecursive_Cpu() => _cpu2.RunStep(StepKind.CalibrateRecursive, _raw, _output);
-    [Benchmark] public void Step_CalibrateRecursive_OpenCl() => _openCl.RunStep(StepKind.CalibrateRecursive, _raw, _output);
+    [Benchmark] public void Step_CalibrateRecursive_Cpu() => _cpu2.RunStep(StepKind.CalibrateRecursive, Next(), _output);
+    [Benchmark] public void Step_CalibrateRecursive_OpenCl() => _openCl.RunStep(StepKind.CalibrateRecursive, Next(), _output);
     [Benchmark] public void Step_CalibrateRecursive_OpenCv() => _peer.CalibrateRecursive();
 
-    [Benchmark] public void Step_CalibrateLogSubtract_Cpu() => _cpu2.RunStep(StepKind.CalibrateLogSubtract, _raw, _output);
-    [Benchmark] public void Step_CalibrateLogSubtract_OpenCl() => _openCl.RunStep(StepKind.CalibrateLogSubtract, _raw, _output);
+    [Benchmark] public void Step_CalibrateLogSubtract_Cpu() => _cpu2.RunStep(StepKind.CalibrateLogSubtract, Next(), _output);
+    [Benchmark] public void Step_CalibrateLogSubtract_OpenCl() => _openCl.RunStep(StepKind.CalibrateLogSubtract, Next(), _output);
     [Benchmark] public void Step_CalibrateLogSubtract_OpenCv() => _peer.CalibrateLogSubtract();
 
-    [Benchmark] public void Step_DefectFix_Cpu() => _cpu2.RunStep(StepKind.DefectFix, _raw, _output);
-    [Benchmark] public void Step_DefectFix_OpenCl() => _openCl.RunStep(StepKind.DefectFix, _raw, _output);
+    [Benchmark] public void Step_DefectFix_Cpu() => _cpu2.RunStep(StepKind.DefectFix, Next(), _output);
+    [Benchmark] public void Step_DefectFix_OpenCl() => _openCl.RunStep(StepKind.DefectFix, Next(), _output);
 
-    [Benchmark] public void Step_Smooth_Cpu() => _cpu2.RunStep(StepKind.Smooth, _raw, _output);
-    [Benchmark] public void Step_Smooth_OpenCl() => _openCl.RunStep(StepKind.Smooth, _raw, _output);
+    [Benchmark] public void Step_Smooth_Cpu() => _cpu2.RunStep(StepKind.Smooth, Next(), _output);
+    [Benchmark] public void Step_Smooth_OpenCl() => _openCl.RunStep(StepKind.Smooth, Next(), _output);
     [Benchmark] public void Step_Smooth_OpenCv() => _peer.Smooth();
 
-    [Benchmark] public void Step_UnsharpWindowLevel_Cpu() => _cpu2.RunStep(StepKind.UnsharpWindowLevel, _raw, _output);
-    [Benchmark] public void Step_UnsharpWindowLevel_OpenCl() => _openCl.RunStep(StepKind.UnsharpWindowLevel, _raw, _output);
+    [Benchmark] public void Step_UnsharpWindowLevel_Cpu() => _cpu2.RunStep(StepKind.UnsharpWindowLevel, Next(), _output);
+    [Benchmark] public void Step_UnsharpWindowLevel_OpenCl() => _openCl.RunStep(StepKind.UnsharpWindowLevel, Next(), _output);
     [Benchmark] public void Step_UnsharpWindowLevel_OpenCv() => _peer.UnsharpWindowLevel();
 
-    [Benchmark] public void Step_Downscale2_Cpu() => _cpu2.RunStep(StepKind.Downscale2, _raw, _output);
-    [Benchmark] public void Step_Downscale2_OpenCl() => _openCl.RunStep(StepKind.Downscale2, _raw, _output);
+    [Benchmark] public void Step_Downscale2_Cpu() => _cpu2.RunStep(StepKind.Downscale2, Next(), _output);
+    [Benchmark] public void Step_Downscale2_OpenCl() => _openCl.RunStep(StepKind.Downscale2, Next(), _output);
     [Benchmark] public void Step_Downscale2_OpenCv() => _peer.Downscale2();
 
     // ---- whole chains (downscale 2 included in ours; the peer's chain stops at window/level) ----
-    [Benchmark] public void Chain_Fluoro_Cpu2() => _chains[PipelineMode.Fluoro].Cpu2.Process(_raw, _output);
-    [Benchmark] public void Chain_Fluoro_Cpu1() => _chains[PipelineMode.Fluoro].Cpu1.Process(_raw, _output);
-    [Benchmark] public void Chain_Fluoro_OpenCl() => _chains[PipelineMode.Fluoro].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Fluoro_Cpu2() => _chains[PipelineMode.Fluoro].Cpu2.Process(Next(), _output);
+    [Benchmark] public void Chain_Fluoro_Cpu1() => _chains[PipelineMode.Fluoro].Cpu1.Process(Next(), _output);
+    [Benchmark] public void Chain_Fluoro_OpenCl() => _chains[PipelineMode.Fluoro].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Fluoro_OpenCv() => _peer.FluoroChain();
 
-    [Benchmark] public void Chain_Dsa_Cpu2() => _chains[PipelineMode.Dsa].Cpu2.Process(_raw, _output);
-    [Benchmark] public void Chain_Dsa_Cpu1() => _chains[PipelineMode.Dsa].Cpu1.Process(_raw, _output);
-    [Benchmark] public void Chain_Dsa_OpenCl() => _chains[PipelineMode.Dsa].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Dsa_Cpu2() => _chains[PipelineMode.Dsa].Cpu2.Process(Next(), _output);
+    [Benchmark] public void Chain_Dsa_Cpu1() => _chains[PipelineMode.Dsa].Cpu1.Process(Next(), _output);
+    [Benchmark] public void Chain_Dsa_OpenCl() => _chains[PipelineMode.Dsa].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Dsa_OpenCv() => _peer.DsaChain();
 
-    [Benchmark] public void Chain_Cine_Cpu2() => _chains[PipelineMode.Cine].Cpu2.Process(_raw, _output);
-    [Benchmark] public void Chain_Cine_Cpu1() => _chains[PipelineMode.Cine].Cpu1.Process(_raw, _output);
-    [Benchmark] public void Chain_Cine_OpenCl() => _chains[PipelineMode.Cine].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Cine_Cpu2() => _chains[PipelineMode.Cine].Cpu2.Process(Next(), _output);
+    [Benchmark] public void Chain_Cine_Cpu1() => _chains[PipelineMode.Cine].Cpu1.Process(Next(), _output);
+    [Benchmark] public void Chain_Cine_OpenCl() => _chains[PipelineMode.Cine].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Cine_OpenCv() => _peer.CineChain();
 
-    [Benchmark] public void Chain_Roadmap_Cpu2() => _chains[PipelineMode.Roadmap].Cpu2.Process(_raw, _output);
-    [Benchmark] public void Chain_Roadmap_Cpu1() => _chains[PipelineMode.Roadmap].Cpu1.Process(_raw, _output);
-    [Benchmark] public void Chain_Roadmap_OpenCl() => _chains[PipelineMode.Roadmap].OpenCl.Process(_raw, _output);
+    [Benchmark] public void Chain_Roadmap_Cpu2() => _chains[PipelineMode.Roadmap].Cpu2.Process(Next(), _output);
+    [Benchmark] public void Chain_Roadmap_Cpu1() => _chains[PipelineMode.Roadmap].Cpu1.Process(Next(), _output);
+    [Benchmark] public void Chain_Roadmap_OpenCl() => _chains[PipelineMode.Roadmap].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Roadmap_OpenCv() => _peer.RoadmapChain();
 }

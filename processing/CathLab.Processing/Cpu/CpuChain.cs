@@ -40,7 +40,7 @@ internal sealed unsafe class CpuChain : IChainBackend
         _display = new DisplayPass(geometry.Width, geometry.Height, threads);
         _downscale = new DownscalePass(geometry.Width);
         _frame = new FusedFramePass(geometry.Height, threads, _first, _pixel, _smoothing, _display, _downscale);
-        Description = $"CPU, {threads} thread(s), {(System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "256-bit SIMD" : "SIMD emulated")}";
+        Description = $"CPU, {threads} thread(s), {SimdWidth}";
     }
 
     public string Description { get; }
@@ -122,4 +122,10 @@ internal sealed unsafe class CpuChain : IChainBackend
     }
 
     public void Dispose() => _scheduler.Dispose();
+
+    /// <summary>The widest vectors the passes use here: the per-pixel and display passes take 512-bit loops where
+    /// AVX-512 runs natively, 256-bit ones otherwise.</summary>
+    private static string SimdWidth =>
+        System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "512-bit SIMD"
+        : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "256-bit SIMD" : "SIMD emulated";
 }
