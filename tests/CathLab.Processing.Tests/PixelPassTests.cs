@@ -72,7 +72,7 @@ public sealed unsafe class PixelPassTests(ITestOutputHelper output)
         public readonly PixelPass Pass;
         private readonly bool _byRow;
 
-        public Run(FixedPointCalibration calibration, bool wide, bool byRow)
+        public Run(FixedPointCalibration calibration, bool wide, bool byRow, bool skipQuiet = true)
         {
             var rng = new Random(5);
             for (int i = 0; i < State.Length; i++)
@@ -81,7 +81,7 @@ public sealed unsafe class PixelPassTests(ITestOutputHelper output)
                 Mask[i] = LogTransform.Table[rng.Next(2500, 3500)];
                 Peak[i] = -0.05f * (float)rng.NextDouble();
             }
-            Pass = new PixelPass(Geometry.Width, State, Mask, Peak, Output) { Wide = wide };
+            Pass = new PixelPass(Geometry.Width, State, Mask, Peak, Output) { Wide = wide, SkipQuiet = skipQuiet };
             Pass.SetCalibration(calibration);
             _byRow = byRow;
         }
@@ -136,6 +136,52 @@ public sealed unsafe class PixelPassTests(ITestOutputHelper output)
             }
         }
         Assert.Contains(runs[^1].Output, v => v != runs[^1].Output[0]);
+    }
+
+    [Fact]
+    public void Skipping_surely_quiet_vectors_changes_no_value()
+    {
+        var calibration = FixedPointCalibration.From(Calibration());
+        foreach (bool wide in new[] { true, false })
+        {
+            var skipping = new Run(calibration, wide, false);
+            var computing = new Run(calibration, wide, false, skipQuiet: false);
+            for (int f = 0; f < 6; f++)
+            {
+                var raw = Frame(f);
+                var k = Constants(PixelStage.CalibrateRecursive, f == 0 ? 1f : 0.25f);
+                skipping.Frame(raw, k);
+                computing.Frame(raw, k);
+                Assert.Equal(computing.State, skipping.State);
+                Assert.Equal(computing.Output, skipping.Output);
+            }
+        }
+    }
+
+    /// <summary>The margin in <see cref="PixelPass.QuietBound"/>: wherever the test calls a pixel quiet, the
+    /// ratio the full motion test rounds to is at most the low threshold, also for d^2 a hair under the bound.</summary>
+    [Theory]
+    [InlineData(0.5f)]
+    [InlineData(3.5f)]
+    [InlineData(19.99f)]
+    public void A_pixel_the_quiet_test_passes_has_a_ratio_at_most_the_low_threshold(float low)
+    {
+        float bound = PixelPass.QuietBound(low);
+        var rng = new Random(7);
+        int quiet = 0;
+        for (int i = 0; i < 2_000_000; i++)
+        {
+            float variance = (float)Math.Exp(rng.NextDouble() * 40 - 5);
+            // d within a thousandth below the exact threshold, where the roundings decide.
+            float d = (float)(Math.Sqrt(variance) * low * (1 - rng.NextDouble() * 1e-3));
+            float d2 = d * d;
+            if (!(d2 < bound * variance)) continue;
+            quiet++;
+            float ratio = MathF.Sqrt(d2 / variance);
+            Assert.True(ratio <= low, $"d {d}, variance {variance}: ratio {ratio} above {low}");
+        }
+        Assert.True(quiet > 100_000, $"{quiet} quiet samples");
+        Assert.Equal(0f, PixelPass.QuietBound(0f));
     }
 
     [Fact]
