@@ -3,16 +3,19 @@ using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Pipeline;
+using CathLab.Processing.Subtraction;
 
 namespace CathLab.Processing.Cpu;
 
 /// <summary>The fused per-pixel first pass of every chain: fixed-point offset and gain
-/// (<see cref="FixedPointCalibration"/>), then the stage's own step. Calibration and the recursive filter run
+/// (<see cref="FixedPointCalibration"/>), then the stage's own step. Every stage runs
 /// 32 pixels per step with 512-bit vectors where the hardware has them (<see cref="Wide"/>), else, and for the
 /// last 16 pixels of a band whose length is not a multiple of 32, 16 per step with 256-bit vectors; both
-/// loops perform the same lane-wise operations, so their output is identical. The log stages run 256-bit.
+/// loops perform the same lane-wise operations, so their output is identical.
 /// Each arithmetic step mirrors Kernels/pixel.cl operation for operation (integers where they can be, floats
-/// without fused multiply-add), so the two backends produce the same values.</summary>
+/// without fused multiply-add), so the two backends produce the same values; the log, which OpenCL and the
+/// 256-bit loop look up, the 512-bit loop computes by the function the table is built from
+/// (<see cref="LogTransform"/>).</summary>
 internal sealed unsafe class PixelPass : BandJob
 {
     private readonly int _width;
@@ -33,10 +36,10 @@ internal sealed unsafe class PixelPass : BandJob
         _mask = mask;
         _peak = peak;
         _output = output;
-        _log = Subtraction.LogTransform.Table;
+        _log = LogTransform.Table;
     }
 
-    /// <summary>Whether the 512-bit loops (calibration, recursive filter) run; on by default where 512-bit vectors
+    /// <summary>Whether the 512-bit loops run; on by default where 512-bit vectors
     /// are accelerated. Tests set it both ways to check the two widths give the same values.</summary>
     public bool Wide { get; init; } = Vector512.IsHardwareAccelerated;
 
@@ -224,6 +227,14 @@ internal sealed unsafe class PixelPass : BandJob
     // ---- log stages: subtraction and roadmap ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<uint> Pack(Vector256<float> v, Vector256<float> max) =>
+        Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(v, Vector256<float>.Zero), max) + Vector256.Create(0.5f)).AsUInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> Pack(Vector512<float> v, Vector512<float> max) =>
+        Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(v, Vector512<float>.Zero), max) + Vector512.Create(0.5f)).AsUInt32();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> Gather(float* table, Vector256<int> index)
     {
         if (Avx2.IsSupported) return Avx2.GatherVector256(table, index, 4);
@@ -231,30 +242,44 @@ internal sealed unsafe class PixelPass : BandJob
             table[index[4]], table[index[5]], table[index[6]], table[index[7]]);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<uint> Pack(Vector256<float> v, Vector256<float> max) =>
-        Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(v, Vector256<float>.Zero), max) + Vector256.Create(0.5f)).AsUInt32();
-
-    /// <summary>256-bit only: the table lookups bound this loop, and .NET has no 512-bit gather; a 512-bit loop
-    /// with two 256-bit gathers per half measured about 10 % slower than this one on Zen 4.</summary>
+    /// <summary>The 512-bit loop evaluates the log (<see cref="LogTransform.Ln(Vector512{int})"/>), the 256-bit
+    /// loop looks it up in the table built from the same function: the same values either way. On Zen 4 the
+    /// gathers took most of this pass and the 512-bit evaluation costs about half as much (.NET has no 512-bit
+    /// gather); at 256 bits the evaluation has twice the instructions per pixel and measured ~20 % slower than
+    /// the gathers, so machines without AVX-512 (and band tails) keep them.</summary>
     private void LogStage(int start, int end)
     {
         var calibration = _calibration!;
         ushort* raw = _raw;
         ushort[] dark = calibration.Dark, gain = calibration.Gain;
         ref ushort output = ref _output[0];
-        fixed (float* log = _log)
+        int i = start;
+        if (Wide)
         {
-            var q = new FixedPoint256(calibration);
-            var max = Vector256.Create(_k.MaxValue);
-            for (int i = start; i < end; i += 16)
+            var q = new FixedPoint512(calibration);
+            var max = Vector512.Create(_k.MaxValue);
+            for (; i + 32 <= end; i += 32)
             {
-                var (lo, hi) = Corrected(raw, dark, gain, i, q);
+                var (lo, hi) = Corrected512(raw, dark, gain, i, q);
                 var c0 = ToPixel(lo, q).AsInt32();
                 var c1 = ToPixel(hi, q).AsInt32();
+                var a = LogOutput(Vector512.ConvertToSingle(c0), LogTransform.Ln(c0), i);
+                var b = LogOutput(Vector512.ConvertToSingle(c1), LogTransform.Ln(c1), i + 16);
+                Vector512.Narrow(Pack(a, max), Pack(b, max)).StoreUnsafe(ref output, (nuint)i);
+            }
+        }
+        var q256 = new FixedPoint256(calibration);
+        var max256 = Vector256.Create(_k.MaxValue);
+        fixed (float* log = _log)
+        {
+            for (; i < end; i += 16)
+            {
+                var (lo, hi) = Corrected(raw, dark, gain, i, q256);
+                var c0 = ToPixel(lo, q256).AsInt32();
+                var c1 = ToPixel(hi, q256).AsInt32();
                 var a = LogOutput(Vector256.ConvertToSingle(c0), Gather(log, c0), i);
                 var b = LogOutput(Vector256.ConvertToSingle(c1), Gather(log, c1), i + 8);
-                Vector256.Narrow(Pack(a, max), Pack(b, max)).StoreUnsafe(ref output, (nuint)i);
+                Vector256.Narrow(Pack(a, max256), Pack(b, max256)).StoreUnsafe(ref output, (nuint)i);
             }
         }
     }
@@ -277,6 +302,28 @@ internal sealed unsafe class PixelPass : BandJob
                 return c + Vector256.Create(_k.OverlayGain) * p;
             default:
                 return c + Vector256.Create(_k.OverlayGain) * Vector256.LoadUnsafe(ref peak, (nuint)i);
+        }
+    }
+
+    /// <inheritdoc cref="LogOutput(Vector256{float}, Vector256{float}, int)"/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<float> LogOutput(Vector512<float> c, Vector512<float> l, int i)
+    {
+        ref float mask = ref _mask[0];
+        ref float peak = ref _peak[0];
+        switch (_k.Stage)
+        {
+            case PixelStage.Subtract:
+                return Vector512.Create(_k.SubtractionOffset) + Vector512.Create(_k.SubtractionGain) * (l - Vector512.LoadUnsafe(ref mask, (nuint)i));
+            case PixelStage.RoadmapMask:
+                (Vector512.LoadUnsafe(ref mask, (nuint)i) + l).StoreUnsafe(ref mask, (nuint)i);
+                return c;
+            case PixelStage.RoadmapPeak:
+                var p = Vector512.Min(Vector512.LoadUnsafe(ref peak, (nuint)i), l - Vector512.LoadUnsafe(ref mask, (nuint)i));
+                p.StoreUnsafe(ref peak, (nuint)i);
+                return c + Vector512.Create(_k.OverlayGain) * p;
+            default:
+                return c + Vector512.Create(_k.OverlayGain) * Vector512.LoadUnsafe(ref peak, (nuint)i);
         }
     }
 
