@@ -14,6 +14,18 @@ internal static class BoxPrefix
     /// <summary>Entries of the prefix buffer for a row of <paramref name="width"/> columns and any allowed kernel.</summary>
     public static int Length(int width) => width + UnsharpMaskSettings.MaxKernel;
 
+    /// <summary>columns += the row's pixels (the box's rows when it starts afresh), 16 columns per step.</summary>
+    public static void AddRow(int[] columns, ref ushort row, int width)
+    {
+        ref int dst = ref columns[0];
+        for (nuint x = 0; x < (nuint)width; x += 16)
+        {
+            var v = Vector256.LoadUnsafe(ref row, x);
+            (Vector256.LoadUnsafe(ref dst, x) + Vector256.WidenLower(v).AsInt32()).StoreUnsafe(ref dst, x);
+            (Vector256.LoadUnsafe(ref dst, x + 8) + Vector256.WidenUpper(v).AsInt32()).StoreUnsafe(ref dst, x + 8);
+        }
+    }
+
     /// <summary>Moves the box down one row, columns += entering - leaving, and rebuilds the prefix;
     /// 16 columns per step in 256-bit vectors (<see cref="PairedBoxPrefix"/> is the 512-bit form).</summary>
     public static void Slide(int[] columns, int[] prefix, ref ushort entering, ref ushort leaving, int width, int r)

@@ -91,7 +91,7 @@ internal sealed unsafe class DisplayPass : BandJob
                 {
                     int row = Math.Clamp(y + dy, 0, _height - 1);
                     if (_wide) PairedBoxPrefix.AddRow(columns, ref _source[row * _width], _width);
-                    else AddRow(columns, row);
+                    else BoxPrefix.AddRow(columns, ref _source[row * _width], _width);
                 }
                 // Adding and removing the same row leaves the sums as they are and still builds the prefix.
                 entering = leaving = y;
@@ -115,18 +115,6 @@ internal sealed unsafe class DisplayPass : BandJob
         }
         else if (_wide) Lut16Row512(y, prefix, sharpen);
         else Lut16Row256(y, prefix, sharpen);
-    }
-
-    private void AddRow(int[] columns, int row)
-    {
-        ref ushort src = ref _source[row * _width];
-        ref int dst = ref columns[0];
-        for (int x = 0; x < _width; x += 16)
-        {
-            var v = Vector256.LoadUnsafe(ref src, (nuint)x);
-            (Vector256.LoadUnsafe(ref dst, (nuint)x) + Vector256.WidenLower(v).AsInt32()).StoreUnsafe(ref dst, (nuint)x);
-            (Vector256.LoadUnsafe(ref dst, (nuint)(x + 8)) + Vector256.WidenUpper(v).AsInt32()).StoreUnsafe(ref dst, (nuint)(x + 8));
-        }
     }
 
     // The box sum is ahead[i] - behind[i] (see BoxPrefix, PairedBoxPrefix); the float operations and their order
