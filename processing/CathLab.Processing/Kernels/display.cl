@@ -2,92 +2,133 @@
 // 16-bit LUT, and the downscale. Mirrors Cpu/SmoothingPass.cs, Cpu/DisplayPass.cs, Cpu/DownscalePass.cs.
 #pragma OPENCL FP_CONTRACT OFF
 
-// A neighbour counts when |value - centre| <= t, t the integer part of k sigma (see Cpu/SmoothingPass.cs).
-inline void accumulate(int value, int centre, int t, int* sum, int* count)
+// Every kernel here gives each work-item a strip of STRIP consecutive pixels of a row (widths are multiples
+// of 16) and works on it with 16-lane vectors: consecutive items read consecutive 32-byte blocks (coalesced
+// on a GPU), and a CPU device (PoCL) runs each item's arithmetic in full-width SIMD registers, which its
+// vectoriser across work-items does not manage for these kernels.
+#define STRIP 16
+
+// Strip x0 + dx .. x0 + dx + 15 of a row, edges replicated; the private copy only at the frame's sides.
+inline ushort16 strip_clamped(__global const ushort* row, int x0, int dx, int width)
 {
-    if (abs(value - centre) <= t) { *sum += value; *count += 1; }
+    if (x0 + dx >= 0 && x0 + dx + STRIP <= width) return vload16(0, row + x0 + dx);
+    ushort lanes[STRIP];
+    for (int k = 0; k < STRIP; k++) lanes[k] = row[clamp(x0 + dx + k, 0, width - 1)];
+    return vload16(0, lanes);
+}
+
+// A neighbour counts when |value - centre| <= t, t the integer part of k sigma (see Cpu/SmoothingPass.cs).
+inline void accumulate(ushort16 value, int16 centre, uint16 t, int16* sum, int16* count)
+{
+    int16 v = convert_int16(value);
+    int16 take = abs(v - centre) <= t;
+    *sum += v & take;
+    *count -= take;
 }
 
 __kernel void smooth(__global const ushort* src, __global ushort* dst, int width, int height,
                      float noise_slope, float noise_intercept, float threshold_squared)
 {
-    int x = get_global_id(0), y = get_global_id(1);
-    int up = max(y - 1, 0) * width, mid = y * width, down = min(y + 1, height - 1) * width;
-    int l = max(x - 1, 0), r = min(x + 1, width - 1);
-    int centre = src[mid + x];
-    float limit = threshold_squared * (noise_slope * (float)centre + noise_intercept);
-    int t = (int)sqrt(limit);
-    int sum = 0, count = 0;
-    accumulate(src[up + l], centre, t, &sum, &count);
-    accumulate(src[up + x], centre, t, &sum, &count);
-    accumulate(src[up + r], centre, t, &sum, &count);
-    accumulate(src[mid + l], centre, t, &sum, &count);
-    accumulate(centre, centre, t, &sum, &count);
-    accumulate(src[mid + r], centre, t, &sum, &count);
-    accumulate(src[down + l], centre, t, &sum, &count);
-    accumulate(src[down + x], centre, t, &sum, &count);
-    accumulate(src[down + r], centre, t, &sum, &count);
-    dst[mid + x] = (ushort)((2 * sum + count) / (2 * count));
+    int x0 = get_global_id(0) * STRIP, y = get_global_id(1);
+    __global const ushort* up = src + max(y - 1, 0) * width;
+    __global const ushort* mid = src + y * width;
+    __global const ushort* down = src + min(y + 1, height - 1) * width;
+    ushort16 c = vload16(0, mid + x0);
+    int16 centre = convert_int16(c);
+    float16 limit = threshold_squared * (noise_slope * convert_float16(c) + noise_intercept);
+    uint16 t = convert_uint16(convert_int16(sqrt(limit)));
+    int16 sum = 0, count = 0;
+    accumulate(strip_clamped(up, x0, -1, width), centre, t, &sum, &count);
+    accumulate(vload16(0, up + x0), centre, t, &sum, &count);
+    accumulate(strip_clamped(up, x0, 1, width), centre, t, &sum, &count);
+    accumulate(strip_clamped(mid, x0, -1, width), centre, t, &sum, &count);
+    accumulate(c, centre, t, &sum, &count);
+    accumulate(strip_clamped(mid, x0, 1, width), centre, t, &sum, &count);
+    accumulate(strip_clamped(down, x0, -1, width), centre, t, &sum, &count);
+    accumulate(vload16(0, down + x0), centre, t, &sum, &count);
+    accumulate(strip_clamped(down, x0, 1, width), centre, t, &sum, &count);
+    // (2 sum + count) / (2 count) as a correctly rounded float quotient, truncated: the quotient is below
+    // 65536, so a non-integer one lies at least 1/18 from the next integer, far more than half its ulp, and
+    // truncation gives the integer quotient (a vector integer divide is lane by lane on a CPU).
+    float16 mean = convert_float16(sum + sum + count) / convert_float16(count + count);
+    vstore16(convert_ushort16(convert_int16(mean)), 0, dst + y * width + x0);
 }
 
-// Unsharp mask in three kernels that each suit a CPU device as well as a GPU: column sums over the box's
-// rows (consecutive items read consecutive pixels), then row sums of those over the box's columns, each
-// item sliding along its own 16-pixel segment, then the per-pixel enhancement and display mapping.
+// Unsharp mask in two kernels. box_columns: each item keeps the running sums over the box's rows of one
+// strip down a band of BAND rows (two loads per row, whatever the radius), into a buffer whose rows carry
+// PAD replicated column sums on each side (PAD > the largest radius, 15), so the row sums need no edge cases.
 // Exact integers (edges replicated), as the CPU's running sums.
-#define SEGMENT 16
+#define BAND 32
+#define PAD 16
 
 __kernel void box_columns(__global const ushort* src, __global int* columns, int width, int height, int radius)
 {
-    int x = get_global_id(0), y = get_global_id(1);
-    int sum = 0;
-    for (int dy = -radius; dy <= radius; dy++) sum += src[clamp(y + dy, 0, height - 1) * width + x];
-    columns[y * width + x] = sum;
-}
-
-__kernel void box_rows(__global const int* columns, __global int* box, int width, int radius)
-{
-    int x0 = get_global_id(0) * SEGMENT, y = get_global_id(1);
-    __global const int* row = columns + y * width;
-    __global int* out = box + y * width;
-    int sum = 0;
-    for (int dx = -radius; dx <= radius; dx++) sum += row[clamp(x0 + dx, 0, width - 1)];
-    out[x0] = sum;
-    for (int x = x0 + 1; x < x0 + SEGMENT; x++)
+    int x0 = get_global_id(0) * STRIP, y = get_global_id(1) * BAND, y1 = min(y + BAND, height);
+    int stride = width + 2 * PAD;
+    int16 sum = 0;
+    for (int dy = -radius; dy <= radius; dy++)
+        sum += convert_int16(vload16(0, src + clamp(y + dy, 0, height - 1) * width + x0));
+    for (;;)
     {
-        sum += row[min(x + radius, width - 1)] - row[max(x - radius - 1, 0)];
-        out[x] = sum;
+        __global int* out = columns + y * stride + PAD + x0;
+        vstore16(sum, 0, out);
+        if (x0 == 0) vstore16((int16)sum.s0, 0, out - PAD);
+        if (x0 + STRIP == width) vstore16((int16)sum.sf, 0, out + STRIP);
+        if (++y == y1) break;
+        sum += convert_int16(vload16(0, src + min(y + radius, height - 1) * width + x0))
+             - convert_int16(vload16(0, src + max(y - radius - 1, 0) * width + x0));
     }
 }
 
-// With sharpening off the host passes radius 0 and gain 0: v + 0 * (v - v) = v exactly, as on the CPU.
-inline float enhanced(float v, int box, float gain, float inverse_area)
+// The box sums of a strip: the row's column sums over the box's columns (2r + 1 shifted vector loads).
+inline int16 box_strip(__global const int* columns, int width, int radius)
 {
-    float blur = (float)box * inverse_area;
+    int x0 = get_global_id(0) * STRIP, y = get_global_id(1);
+    __global const int* centre = columns + y * (width + 2 * PAD) + PAD + x0;
+    int16 sum = vload16(0, centre - radius);
+    for (int dx = 1 - radius; dx <= radius; dx++) sum += vload16(0, centre + dx);
+    return sum;
+}
+
+// With sharpening off the host passes radius 0 and gain 0: v + 0 * (v - v) = v exactly, as on the CPU.
+inline float16 enhanced(__global const ushort* src, __global const int* columns, int width, int radius,
+                        float gain, float inverse_area)
+{
+    float16 v = convert_float16(vload16(0, src + get_global_id(1) * width + get_global_id(0) * STRIP));
+    float16 blur = convert_float16(box_strip(columns, width, radius)) * inverse_area;
     return v + gain * (v - blur);
 }
 
-__kernel void unsharp_gray8(__global const ushort* src, __global const int* box, __global uchar* out, int width,
-                            float gain, float inverse_area, float low, float scale)
+__kernel void unsharp_gray8(__global const ushort* src, __global const int* columns, __global uchar* out, int width,
+                            int radius, float gain, float inverse_area, float low, float scale)
 {
-    size_t i = get_global_id(1) * width + get_global_id(0);
-    float v = enhanced((float)src[i], box[i], gain, inverse_area);
-    out[i] = convert_uchar_sat(fmin(fmax((v - low) * scale, 0.0f), 255.0f) + 0.5f);
+    float16 v = enhanced(src, columns, width, radius, gain, inverse_area);
+    uchar16 bytes = convert_uchar16_sat(fmin(fmax((v - low) * scale, 0.0f), 255.0f) + 0.5f);
+    vstore16(bytes, 0, out + get_global_id(1) * width + get_global_id(0) * STRIP);
 }
 
-__kernel void unsharp_lut16(__global const ushort* src, __global const int* box, __global ushort* out,
-                            __global const ushort* lut, int width, float gain, float inverse_area)
+__kernel void unsharp_lut16(__global const ushort* src, __global const int* columns, __global ushort* out,
+                            __global const ushort* lut, int width, int radius, float gain, float inverse_area)
 {
-    size_t i = get_global_id(1) * width + get_global_id(0);
-    float v = enhanced((float)src[i], box[i], gain, inverse_area);
-    out[i] = lut[convert_int(fmin(fmax(v, 0.0f), 65535.0f) + 0.5f)];
+    float16 v = enhanced(src, columns, width, radius, gain, inverse_area);
+    int16 i = convert_int16(fmin(fmax(v, 0.0f), 65535.0f) + 0.5f);
+    ushort16 mapped = (ushort16)(lut[i.s0], lut[i.s1], lut[i.s2], lut[i.s3], lut[i.s4], lut[i.s5], lut[i.s6], lut[i.s7],
+                                 lut[i.s8], lut[i.s9], lut[i.sa], lut[i.sb], lut[i.sc], lut[i.sd], lut[i.se], lut[i.sf]);
+    vstore16(mapped, 0, out + get_global_id(1) * width + get_global_id(0) * STRIP);
 }
 
+// Each item reduces one 16-byte strip of `factor` display rows: 8 output bytes at 2x, 4 at 4x.
 __kernel void downscale(__global uchar* frame, int width, int factor, int offset)
 {
-    int rx = get_global_id(0), ry = get_global_id(1);
-    int n = factor * factor, sum = 0;
-    for (int dy = 0; dy < factor; dy++)
-        for (int dx = 0; dx < factor; dx++)
-            sum += frame[(ry * factor + dy) * width + rx * factor + dx];
-    frame[offset + ry * (width / factor) + rx] = (uchar)((sum + n / 2) / n);
+    int x0 = get_global_id(0) * STRIP, ry = get_global_id(1);
+    __global const uchar* row = frame + ry * factor * width + x0;
+    __global uchar* out = frame + offset + ry * (width / factor) + x0 / factor;
+    ushort16 sum = convert_ushort16(vload16(0, row)) + convert_ushort16(vload16(0, row + width));
+    if (factor == 2)
+    {
+        vstore8(convert_uchar8((sum.even + sum.odd + (ushort)2) >> (ushort)2), 0, out);
+        return;
+    }
+    sum += convert_ushort16(vload16(0, row + 2 * width)) + convert_ushort16(vload16(0, row + 3 * width));
+    vstore4(convert_uchar4((sum.s048c + sum.s159d + sum.s26ae + sum.s37bf + (ushort)8) >> (ushort)4), 0, out);
 }

@@ -17,11 +17,11 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private readonly nint _context;
     private readonly nint _queue;
     private readonly nint _program;
-    private readonly nint _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output;
+    private readonly nint _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output;
     private FixedPointCalibration? _calibration;
     private nint _targets, _neighbours, _weights;
     private int _defectCount;
-    private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale;
+    private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale;
     private bool _disposed;
 
     private OpenClChain(CL cl, FrameGeometry g, nint platform, nint device, string description)
@@ -47,8 +47,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
         _lut = Buffer(65536 * 2);
         _first = Buffer(n * 2);
         _smoothed = Buffer(n * 2);
-        _columns = Buffer(n * 4);
-        _box = Buffer(n * 4);
+        _columns = Buffer((nuint)((g.Width + 2 * BoxColumnPad) * g.Height) * 4);
         _output = Buffer(n * 2 + n / 4);
         fixed (float* log = LogTransform.Table)
             OpenClException.Check(cl.EnqueueWriteBuffer(_queue, _log, true, 0, LogTransform.TableLength * 4, log, 0, null, null), "upload log table");
@@ -60,7 +59,6 @@ internal sealed unsafe class OpenClChain : IChainBackend
         _kDefects = Kernel("fix_defects");
         _kSmooth = Kernel("smooth");
         _kColumns = Kernel("box_columns");
-        _kRows = Kernel("box_rows");
         _kGray8 = Kernel("unsharp_gray8");
         _kLut16 = Kernel("unsharp_lut16");
         _kDownscale = Kernel("downscale");
@@ -282,7 +280,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
         Arg(_kSmooth, 4, k.NoiseSlope);
         Arg(_kSmooth, 5, k.NoiseIntercept);
         Arg(_kSmooth, 6, k.SmoothThresholdSquared);
-        Run(_kSmooth, (nuint)_g.Width, (nuint)_g.Height);
+        RunStrips(_kSmooth, _g.Height);
         return _smoothed;
     }
 
@@ -297,19 +295,15 @@ internal sealed unsafe class OpenClChain : IChainBackend
         Arg(_kColumns, 2, w);
         Arg(_kColumns, 3, h);
         Arg(_kColumns, 4, radius);
-        Run(_kColumns, (nuint)w, (nuint)h);
-        Arg(_kRows, 0, _columns);
-        Arg(_kRows, 1, _box);
-        Arg(_kRows, 2, w);
-        Arg(_kRows, 3, radius);
-        Run(_kRows, (nuint)w / BoxRowSegment, (nuint)h);
+        RunStrips(_kColumns, (h + BoxColumnBand - 1) / BoxColumnBand);
         var kernel = k.Format == OutputFormat.Gray8 ? _kGray8 : _kLut16;
         uint a = 0;
         Arg(kernel, a++, source);
-        Arg(kernel, a++, _box);
+        Arg(kernel, a++, _columns);
         Arg(kernel, a++, _output);
         if (k.Format == OutputFormat.Lut16) Arg(kernel, a++, _lut);
         Arg(kernel, a++, w);
+        Arg(kernel, a++, radius);
         Arg(kernel, a++, k.UnsharpGain);
         Arg(kernel, a++, inverseArea);
         if (k.Format == OutputFormat.Gray8)
@@ -317,11 +311,15 @@ internal sealed unsafe class OpenClChain : IChainBackend
             Arg(kernel, a++, k.WindowLow);
             Arg(kernel, a, k.WindowScale);
         }
-        Run(kernel, (nuint)w, (nuint)h);
+        RunStrips(kernel, h);
     }
 
-    /// <summary>Pixels each box_rows item slides along (SEGMENT in Kernels/display.cl); widths are multiples of 16.</summary>
-    private const int BoxRowSegment = 16;
+    /// <summary>Pixels of a row per work-item of the display kernels (STRIP in Kernels/display.cl); widths are multiples of 16.</summary>
+    private const int Strip = 16;
+
+    /// <summary>Rows each box_columns item runs down (BAND), and the replicated column sums on each side of a row of
+    /// its output (PAD, more than the largest box radius, 15), as in Kernels/display.cl.</summary>
+    private const int BoxColumnBand = 32, BoxColumnPad = 16;
 
     private void EnqueueDownscale(int factor)
     {
@@ -329,7 +327,20 @@ internal sealed unsafe class OpenClChain : IChainBackend
         Arg(_kDownscale, 1, _g.Width);
         Arg(_kDownscale, 2, factor);
         Arg(_kDownscale, 3, _g.PixelCount);
-        Run(_kDownscale, (nuint)(_g.Width / factor), (nuint)(_g.Height / factor));
+        RunStrips(_kDownscale, _g.Height / factor);
+    }
+
+    // One item per 16-pixel strip of each of `rows` rows, in work-groups of whole rows of strips (as wide as
+    // divides them, up to 256 items) and up to 4 rows, which PoCL runs as one loop and a GPU as one block.
+    private void RunStrips(nint kernel, int rows)
+    {
+        nuint strips = (nuint)(_g.Width / Strip);
+        nuint groupWidth = GroupWidth(strips);
+        nuint groupRows = 1;
+        while (groupRows < 4 && rows % (int)(groupRows * 2) == 0 && groupWidth * groupRows * 2 <= 256) groupRows *= 2;
+        nuint* global = stackalloc nuint[2] { strips, (nuint)rows };
+        nuint* local = stackalloc nuint[2] { groupWidth, groupRows };
+        OpenClException.Check(_cl.EnqueueNdrangeKernel(_queue, kernel, 2, null, global, local, 0, null, null), "clEnqueueNDRangeKernel");
     }
 
     private void EnqueuePixelStage(in ChainConstants k)
@@ -392,10 +403,10 @@ internal sealed unsafe class OpenClChain : IChainBackend
         if (_disposed) return;
         _disposed = true;
         _cl.Finish(_queue);
-        foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale })
+        foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale })
             _cl.ReleaseKernel(k);
         ReleaseDefects();
-        foreach (var b in new[] { _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output })
+        foreach (var b in new[] { _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output })
             _cl.ReleaseMemObject(b);
         _cl.ReleaseProgram(_program);
         _cl.ReleaseCommandQueue(_queue);
