@@ -8,22 +8,37 @@
 // vectoriser across work-items does not manage for these kernels.
 #define STRIP 16
 
-// Strip x0 + dx .. x0 + dx + 15 of a row, edges replicated; the private copy only at the frame's sides.
+// Vector loads and stores through vector pointers: PoCL expands vload16/vstore16 of 8- and 16-bit elements
+// into one access per element or pair. Strips start at multiples of 16 pixels of rows whose width is a
+// multiple of 16, so the plain vector types' alignment holds; the shifted loads of the smoothing and row
+// sums use types with the element's alignment (unaligned vector accesses on a CPU, split ones on a GPU).
+typedef ushort16 __attribute__((aligned(2))) unaligned_ushort16;
+typedef int16 __attribute__((aligned(4))) unaligned_int16;
+#define LOAD16(type, p) (*(__global const type*)(p))
+
+// Strip x0 + dx .. x0 + dx + 15 of a row, edges replicated (the private copy only for the frame's side strips).
 inline ushort16 strip_clamped(__global const ushort* row, int x0, int dx, int width)
 {
-    if (x0 + dx >= 0 && x0 + dx + STRIP <= width) return vload16(0, row + x0 + dx);
     ushort lanes[STRIP];
     for (int k = 0; k < STRIP; k++) lanes[k] = row[clamp(x0 + dx + k, 0, width - 1)];
     return vload16(0, lanes);
 }
 
 // A neighbour counts when |value - centre| <= t, t the integer part of k sigma (see Cpu/SmoothingPass.cs).
-inline void accumulate(ushort16 value, int16 centre, uint16 t, int16* sum, int16* count)
+// Two compares rather than abs(): PoCL's vector abs() goes two lanes at a time.
+inline void accumulate(ushort16 value, int16 centre, int16 t, int16* sum, int16* count)
 {
     int16 v = convert_int16(value);
-    int16 take = abs(v - centre) <= t;
+    int16 take = (v - centre <= t) & (centre - v <= t);
     *sum += v & take;
     *count -= take;
+}
+
+inline void accumulate_row(ushort16 left, ushort16 middle, ushort16 right, int16 centre, int16 t, int16* sum, int16* count)
+{
+    accumulate(left, centre, t, sum, count);
+    accumulate(middle, centre, t, sum, count);
+    accumulate(right, centre, t, sum, count);
 }
 
 __kernel void smooth(__global const ushort* src, __global ushort* dst, int width, int height,
@@ -33,25 +48,28 @@ __kernel void smooth(__global const ushort* src, __global ushort* dst, int width
     __global const ushort* up = src + max(y - 1, 0) * width;
     __global const ushort* mid = src + y * width;
     __global const ushort* down = src + min(y + 1, height - 1) * width;
-    ushort16 c = vload16(0, mid + x0);
+    ushort16 c = LOAD16(ushort16, mid + x0);
     int16 centre = convert_int16(c);
     float16 limit = threshold_squared * (noise_slope * convert_float16(c) + noise_intercept);
-    uint16 t = convert_uint16(convert_int16(sqrt(limit)));
+    int16 t = convert_int16(sqrt(limit));
     int16 sum = 0, count = 0;
-    accumulate(strip_clamped(up, x0, -1, width), centre, t, &sum, &count);
-    accumulate(vload16(0, up + x0), centre, t, &sum, &count);
-    accumulate(strip_clamped(up, x0, 1, width), centre, t, &sum, &count);
-    accumulate(strip_clamped(mid, x0, -1, width), centre, t, &sum, &count);
-    accumulate(c, centre, t, &sum, &count);
-    accumulate(strip_clamped(mid, x0, 1, width), centre, t, &sum, &count);
-    accumulate(strip_clamped(down, x0, -1, width), centre, t, &sum, &count);
-    accumulate(vload16(0, down + x0), centre, t, &sum, &count);
-    accumulate(strip_clamped(down, x0, 1, width), centre, t, &sum, &count);
+    if (x0 > 0 && x0 + STRIP < width)
+    {
+        accumulate_row(LOAD16(unaligned_ushort16, up + x0 - 1), LOAD16(ushort16, up + x0), LOAD16(unaligned_ushort16, up + x0 + 1), centre, t, &sum, &count);
+        accumulate_row(LOAD16(unaligned_ushort16, mid + x0 - 1), c, LOAD16(unaligned_ushort16, mid + x0 + 1), centre, t, &sum, &count);
+        accumulate_row(LOAD16(unaligned_ushort16, down + x0 - 1), LOAD16(ushort16, down + x0), LOAD16(unaligned_ushort16, down + x0 + 1), centre, t, &sum, &count);
+    }
+    else
+    {
+        accumulate_row(strip_clamped(up, x0, -1, width), LOAD16(ushort16, up + x0), strip_clamped(up, x0, 1, width), centre, t, &sum, &count);
+        accumulate_row(strip_clamped(mid, x0, -1, width), c, strip_clamped(mid, x0, 1, width), centre, t, &sum, &count);
+        accumulate_row(strip_clamped(down, x0, -1, width), LOAD16(ushort16, down + x0), strip_clamped(down, x0, 1, width), centre, t, &sum, &count);
+    }
     // (2 sum + count) / (2 count) as a correctly rounded float quotient, truncated: the quotient is below
     // 65536, so a non-integer one lies at least 1/18 from the next integer, far more than half its ulp, and
     // truncation gives the integer quotient (a vector integer divide is lane by lane on a CPU).
     float16 mean = convert_float16(sum + sum + count) / convert_float16(count + count);
-    vstore16(convert_ushort16(convert_int16(mean)), 0, dst + y * width + x0);
+    *(__global ushort16*)(dst + y * width + x0) = convert_ushort16(convert_int16(mean));
 }
 
 // Unsharp mask in two kernels. box_columns: each item keeps the running sums over the box's rows of one
@@ -67,16 +85,16 @@ __kernel void box_columns(__global const ushort* src, __global int* columns, int
     int stride = width + 2 * PAD;
     int16 sum = 0;
     for (int dy = -radius; dy <= radius; dy++)
-        sum += convert_int16(vload16(0, src + clamp(y + dy, 0, height - 1) * width + x0));
+        sum += convert_int16(LOAD16(ushort16, src + clamp(y + dy, 0, height - 1) * width + x0));
     for (;;)
     {
         __global int* out = columns + y * stride + PAD + x0;
-        vstore16(sum, 0, out);
-        if (x0 == 0) vstore16((int16)sum.s0, 0, out - PAD);
-        if (x0 + STRIP == width) vstore16((int16)sum.sf, 0, out + STRIP);
+        *(__global int16*)out = sum;
+        if (x0 == 0) *(__global int16*)(out - PAD) = (int16)sum.s0;
+        if (x0 + STRIP == width) *(__global int16*)(out + STRIP) = (int16)sum.sf;
         if (++y == y1) break;
-        sum += convert_int16(vload16(0, src + min(y + radius, height - 1) * width + x0))
-             - convert_int16(vload16(0, src + max(y - radius - 1, 0) * width + x0));
+        sum += convert_int16(LOAD16(ushort16, src + min(y + radius, height - 1) * width + x0))
+             - convert_int16(LOAD16(ushort16, src + max(y - radius - 1, 0) * width + x0));
     }
 }
 
@@ -85,8 +103,8 @@ inline int16 box_strip(__global const int* columns, int width, int radius)
 {
     int x0 = get_global_id(0) * STRIP, y = get_global_id(1);
     __global const int* centre = columns + y * (width + 2 * PAD) + PAD + x0;
-    int16 sum = vload16(0, centre - radius);
-    for (int dx = 1 - radius; dx <= radius; dx++) sum += vload16(0, centre + dx);
+    int16 sum = LOAD16(unaligned_int16, centre - radius);
+    for (int dx = 1 - radius; dx <= radius; dx++) sum += LOAD16(unaligned_int16, centre + dx);
     return sum;
 }
 
@@ -94,7 +112,7 @@ inline int16 box_strip(__global const int* columns, int width, int radius)
 inline float16 enhanced(__global const ushort* src, __global const int* columns, int width, int radius,
                         float gain, float inverse_area)
 {
-    float16 v = convert_float16(vload16(0, src + get_global_id(1) * width + get_global_id(0) * STRIP));
+    float16 v = convert_float16(LOAD16(ushort16, src + get_global_id(1) * width + get_global_id(0) * STRIP));
     float16 blur = convert_float16(box_strip(columns, width, radius)) * inverse_area;
     return v + gain * (v - blur);
 }
@@ -104,7 +122,7 @@ __kernel void unsharp_gray8(__global const ushort* src, __global const int* colu
 {
     float16 v = enhanced(src, columns, width, radius, gain, inverse_area);
     uchar16 bytes = convert_uchar16_sat(fmin(fmax((v - low) * scale, 0.0f), 255.0f) + 0.5f);
-    vstore16(bytes, 0, out + get_global_id(1) * width + get_global_id(0) * STRIP);
+    *(__global uchar16*)(out + get_global_id(1) * width + get_global_id(0) * STRIP) = bytes;
 }
 
 __kernel void unsharp_lut16(__global const ushort* src, __global const int* columns, __global ushort* out,
@@ -114,7 +132,7 @@ __kernel void unsharp_lut16(__global const ushort* src, __global const int* colu
     int16 i = convert_int16(fmin(fmax(v, 0.0f), 65535.0f) + 0.5f);
     ushort16 mapped = (ushort16)(lut[i.s0], lut[i.s1], lut[i.s2], lut[i.s3], lut[i.s4], lut[i.s5], lut[i.s6], lut[i.s7],
                                  lut[i.s8], lut[i.s9], lut[i.sa], lut[i.sb], lut[i.sc], lut[i.sd], lut[i.se], lut[i.sf]);
-    vstore16(mapped, 0, out + get_global_id(1) * width + get_global_id(0) * STRIP);
+    *(__global ushort16*)(out + get_global_id(1) * width + get_global_id(0) * STRIP) = mapped;
 }
 
 // Each item reduces one 16-byte strip of `factor` display rows: 8 output bytes at 2x, 4 at 4x.
@@ -123,12 +141,12 @@ __kernel void downscale(__global uchar* frame, int width, int factor, int offset
     int x0 = get_global_id(0) * STRIP, ry = get_global_id(1);
     __global const uchar* row = frame + ry * factor * width + x0;
     __global uchar* out = frame + offset + ry * (width / factor) + x0 / factor;
-    ushort16 sum = convert_ushort16(vload16(0, row)) + convert_ushort16(vload16(0, row + width));
+    ushort16 sum = convert_ushort16(LOAD16(uchar16, row)) + convert_ushort16(LOAD16(uchar16, row + width));
     if (factor == 2)
     {
-        vstore8(convert_uchar8((sum.even + sum.odd + (ushort)2) >> (ushort)2), 0, out);
+        *(__global uchar8*)out = convert_uchar8((sum.even + sum.odd + (ushort)2) >> (ushort)2);
         return;
     }
-    sum += convert_ushort16(vload16(0, row + 2 * width)) + convert_ushort16(vload16(0, row + 3 * width));
-    vstore4(convert_uchar4((sum.s048c + sum.s159d + sum.s26ae + sum.s37bf + (ushort)8) >> (ushort)4), 0, out);
+    sum += convert_ushort16(LOAD16(uchar16, row + 2 * width)) + convert_ushort16(LOAD16(uchar16, row + 3 * width));
+    *(__global uchar4*)out = convert_uchar4((sum.s048c + sum.s159d + sum.s26ae + sum.s37bf + (ushort)8) >> (ushort)4);
 }
