@@ -72,39 +72,55 @@ __kernel void smooth(__global const ushort* src, __global ushort* dst, int width
     *(__global ushort16*)(dst + y * width + x0) = convert_ushort16(convert_int16(mean));
 }
 
-// Unsharp mask in two kernels. box_columns: each item keeps the running sums over the box's rows of one
-// strip down a band of BAND rows (two loads per row, whatever the radius), into a buffer whose rows carry
-// PAD replicated column sums on each side (PAD > the largest radius, 15), so the row sums need no edge cases.
-// Exact integers (edges replicated), as the CPU's running sums.
+// Unsharp mask in two kernels, with exact integer sums (edges replicated) as the CPU's running sums.
+// box_columns: each item keeps the running sums over the box's rows of one strip down a band of BAND rows (two
+// loads per row, whatever the radius) and stores their prefix sums within the strip, Q; rows carry one strip of
+// replicated column sums on each side (PAD, more than the largest radius, 15). The row's prefix sum at x is
+// Q[x] plus the totals of the strips left of x, so a box sum, the difference of two prefix sums 2r + 1 apart,
+// is Q[x + r] - Q[x - r - 1] plus the total of the strip left of x's (where x - r - 1 lies in it) and of x's own
+// (where x + r lies in the next): two shifted vector loads and two strip totals per strip, whatever the radius.
 #define BAND 32
 #define PAD 16
+
+// Prefix sums across the 16 lanes, in four shifted adds (register shuffles on a CPU and on a GPU).
+inline int16 strip_prefix(int16 v)
+{
+    v += (int16)((int)0, v.s012, v.s3456, v.s789a, v.sbcde);
+    v += (int16)((int2)0, v.s0123, v.s4567, v.s89ab, v.scd);
+    v += (int16)((int4)0, v.s01234567, v.s89ab);
+    v += (int16)((int8)0, v.s01234567);
+    return v;
+}
 
 __kernel void box_columns(__global const ushort* src, __global int* columns, int width, int height, int radius)
 {
     int x0 = get_global_id(0) * STRIP, y = get_global_id(1) * BAND, y1 = min(y + BAND, height);
     int stride = width + 2 * PAD;
+    const int16 lanes_from_1 = (int16)(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16);
     int16 sum = 0;
     for (int dy = -radius; dy <= radius; dy++)
         sum += convert_int16(LOAD16(ushort16, src + clamp(y + dy, 0, height - 1) * width + x0));
     for (;;)
     {
         __global int* out = columns + y * stride + PAD + x0;
-        *(__global int16*)out = sum;
-        if (x0 == 0) *(__global int16*)(out - PAD) = (int16)sum.s0;
-        if (x0 + STRIP == width) *(__global int16*)(out + STRIP) = (int16)sum.sf;
+        *(__global int16*)out = strip_prefix(sum);
+        if (x0 == 0) *(__global int16*)(out - PAD) = (int16)sum.s0 * lanes_from_1;
+        if (x0 + STRIP == width) *(__global int16*)(out + STRIP) = (int16)sum.sf * lanes_from_1;
         if (++y == y1) break;
         sum += convert_int16(LOAD16(ushort16, src + min(y + radius, height - 1) * width + x0))
              - convert_int16(LOAD16(ushort16, src + max(y - radius - 1, 0) * width + x0));
     }
 }
 
-// The box sums of a strip: the row's column sums over the box's columns (2r + 1 shifted vector loads).
+// The box sums of a strip, from box_columns' strip prefix sums (see above).
 inline int16 box_strip(__global const int* columns, int width, int radius)
 {
     int x0 = get_global_id(0) * STRIP, y = get_global_id(1);
-    __global const int* centre = columns + y * (width + 2 * PAD) + PAD + x0;
-    int16 sum = LOAD16(unaligned_int16, centre - radius);
-    for (int dx = 1 - radius; dx <= radius; dx++) sum += LOAD16(unaligned_int16, centre + dx);
+    __global const int* row = columns + y * (width + 2 * PAD) + PAD + x0;
+    const int16 lanes = (int16)(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    int16 sum = LOAD16(unaligned_int16, row + radius) - LOAD16(unaligned_int16, row - radius - 1);
+    sum += (int16)row[STRIP - 1] & (lanes + radius >= STRIP);
+    sum += (int16)row[-1] & (lanes <= radius);
     return sum;
 }
 
