@@ -24,17 +24,17 @@ inline ushort16 strip_clamped(__global const ushort* row, int x0, int dx, int wi
     return vload16(0, lanes);
 }
 
-// A neighbour counts when |value - centre| <= t, t the integer part of k sigma (see Cpu/SmoothingPass.cs).
-// Two compares rather than abs(): PoCL's vector abs() goes two lanes at a time.
-inline void accumulate(ushort16 value, int16 centre, int16 t, int16* sum, int16* count)
+// A neighbour counts when |value - centre| <= t, t the integer part of k sigma (see Cpu/SmoothingPass.cs),
+// tested in 16-bit lanes (t saturated to 65535 does not change the test); PoCL's vector abs() and min/max
+// go two lanes at a time, so the distance is spelt out.
+inline void accumulate(ushort16 value, ushort16 centre, ushort16 t, int16* sum, short16* count)
 {
-    int16 v = convert_int16(value);
-    int16 take = (v - centre <= t) & (centre - v <= t);
-    *sum += v & take;
+    short16 take = (value > centre ? value - centre : centre - value) <= t;
+    *sum += convert_int16(value & as_ushort16(take));
     *count -= take;
 }
 
-inline void accumulate_row(ushort16 left, ushort16 middle, ushort16 right, int16 centre, int16 t, int16* sum, int16* count)
+inline void accumulate_row(ushort16 left, ushort16 middle, ushort16 right, ushort16 centre, ushort16 t, int16* sum, short16* count)
 {
     accumulate(left, centre, t, sum, count);
     accumulate(middle, centre, t, sum, count);
@@ -49,26 +49,27 @@ __kernel void smooth(__global const ushort* src, __global ushort* dst, int width
     __global const ushort* mid = src + y * width;
     __global const ushort* down = src + min(y + 1, height - 1) * width;
     ushort16 c = LOAD16(ushort16, mid + x0);
-    int16 centre = convert_int16(c);
     float16 limit = threshold_squared * (noise_slope * convert_float16(c) + noise_intercept);
-    int16 t = convert_int16(sqrt(limit));
-    int16 sum = 0, count = 0;
+    ushort16 t = convert_ushort16_sat(convert_int16(sqrt(limit)));
+    int16 sum = 0;
+    short16 count = 0;
     if (x0 > 0 && x0 + STRIP < width)
     {
-        accumulate_row(LOAD16(unaligned_ushort16, up + x0 - 1), LOAD16(ushort16, up + x0), LOAD16(unaligned_ushort16, up + x0 + 1), centre, t, &sum, &count);
-        accumulate_row(LOAD16(unaligned_ushort16, mid + x0 - 1), c, LOAD16(unaligned_ushort16, mid + x0 + 1), centre, t, &sum, &count);
-        accumulate_row(LOAD16(unaligned_ushort16, down + x0 - 1), LOAD16(ushort16, down + x0), LOAD16(unaligned_ushort16, down + x0 + 1), centre, t, &sum, &count);
+        accumulate_row(LOAD16(unaligned_ushort16, up + x0 - 1), LOAD16(ushort16, up + x0), LOAD16(unaligned_ushort16, up + x0 + 1), c, t, &sum, &count);
+        accumulate_row(LOAD16(unaligned_ushort16, mid + x0 - 1), c, LOAD16(unaligned_ushort16, mid + x0 + 1), c, t, &sum, &count);
+        accumulate_row(LOAD16(unaligned_ushort16, down + x0 - 1), LOAD16(ushort16, down + x0), LOAD16(unaligned_ushort16, down + x0 + 1), c, t, &sum, &count);
     }
     else
     {
-        accumulate_row(strip_clamped(up, x0, -1, width), LOAD16(ushort16, up + x0), strip_clamped(up, x0, 1, width), centre, t, &sum, &count);
-        accumulate_row(strip_clamped(mid, x0, -1, width), c, strip_clamped(mid, x0, 1, width), centre, t, &sum, &count);
-        accumulate_row(strip_clamped(down, x0, -1, width), LOAD16(ushort16, down + x0), strip_clamped(down, x0, 1, width), centre, t, &sum, &count);
+        accumulate_row(strip_clamped(up, x0, -1, width), LOAD16(ushort16, up + x0), strip_clamped(up, x0, 1, width), c, t, &sum, &count);
+        accumulate_row(strip_clamped(mid, x0, -1, width), c, strip_clamped(mid, x0, 1, width), c, t, &sum, &count);
+        accumulate_row(strip_clamped(down, x0, -1, width), LOAD16(ushort16, down + x0), strip_clamped(down, x0, 1, width), c, t, &sum, &count);
     }
     // (2 sum + count) / (2 count) as a correctly rounded float quotient, truncated: the quotient is below
     // 65536, so a non-integer one lies at least 1/18 from the next integer, far more than half its ulp, and
     // truncation gives the integer quotient (a vector integer divide is lane by lane on a CPU).
-    float16 mean = convert_float16(sum + sum + count) / convert_float16(count + count);
+    int16 n = convert_int16(count);
+    float16 mean = convert_float16(sum + sum + n) / convert_float16(n + n);
     *(__global ushort16*)(dst + y * width + x0) = convert_ushort16(convert_int16(mean));
 }
 
