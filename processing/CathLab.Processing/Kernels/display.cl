@@ -8,20 +8,23 @@
 // vectoriser across work-items does not manage for these kernels.
 #define STRIP 16
 
-// Vector loads and stores through vector pointers: PoCL expands vload16/vstore16 of 8- and 16-bit elements
-// into one access per element or pair. Strips start at multiples of 16 pixels of rows whose width is a
-// multiple of 16, so the plain vector types' alignment holds; the shifted loads of the smoothing and row
-// sums use types with the element's alignment (unaligned vector accesses on a CPU, split ones on a GPU).
-typedef ushort16 __attribute__((aligned(2))) unaligned_ushort16;
+// Vector loads and stores through vector pointers: PoCL expands vload16/vstore16 into one access per
+// element or pair (for ints too, where the address is not aligned). Strips start at multiples of 16 pixels
+// of rows whose width is a multiple of 16 (buffers are at least 128-byte aligned), so the vector types'
+// alignment holds. The row sums' shifted loads use an int16 typedef with the element's alignment (a typedef
+// may lower alignment in OpenCL C as in GCC): one unaligned load on a CPU, split as needed on a GPU.
 typedef int16 __attribute__((aligned(4))) unaligned_int16;
 #define LOAD16(type, p) (*(__global const type*)(p))
 
-// Strip x0 + dx .. x0 + dx + 15 of a row, edges replicated (the private copy only for the frame's side strips).
-inline ushort16 strip_clamped(__global const ushort* row, int x0, int dx, int width)
+// The strip one pixel left of (right of) the aligned strip c at x0 of row, edges replicated.
+inline ushort16 shifted_left(__global const ushort* row, ushort16 c, int x0)
 {
-    ushort lanes[STRIP];
-    for (int k = 0; k < STRIP; k++) lanes[k] = row[clamp(x0 + dx + k, 0, width - 1)];
-    return vload16(0, lanes);
+    return (ushort16)(row[max(x0 - 1, 0)], c.s012, c.s3456, c.s789a, c.sbcde);
+}
+
+inline ushort16 shifted_right(__global const ushort* row, ushort16 c, int x0, int width)
+{
+    return (ushort16)(c.s1234, c.s5678, c.s9abc, c.sdef, row[min(x0 + STRIP, width - 1)]);
 }
 
 // A neighbour counts when |value - centre| <= t, t the integer part of k sigma (see Cpu/SmoothingPass.cs),
@@ -53,18 +56,10 @@ __kernel void smooth(__global const ushort* src, __global ushort* dst, int width
     ushort16 t = convert_ushort16_sat(convert_int16(sqrt(limit)));
     int16 sum = 0;
     short16 count = 0;
-    if (x0 > 0 && x0 + STRIP < width)
-    {
-        accumulate_row(LOAD16(unaligned_ushort16, up + x0 - 1), LOAD16(ushort16, up + x0), LOAD16(unaligned_ushort16, up + x0 + 1), c, t, &sum, &count);
-        accumulate_row(LOAD16(unaligned_ushort16, mid + x0 - 1), c, LOAD16(unaligned_ushort16, mid + x0 + 1), c, t, &sum, &count);
-        accumulate_row(LOAD16(unaligned_ushort16, down + x0 - 1), LOAD16(ushort16, down + x0), LOAD16(unaligned_ushort16, down + x0 + 1), c, t, &sum, &count);
-    }
-    else
-    {
-        accumulate_row(strip_clamped(up, x0, -1, width), LOAD16(ushort16, up + x0), strip_clamped(up, x0, 1, width), c, t, &sum, &count);
-        accumulate_row(strip_clamped(mid, x0, -1, width), c, strip_clamped(mid, x0, 1, width), c, t, &sum, &count);
-        accumulate_row(strip_clamped(down, x0, -1, width), LOAD16(ushort16, down + x0), strip_clamped(down, x0, 1, width), c, t, &sum, &count);
-    }
+    ushort16 u = LOAD16(ushort16, up + x0), d = LOAD16(ushort16, down + x0);
+    accumulate_row(shifted_left(up, u, x0), u, shifted_right(up, u, x0, width), c, t, &sum, &count);
+    accumulate_row(shifted_left(mid, c, x0), c, shifted_right(mid, c, x0, width), c, t, &sum, &count);
+    accumulate_row(shifted_left(down, d, x0), d, shifted_right(down, d, x0, width), c, t, &sum, &count);
     // (2 sum + count) / (2 count) as a correctly rounded float quotient, truncated: the quotient is below
     // 65536, so a non-integer one lies at least 1/18 from the next integer, far more than half its ulp, and
     // truncation gives the integer quotient (a vector integer divide is lane by lane on a CPU).
