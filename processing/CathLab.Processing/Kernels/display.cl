@@ -120,11 +120,13 @@ inline int16 box_strip(__global const int* columns, int width, int radius)
     return sum;
 }
 
-// With sharpening off the host passes radius 0 and gain 0: v + 0 * (v - v) = v exactly, as on the CPU.
+// With sharpening off the host passes radius -1 and runs no box_columns: v as is, which is what the CPU's
+// v + 0 * (v - v) gives.
 inline float16 enhanced(__global const ushort* src, __global const int* columns, int width, int radius,
                         float gain, float inverse_area)
 {
     float16 v = convert_float16(LOAD16(ushort16, src + get_global_id(1) * width + get_global_id(0) * STRIP));
+    if (radius < 0) return v;
     float16 blur = convert_float16(box_strip(columns, width, radius)) * inverse_area;
     return v + gain * (v - blur);
 }

@@ -288,14 +288,18 @@ internal sealed unsafe class OpenClChain : IChainBackend
     {
         int w = _g.Width, h = _g.Height;
         bool sharpen = k.UnsharpGain != 0f;
-        int radius = sharpen ? k.BoxRadius : 0;
+        // Radius -1: no box sums at all (see display.cl's enhanced).
+        int radius = sharpen ? k.BoxRadius : -1;
         float inverseArea = sharpen ? k.InverseBoxArea : 1f;
-        Arg(_kColumns, 0, source);
-        Arg(_kColumns, 1, _columns);
-        Arg(_kColumns, 2, w);
-        Arg(_kColumns, 3, h);
-        Arg(_kColumns, 4, radius);
-        RunStrips(_kColumns, (h + BoxColumnBand - 1) / BoxColumnBand);
+        if (sharpen)
+        {
+            Arg(_kColumns, 0, source);
+            Arg(_kColumns, 1, _columns);
+            Arg(_kColumns, 2, w);
+            Arg(_kColumns, 3, h);
+            Arg(_kColumns, 4, radius);
+            RunStrips(_kColumns, (h + BoxColumnBand - 1) / BoxColumnBand);
+        }
         var kernel = k.Format == OutputFormat.Gray8 ? _kGray8 : _kLut16;
         uint a = 0;
         Arg(kernel, a++, source);
