@@ -84,6 +84,21 @@ public sealed class OpenClStripKernelTests(ITestOutputHelper output)
         });
     }
 
+    // Every box radius, 1 to 15: the strip prefix sums take the neighbouring strips' totals for the lanes whose
+    // box reaches past their strip, which depends on the radius lane by lane.
+    [Fact]
+    public void Every_box_size_matches_the_cpu_byte_for_byte()
+    {
+        if (OpenClRequirement.OptedOut(output)) return;
+        for (int kernel = UnsharpMaskSettings.MinKernel; kernel <= UnsharpMaskSettings.MaxKernel; kernel += 2)
+            AssertSameBytes(new FrameGeometry(80, 64, 14), new ProcessingParameters
+            {
+                Mode = PipelineMode.Cine,
+                Unsharp = new UnsharpMaskSettings { KernelSize = kernel, Gain = 4 },
+                Display = new DisplaySettings { WindowCenter = 6000, WindowWidth = 12000 },
+            });
+    }
+
     [Fact]
     public void Sharpening_off_passes_the_frame_through_the_window()
     {
