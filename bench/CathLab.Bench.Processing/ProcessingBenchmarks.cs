@@ -27,6 +27,7 @@ public class ProcessingBenchmarks
     private FramePipeline _cpu2 = null!, _cpu1 = null!, _openCl = null!;
     private Dictionary<PipelineMode, (FramePipeline Cpu2, FramePipeline Cpu1, FramePipeline OpenCl)> _chains = [];
     private OpenCvPeer _peer = null!;
+    private FramePipeline _fluoroOneBand = null!, _dsaOneBand = null!;
 
     private static ProcessingParameters Parameters(PipelineMode mode) => new()
     {
@@ -65,9 +66,9 @@ public class ProcessingBenchmarks
         defects.AddColumn(300);
         var calibration = new CalibrationData(g, dark, gain, defects);
 
-        FramePipeline Make(PipelineMode mode, BackendChoice backend, int threads)
+        FramePipeline Make(PipelineMode mode, BackendChoice backend, int threads, int transferBands = 4)
         {
-            var p = new FramePipeline(calibration, Parameters(mode), new PipelineOptions { Backend = backend, CpuThreads = threads });
+            var p = new FramePipeline(calibration, Parameters(mode), new PipelineOptions { Backend = backend, CpuThreads = threads, TransferBands = transferBands });
             var output = new byte[p.Layout.TotalBytes];
             p.BeginRun();
             for (int f = 0; f < 4; f++) p.Process(_sequence[f], output);
@@ -80,6 +81,8 @@ public class ProcessingBenchmarks
         }
         foreach (var mode in Enum.GetValues<PipelineMode>())
             _chains[mode] = (Make(mode, BackendChoice.Cpu, 2), Make(mode, BackendChoice.Cpu, 1), Make(mode, BackendChoice.OpenCl, 1));
+        _fluoroOneBand = Make(PipelineMode.Fluoro, BackendChoice.OpenCl, 1, transferBands: 1);
+        _dsaOneBand = Make(PipelineMode.Dsa, BackendChoice.OpenCl, 1, transferBands: 1);
         _cpu2 = _chains[PipelineMode.Fluoro].Cpu2;
         _cpu1 = _chains[PipelineMode.Fluoro].Cpu1;
         _openCl = _chains[PipelineMode.Fluoro].OpenCl;
@@ -93,6 +96,8 @@ public class ProcessingBenchmarks
     public void Cleanup()
     {
         foreach (var (a, b, c) in _chains.Values) { a.Dispose(); b.Dispose(); c.Dispose(); }
+        _fluoroOneBand.Dispose();
+        _dsaOneBand.Dispose();
         _peer.Dispose();
     }
 
@@ -147,11 +152,15 @@ public class ProcessingBenchmarks
     [Benchmark] public void Chain_Fluoro_Cpu1() => _chains[PipelineMode.Fluoro].Cpu1.Process(Next(), _output);
     [Benchmark] public void Chain_Fluoro_OpenCl() => _chains[PipelineMode.Fluoro].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Fluoro_OpenCv() => _peer.FluoroChain();
+    [Benchmark(Description = "Chain_Fluoro_OpenCl, transfers not overlapped (1 band)")]
+    public void Chain_Fluoro_OpenClOneBand() => _fluoroOneBand.Process(Next(), _output);
 
     [Benchmark] public void Chain_Dsa_Cpu2() => _chains[PipelineMode.Dsa].Cpu2.Process(Next(), _output);
     [Benchmark] public void Chain_Dsa_Cpu1() => _chains[PipelineMode.Dsa].Cpu1.Process(Next(), _output);
     [Benchmark] public void Chain_Dsa_OpenCl() => _chains[PipelineMode.Dsa].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Dsa_OpenCv() => _peer.DsaChain();
+    [Benchmark(Description = "Chain_Dsa_OpenCl, transfers not overlapped (1 band)")]
+    public void Chain_Dsa_OpenClOneBand() => _dsaOneBand.Process(Next(), _output);
 
     [Benchmark] public void Chain_Cine_Cpu2() => _chains[PipelineMode.Cine].Cpu2.Process(Next(), _output);
     [Benchmark] public void Chain_Cine_Cpu1() => _chains[PipelineMode.Cine].Cpu1.Process(Next(), _output);
