@@ -253,6 +253,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
         nint* shown = stackalloc nint[TransferBands.Max];
         new Span<nint>(uploaded, TransferBands.Max).Clear();
         new Span<nint>(shown, TransferBands.Max).Clear();
+        int transfers = 0, kernels = 0;
         fixed (ushort* rawPointer = raw)
         fixed (byte* outputPointer = output)
         {
@@ -295,16 +296,17 @@ internal sealed unsafe class OpenClChain : IChainBackend
             finally
             {
                 // Nothing may still read the raw frame or write the output once they are unpinned.
-                int transfers = _cl.Finish(_transfer), kernels = _cl.Finish(_queue);
+                transfers = _cl.Finish(_transfer);
+                kernels = _cl.Finish(_queue);
                 for (int b = 0; b < TransferBands.Max; b++)
                 {
                     if (uploaded[b] != 0) _cl.ReleaseEvent(uploaded[b]);
                     if (shown[b] != 0) _cl.ReleaseEvent(shown[b]);
                 }
-                OpenClException.Check(transfers, "clFinish (transfers)");
-                OpenClException.Check(kernels, "clFinish");
             }
         }
+        OpenClException.Check(transfers, "clFinish (transfers)");
+        OpenClException.Check(kernels, "clFinish");
     }
 
     public void RunStep(StepKind step, ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output)
