@@ -25,7 +25,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
     private FixedPointCalibration? _calibration;
     private nint _targets, _neighbours, _weights;
     private int _defectCount;
-    private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale;
+    private readonly nint _kCalibrate, _kRecursive, _kSubtract, _kRoadmapMask, _kRoadmapPeak, _kRoadmapOverlay, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale;
     private bool _disposed;
 
     private OpenClChain(CL cl, FrameGeometry g, int transferBands, nint device, string description)
@@ -62,7 +62,10 @@ internal sealed unsafe class OpenClChain : IChainBackend
 
         _kCalibrate = Kernel("calibrate");
         _kRecursive = Kernel("calibrate_recursive");
-        _kLog = Kernel("calibrate_log");
+        _kSubtract = Kernel("calibrate_subtract");
+        _kRoadmapMask = Kernel("calibrate_roadmap_mask");
+        _kRoadmapPeak = Kernel("calibrate_roadmap_peak");
+        _kRoadmapOverlay = Kernel("calibrate_roadmap_overlay");
         _kFinishMask = Kernel("finish_roadmap_mask");
         _kDefects = Kernel("fix_defects");
         _kSmooth = Kernel("smooth");
@@ -430,22 +433,28 @@ internal sealed unsafe class OpenClChain : IChainBackend
                 Arg(_kRecursive, 13, k.InverseThresholdSpan);
                 return _kRecursive;
             default:
-                Arg(_kLog, 0, _raw);
-                Arg(_kLog, 1, _dark);
-                Arg(_kLog, 2, _gain);
-                Arg(_kLog, 3, _log);
-                Arg(_kLog, 4, _mask);
-                Arg(_kLog, 5, _peak);
-                Arg(_kLog, 6, _first);
-                Arg(_kLog, 7, q.FractionBits);
-                Arg(_kLog, 8, q.GainShift);
-                Arg(_kLog, 9, (uint)q.MaxQ);
-                Arg(_kLog, 10, k.MaxValue);
-                Arg(_kLog, 11, (int)k.Stage);
-                Arg(_kLog, 12, k.SubtractionOffset);
-                Arg(_kLog, 13, k.SubtractionGain);
-                Arg(_kLog, 14, k.OverlayGain);
-                return _kLog;
+                var log = k.Stage switch
+                {
+                    PixelStage.Subtract => _kSubtract,
+                    PixelStage.RoadmapMask => _kRoadmapMask,
+                    PixelStage.RoadmapPeak => _kRoadmapPeak,
+                    _ => _kRoadmapOverlay,
+                };
+                Arg(log, 0, _raw);
+                Arg(log, 1, _dark);
+                Arg(log, 2, _gain);
+                Arg(log, 3, _log);
+                Arg(log, 4, _mask);
+                Arg(log, 5, _peak);
+                Arg(log, 6, _first);
+                Arg(log, 7, q.FractionBits);
+                Arg(log, 8, q.GainShift);
+                Arg(log, 9, (uint)q.MaxQ);
+                Arg(log, 10, k.MaxValue);
+                Arg(log, 11, k.SubtractionOffset);
+                Arg(log, 12, k.SubtractionGain);
+                Arg(log, 13, k.OverlayGain);
+                return log;
         }
     }
 
@@ -455,7 +464,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
         _disposed = true;
         _cl.Finish(_transfer);
         _cl.Finish(_queue);
-        foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale })
+        foreach (var k in new[] { _kCalibrate, _kRecursive, _kSubtract, _kRoadmapMask, _kRoadmapPeak, _kRoadmapOverlay, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kRows, _kGray8, _kLut16, _kDownscale })
             _cl.ReleaseKernel(k);
         ReleaseDefects();
         foreach (var b in new[] { _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _box, _output })
