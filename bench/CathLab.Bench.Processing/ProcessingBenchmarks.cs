@@ -27,6 +27,7 @@ public class ProcessingBenchmarks
     private FramePipeline _cpu2 = null!, _cpu1 = null!, _openCl = null!;
     private Dictionary<PipelineMode, (FramePipeline Cpu2, FramePipeline Cpu1, FramePipeline OpenCl)> _chains = [];
     private OpenCvPeer _peer = null!;
+    private FramePipeline _fluoroOneBand = null!, _dsaOneBand = null!;
 
     private static ProcessingParameters Parameters(PipelineMode mode) => new()
     {
@@ -60,14 +61,23 @@ public class ProcessingBenchmarks
         for (int i = 0; i < dark.Length; i++) { dark[i] = 100 + rng.Next(50); gain[i] = 0.9f + 0.2f * (float)rng.NextDouble(); mask[i] = 8f; }
         _sequence = FluoroSequence.Make(Side, SequenceLength, dark, gain, rng);
         _raw = _sequence[0];
+        _coldFrames = Enumerable.Range(0, ColdFrames).Select(f => (ushort[])_sequence[f & (SequenceLength - 1)].Clone()).ToArray();
+        _coldCopies = Enumerable.Range(0, ColdRingLength).Select(_ =>
+        {
+            var source = new byte[FluoroCopyBytes];
+            var target = new byte[FluoroCopyBytes];
+            source.AsSpan().Fill(0x5A);
+            target.AsSpan().Fill(0xA5);
+            return (source, target);
+        }).ToArray();
         var defects = new DefectMap(g);
         for (int d = 0; d < 1000; d++) defects.AddPixel(rng.Next(Side), rng.Next(Side));
         defects.AddColumn(300);
         var calibration = new CalibrationData(g, dark, gain, defects);
 
-        FramePipeline Make(PipelineMode mode, BackendChoice backend, int threads)
+        FramePipeline Make(PipelineMode mode, BackendChoice backend, int threads, int transferBands = 4)
         {
-            var p = new FramePipeline(calibration, Parameters(mode), new PipelineOptions { Backend = backend, CpuThreads = threads });
+            var p = new FramePipeline(calibration, Parameters(mode), new PipelineOptions { Backend = backend, CpuThreads = threads, TransferBands = transferBands });
             var output = new byte[p.Layout.TotalBytes];
             p.BeginRun();
             for (int f = 0; f < 4; f++) p.Process(_sequence[f], output);
@@ -80,6 +90,8 @@ public class ProcessingBenchmarks
         }
         foreach (var mode in Enum.GetValues<PipelineMode>())
             _chains[mode] = (Make(mode, BackendChoice.Cpu, 2), Make(mode, BackendChoice.Cpu, 1), Make(mode, BackendChoice.OpenCl, 1));
+        _fluoroOneBand = Make(PipelineMode.Fluoro, BackendChoice.OpenCl, 1, transferBands: 1);
+        _dsaOneBand = Make(PipelineMode.Dsa, BackendChoice.OpenCl, 1, transferBands: 1);
         _cpu2 = _chains[PipelineMode.Fluoro].Cpu2;
         _cpu1 = _chains[PipelineMode.Fluoro].Cpu1;
         _openCl = _chains[PipelineMode.Fluoro].OpenCl;
@@ -93,6 +105,8 @@ public class ProcessingBenchmarks
     public void Cleanup()
     {
         foreach (var (a, b, c) in _chains.Values) { a.Dispose(); b.Dispose(); c.Dispose(); }
+        _fluoroOneBand.Dispose();
+        _dsaOneBand.Dispose();
         _peer.Dispose();
     }
 
@@ -108,6 +122,31 @@ public class ProcessingBenchmarks
 
     [Benchmark(Description = "Copy bound: DSA chain's bytes (5.6 MiB copy)")]
     public void CopyDsaBytes() => _bigSource.AsSpan(0, DsaCopyBytes).CopyTo(_bigTarget);
+
+    // The same copy with its bytes not in any cache: a ring of buffers (~360 MiB) far larger than this CPU's
+    // last-level cache, each pair last touched 31 copies earlier. This is the bound set by DRAM bandwidth.
+    [Benchmark(Description = "Copy bound from memory: a chain's bytes (5.6 MiB copy, cache-cold)")]
+    public void CopyOwnBytesFromMemory()
+    {
+        var (source, target) = _coldCopies[_nextCold++ % _coldCopies.Length];
+        source.AsSpan().CopyTo(target);
+    }
+
+    // The chains as a live run feeds them: each raw frame arrives in memory (by DMA on the station), not in the
+    // cache; the calibration, the filter state and the mask, reused every frame, stay where the CPU keeps them.
+    [Benchmark] public void Chain_Fluoro_Cpu2FrameFromMemory() => _chains[PipelineMode.Fluoro].Cpu2.Process(NextCold(), _output);
+    [Benchmark] public void Chain_Dsa_Cpu2FrameFromMemory() => _chains[PipelineMode.Dsa].Cpu2.Process(NextCold(), _output);
+
+    private const int ColdRingLength = 32;
+    private (byte[] Source, byte[] Target)[] _coldCopies = [];
+    private int _nextCold;
+
+    /// <summary>The sequence's frames again at 64 other addresses (128 MiB): each is evicted before it comes round.</summary>
+    private ushort[] NextCold() => _coldFrames[_nextColdFrame++ & (ColdFrames - 1)];
+
+    private const int ColdFrames = 64;
+    private ushort[][] _coldFrames = [];
+    private int _nextColdFrame;
 
     private const int FluoroCopyBytes = (int)(11.25 * 1024 * 1024 / 2);
     private const int DsaCopyBytes = (int)(11.25 * 1024 * 1024 / 2);
@@ -147,11 +186,15 @@ public class ProcessingBenchmarks
     [Benchmark] public void Chain_Fluoro_Cpu1() => _chains[PipelineMode.Fluoro].Cpu1.Process(Next(), _output);
     [Benchmark] public void Chain_Fluoro_OpenCl() => _chains[PipelineMode.Fluoro].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Fluoro_OpenCv() => _peer.FluoroChain();
+    [Benchmark(Description = "Chain_Fluoro_OpenCl, transfers not overlapped (1 band)")]
+    public void Chain_Fluoro_OpenClOneBand() => _fluoroOneBand.Process(Next(), _output);
 
     [Benchmark] public void Chain_Dsa_Cpu2() => _chains[PipelineMode.Dsa].Cpu2.Process(Next(), _output);
     [Benchmark] public void Chain_Dsa_Cpu1() => _chains[PipelineMode.Dsa].Cpu1.Process(Next(), _output);
     [Benchmark] public void Chain_Dsa_OpenCl() => _chains[PipelineMode.Dsa].OpenCl.Process(Next(), _output);
     [Benchmark] public void Chain_Dsa_OpenCv() => _peer.DsaChain();
+    [Benchmark(Description = "Chain_Dsa_OpenCl, transfers not overlapped (1 band)")]
+    public void Chain_Dsa_OpenClOneBand() => _dsaOneBand.Process(Next(), _output);
 
     [Benchmark] public void Chain_Cine_Cpu2() => _chains[PipelineMode.Cine].Cpu2.Process(Next(), _output);
     [Benchmark] public void Chain_Cine_Cpu1() => _chains[PipelineMode.Cine].Cpu1.Process(Next(), _output);

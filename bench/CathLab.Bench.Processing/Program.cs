@@ -1,3 +1,7 @@
 using BenchmarkDotNet.Running;
+using CathLab.Bench.Processing;
 
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+if (args is ["cold", ..])
+    ColdCacheHarness.Run(args.Length > 1 ? int.Parse(args[1]) : 200);
+else
+    BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -47,5 +47,13 @@ internal sealed class MedianRatioColumn(string name, string legend, Func<Summary
             return null;
         });
 
+    public static readonly MedianRatioColumn VersusOwnBytesFromMemory = new("x own-bytes copy from memory (median)", "fluoro and DSA chains: median time / median time of copying the bytes that chain must move at the least, none of them in a cache (the DRAM bound)",
+        (s, c) =>
+        {
+            var name = c.Descriptor.WorkloadMethod.Name;
+            bool chain = name.StartsWith("Chain_Fluoro_", StringComparison.Ordinal) || name.StartsWith("Chain_Dsa_", StringComparison.Ordinal);
+            return chain ? Median(s, c) / MedianOf(s, nameof(ProcessingBenchmarks.CopyOwnBytesFromMemory)) : null;
+        });
+
     public static readonly MedianRatioColumn FramesPerSecond = new("fps (median)", "frames per second at the median time", (s, c) => 1e9 / Median(s, c));
 }

@@ -20,7 +20,7 @@ public sealed class ShortConfig : ManualConfig
             .WithIterationTime(Perfolizer.Horology.TimeInterval.FromMilliseconds(100))
             .WithId("Short"));
         SummaryStyle = SummaryStyle.Default.WithRatioStyle(RatioStyle.Value);
-        AddColumn(StatisticColumn.Median, StatisticColumn.Min, MedianRatioColumn.VersusCopy, MedianRatioColumn.PeerOverThis, MedianRatioColumn.VersusOwnBytes, MedianRatioColumn.FramesPerSecond);
+        AddColumn(StatisticColumn.Median, StatisticColumn.Min, MedianRatioColumn.VersusCopy, MedianRatioColumn.PeerOverThis, MedianRatioColumn.VersusOwnBytes, MedianRatioColumn.VersusOwnBytesFromMemory, MedianRatioColumn.FramesPerSecond);
         WithOptions(ConfigOptions.DisableOptimizationsValidator);
     }
 }

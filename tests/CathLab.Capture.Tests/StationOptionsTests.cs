@@ -21,6 +21,7 @@ public sealed class StationOptionsTests
         { "Station:Tokens:0:Sha256 must be 64 hex digits", o => o.Tokens.Add(new TokenOptions { Holder = "dr", Sha256 = "abc" }) },
         { "Station:Tokens:0:Role 'admin'", o => o.Tokens.Add(new TokenOptions { Holder = "dr", Sha256 = new string('a', 64), Role = "admin" }) },
         { "Station:RecorderQueueFrames 200", o => o.RecorderQueueFrames = 200 },
+        { "Station:Processing:TransferBands 0 must be 1–16", o => o.Processing.TransferBands = 0 },
         { "Station:ListenUrl 'ftp://x'", o => o.ListenUrl = "ftp://x" },
     };
 

@@ -130,6 +130,10 @@ public sealed class ProcessingOptions
 
     /// <summary>Threads of the CPU path; one leaves the other core to acquisition, the recorder and the generator link.</summary>
     public int CpuThreads { get; set; } = 1;
+
+    /// <summary>OpenCL: row bands each frame's upload and download are split into, so that transfers overlap the
+    /// kernels; 1 transfers whole frames. 4 suits a GPU on PCIe.</summary>
+    public int TransferBands { get; set; } = 4;
 }
 
 public sealed class ArchiveOptions

@@ -79,6 +79,7 @@ public static class StationServiceRegistration
                 {
                     Backend = Enum.Parse<BackendChoice>(options.Processing.Backend),
                     CpuThreads = options.Processing.CpuThreads,
+                    TransferBands = options.Processing.TransferBands,
                     Log = message => sp.GetRequiredService<ILogger<ProcessingStage>>().LogInformation("{Message}", message),
                 },
             },

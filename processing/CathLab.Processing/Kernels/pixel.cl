@@ -59,12 +59,13 @@ __kernel void calibrate_recursive(__global const ushort* raw, __global const ush
     out[i] = round_q(q, fraction_bits);
 }
 
-__kernel void calibrate_log(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
-                            __global const float* log_table, __global float* mask, __global float* peak,
-                            __global ushort* out, int fraction_bits, int gain_shift, uint max_q, float maxv, int stage,
-                            float subtraction_offset, float subtraction_gain, float overlay_gain)
+// One kernel per log stage (the stage a constant in each), so no kernel carries the others' branches and stores:
+// PoCL vectorises each across work-items, and did not vectorise the one kernel with the stage as an argument.
+inline void log_stage(const int stage, size_t i, __global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
+                      __global const float* log_table, __global float* mask, __global float* peak,
+                      __global ushort* out, int fraction_bits, int gain_shift, uint max_q, float maxv,
+                      float subtraction_offset, float subtraction_gain, float overlay_gain)
 {
-    size_t i = get_global_id(0);
     int ci = round_q(corrected_q(raw[i], dark[i], gain[i], fraction_bits, gain_shift, max_q), fraction_bits);
     float c = (float)ci;
     float l = log_table[ci];
@@ -90,6 +91,21 @@ __kernel void calibrate_log(__global const ushort* raw, __global const ushort* d
     }
     out[i] = to_pixel(v, maxv);
 }
+
+#define LOG_STAGE_KERNEL(name, stage) \
+__kernel void name(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain, \
+                   __global const float* log_table, __global float* mask, __global float* peak, \
+                   __global ushort* out, int fraction_bits, int gain_shift, uint max_q, float maxv, \
+                   float subtraction_offset, float subtraction_gain, float overlay_gain) \
+{ \
+    log_stage(stage, get_global_id(0), raw, dark, gain, log_table, mask, peak, out, fraction_bits, gain_shift, max_q, maxv, \
+              subtraction_offset, subtraction_gain, overlay_gain); \
+}
+
+LOG_STAGE_KERNEL(calibrate_subtract, STAGE_SUBTRACT)
+LOG_STAGE_KERNEL(calibrate_roadmap_mask, STAGE_ROADMAP_MASK)
+LOG_STAGE_KERNEL(calibrate_roadmap_peak, STAGE_ROADMAP_PEAK)
+LOG_STAGE_KERNEL(calibrate_roadmap_overlay, STAGE_ROADMAP_OVERLAY)
 
 __kernel void finish_roadmap_mask(__global float* mask, __global float* peak, float inverse)
 {

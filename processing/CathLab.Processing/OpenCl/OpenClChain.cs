@@ -7,33 +7,40 @@ using Silk.NET.OpenCL;
 
 namespace CathLab.Processing.OpenCl;
 
-/// <summary>The OpenCL implementation: every intermediate frame stays in device buffers; per frame there
-/// is one upload (the raw frame) and one download (the packed output), both enqueued without blocking,
-/// with the kernels between them on one in-order queue and a single wait at the end.</summary>
+/// <summary>The OpenCL implementation: every intermediate frame stays in device buffers; per frame the raw
+/// frame crosses to the device once and the packed output comes back once. Transfers run on their own queue,
+/// in row bands (<see cref="TransferBands"/>), so the upload of one band overlaps the first pass over the band
+/// before it, and the download of one band's display rows overlaps the display kernels of the next; events
+/// order each band's kernels after its upload and its download after its kernels.</summary>
 internal sealed unsafe class OpenClChain : IChainBackend
 {
     private readonly CL _cl;
     private readonly FrameGeometry _g;
     private readonly nint _context;
     private readonly nint _queue;
+    private readonly nint _transfer;
+    private readonly TransferBands _bands;
     private readonly nint _program;
     private readonly nint _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output;
     private FixedPointCalibration? _calibration;
     private nint _targets, _neighbours, _weights;
     private int _defectCount;
-    private readonly nint _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale;
+    private readonly nint _kCalibrate, _kRecursive, _kSubtract, _kRoadmapMask, _kRoadmapPeak, _kRoadmapOverlay, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale;
     private bool _disposed;
 
-    private OpenClChain(CL cl, FrameGeometry g, nint platform, nint device, string description)
+    private OpenClChain(CL cl, FrameGeometry g, int transferBands, nint device, string description)
     {
         _cl = cl;
         _g = g;
+        _bands = new TransferBands(g.Height, transferBands);
         Description = description;
         int err;
         _context = cl.CreateContext(null, 1, &device, null, null, &err);
         OpenClException.Check(err, "clCreateContext");
         _queue = cl.CreateCommandQueue(_context, device, (CommandQueueProperties)0, &err);
         OpenClException.Check(err, "clCreateCommandQueue");
+        _transfer = cl.CreateCommandQueue(_context, device, (CommandQueueProperties)0, &err);
+        OpenClException.Check(err, "clCreateCommandQueue (transfers)");
         _program = BuildProgram(device);
 
         nuint n = (nuint)g.PixelCount;
@@ -54,7 +61,10 @@ internal sealed unsafe class OpenClChain : IChainBackend
 
         _kCalibrate = Kernel("calibrate");
         _kRecursive = Kernel("calibrate_recursive");
-        _kLog = Kernel("calibrate_log");
+        _kSubtract = Kernel("calibrate_subtract");
+        _kRoadmapMask = Kernel("calibrate_roadmap_mask");
+        _kRoadmapPeak = Kernel("calibrate_roadmap_peak");
+        _kRoadmapOverlay = Kernel("calibrate_roadmap_overlay");
         _kFinishMask = Kernel("finish_roadmap_mask");
         _kDefects = Kernel("fix_defects");
         _kSmooth = Kernel("smooth");
@@ -67,7 +77,8 @@ internal sealed unsafe class OpenClChain : IChainBackend
     public string Description { get; }
 
     /// <summary>Opens the first OpenCL device (a GPU if any platform has one), or says why none is usable.</summary>
-    public static bool TryCreate(FrameGeometry g, out OpenClChain? chain, out string reason)
+    /// <param name="transferBands">Row bands a frame's transfers are split into (<see cref="TransferBands"/>).</param>
+    public static bool TryCreate(FrameGeometry g, int transferBands, out OpenClChain? chain, out string reason)
     {
         chain = null;
         CL cl;
@@ -87,7 +98,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
                     uint devices;
                     if (cl.GetDeviceIDs(platform, type, 1, &device, &devices) != 0 || devices == 0) continue;
                     string description = $"OpenCL: {PlatformText(cl, platform, PlatformInfo.Name)} / {DeviceText(cl, device, DeviceInfo.Name)}";
-                    chain = new OpenClChain(cl, g, platform, device, description);
+                    chain = new OpenClChain(cl, g, transferBands, device, description);
                     reason = "";
                     return true;
                 }
@@ -155,11 +166,17 @@ internal sealed unsafe class OpenClChain : IChainBackend
         OpenClException.Check(_cl.SetKernelArg(kernel, index, (nuint)sizeof(T), &value), "clSetKernelArg");
 
     // Work-groups of whole row segments: left to the runtime, PoCL picks groups too small to vectorise.
-    private void Run(nint kernel, nuint x, nuint y = 1, bool grouped = true)
+    private void Run(nint kernel, nuint x, nuint y = 1, bool grouped = true) => Run(kernel, 0, x, 0, y, grouped);
+
+    /// <summary>Items [x0, x0 + x) by [y0, y0 + y) (a global offset: the kernels index by get_global_id),
+    /// after <paramref name="after"/> completes when it is an event, signalling <paramref name="done"/> if given.</summary>
+    private void Run(nint kernel, nuint x0, nuint x, nuint y0, nuint y, bool grouped = true, nint after = 0, nint* done = null)
     {
+        nuint* offset = stackalloc nuint[2] { x0, y0 };
         nuint* global = stackalloc nuint[2] { x, y };
         nuint* local = stackalloc nuint[2] { GroupWidth(x), 1 };
-        OpenClException.Check(_cl.EnqueueNdrangeKernel(_queue, kernel, y == 1 ? 1u : 2u, null, global, grouped ? local : null, 0, null, null), "clEnqueueNDRangeKernel");
+        OpenClException.Check(_cl.EnqueueNdrangeKernel(_queue, kernel, y == 1 && y0 == 0 ? 1u : 2u, offset, global, grouped ? local : null,
+            after == 0 ? 0u : 1u, after == 0 ? null : &after, done), "clEnqueueNDRangeKernel");
     }
 
     private static nuint GroupWidth(nuint x)
@@ -230,32 +247,80 @@ internal sealed unsafe class OpenClChain : IChainBackend
 
     public void Process(ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output)
     {
-        int w = _g.Width, h = _g.Height, n = _g.PixelCount;
+        int w = _g.Width, bands = _bands.Count;
+        int factor = k.Format == OutputFormat.Gray8 ? k.DownscaleFactor : 1;
+        int pixelBytes = k.Format == OutputFormat.Gray8 ? 1 : 2;
+        nint* uploaded = stackalloc nint[TransferBands.Max];
+        nint* shown = stackalloc nint[TransferBands.Max];
+        new Span<nint>(uploaded, TransferBands.Max).Clear();
+        new Span<nint>(shown, TransferBands.Max).Clear();
+        int transfers = 0, kernels = 0;
         fixed (ushort* rawPointer = raw)
         fixed (byte* outputPointer = output)
         {
-            OpenClException.Check(_cl.EnqueueWriteBuffer(_queue, _raw, false, 0, (nuint)n * 2, rawPointer, 0, null, null), "upload frame");
-            EnqueuePixelStage(k);
-            EnqueueDefects(k);
-            var source = k.Smooth ? EnqueueSmooth(k) : _first;
-            EnqueueDisplay(source, k);
-            if (k.Format == OutputFormat.Gray8 && k.DownscaleFactor > 1) EnqueueDownscale(k.DownscaleFactor);
-            OpenClException.Check(_cl.EnqueueReadBuffer(_queue, _output, false, 0, (nuint)output.Length, outputPointer, 0, null, null), "download output");
-            OpenClException.Check(_cl.Finish(_queue), "clFinish");
+            try
+            {
+                for (int b = 0; b < bands; b++)
+                {
+                    var (y0, y1) = _bands.Rows(b);
+                    nuint start = (nuint)(y0 * w), count = (nuint)((y1 - y0) * w);
+                    OpenClException.Check(_cl.EnqueueWriteBuffer(_transfer, _raw, false, start * 2, count * 2, rawPointer + start, 0, null, &uploaded[b]), "upload frame");
+                }
+                OpenClException.Check(_cl.Flush(_transfer), "clFlush");
+                var pixel = PixelStageKernel(k);
+                for (int b = 0; b < bands; b++)
+                {
+                    var (y0, y1) = _bands.Rows(b);
+                    Run(pixel, (nuint)(y0 * w), (nuint)((y1 - y0) * w), 0, 1, after: uploaded[b]);
+                }
+                EnqueueDefects(k);
+                var source = k.Smooth ? EnqueueSmooth(k) : _first;
+                var display = DisplayKernel(source, k);
+                var downscale = factor > 1 ? DownscaleKernel(factor) : 0;
+                int reducedWidth = w / factor;
+                for (int b = 0; b < bands; b++)
+                {
+                    var (y0, y1) = _bands.Rows(b);
+                    int r0 = y0 / factor, r1 = y1 / factor;
+                    bool reduced = downscale != 0 && r1 > r0;
+                    Run(display, 0, (nuint)(w / Strip), (nuint)y0, (nuint)(y1 - y0), done: reduced ? null : &shown[b]);
+                    if (reduced) Run(downscale, 0, (nuint)(w / Strip), (nuint)r0, (nuint)(r1 - r0), done: &shown[b]);
+                    OpenClException.Check(_cl.Flush(_queue), "clFlush");
+                    var wait = shown[b];
+                    nuint displayStart = (nuint)(y0 * w * pixelBytes), displayCount = (nuint)((y1 - y0) * w * pixelBytes);
+                    OpenClException.Check(_cl.EnqueueReadBuffer(_transfer, _output, false, displayStart, displayCount, outputPointer + displayStart, 1, &wait, null), "download output");
+                    if (!reduced) continue;
+                    nuint reducedStart = (nuint)(_g.PixelCount + r0 * reducedWidth), reducedCount = (nuint)((r1 - r0) * reducedWidth);
+                    OpenClException.Check(_cl.EnqueueReadBuffer(_transfer, _output, false, reducedStart, reducedCount, outputPointer + reducedStart, 1, &wait, null), "download output");
+                }
+            }
+            finally
+            {
+                // Nothing may still read the raw frame or write the output once they are unpinned.
+                transfers = _cl.Finish(_transfer);
+                kernels = _cl.Finish(_queue);
+                for (int b = 0; b < TransferBands.Max; b++)
+                {
+                    if (uploaded[b] != 0) _cl.ReleaseEvent(uploaded[b]);
+                    if (shown[b] != 0) _cl.ReleaseEvent(shown[b]);
+                }
+            }
         }
+        OpenClException.Check(transfers, "clFinish (transfers)");
+        OpenClException.Check(kernels, "clFinish");
     }
 
     public void RunStep(StepKind step, ReadOnlySpan<ushort> raw, in ChainConstants k, Span<byte> output)
     {
         switch (step)
         {
-            case StepKind.Calibrate: EnqueuePixelStage(k with { Stage = PixelStage.Calibrate }); break;
-            case StepKind.CalibrateRecursive: EnqueuePixelStage(k with { Stage = PixelStage.CalibrateRecursive }); break;
-            case StepKind.CalibrateLogSubtract: EnqueuePixelStage(k with { Stage = PixelStage.Subtract }); break;
+            case StepKind.Calibrate: Run(PixelStageKernel(k with { Stage = PixelStage.Calibrate }), (nuint)_g.PixelCount); break;
+            case StepKind.CalibrateRecursive: Run(PixelStageKernel(k with { Stage = PixelStage.CalibrateRecursive }), (nuint)_g.PixelCount); break;
+            case StepKind.CalibrateLogSubtract: Run(PixelStageKernel(k with { Stage = PixelStage.Subtract }), (nuint)_g.PixelCount); break;
             case StepKind.DefectFix: EnqueueDefects(k); break;
             case StepKind.Smooth: EnqueueSmooth(k); break;
-            case StepKind.UnsharpWindowLevel: EnqueueDisplay(_first, k); break;
-            case StepKind.Downscale2: EnqueueDownscale(2); break;
+            case StepKind.UnsharpWindowLevel: Run(DisplayKernel(_first, k), (nuint)(_g.Width / Strip), (nuint)_g.Height); break;
+            case StepKind.Downscale2: Run(DownscaleKernel(2), (nuint)(_g.Width / Strip), (nuint)(_g.Height / 2)); break;
         }
         OpenClException.Check(_cl.Finish(_queue), "clFinish");
     }
@@ -284,7 +349,9 @@ internal sealed unsafe class OpenClChain : IChainBackend
         return _smoothed;
     }
 
-    private void EnqueueDisplay(nint source, in ChainConstants k)
+    /// <summary>Enqueues the box sums and returns the display kernel, its arguments set, for the caller to run
+    /// over the rows it chooses (items: 16-pixel strips (<see cref="Strip"/>) by rows).</summary>
+    private nint DisplayKernel(nint source, in ChainConstants k)
     {
         int w = _g.Width, h = _g.Height;
         bool sharpen = k.UnsharpGain != 0f;
@@ -315,7 +382,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
             Arg(kernel, a++, k.WindowLow);
             Arg(kernel, a, k.WindowScale);
         }
-        RunStrips(kernel, h);
+        return kernel;
     }
 
     /// <summary>Pixels of a row per work-item of the display kernels (STRIP in Kernels/display.cl); widths are multiples of 16.</summary>
@@ -325,13 +392,14 @@ internal sealed unsafe class OpenClChain : IChainBackend
     /// its output (PAD, more than the largest box radius, 15), as in Kernels/display.cl.</summary>
     private const int BoxColumnBand = 32, BoxColumnPad = 16;
 
-    private void EnqueueDownscale(int factor)
+    /// <summary>The downscale kernel, its arguments set (items: 16-pixel strips of the display (<see cref="Strip"/>) by reduced rows).</summary>
+    private nint DownscaleKernel(int factor)
     {
         Arg(_kDownscale, 0, _output);
         Arg(_kDownscale, 1, _g.Width);
         Arg(_kDownscale, 2, factor);
         Arg(_kDownscale, 3, _g.PixelCount);
-        RunStrips(_kDownscale, _g.Height / factor);
+        return _kDownscale;
     }
 
     // One item per 16-pixel strip of each of `rows` rows, in work-groups of whole rows of strips (as wide as
@@ -347,9 +415,9 @@ internal sealed unsafe class OpenClChain : IChainBackend
         OpenClException.Check(_cl.EnqueueNdrangeKernel(_queue, kernel, 2, null, global, local, 0, null, null), "clEnqueueNDRangeKernel");
     }
 
-    private void EnqueuePixelStage(in ChainConstants k)
+    /// <summary>The first-pass kernel of the stage, its arguments set (items: pixels).</summary>
+    private nint PixelStageKernel(in ChainConstants k)
     {
-        nuint n = (nuint)_g.PixelCount;
         var q = _calibration!;
         switch (k.Stage)
         {
@@ -361,8 +429,7 @@ internal sealed unsafe class OpenClChain : IChainBackend
                 Arg(_kCalibrate, 4, q.FractionBits);
                 Arg(_kCalibrate, 5, q.GainShift);
                 Arg(_kCalibrate, 6, (uint)q.MaxQ);
-                Run(_kCalibrate, n);
-                break;
+                return _kCalibrate;
             case PixelStage.CalibrateRecursive:
                 var (varianceSlope, varianceIntercept) = k.DifferenceVarianceQ(q.FractionBits);
                 Arg(_kRecursive, 0, _raw);
@@ -379,26 +446,30 @@ internal sealed unsafe class OpenClChain : IChainBackend
                 Arg(_kRecursive, 11, varianceIntercept);
                 Arg(_kRecursive, 12, k.LowThreshold);
                 Arg(_kRecursive, 13, k.InverseThresholdSpan);
-                Run(_kRecursive, n);
-                break;
+                return _kRecursive;
             default:
-                Arg(_kLog, 0, _raw);
-                Arg(_kLog, 1, _dark);
-                Arg(_kLog, 2, _gain);
-                Arg(_kLog, 3, _log);
-                Arg(_kLog, 4, _mask);
-                Arg(_kLog, 5, _peak);
-                Arg(_kLog, 6, _first);
-                Arg(_kLog, 7, q.FractionBits);
-                Arg(_kLog, 8, q.GainShift);
-                Arg(_kLog, 9, (uint)q.MaxQ);
-                Arg(_kLog, 10, k.MaxValue);
-                Arg(_kLog, 11, (int)k.Stage);
-                Arg(_kLog, 12, k.SubtractionOffset);
-                Arg(_kLog, 13, k.SubtractionGain);
-                Arg(_kLog, 14, k.OverlayGain);
-                Run(_kLog, n);
-                break;
+                var log = k.Stage switch
+                {
+                    PixelStage.Subtract => _kSubtract,
+                    PixelStage.RoadmapMask => _kRoadmapMask,
+                    PixelStage.RoadmapPeak => _kRoadmapPeak,
+                    _ => _kRoadmapOverlay,
+                };
+                Arg(log, 0, _raw);
+                Arg(log, 1, _dark);
+                Arg(log, 2, _gain);
+                Arg(log, 3, _log);
+                Arg(log, 4, _mask);
+                Arg(log, 5, _peak);
+                Arg(log, 6, _first);
+                Arg(log, 7, q.FractionBits);
+                Arg(log, 8, q.GainShift);
+                Arg(log, 9, (uint)q.MaxQ);
+                Arg(log, 10, k.MaxValue);
+                Arg(log, 11, k.SubtractionOffset);
+                Arg(log, 12, k.SubtractionGain);
+                Arg(log, 13, k.OverlayGain);
+                return log;
         }
     }
 
@@ -406,13 +477,15 @@ internal sealed unsafe class OpenClChain : IChainBackend
     {
         if (_disposed) return;
         _disposed = true;
+        _cl.Finish(_transfer);
         _cl.Finish(_queue);
-        foreach (var k in new[] { _kCalibrate, _kRecursive, _kLog, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale })
+        foreach (var k in new[] { _kCalibrate, _kRecursive, _kSubtract, _kRoadmapMask, _kRoadmapPeak, _kRoadmapOverlay, _kFinishMask, _kDefects, _kSmooth, _kColumns, _kGray8, _kLut16, _kDownscale })
             _cl.ReleaseKernel(k);
         ReleaseDefects();
         foreach (var b in new[] { _raw, _dark, _gain, _state, _mask, _peak, _log, _lut, _first, _smoothed, _columns, _output })
             _cl.ReleaseMemObject(b);
         _cl.ReleaseProgram(_program);
+        _cl.ReleaseCommandQueue(_transfer);
         _cl.ReleaseCommandQueue(_queue);
         _cl.ReleaseContext(_context);
     }

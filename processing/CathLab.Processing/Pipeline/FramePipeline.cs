@@ -40,6 +40,8 @@ public sealed class FramePipeline : IDisposable
         Geometry = calibration.Geometry;
         parameters.Validate(Geometry);
         if (options.CpuThreads < 1 || options.CpuThreads > 64) throw new ArgumentOutOfRangeException(nameof(options), options.CpuThreads, "CPU threads must be in [1, 64]");
+        if (options.TransferBands < 1 || options.TransferBands > OpenCl.TransferBands.Max)
+            throw new ArgumentOutOfRangeException(nameof(options), options.TransferBands, $"transfer bands must be in [1, {OpenCl.TransferBands.Max}]");
         _requested = parameters;
         _calibration = calibration;
         _liveMask = new SubtractionMask(calibration);
@@ -83,7 +85,7 @@ public sealed class FramePipeline : IDisposable
     {
         if (options.Backend == BackendChoice.Cpu) return new CpuChain(Geometry, options.CpuThreads);
         string reason = "no OpenCL platform (hidden by PipelineOptions)";
-        if (!options.HideOpenCl && OpenClChain.TryCreate(Geometry, out var chain, out reason)) return chain!;
+        if (!options.HideOpenCl && OpenClChain.TryCreate(Geometry, options.TransferBands, out var chain, out reason)) return chain!;
         if (options.Backend == BackendChoice.OpenCl) throw new InvalidOperationException($"OpenCL was required but is not usable: {reason}");
         FallbackReason = reason;
         if (Interlocked.Exchange(ref s_fallbackReported, 1) == 0)

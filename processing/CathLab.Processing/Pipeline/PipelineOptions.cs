@@ -17,6 +17,11 @@ public sealed record PipelineOptions
     /// <summary>Threads of the CPU path (bands per pass); the acquisition computer has two cores.</summary>
     public int CpuThreads { get; init; } = Math.Clamp(Environment.ProcessorCount, 1, 2);
 
+    /// <summary>OpenCL: row bands each frame's upload and download are split into, so that transfers overlap
+    /// the kernels of the neighbouring band (1: upload, kernels, download one after the other). Worth more
+    /// the slower the bus is against the device; 4 suits a discrete GPU on PCIe (docs/processing.md).</summary>
+    public int TransferBands { get; init; } = 4;
+
     /// <summary>Where the pipeline reports its choice of backend; standard error by default.</summary>
     public Action<string> Log { get; init; } = message => Console.Error.WriteLine(message);
 
