@@ -24,9 +24,11 @@ inline ushort round_q(uint q, int fraction_bits)
     return (ushort)((q + ((1u << fraction_bits) >> 1)) >> fraction_bits);
 }
 
+// The clamp keeps the value in [0.5, maxv + 0.5], maxv at most 65535, where the plain conversion (truncation) is
+// what the saturating one gives; PoCL's saturating conversion costs more than the rest of a log stage's arithmetic.
 inline ushort to_pixel(float v, float maxv)
 {
-    return convert_ushort_sat(fmin(fmax(v, 0.0f), maxv) + 0.5f);
+    return convert_ushort(fmin(fmax(v, 0.0f), maxv) + 0.5f);
 }
 
 __kernel void calibrate(__global const ushort* raw, __global const ushort* dark, __global const ushort* gain,
