@@ -243,6 +243,7 @@ internal sealed unsafe class PixelPass : BandJob
         var q = new FixedPoint512(calibration);
         var f = new RecursiveConstants512(this, calibration.MaxQ);
         bool skipQuiet = SkipQuiet;
+        bool clamp = RecursiveConstants512.NeedsClamp(_k.AlphaMin, _k.AlphaRamp);
         ushort* raw = _raw;
         int i = start;
         fixed (ushort* dark = calibration.Dark, gain = calibration.Gain, state = _state, output = _output)
@@ -251,8 +252,8 @@ internal sealed unsafe class PixelPass : BandJob
             {
                 var (lo, hi) = CorrectedInLane(raw, dark, gain, i, q);
                 var (yl, yh) = WidenInLane(Vector512.Load(state + i));
-                var nl = f.Step(lo.AsInt32(), yl.AsInt32(), skipQuiet).AsUInt32();
-                var nh = f.Step(hi.AsInt32(), yh.AsInt32(), skipQuiet).AsUInt32();
+                var nl = f.Step(lo.AsInt32(), yl.AsInt32(), skipQuiet, clamp).AsUInt32();
+                var nh = f.Step(hi.AsInt32(), yh.AsInt32(), skipQuiet, clamp).AsUInt32();
                 PackInLane(nl, nh).Store(state + i);
                 PackInLane(ToPixelInLoop(nl, q), ToPixelInLoop(nh, q)).Store(output + i);
             }
@@ -287,7 +288,7 @@ internal sealed unsafe class PixelPass : BandJob
         }
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vector512<int> Step(Vector512<int> x, Vector512<int> y, bool skipQuiet)
+        public Vector512<int> Step(Vector512<int> x, Vector512<int> y, bool skipQuiet, bool clamp)
         {
             var d = Vector512.ConvertToSingle(x - y);
             var yf = Vector512.ConvertToSingle(y);
@@ -297,7 +298,18 @@ internal sealed unsafe class PixelPass : BandJob
                 ? _quietAlpha
                 : Alpha(Vector512.Sqrt(d2 / variance));
             var next = yf + alpha * d;
-            return Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(next, Vector512<float>.Zero), _max) + Vector512.Create(0.5f));
+            if (clamp) next = Vector512.MinNative(Vector512.MaxNative(next, Vector512<float>.Zero), _max);
+            return Vector512.ConvertToInt32Native(next + Vector512.Create(0.5f));
+        }
+
+        /// <summary>Whether the new state needs its clamp to [0, max]: not when every gain lies in [0, 1], as
+        /// then y + a (x - y) lies between x and y, both in range, even rounded (each rounding is monotonic:
+        /// a d is between 0 and d, y + a d between y and y + d = x, exact integers in float). The gain runs from
+        /// AlphaMin to AlphaMin + AlphaRamp (the ramp is in [0, 1]; rounded, between the two ends as well).</summary>
+        public static bool NeedsClamp(float alphaMin, float alphaRamp)
+        {
+            float end = alphaMin + alphaRamp;
+            return !(alphaMin >= 0f && alphaMin <= 1f && end >= 0f && end <= 1f);
         }
     }
 
