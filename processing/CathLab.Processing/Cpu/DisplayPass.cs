@@ -21,6 +21,8 @@ internal sealed unsafe class DisplayPass : BandJob
     private readonly int[][] _columnSums;
     private readonly int[][] _prefixes;
     private readonly int[] _nextRow;
+    private readonly int[] _columnStart;
+    private readonly int[] _prefixStart;
     private ushort[] _source = [];
     private byte* _output;
     private ushort[] _lut = [];
@@ -44,12 +46,27 @@ internal sealed unsafe class DisplayPass : BandJob
         _columnSums = new int[bands][];
         _prefixes = new int[bands][];
         _nextRow = new int[bands];
+        _columnStart = new int[bands];
+        _prefixStart = new int[bands];
         for (int b = 0; b < bands; b++)
         {
-            _columnSums[b] = new int[width];
-            _prefixes[b] = new int[wide ? PairedBoxPrefix.Length(width) : BoxPrefix.Length(width)];
+            if (wide)
+            {
+                // Pinned, so the 64-byte steps can start on cache lines (PairedBoxPrefix.Start).
+                _columnSums[b] = GC.AllocateArray<int>(width + 16, pinned: true);
+                _columnStart[b] = LineStart(_columnSums[b]);
+                _prefixes[b] = GC.AllocateArray<int>(PairedBoxPrefix.Length(width), pinned: true);
+            }
+            else
+            {
+                _columnSums[b] = new int[width];
+                _prefixes[b] = new int[BoxPrefix.Length(width)];
+            }
         }
     }
+
+    // The first index of a pinned int array at a cache line's start.
+    private static unsafe int LineStart(int[] pinned) => (int)((64 - ((long)Unsafe.AsPointer(ref pinned[0]) & 63)) & 63) / 4;
 
     /// <summary>Whether this pass runs 512-bit vectors.</summary>
     internal bool Wide => _wide;
@@ -64,6 +81,7 @@ internal sealed unsafe class DisplayPass : BandJob
         _lut = lut ?? [];
         _k = k;
         if (_wide && lut is not null && !ReferenceEquals(lut, _gatherLutSource)) CopyForGather(lut);
+        if (_wide) for (int b = 0; b < _prefixes.Length; b++) _prefixStart[b] = PairedBoxPrefix.Start(_prefixes[b], k.BoxRadius);
         _packedClamp = _wide && Avx512Vbmi.IsSupported && WindowedInIntRange(k);
         Array.Fill(_nextRow, -1);
     }
@@ -93,6 +111,8 @@ internal sealed unsafe class DisplayPass : BandJob
         bool sharpen = _k.UnsharpGain != 0f;
         var columns = _columnSums[band];
         var prefix = _prefixes[band];
+        var pairedColumns = _wide ? columns.AsSpan(_columnStart[band], _width) : default;
+        var pairedPrefix = _wide ? prefix.AsSpan(_prefixStart[band]) : default;
         int r = _k.BoxRadius;
         if (sharpen)
         {
@@ -103,7 +123,7 @@ internal sealed unsafe class DisplayPass : BandJob
                 for (int dy = -r; dy <= r; dy++)
                 {
                     int row = Math.Clamp(y + dy, 0, _height - 1);
-                    if (_wide) PairedBoxPrefix.AddRow(columns, ref _source[row * _width], _width);
+                    if (_wide) PairedBoxPrefix.AddRow(pairedColumns, ref _source[row * _width], _width);
                     else BoxPrefix.AddRow(columns, ref _source[row * _width], _width);
                 }
                 // Adding and removing the same row leaves the sums as they are and still builds the prefix.
@@ -117,16 +137,16 @@ internal sealed unsafe class DisplayPass : BandJob
             ref ushort source = ref _source[0];
             ref ushort enter = ref Unsafe.Add(ref source, entering * _width);
             ref ushort leave = ref Unsafe.Add(ref source, leaving * _width);
-            if (_wide) PairedBoxPrefix.Slide(columns, prefix, ref enter, ref leave, _width, r);
+            if (_wide) PairedBoxPrefix.Slide(pairedColumns, pairedPrefix, ref enter, ref leave, _width, r);
             else BoxPrefix.Slide(columns, prefix, ref enter, ref leave, _width, r);
         }
         _nextRow[band] = y + 1;
         if (_k.Format == OutputFormat.Gray8)
         {
-            if (_wide) Gray8Row512(y, prefix, sharpen);
+            if (_wide) Gray8Row512(y, pairedPrefix, sharpen);
             else Gray8Row256(y, prefix, sharpen);
         }
-        else if (_wide) Lut16Row512(y, prefix, sharpen);
+        else if (_wide) Lut16Row512(y, pairedPrefix, sharpen);
         else Lut16Row256(y, prefix, sharpen);
     }
 
@@ -177,13 +197,13 @@ internal sealed unsafe class DisplayPass : BandJob
 
     // 32 pixels per step in PairedBoxPrefix's layout: each 32-bit word holds an even pixel (low half) and the odd
     // one after it; the two results go back into one word, even byte first, and 16 words narrow in one instruction.
-    private void Gray8Row512(int y, int[] prefix, bool sharpen)
+    private void Gray8Row512(int y, Span<int> prefix, bool sharpen)
     {
         int half = _width / 2, r = _k.BoxRadius;
         ref uint src = ref Unsafe.As<ushort, uint>(ref _source[y * _width]);
         ushort* dst = (ushort*)(_output + (long)y * _width);
         ref int evenSums = ref prefix[0];
-        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width)];
+        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width, r)];
         ref int evenAhead = ref Unsafe.Add(ref oddSums, r);
         ref int oddAhead = ref Unsafe.Add(ref evenSums, r + 1);
         nuint j = 0;
@@ -277,13 +297,13 @@ internal sealed unsafe class DisplayPass : BandJob
         Vector512.Create(Avx2.GatherVector256((int*)table, index.GetLower(), 2), Avx2.GatherVector256((int*)table, index.GetUpper(), 2)).AsUInt32();
 
     // PairedBoxPrefix's layout, 32 pixels per step: an even pixel's entry and the odd one's go back into one word.
-    private void Lut16Row512(int y, int[] prefix, bool sharpen)
+    private void Lut16Row512(int y, Span<int> prefix, bool sharpen)
     {
         int half = _width / 2, r = _k.BoxRadius;
         ref uint src = ref Unsafe.As<ushort, uint>(ref _source[y * _width]);
         uint* dst = (uint*)((ushort*)_output + (long)y * _width);
         ref int evenSums = ref prefix[0];
-        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width)];
+        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width, r)];
         ref int evenAhead = ref Unsafe.Add(ref oddSums, r);
         ref int oddAhead = ref Unsafe.Add(ref evenSums, r + 1);
         var mask = Vector512.Create(0xFFFFu);
