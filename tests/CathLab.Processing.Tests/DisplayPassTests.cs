@@ -159,6 +159,24 @@ public sealed unsafe class DisplayPassTests(ITestOutputHelper output)
             Assert.Equal(-1, FirstDifference(expected, Pass(source, width, height, lut, k, wide)));
     }
 
+    /// <summary>The 512-bit path clamps by saturating packs where (v - low) * scale surely fits an int; a scale far
+    /// beyond the settings' limits (values past 2^31, where the truncating convert gives int.MinValue) must take
+    /// the float clamps instead and still give 255 for bright pixels, 0 for dark ones.</summary>
+    [Theory]
+    [InlineData(1e6f, 1500f)]
+    [InlineData(-1e6f, 1500f)]
+    [InlineData(255f, -131072f)]
+    public void A_window_beyond_int_range_still_clamps_to_0_and_255(float scale, float low)
+    {
+        const int width = 128, height = 24;
+        var source = Source(width, height, seed: 3, min: 0, max: 16383);
+        var k = Constants(9, 8f, OutputFormat.Gray8) with { WindowScale = scale, WindowLow = low };
+        var expected = Naive(source, width, height, [], k);
+        Assert.Contains(expected, b => b == 255);
+        foreach (bool wide in Widths())
+            Assert.Equal(-1, FirstDifference(expected, Pass(source, width, height, [], k, wide)));
+    }
+
     private static void Prepare(DisplayPass pass, ushort[] source, byte[] output, ushort[]? lut, in ChainConstants k)
     {
         fixed (byte* o = output) pass.Prepare(source, o, lut, k);

@@ -107,6 +107,30 @@ public sealed unsafe class PixelPassTests(ITestOutputHelper output)
         return count;
     }
 
+    /// <summary>The 512-bit recursive loop leaves out the clamp of the new state when every gain lies in [0, 1]
+    /// (the result then lies between input and state); gains outside it take the clamp, and both agree with the
+    /// 256-bit loop, which always clamps.</summary>
+    [Theory]
+    [InlineData(0.25f, 0.75f)]
+    [InlineData(1.5f, -0.25f)]
+    [InlineData(-0.25f, 0.5f)]
+    [InlineData(0.5f, 0.75f)]
+    public void Recursive_filter_gains_in_and_outside_0_to_1_give_identical_values_at_both_widths(float alphaMin, float alphaRamp)
+    {
+        var calibration = FixedPointCalibration.From(Calibration());
+        var runs = new[] { new Run(calibration, true, false), new Run(calibration, false, false) };
+        var k = Constants(PixelStage.CalibrateRecursive, 0.25f) with { AlphaMin = alphaMin, AlphaRamp = alphaRamp };
+        int clamped = 0;
+        for (int f = 0; f < 4; f++)
+        {
+            var raw = Frame(f);
+            foreach (var run in runs) run.Frame(raw, k);
+            Assert.Equal(0, Differing(runs[0].State, runs[1].State) + Differing(runs[0].Output, runs[1].Output));
+            clamped += runs[1].State.Count(v => v == calibration.MaxQ || v == 0);
+        }
+        output.WriteLine($"gains {alphaMin} + {alphaRamp} ramp: {clamped} states at a bound");
+    }
+
     [Theory]
     [InlineData(nameof(PixelStage.Calibrate))]
     [InlineData(nameof(PixelStage.CalibrateRecursive))]

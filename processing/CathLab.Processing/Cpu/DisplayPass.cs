@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using CathLab.Processing.Display;
@@ -20,12 +21,15 @@ internal sealed unsafe class DisplayPass : BandJob
     private readonly int[][] _columnSums;
     private readonly int[][] _prefixes;
     private readonly int[] _nextRow;
+    private readonly int[] _columnStart;
+    private readonly int[] _prefixStart;
     private ushort[] _source = [];
     private byte* _output;
     private ushort[] _lut = [];
     private ushort[] _gatherLut = [];
     private ushort[]? _gatherLutSource;
     private ChainConstants _k;
+    private bool _packedClamp;
 
     public DisplayPass(int width, int height, int bands)
         : this(width, height, bands, Vector512.IsHardwareAccelerated && Avx512F.IsSupported)
@@ -42,12 +46,27 @@ internal sealed unsafe class DisplayPass : BandJob
         _columnSums = new int[bands][];
         _prefixes = new int[bands][];
         _nextRow = new int[bands];
+        _columnStart = new int[bands];
+        _prefixStart = new int[bands];
         for (int b = 0; b < bands; b++)
         {
-            _columnSums[b] = new int[width];
-            _prefixes[b] = new int[wide ? PairedBoxPrefix.Length(width) : BoxPrefix.Length(width)];
+            if (wide)
+            {
+                // Pinned, so the 64-byte steps can start on cache lines (PairedBoxPrefix.Start).
+                _columnSums[b] = GC.AllocateArray<int>(width + 16, pinned: true);
+                _columnStart[b] = LineStart(_columnSums[b]);
+                _prefixes[b] = GC.AllocateArray<int>(PairedBoxPrefix.Length(width), pinned: true);
+            }
+            else
+            {
+                _columnSums[b] = new int[width];
+                _prefixes[b] = new int[BoxPrefix.Length(width)];
+            }
         }
     }
+
+    // The first index of a pinned int array at a cache line's start.
+    private static unsafe int LineStart(int[] pinned) => (int)((64 - ((long)Unsafe.AsPointer(ref pinned[0]) & 63)) & 63) / 4;
 
     /// <summary>Whether this pass runs 512-bit vectors.</summary>
     internal bool Wide => _wide;
@@ -62,11 +81,23 @@ internal sealed unsafe class DisplayPass : BandJob
         _lut = lut ?? [];
         _k = k;
         if (_wide && lut is not null && !ReferenceEquals(lut, _gatherLutSource)) CopyForGather(lut);
+        if (_wide) for (int b = 0; b < _prefixes.Length; b++) _prefixStart[b] = PairedBoxPrefix.Start(_prefixes[b], k.BoxRadius);
+        _packedClamp = _wide && Avx512Vbmi.IsSupported && WindowedInIntRange(k);
         Array.Fill(_nextRow, -1);
     }
 
     /// <summary>Rows of the source above and below a display row that the display row reads.</summary>
     public int Reach => _k.UnsharpGain != 0f ? _k.BoxRadius : 0;
+
+    /// <summary>Whether (v - low) * scale stays well inside int range for every v the unsharp mask can give
+    /// (|v| at most 65535 (1 + |gain|), the blur being an average of 16-bit values), so that the truncating
+    /// convert of it plus 1/2 is exact and integer saturation can do the clamp to [0, 255]. With the settings'
+    /// limits (gain at most 8, |low| at most 131072, scale at most 255) it is below 2^28.</summary>
+    private static bool WindowedInIntRange(in ChainConstants k)
+    {
+        double v = 65536.0 * (1 + Math.Abs((double)k.UnsharpGain)) * 1.001;
+        return (v + Math.Abs((double)k.WindowLow)) * Math.Abs((double)k.WindowScale) < (1 << 30);
+    }
 
     public override void Execute(int band, int y0, int y1)
     {
@@ -80,6 +111,8 @@ internal sealed unsafe class DisplayPass : BandJob
         bool sharpen = _k.UnsharpGain != 0f;
         var columns = _columnSums[band];
         var prefix = _prefixes[band];
+        var pairedColumns = _wide ? columns.AsSpan(_columnStart[band], _width) : default;
+        var pairedPrefix = _wide ? prefix.AsSpan(_prefixStart[band]) : default;
         int r = _k.BoxRadius;
         if (sharpen)
         {
@@ -90,7 +123,7 @@ internal sealed unsafe class DisplayPass : BandJob
                 for (int dy = -r; dy <= r; dy++)
                 {
                     int row = Math.Clamp(y + dy, 0, _height - 1);
-                    if (_wide) PairedBoxPrefix.AddRow(columns, ref _source[row * _width], _width);
+                    if (_wide) PairedBoxPrefix.AddRow(pairedColumns, ref _source[row * _width], _width);
                     else BoxPrefix.AddRow(columns, ref _source[row * _width], _width);
                 }
                 // Adding and removing the same row leaves the sums as they are and still builds the prefix.
@@ -104,16 +137,16 @@ internal sealed unsafe class DisplayPass : BandJob
             ref ushort source = ref _source[0];
             ref ushort enter = ref Unsafe.Add(ref source, entering * _width);
             ref ushort leave = ref Unsafe.Add(ref source, leaving * _width);
-            if (_wide) PairedBoxPrefix.Slide(columns, prefix, ref enter, ref leave, _width, r);
+            if (_wide) PairedBoxPrefix.Slide(pairedColumns, pairedPrefix, ref enter, ref leave, _width, r);
             else BoxPrefix.Slide(columns, prefix, ref enter, ref leave, _width, r);
         }
         _nextRow[band] = y + 1;
         if (_k.Format == OutputFormat.Gray8)
         {
-            if (_wide) Gray8Row512(y, prefix, sharpen);
+            if (_wide) Gray8Row512(y, pairedPrefix, sharpen);
             else Gray8Row256(y, prefix, sharpen);
         }
-        else if (_wide) Lut16Row512(y, prefix, sharpen);
+        else if (_wide) Lut16Row512(y, pairedPrefix, sharpen);
         else Lut16Row256(y, prefix, sharpen);
     }
 
@@ -147,6 +180,13 @@ internal sealed unsafe class DisplayPass : BandJob
     private Vector256<int> Window(Vector256<float> v) =>
         Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative((v - Vector256.Create(_k.WindowLow)) * Vector256.Create(_k.WindowScale), Vector256<float>.Zero), Vector256.Create(255f)) + Vector256.Create(0.5f));
 
+    /// <summary><see cref="Window(Vector512{float})"/> without the float clamps: trunc((v - low) scale + 1/2)
+    /// clamped to [0, 255] afterwards is the same integer (below 0 it truncates to at most 0, above 255 to at
+    /// least 255) as long as it is in int range (<see cref="WindowedInIntRange"/>); the saturating packs clamp.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private Vector512<int> WindowUnclamped(Vector512<float> v) =>
+        Vector512.ConvertToInt32Native((v - Vector512.Create(_k.WindowLow)) * Vector512.Create(_k.WindowScale) + Vector512.Create(0.5f));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector512<int> LutIndex(Vector512<float> v) =>
         Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(v, Vector512<float>.Zero), Vector512.Create(65535f)) + Vector512.Create(0.5f));
@@ -157,16 +197,22 @@ internal sealed unsafe class DisplayPass : BandJob
 
     // 32 pixels per step in PairedBoxPrefix's layout: each 32-bit word holds an even pixel (low half) and the odd
     // one after it; the two results go back into one word, even byte first, and 16 words narrow in one instruction.
-    private void Gray8Row512(int y, int[] prefix, bool sharpen)
+    private void Gray8Row512(int y, Span<int> prefix, bool sharpen)
     {
         int half = _width / 2, r = _k.BoxRadius;
         ref uint src = ref Unsafe.As<ushort, uint>(ref _source[y * _width]);
         ushort* dst = (ushort*)(_output + (long)y * _width);
         ref int evenSums = ref prefix[0];
-        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width)];
+        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width, r)];
         ref int evenAhead = ref Unsafe.Add(ref oddSums, r);
         ref int oddAhead = ref Unsafe.Add(ref evenSums, r + 1);
         nuint j = 0;
+        if (_packedClamp)
+        {
+            var order = Vector512.LoadUnsafe(ref MemoryMarshal.GetArrayDataReference(PackedOrder));
+            for (; j + 32 <= (nuint)half; j += 32)
+                Gray8Pair512(ref src, (byte*)dst, j, ref evenAhead, ref evenSums, ref oddAhead, ref oddSums, sharpen, order);
+        }
         // Two steps a turn: about 5% faster on Zen 4 than one (more independent work in flight).
         for (; j + 32 <= (nuint)half; j += 32)
         {
@@ -192,6 +238,33 @@ internal sealed unsafe class DisplayPass : BandJob
         var odd = Window(Enhanced(Vector512.ConvertToSingle((w >>> 16).AsInt32()), ref oddAhead, ref oddSums, j, sharpen));
         Avx512F.ConvertToVector256UInt16((even | (odd << 8)).AsUInt32()).Store(dst + j);
     }
+
+    /// <summary>64 pixels (words j to j + 32) with the clamp to [0, 255] done by saturating packs: 32-bit to
+    /// signed 16-bit, then to unsigned 8-bit (in-lane, even and odd pixels still apart), and one byte permute
+    /// back to pixel order (<see cref="PackedOrder"/>), in place of 8 float min/max, the merge of even and odd
+    /// bytes and two narrowing stores.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Gray8Pair512(ref uint src, byte* dst, nuint j, ref int evenAhead, ref int evenSums, ref int oddAhead, ref int oddSums, bool sharpen, Vector512<byte> order)
+    {
+        var low = Vector512.Create(0xFFFFu);
+        var w0 = Vector512.LoadUnsafe(ref src, j);
+        var w1 = Vector512.LoadUnsafe(ref src, j + 16);
+        var even0 = WindowUnclamped(Enhanced(Vector512.ConvertToSingle((w0 & low).AsInt32()), ref evenAhead, ref evenSums, j, sharpen));
+        var odd0 = WindowUnclamped(Enhanced(Vector512.ConvertToSingle((w0 >>> 16).AsInt32()), ref oddAhead, ref oddSums, j, sharpen));
+        var even1 = WindowUnclamped(Enhanced(Vector512.ConvertToSingle((w1 & low).AsInt32()), ref evenAhead, ref evenSums, j + 16, sharpen));
+        var odd1 = WindowUnclamped(Enhanced(Vector512.ConvertToSingle((w1 >>> 16).AsInt32()), ref oddAhead, ref oddSums, j + 16, sharpen));
+        var bytes = Avx512BW.PackUnsignedSaturate(Avx512BW.PackSignedSaturate(even0, odd0), Avx512BW.PackSignedSaturate(even1, odd1));
+        Avx512Vbmi.PermuteVar64x8(bytes, order).Store(dst + 2 * j);
+    }
+
+    /// <summary>For output byte p of <see cref="Gray8Pair512"/>: the packs' byte holding it. Pixel q of the 32 from
+    /// word j + 16 b is word m = q / 2, even or odd by q's parity; the packs leave in 128-bit lane m / 4, at 8 b +
+    /// 4 parity + m % 4, the even and odd values of words j (b = 0) and j + 16 (b = 1).</summary>
+    private static readonly byte[] PackedOrder = Enumerable.Range(0, 64).Select(p =>
+    {
+        int b = p / 32, q = p % 32, m = q / 2;
+        return (byte)(16 * (m / 4) + 8 * b + 4 * (q % 2) + m % 4);
+    }).ToArray();
 
     // BoxPrefix's layout: 16 pixels per step.
     private void Gray8Row256(int y, int[] prefix, bool sharpen)
@@ -224,13 +297,13 @@ internal sealed unsafe class DisplayPass : BandJob
         Vector512.Create(Avx2.GatherVector256((int*)table, index.GetLower(), 2), Avx2.GatherVector256((int*)table, index.GetUpper(), 2)).AsUInt32();
 
     // PairedBoxPrefix's layout, 32 pixels per step: an even pixel's entry and the odd one's go back into one word.
-    private void Lut16Row512(int y, int[] prefix, bool sharpen)
+    private void Lut16Row512(int y, Span<int> prefix, bool sharpen)
     {
         int half = _width / 2, r = _k.BoxRadius;
         ref uint src = ref Unsafe.As<ushort, uint>(ref _source[y * _width]);
         uint* dst = (uint*)((ushort*)_output + (long)y * _width);
         ref int evenSums = ref prefix[0];
-        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width)];
+        ref int oddSums = ref prefix[PairedBoxPrefix.Stride(_width, r)];
         ref int evenAhead = ref Unsafe.Add(ref oddSums, r);
         ref int oddAhead = ref Unsafe.Add(ref evenSums, r + 1);
         var mask = Vector512.Create(0xFFFFu);

@@ -8,19 +8,35 @@ namespace CathLab.Processing.Cpu;
 /// 16-bit pixels read as one 32-bit word splits into its two pixels by a mask and a shift, not by shuffles, and
 /// one 16-lane running sum covers 32 columns (the sums of column pairs, less the odd column for the even one).
 /// <para>Layout: columns[j] is column 2j, columns[width / 2 + j] column 2j + 1; prefix[j] is the running sum S[2j]
-/// and prefix[<see cref="Stride"/> + j] is S[2j + 1]. The box of 2r + 1 columns centred on the even column 2j is
+/// and prefix[<see cref="Stride"/> + j] is S[2j + 1], prefix starting at <see cref="Start"/> in its buffer. The box of 2r + 1 columns centred on the even column 2j is
 /// then S[2(j + r) + 1] - S[2j], on the odd column 2j + 1 it is S[2(j + r + 1)] - S[2j + 1].</para>
 /// <para>Widths that are a multiple of 16 but not of 32 end with 16 columns in 256-bit vectors.</para></summary>
 internal static class PairedBoxPrefix
 {
     /// <summary>Offset of the odd-indexed running sums in the prefix buffer: S runs to index width + 2r, so each
-    /// parity needs width / 2 + r + 1 entries, r at most 15.</summary>
-    public static int Stride(int width) => width / 2 + 16;
+    /// parity needs width / 2 + r + 1 entries, r at most 15. Rounded so that the two stores of each step fall on
+    /// the same place in a cache line (<see cref="Start"/>): a multiple of 16 for odd r, one more for even r.</summary>
+    public static int Stride(int width, int r) => Lines(width) + ((r & 1) == 0 ? 1 : 0);
 
-    public static int Length(int width) => 2 * Stride(width);
+    private static int Lines(int width) => (width / 2 + 16 + 15) & ~15;
+
+    /// <summary>The prefix buffer's length: both parities at the longer stride, and room to start it at
+    /// <see cref="Start"/>.</summary>
+    public static int Length(int width) => 2 * (Lines(width) + 1) + 16;
+
+    /// <summary>Where in <paramref name="buffer"/> (pinned, so its address stays) the running sums start for radius
+    /// <paramref name="r"/>: the place that puts the 64-byte stores of <see cref="Slide"/> on cache lines (a store
+    /// across two lines costs two). Both of a step's stores go to the same place in a line, given
+    /// <see cref="Stride"/>.</summary>
+    public static unsafe int Start(int[] buffer, int r)
+    {
+        int h = (r + 1) / 2, store = (r & 1) == 1 ? h : h + 1;
+        long address = (long)Unsafe.AsPointer(ref buffer[0]) + 4L * store;
+        return (int)((64 - (address & 63)) & 63) / 4;
+    }
 
     /// <summary>columns += the row's pixels (the box's rows when it starts afresh), 16 columns per step.</summary>
-    public static void AddRow(int[] columns, ref ushort row, int width)
+    public static void AddRow(Span<int> columns, ref ushort row, int width)
     {
         int half = width / 2;
         ref int even = ref columns[0];
@@ -37,9 +53,9 @@ internal static class PairedBoxPrefix
 
     /// <summary>Moves the box down one row, columns += entering - leaving, and rebuilds the running sums;
     /// 32 columns per step.</summary>
-    public static void Slide(int[] columns, int[] prefix, ref ushort entering, ref ushort leaving, int width, int r)
+    public static void Slide(Span<int> columns, Span<int> prefix, ref ushort entering, ref ushort leaving, int width, int r)
     {
-        int half = width / 2, stride = Stride(width);
+        int half = width / 2, stride = Stride(width, r);
         ref int even = ref columns[0];
         ref int odd = ref columns[half];
         // S[r + 1 + 2j] (after even column 2j) and S[r + 2 + 2j] (after odd column 2j + 1) by the parity of r.
@@ -104,17 +120,19 @@ internal static class PairedBoxPrefix
     }
 
     // As BoxPrefix's edges: S[0..r) from the first column's r copies (S[r] = 0), S(r + width, r + width + r] from the last's.
-    private static void Edges(int[] columns, int[] prefix, int width, int r)
+    // Where S[i] is kept.
+    private static int At(int i, int stride) => (i & 1) * stride + (i >> 1);
+
+    private static void Edges(Span<int> columns, Span<int> prefix, int width, int r)
     {
-        int stride = Stride(width);
-        ref int S(int i) => ref prefix[(i & 1) * stride + (i >> 1)];
+        int stride = Stride(width, r);
         unchecked
         {
             int first = columns[0], last = columns[width - 1];
-            for (int i = 0; i < r; i++) S(i) = (i - r) * first;
-            S(r) = 0;
-            int end = S(r + width);
-            for (int j = 1; j <= r; j++) S(r + width + j) = end + j * last;
+            for (int i = 0; i < r; i++) prefix[At(i, stride)] = (i - r) * first;
+            prefix[At(r, stride)] = 0;
+            int end = prefix[At(r + width, stride)];
+            for (int j = 1; j <= r; j++) prefix[At(r + width + j, stride)] = end + j * last;
         }
     }
 }

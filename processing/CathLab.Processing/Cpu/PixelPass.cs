@@ -112,6 +112,42 @@ internal sealed unsafe class PixelPass : BandJob
         return (lower, upper);
     }
 
+    /// <summary>The same 32 corrected values in the lane order of the in-lane unpacks: each 128-bit lane of
+    /// <c>Lower</c> holds the lane's first 4 pixels of each 8, <c>Upper</c> the last 4, so <see cref="Pack"/>
+    /// (an in-lane pack) restores pixel order. The 32-bit product comes from two 16-bit multiplies (low and
+    /// high halves, the same bits) and in-lane unpacks, where widening both factors takes cross-lane moves and
+    /// two 32-bit multiplies; the lane-wise arithmetic after it is the same as <see cref="Corrected512"/>'s.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<uint> Lower, Vector512<uint> Upper) CorrectedInLane(ushort* raw, ushort* dark, ushort* gain, int i, in FixedPoint512 q)
+    {
+        var r = Avx512BW.ShiftLeftLogical(Vector512.Min(Vector512.Load(raw + i), q.RawMax), q.FractionCount.AsUInt16());
+        var d = Vector512.Load(dark + i);
+        var offset = Vector512.Max(r, d) - d;
+        var g = Vector512.Load(gain + i);
+        var low = Avx512BW.MultiplyLow(offset, g);
+        var high = Avx512BW.MultiplyHigh(offset, g);
+        var lower = Avx512F.ShiftRightLogical(Avx512BW.UnpackLow(low, high).AsUInt32() + q.Round, q.GainCount.AsUInt32());
+        var upper = Avx512F.ShiftRightLogical(Avx512BW.UnpackHigh(low, high).AsUInt32() + q.Round, q.GainCount.AsUInt32());
+        return (Vector512.Min(lower, q.MaxQ), Vector512.Min(upper, q.MaxQ));
+    }
+
+    /// <summary>Q(F) to pixel values, the shift by a count in a register (<see cref="ToPixel(Vector512{uint}, in FixedPoint512)"/>
+    /// recomputes it from the integer each step).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<uint> ToPixelInLoop(Vector512<uint> value, in FixedPoint512 q) =>
+        Avx512F.ShiftRightLogical(value + q.Half, q.FractionCount.AsUInt32());
+
+    /// <summary>16-bit values in the unpacks' lane order (<see cref="CorrectedInLane"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector512<uint> Lower, Vector512<uint> Upper) WidenInLane(Vector512<ushort> v) =>
+        (Avx512BW.UnpackLow(v, Vector512<ushort>.Zero).AsUInt32(), Avx512BW.UnpackHigh(v, Vector512<ushort>.Zero).AsUInt32());
+
+    /// <summary>Back to pixel order from the unpacks' lane order; every value is at most 65535, so the
+    /// saturating pack narrows exactly.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<ushort> PackInLane(Vector512<uint> lower, Vector512<uint> upper) =>
+        Avx512BW.PackUnsignedSaturate(lower.AsInt32(), upper.AsInt32());
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<uint> ToPixel(Vector256<uint> value, in FixedPoint256 q) =>
         Vector256.ShiftRightLogical(value + q.Half, q.FractionBits);
@@ -129,11 +165,15 @@ internal sealed unsafe class PixelPass : BandJob
         int i = start;
         if (Wide)
         {
+            // Constants in locals and pointers, not fields and arrays: kept in registers, no bounds checks in the loop.
             var q = new FixedPoint512(calibration);
-            for (; i + 32 <= end; i += 32)
+            fixed (ushort* darkQ = dark, gainQ = gain, pixels = _output)
             {
-                var (lo, hi) = Corrected512(raw, dark, gain, i, q);
-                Vector512.Narrow(ToPixel(lo, q), ToPixel(hi, q)).StoreUnsafe(ref output, (nuint)i);
+                for (; i + 32 <= end; i += 32)
+                {
+                    var (lo, hi) = CorrectedInLane(raw, darkQ, gainQ, i, q);
+                    PackInLane(ToPixelInLoop(lo, q), ToPixelInLoop(hi, q)).Store(pixels + i);
+                }
             }
         }
         var q256 = new FixedPoint256(calibration);
@@ -170,24 +210,6 @@ internal sealed unsafe class PixelPass : BandJob
         return Vector256.ConvertToInt32Native(Vector256.MinNative(Vector256.MaxNative(next, Vector256<float>.Zero), maxQ) + Vector256.Create(0.5f));
     }
 
-    /// <inheritdoc cref="Recursive(Vector256{int}, Vector256{int}, Vector256{float})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private Vector512<int> Recursive(Vector512<int> x, Vector512<int> y, Vector512<float> maxQ)
-    {
-        var d = Vector512.ConvertToSingle(x - y);
-        var yf = Vector512.ConvertToSingle(y);
-        var variance = Vector512.Create(_varianceSlope) * yf + Vector512.Create(_varianceIntercept);
-        var d2 = d * d;
-        var ratio = SkipQuiet && Vector512.LessThanAll(d2, Vector512.Create(_quietBound) * variance)
-            ? Vector512<float>.Zero
-            : Vector512.Sqrt(d2 / variance);
-        var ramp = (ratio - Vector512.Create(_k.LowThreshold)) * Vector512.Create(_k.InverseThresholdSpan);
-        ramp = Vector512.MinNative(Vector512.MaxNative(ramp, Vector512<float>.Zero), Vector512<float>.One);
-        var alpha = Vector512.Create(_k.AlphaMin) + Vector512.Create(_k.AlphaRamp) * ramp;
-        var next = yf + alpha * d;
-        return Vector512.ConvertToInt32Native(Vector512.MinNative(Vector512.MaxNative(next, Vector512<float>.Zero), maxQ) + Vector512.Create(0.5f));
-    }
-
     private void CalibrateRecursive(int start, int end)
     {
         var calibration = _calibration!;
@@ -196,21 +218,7 @@ internal sealed unsafe class PixelPass : BandJob
         ushort[] dark = calibration.Dark, gain = calibration.Gain;
         ref ushort output = ref _output[0];
         ref ushort state = ref _state[0];
-        int i = start;
-        if (Wide)
-        {
-            var q = new FixedPoint512(calibration);
-            var max = Vector512.Create(maxQ);
-            for (; i + 32 <= end; i += 32)
-            {
-                var (lo, hi) = Corrected512(raw, dark, gain, i, q);
-                var (yl, yh) = Vector512.Widen(Vector512.LoadUnsafe(ref state, (nuint)i));
-                var nl = Recursive(lo.AsInt32(), yl.AsInt32(), max).AsUInt32();
-                var nh = Recursive(hi.AsInt32(), yh.AsInt32(), max).AsUInt32();
-                Vector512.Narrow(nl, nh).StoreUnsafe(ref state, (nuint)i);
-                Vector512.Narrow(ToPixel(nl, q), ToPixel(nh, q)).StoreUnsafe(ref output, (nuint)i);
-            }
-        }
+        int i = Wide ? CalibrateRecursive512(start, end) : start;
         var q256 = new FixedPoint256(calibration);
         var max256 = Vector256.Create(maxQ);
         for (; i < end; i += 16)
@@ -221,6 +229,87 @@ internal sealed unsafe class PixelPass : BandJob
             var nh = Recursive(hi.AsInt32(), yh.AsInt32(), max256).AsUInt32();
             Vector256.Narrow(nl, nh).StoreUnsafe(ref state, (nuint)i);
             Vector256.Narrow(ToPixel(nl, q256), ToPixel(nh, q256)).StoreUnsafe(ref output, (nuint)i);
+        }
+    }
+
+    /// <summary>The 512-bit steps of <see cref="CalibrateRecursive"/> from <paramref name="start"/>; returns where
+    /// they stopped. The same operations as <see cref="Recursive(Vector256{int}, Vector256{int}, Vector256{float})"/>,
+    /// with every constant broadcast once into a register (read from fields, they were reloaded each step, as
+    /// the stores might change them) and the gain of a quiet vector, the same for every pixel, computed once
+    /// (the same operations on a zero ratio).</summary>
+    private int CalibrateRecursive512(int start, int end)
+    {
+        var calibration = _calibration!;
+        var q = new FixedPoint512(calibration);
+        var f = new RecursiveConstants512(this, calibration.MaxQ);
+        bool skipQuiet = SkipQuiet;
+        bool clamp = RecursiveConstants512.NeedsClamp(_k.AlphaMin, _k.AlphaRamp);
+        ushort* raw = _raw;
+        int i = start;
+        fixed (ushort* dark = calibration.Dark, gain = calibration.Gain, state = _state, output = _output)
+        {
+            for (; i + 32 <= end; i += 32)
+            {
+                var (lo, hi) = CorrectedInLane(raw, dark, gain, i, q);
+                var (yl, yh) = WidenInLane(Vector512.Load(state + i));
+                var nl = f.Step(lo.AsInt32(), yl.AsInt32(), skipQuiet, clamp).AsUInt32();
+                var nh = f.Step(hi.AsInt32(), yh.AsInt32(), skipQuiet, clamp).AsUInt32();
+                PackInLane(nl, nh).Store(state + i);
+                PackInLane(ToPixelInLoop(nl, q), ToPixelInLoop(nh, q)).Store(output + i);
+            }
+        }
+        return i;
+    }
+
+    /// <summary>The recursive filter's constants as 512-bit registers, for <see cref="CalibrateRecursive512"/>.</summary>
+    private readonly struct RecursiveConstants512
+    {
+        private readonly Vector512<float> _slope, _intercept, _quietBound, _low, _inverseSpan, _alphaMin, _alphaRamp, _quietAlpha, _max;
+
+        public RecursiveConstants512(PixelPass pass, float maxQ)
+        {
+            _slope = Vector512.Create(pass._varianceSlope);
+            _intercept = Vector512.Create(pass._varianceIntercept);
+            _quietBound = Vector512.Create(pass._quietBound);
+            _low = Vector512.Create(pass._k.LowThreshold);
+            _inverseSpan = Vector512.Create(pass._k.InverseThresholdSpan);
+            _alphaMin = Vector512.Create(pass._k.AlphaMin);
+            _alphaRamp = Vector512.Create(pass._k.AlphaRamp);
+            _max = Vector512.Create(maxQ);
+            _quietAlpha = Alpha(Vector512<float>.Zero);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector512<float> Alpha(Vector512<float> ratio)
+        {
+            var ramp = (ratio - _low) * _inverseSpan;
+            ramp = Vector512.MinNative(Vector512.MaxNative(ramp, Vector512<float>.Zero), Vector512<float>.One);
+            return _alphaMin + _alphaRamp * ramp;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vector512<int> Step(Vector512<int> x, Vector512<int> y, bool skipQuiet, bool clamp)
+        {
+            var d = Vector512.ConvertToSingle(x - y);
+            var yf = Vector512.ConvertToSingle(y);
+            var variance = _slope * yf + _intercept;
+            var d2 = d * d;
+            var alpha = skipQuiet && Vector512.LessThanAll(d2, _quietBound * variance)
+                ? _quietAlpha
+                : Alpha(Vector512.Sqrt(d2 / variance));
+            var next = yf + alpha * d;
+            if (clamp) next = Vector512.MinNative(Vector512.MaxNative(next, Vector512<float>.Zero), _max);
+            return Vector512.ConvertToInt32Native(next + Vector512.Create(0.5f));
+        }
+
+        /// <summary>Whether the new state needs its clamp to [0, max]: not when every gain lies in [0, 1], as
+        /// then y + a (x - y) lies between x and y, both in range, even rounded (each rounding is monotonic:
+        /// a d is between 0 and d, y + a d between y and y + d = x, exact integers in float). The gain runs from
+        /// AlphaMin to AlphaMin + AlphaRamp (the ramp is in [0, 1]; rounded, between the two ends as well).</summary>
+        public static bool NeedsClamp(float alphaMin, float alphaRamp)
+        {
+            float end = alphaMin + alphaRamp;
+            return !(alphaMin >= 0f && alphaMin <= 1f && end >= 0f && end <= 1f);
         }
     }
 
@@ -347,5 +436,7 @@ internal sealed unsafe class PixelPass : BandJob
         public readonly Vector512<uint> Round = Vector512.Create(q.GainShift == 0 ? 0u : 1u << (q.GainShift - 1));
         public readonly Vector512<uint> MaxQ = Vector512.Create((uint)q.MaxQ);
         public readonly Vector512<uint> Half = Vector512.Create((uint)((1 << q.FractionBits) >> 1));
+        public readonly Vector128<ulong> FractionCount = Vector128.CreateScalar((ulong)q.FractionBits);
+        public readonly Vector128<ulong> GainCount = Vector128.CreateScalar((ulong)q.GainShift);
     }
 }
