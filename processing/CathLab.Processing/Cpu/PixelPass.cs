@@ -332,7 +332,7 @@ internal sealed unsafe class PixelPass : BandJob
     }
 
     /// <summary>The 512-bit loop evaluates the log (<see cref="LogTransform.Ln(Vector512{int})"/>), the 256-bit
-    /// loop looks it up in the table built from the same function: the same values either way. On Zen 4 the
+    /// loop looks it up in the table built from the same function: the same values either way. On Zen 5 the
     /// gathers took most of this pass and the 512-bit evaluation costs about half as much (.NET has no 512-bit
     /// gather); at 256 bits the evaluation has twice the instructions per pixel and measured ~20 % slower than
     /// the gathers, so machines without AVX-512 (and band tails) keep them.</summary>
