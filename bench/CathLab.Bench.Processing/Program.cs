@@ -1,7 +1,7 @@
 using BenchmarkDotNet.Running;
 using CathLab.Bench.Processing;
 
-if (args is ["cold", ..])
-    ColdCacheHarness.Run(args.Length > 1 ? int.Parse(args[1]) : 200);
+if (args is ["interleaved", ..])
+    InterleavedHarness.Run(args.Length > 1 ? int.Parse(args[1]) : 200);
 else
     BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
