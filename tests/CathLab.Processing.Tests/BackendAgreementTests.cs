@@ -14,24 +14,14 @@ namespace CathLab.Processing.Tests;
 public sealed class BackendAgreementTests(ITestOutputHelper output)
 {
     // A calibration with every feature in use: uneven dark and gain, isolated defects, a defective column and row.
-    private static CalibrationData Calibration(FrameGeometry g)
+    private static CalibrationData Calibration(FrameGeometry g) => Chains.Uneven(g, 42, (defects, rng) =>
     {
-        var rng = new Random(42);
-        var dark = new float[g.PixelCount];
-        var gain = new float[g.PixelCount];
-        for (int i = 0; i < dark.Length; i++)
-        {
-            dark[i] = 50 + (float)rng.NextDouble() * 100;
-            gain[i] = 0.8f + (float)rng.NextDouble() * 0.4f;
-        }
-        var defects = new DefectMap(g);
         for (int d = 0; d < 200; d++) defects.AddPixel(rng.Next(g.Width), rng.Next(g.Height));
         defects.AddColumn(g.Width / 3);
         defects.AddRow(g.Height / 5);
         defects.AddPixel(0, 0);
         defects.AddPixel(g.Width - 1, g.Height - 1);
-        return new CalibrationData(g, dark, gain, defects);
-    }
+    });
 
     private static ushort[][] Frames(int side, int count, double contrast, double offsetStep = 0)
     {

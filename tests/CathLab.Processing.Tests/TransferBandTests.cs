@@ -94,21 +94,11 @@ public sealed class TransferBandTests(ITestOutputHelper output)
         return frames.Select(frame => Chains.Process(pipeline, frame)).ToList();
     }
 
-    private static CalibrationData Calibration(FrameGeometry g)
+    private static CalibrationData Calibration(FrameGeometry g) => Chains.Uneven(g, 11, (defects, rng) =>
     {
-        var rng = new Random(11);
-        var dark = new float[g.PixelCount];
-        var gain = new float[g.PixelCount];
-        for (int i = 0; i < dark.Length; i++)
-        {
-            dark[i] = 50 + (float)rng.NextDouble() * 100;
-            gain[i] = 0.8f + (float)rng.NextDouble() * 0.4f;
-        }
-        var defects = new DefectMap(g);
         for (int d = 0; d < 100; d++) defects.AddPixel(rng.Next(g.Width), rng.Next(g.Height));
         // A defective row on a band boundary (48 with 4 bands): its neighbours lie in two bands.
         defects.AddRow(48);
         defects.AddColumn(g.Width / 3);
-        return new CalibrationData(g, dark, gain, defects);
-    }
+    });
 }

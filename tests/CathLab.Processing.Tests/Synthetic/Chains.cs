@@ -34,6 +34,23 @@ internal static class Chains
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(Process(pipeline, raw)).ToArray();
 
     public static CalibrationData Identity(int width, int height, int bits = 14) => CalibrationData.Identity(new FrameGeometry(width, height, bits));
+
+    /// <summary>Uneven dark (50..150) and gain (0.8..1.2) from <paramref name="seed"/>, and the defects
+    /// <paramref name="addDefects"/> places with the same random sequence, drawn after dark and gain.</summary>
+    public static CalibrationData Uneven(FrameGeometry g, int seed, Action<DefectMap, Random> addDefects)
+    {
+        var rng = new Random(seed);
+        var dark = new float[g.PixelCount];
+        var gain = new float[g.PixelCount];
+        for (int i = 0; i < dark.Length; i++)
+        {
+            dark[i] = 50 + (float)rng.NextDouble() * 100;
+            gain[i] = 0.8f + (float)rng.NextDouble() * 0.4f;
+        }
+        var defects = new DefectMap(g);
+        addDefects(defects, rng);
+        return new CalibrationData(g, dark, gain, defects);
+    }
 }
 
 /// <summary>The OpenCL tests' rule: OpenCL must be present (CI has PoCL) unless CATHLAB_NO_OPENCL=1 says
