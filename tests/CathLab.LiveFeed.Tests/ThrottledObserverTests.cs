@@ -35,6 +35,8 @@ public sealed class ThrottledObserverTests(ITestOutputHelper output) : IAsyncLif
         long publishedAtStart = pump.Published;
         long encodedAtStart = _server.Hub.Counters.Encoded;
         long startUs = UnixClock.NowMicroseconds();
+        var pauseAtStart = GC.GetTotalPauseDuration();
+        int gen2AtStart = GC.CollectionCount(2);
         var runs = new[] { fast.RunAsync(request, null, null, stop.Token), slow.RunAsync(request, null, null, stop.Token) };
         foreach (var run in runs)
         {
@@ -58,6 +60,7 @@ public sealed class ThrottledObserverTests(ITestOutputHelper output) : IAsyncLif
         output.WriteLine($"slow after {SettleSeconds} s: {settled.Length} frames, latency max {settled.Select(f => f.LatencyMs).DefaultIfEmpty().Max():F0} ms, levels {string.Join(",", settled.Select(f => f.Level).Distinct())}");
         var worst = settled.OrderByDescending(f => f.LatencyMs).Take(5).Select(f => $"#{f.FrameNumber} L{f.Level}: {f.StationMs:F0} in the station + {f.LatencyMs - f.StationMs:F0} link");
         output.WriteLine($"slow, worst settled frames (ready to sent, sent to received, ms): {string.Join("; ", worst)}");
+        output.WriteLine($"GC during the run: {GC.CollectionCount(2) - gen2AtStart} gen2, total pause {(GC.GetTotalPauseDuration() - pauseAtStart).TotalMilliseconds:F0} ms");
         output.WriteLine($"longest PublishFrame {pump.LongestPublish.TotalMilliseconds:F2} ms");
 
         Assert.Equal(pump.Published, recorder.Received);

@@ -21,6 +21,14 @@ internal sealed class LiveFeedTestServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
+    // As the station sets it at start (StationStartup.Prepare): on two cores the pool otherwise adds threads about
+    // one a second, and a pool short of a thread stalls every session's writer, fast and slow alike.
+    static LiveFeedTestServer()
+    {
+        ThreadPool.GetMinThreads(out int workers, out int io);
+        ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
+    }
+
     private LiveFeedTestServer(WebApplication app, Uri address, Uri webAddress)
     {
         _app = app;
