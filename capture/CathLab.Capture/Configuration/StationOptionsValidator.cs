@@ -1,3 +1,5 @@
+using CathLab.Processing.Pipeline;
+
 namespace CathLab.Capture.Configuration;
 
 /// <summary>Checks every configuration value before anything starts, and says what is wrong in words a person can act on.</summary>
@@ -32,7 +34,7 @@ public static class StationOptionsValidator
         Check(options.Detector.BitsStored is >= 8 and <= 16, $"Station:Detector:BitsStored {options.Detector.BitsStored} must be 8–16");
         Check(options.Processing.Backend is "Cpu" or "OpenCl" or "Auto", $"Station:Processing:Backend '{options.Processing.Backend}' must be Cpu, OpenCl or Auto");
         Check(options.Processing.CpuThreads is >= 1 and <= 64, $"Station:Processing:CpuThreads {options.Processing.CpuThreads} must be 1–64");
-        Check(options.Processing.TransferBands is >= 1 and <= 16, $"Station:Processing:TransferBands {options.Processing.TransferBands} must be 1–16");
+        Check(options.Processing.TransferBands is >= 1 and <= PipelineOptions.MaxTransferBands, $"Station:Processing:TransferBands {options.Processing.TransferBands} must be 1–{PipelineOptions.MaxTransferBands}");
         Check(!string.IsNullOrWhiteSpace(options.Archive.Folder), "Station:Archive:Folder must not be empty");
         Check(!string.IsNullOrWhiteSpace(options.Archive.SpoolFolder), "Station:Archive:SpoolFolder must not be empty");
         Check(IsAeTitle(options.Archive.AeTitle), $"Station:Archive:AeTitle '{options.Archive.AeTitle}' must be 1–16 printable ASCII characters without backslash");

@@ -1,3 +1,5 @@
+using CathLab.Processing.Pipeline;
+
 namespace CathLab.Processing.OpenCl;
 
 /// <summary>The row bands one frame's transfers are split into on the OpenCL path, so that a band's upload or
@@ -7,7 +9,7 @@ namespace CathLab.Processing.OpenCl;
 internal readonly struct TransferBands
 {
     /// <summary>The most bands a frame is split into.</summary>
-    public const int Max = 16;
+    public const int Max = PipelineOptions.MaxTransferBands;
 
     /// <summary>Band boundaries fall on multiples of this many rows (the largest downscale factor).</summary>
     public const int RowMultiple = 4;

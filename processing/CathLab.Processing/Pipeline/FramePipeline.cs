@@ -40,8 +40,8 @@ public sealed class FramePipeline : IDisposable
         Geometry = calibration.Geometry;
         parameters.Validate(Geometry);
         if (options.CpuThreads < 1 || options.CpuThreads > 64) throw new ArgumentOutOfRangeException(nameof(options), options.CpuThreads, "CPU threads must be in [1, 64]");
-        if (options.TransferBands < 1 || options.TransferBands > OpenCl.TransferBands.Max)
-            throw new ArgumentOutOfRangeException(nameof(options), options.TransferBands, $"transfer bands must be in [1, {OpenCl.TransferBands.Max}]");
+        if (options.TransferBands < 1 || options.TransferBands > PipelineOptions.MaxTransferBands)
+            throw new ArgumentOutOfRangeException(nameof(options), options.TransferBands, $"transfer bands must be in [1, {PipelineOptions.MaxTransferBands}]");
         _requested = parameters;
         _calibration = calibration;
         _liveMask = new SubtractionMask(calibration);

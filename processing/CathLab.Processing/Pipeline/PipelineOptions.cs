@@ -22,6 +22,9 @@ public sealed record PipelineOptions
     /// the slower the bus is against the device; 4 suits a discrete GPU on PCIe (docs/processing.md).</summary>
     public int TransferBands { get; init; } = 4;
 
+    /// <summary>The most <see cref="TransferBands"/> a frame is split into.</summary>
+    public const int MaxTransferBands = 16;
+
     /// <summary>Where the pipeline reports its choice of backend; standard error by default.</summary>
     public Action<string> Log { get; init; } = message => Console.Error.WriteLine(message);
 
