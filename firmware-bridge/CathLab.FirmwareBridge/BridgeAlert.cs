@@ -19,6 +19,8 @@ public enum BridgeAlertKind
     LinkRestored,
     /// <summary>A pulse was reported when no exposure was running.</summary>
     UnexpectedEmission,
+    /// <summary>The station stopped an exposure by itself (maximum hold, shutdown, dose limiter).</summary>
+    ExposureStopped,
 }
 
 /// <summary>Something the operator must see or hear, from any part of the bridge.</summary>

@@ -14,12 +14,13 @@ namespace CathLab.FirmwareBridge;
 public sealed class GeneratorBridge : IAsyncDisposable
 {
     private readonly ILoggerFactory _loggers;
+    private readonly IGeneratorLink _link;
 
-    public GeneratorBridge(IGeneratorLink link, ILoggerFactory? loggers = null)
+    public GeneratorBridge(IGeneratorLink link, ILoggerFactory? loggers = null, ExposureControlOptions? exposure = null, TimeProvider? time = null)
     {
         _loggers = loggers ?? NullLoggerFactory.Instance;
-        Link = link;
-        Exposure = new ExposureController(link, _loggers.CreateLogger<ExposureController>());
+        _link = link;
+        Exposure = new ExposureController(link, _loggers.CreateLogger<ExposureController>(), time, exposure);
         Dose = new DoseLedger();
         Calibration = new TubeOutputCalibration();
         link.EventReceived += OnEvent;
@@ -27,7 +28,9 @@ public sealed class GeneratorBridge : IAsyncDisposable
         Dose.Alert += RaiseAlert;
     }
 
-    public IGeneratorLink Link { get; }
+    /// <summary>The link as the rest of the station may see it: state, identity, capabilities and events, no commands.
+    /// Emission is commanded only through <see cref="Exposure"/>.</summary>
+    public IGeneratorLinkStatus Link => _link;
     public ExposureController Exposure { get; }
     public DoseLedger Dose { get; }
     public TubeOutputCalibration Calibration { get; }
@@ -38,7 +41,14 @@ public sealed class GeneratorBridge : IAsyncDisposable
     /// <summary>Alerts from every part: exposure, dose, and the ABC loops made here.</summary>
     public event Action<BridgeAlert>? Alert;
 
-    public Task ConnectAsync(CancellationToken cancellationToken = default) => Link.ConnectAsync(cancellationToken);
+    public Task ConnectAsync(CancellationToken cancellationToken = default) => _link.ConnectAsync(cancellationToken);
+
+    /// <summary>Where the generator says it stands (a read; it changes nothing).</summary>
+    public Task<GeneratorStatus> GetStatusAsync(CancellationToken cancellationToken = default) => _link.GetStatusAsync(cancellationToken);
+
+    /// <summary>The technique the generator holds for a kind (its read-back).</summary>
+    public Task<TechniqueSetting> GetTechniqueAsync(ExposureKind kind, CancellationToken cancellationToken = default) =>
+        _link.GetTechniqueAsync(kind, cancellationToken);
 
     /// <summary>A limiter over the connected generator's capabilities and this bridge's calibration.</summary>
     public DoseRateLimiter CreateLimiter()
@@ -56,14 +66,14 @@ public sealed class GeneratorBridge : IAsyncDisposable
     {
         var controller = new AutoDoseController(CreateLimiter(), kind, pulseRate, options);
         controller.Alert += RaiseAlert;
-        return new AbcLoop(Link, controller, new MeasuringField(field), _loggers.CreateLogger<AbcLoop>());
+        return new AbcLoop(_link, controller, new MeasuringField(field), _loggers.CreateLogger<AbcLoop>());
     }
 
     /// <summary>Sets a technique by hand (console), after the hard limits; returns the generator's read-back and the limits that cut it.</summary>
     public async Task<(TechniqueSetting Stored, LimitedTechnique Limited)> SetTechniqueAsync(TechniqueSetting setting, CancellationToken cancellationToken = default)
     {
         var limited = CreateLimiter().Apply(setting.Technique, setting.Kind, setting.PulseRate);
-        var stored = await Link.SetTechniqueAsync(setting with { Technique = limited.Technique }, cancellationToken).ConfigureAwait(false);
+        var stored = await _link.SetTechniqueAsync(setting with { Technique = limited.Technique }, cancellationToken).ConfigureAwait(false);
         return (stored, limited);
     }
 
@@ -93,8 +103,8 @@ public sealed class GeneratorBridge : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        Link.EventReceived -= OnEvent;
+        _link.EventReceived -= OnEvent;
         Exposure.Dispose();
-        await Link.DisposeAsync().ConfigureAwait(false);
+        await _link.DisposeAsync().ConfigureAwait(false);
     }
 }

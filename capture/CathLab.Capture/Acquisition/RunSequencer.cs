@@ -43,11 +43,12 @@ public sealed class RunSequencer
 
     /// <summary>Exposes <paramref name="protocol"/> while <paramref name="pedalHeld"/> runs (the pedal is released when it
     /// completes or is cancelled), then waits for the frames of the pulses already delivered.</summary>
-    public async Task<RunResult> RunAsync(AcquisitionProtocol protocol, Func<CancellationToken, Task> pedalHeld, CancellationToken cancellationToken)
+    public async Task<RunResult> RunAsync(AcquisitionProtocol protocol, Func<CancellationToken, Task> pedalHeld, CancellationToken cancellationToken,
+        InputSource source = InputSource.HardwarePedal)
     {
         var capabilities = _bridge.Link.Capabilities ?? throw new InvalidOperationException("the generator is not connected");
         if (protocol.Violation(capabilities) is { } violation) throw new ArgumentException(violation, nameof(protocol));
-        if (_bridge.Exposure.State == ExposureState.Fault)
+        if (_bridge.Exposure.State.IsFaulted())
             throw new InvalidOperationException("the exposure controller is in fault: reset the fault before a run");
 
         var kind = protocol.ExposureKind;
@@ -67,7 +68,7 @@ public sealed class RunSequencer
         string? failure = null;
         try
         {
-            var pressed = _bridge.Exposure.PedalPressed(kind);
+            var pressed = _bridge.Exposure.PedalPressed(kind, source);
             _logger.LogInformation("run {Number} ({Protocol}): {Transition}", _runNumber, protocol.Name, pressed);
             using var release = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var phases = StepThroughPhasesAsync(protocol, kind, release.Token);
@@ -80,18 +81,18 @@ public sealed class RunSequencer
             }
             finally
             {
-                _bridge.Exposure.PedalReleased();
+                _bridge.Exposure.PedalReleased(source, "run ended");
                 release.Cancel();
             }
             try { await phases; } catch (OperationCanceledException) { }
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _bridge.Exposure.PedalReleased();
+            _bridge.Exposure.PedalReleased(source, "run stopped");
             failure = $"run stopped: {e.Message}";
         }
 
-        await WaitUntilAsync(() => !_bridge.Exposure.GeneratorExposing, LastFrameWait);
+        await WaitUntilAsync(() => _bridge.Exposure.Snapshot is { Emitting: false, State: not ExposureState.Stopping }, LastFrameWait);
         var dose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : null;
         int pulses = dose?.Pulses ?? 0;
         await WaitUntilAsync(() => Interlocked.Read(ref _framesThisRun) + Interlocked.Read(ref _framesLostThisRun) >= pulses, LastFrameWait);
@@ -103,7 +104,7 @@ public sealed class RunSequencer
             frames = _framesThisRun;
             lost = _framesLostThisRun;
         }
-        if (_bridge.Exposure.LastError is { } error && failure is null && _bridge.Exposure.State == ExposureState.Fault)
+        if (_bridge.Exposure.LastError is { } error && failure is null && _bridge.Exposure.State.IsFaulted())
             failure = $"exposure fault: {error.Message}";
         if (failure is null && lost > 0) failure = $"{lost} frame(s) lost on the frame link";
         if (failure is null && frames != pulses) failure = $"{pulses} pulses but {frames} frames";

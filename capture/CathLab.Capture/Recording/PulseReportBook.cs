@@ -25,7 +25,7 @@ public sealed class PulseReportBook : IDisposable
     private readonly object _gate = new();
     private readonly PulseReport[] _ring;
     private readonly bool[] _filled;
-    private IGeneratorLink? _link;
+    private IGeneratorLinkStatus? _link;
     private uint _newest;
     private bool _any;
     private int _waiters;
@@ -39,7 +39,7 @@ public sealed class PulseReportBook : IDisposable
     }
 
     /// <summary>A book that records every pulse <paramref name="link"/> reports until it is disposed.</summary>
-    public static PulseReportBook Listen(IGeneratorLink link, int capacity = DefaultCapacity)
+    public static PulseReportBook Listen(IGeneratorLinkStatus link, int capacity = DefaultCapacity)
     {
         var book = new PulseReportBook(capacity) { _link = link };
         link.EventReceived += book.Observe;

@@ -1,3 +1,4 @@
+using CathLab.FirmwareBridge.Exposure;
 using CathLab.Capture.Acquisition;
 
 namespace CathLab.Station.Control;
@@ -27,11 +28,13 @@ public interface IStationControl
     void SelectProtocol(string name, string laterality = "");
 
     /// <summary>Pedal down: starts fluoro or a recorded run with the selected (or named) protocol; returns once emission
-    /// was requested. <paramref name="laterality"/> null takes the side selected with the protocol.</summary>
-    Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken, string? laterality = null);
+    /// was requested. <paramref name="laterality"/> null takes the side selected with the protocol;
+    /// <paramref name="source"/> is the held switch that pressed (hardware pedal, console or browser hold stream).</summary>
+    Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken, string? laterality = null, InputSource source = InputSource.HardwarePedal);
 
-    /// <summary>Pedal up: stops emission at once, then waits for the run to close and returns what it became.</summary>
-    Task<RunView> PedalUpAsync(CancellationToken cancellationToken);
+    /// <summary>Pedal up: stops emission at once, then waits for the run to close and returns what it became.
+    /// <paramref name="why"/> says how the pedal came up (released, stream ended, lease expired, connection lost).</summary>
+    Task<RunView> PedalUpAsync(CancellationToken cancellationToken, InputSource source = InputSource.HardwarePedal, string? why = null);
 
     /// <summary>Keeps the last <paramref name="seconds"/> of fluoro (held in memory since the last fluoro run) as a recorded run.</summary>
     Task<RunView> SaveLastFluoroAsync(double seconds, CancellationToken cancellationToken);

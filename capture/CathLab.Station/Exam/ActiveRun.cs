@@ -1,3 +1,4 @@
+using CathLab.FirmwareBridge.Exposure;
 using CathLab.Capture.Acquisition;
 using CathLab.Station.Control;
 
@@ -25,8 +26,8 @@ public sealed class ActiveRun(int number, AcquisitionProtocol protocol, OpenExam
 
     /// <summary>Starts exposing until the pedal is released or, when <paramref name="limit"/> (the longest the exposure may
     /// last; null for none) passes first, until the station releases it itself and calls <paramref name="limitReached"/>.</summary>
-    public void Start(RunSequencer sequencer, TimeSpan? limit, Action<ActiveRun> limitReached, CancellationToken stopping) =>
-        Completion = Task.Run(() => sequencer.RunAsync(Protocol, token => PedalHeldAsync(limit, limitReached, token), stopping), stopping);
+    public void Start(RunSequencer sequencer, TimeSpan? limit, Action<ActiveRun> limitReached, InputSource source, CancellationToken stopping) =>
+        Completion = Task.Run(() => sequencer.RunAsync(Protocol, token => PedalHeldAsync(limit, limitReached, token), stopping, source), stopping);
 
     private async Task PedalHeldAsync(TimeSpan? limit, Action<ActiveRun> limitReached, CancellationToken token)
     {

@@ -202,12 +202,12 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         }
     }
 
-    public Task<RunView> PedalDownAsync(string? protocolName, CancellationToken cancellationToken, string? laterality = null)
+    public Task<RunView> PedalDownAsync(string? protocolName, CancellationToken cancellationToken, string? laterality = null, InputSource source = InputSource.HardwarePedal)
     {
         var protocol = protocolName is null ? null : FindProtocol(protocolName);
         if (_bridge.Link.State != LinkState.Connected || _bridge.Link.Capabilities is not { } capabilities)
             throw new StationRefusedException("the generator is not connected");
-        if (_bridge.Exposure.State == ExposureState.Fault)
+        if (_bridge.Exposure.State.IsFaulted())
             throw new StationRefusedException($"the exposure controller is in fault ({_bridge.Exposure.LastError?.Message ?? "see the log"}): reset the fault first");
         ActiveRun run;
         lock (_gate)
@@ -233,14 +233,16 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         }
         _hub.PublishRunStarted(run.Id, protocol.Kind.ToString().ToLowerInvariant(), protocol.Phases[0].PulseRate);
         _telemetry.BeginRun();
-        run.Start(_sequencer, limit?.Duration, r => OnRunLimit(r, limit!), _stopping.Token);
+        run.Start(_sequencer, limit?.Duration, r => OnRunLimit(r, limit!), source, _stopping.Token);
         _workflow.OnExposure(run.Exam);
         _logger.LogInformation("pedal down: run {Number} ({Protocol})", run.Number, protocol.Name);
         return Task.FromResult(run.View(0));
     }
 
-    public async Task<RunView> PedalUpAsync(CancellationToken cancellationToken)
+    public async Task<RunView> PedalUpAsync(CancellationToken cancellationToken, InputSource source = InputSource.HardwarePedal, string? why = null)
     {
+        // Emission stops here, on the caller's thread, before anything of the run's own bookkeeping runs.
+        _bridge.Exposure.PedalReleased(source, why ?? "pedal released");
         ActiveRun run;
         lock (_gate)
         {
@@ -282,7 +284,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
 
     public async Task ResetFaultAsync(CancellationToken cancellationToken)
     {
-        if (_bridge.Exposure.State != ExposureState.Fault) throw new StationRefusedException("the exposure controller is not in fault");
+        if (!_bridge.Exposure.State.IsFaulted()) throw new StationRefusedException("the exposure controller is not in fault");
         var transition = await _bridge.Exposure.ResetFaultAsync(cancellationToken);
         _logger.LogInformation("fault reset: {Transition}", transition);
     }
@@ -385,13 +387,17 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         _telemetry.Raise("RecordingLimit", text);
     }
 
+    /// <summary>A run whose exposure ended without its pedal's release (a fault, the generator's own end, an emergency
+    /// stop such as the maximum hold) is closed by the station.</summary>
     private void OnExposureTransition(ExposureTransition transition)
     {
-        if (transition.To != ExposureState.Fault || transition.From == ExposureState.Fault) return;
+        bool faulted = transition.To.IsFaulted() && !transition.From.IsFaulted();
+        bool endedBySelf = transition.From.IsExposing() && !transition.To.IsExposing() && transition.Input.Trigger != ExposureTrigger.Release;
+        if (!faulted && !endedBySelf) return;
         ActiveRun? run;
         lock (_gate) run = _run;
         if (run is null) return;
-        _logger.LogError("exposure fault during run {Number}: closing the run", run.Number);
+        _logger.LogError("exposure ended during run {Number} without a pedal release ({Transition}): closing the run", run.Number, transition);
         run.ClosedBySelf = true;
         run.ReleasePedal();
         _ = CloseAsync(run);

@@ -2,25 +2,51 @@ using CathLab.Wire.Generator;
 
 namespace CathLab.FirmwareBridge.Exposure;
 
-/// <summary>The station's exposure state: what it has commanded and what the generator has confirmed.</summary>
+/// <summary>The station's exposure state as others see it: the machine's phase, with the exposing phase named by its kind.</summary>
 public enum ExposureState
 {
     Idle,
     Preparing,
+    /// <summary>A held switch asked for exposure; the generator is preparing and exposure starts when it is ready.</summary>
+    PreparingToExpose,
     Ready,
     ExposingFluoro,
     ExposingCine,
     HighLevelFluoro,
-    /// <summary>A generator fault, a refused exposure or a lost link: emission is stopped or unknown.
-    /// Only a fault reset leaves it, except a link lost while idle, which clears when the link is back and the
-    /// generator reports Idle with no fault.</summary>
+    /// <summary>ExposeOff sent; waiting for the generator to confirm that emission ended.</summary>
+    Stopping,
+    /// <summary>A generator fault, a refused command, the watchdog, or a link lost while exposing: emission is stopped or
+    /// unknown. Only a fault reset leaves it.</summary>
     Fault,
+    /// <summary>The link went down while nothing was commanded or emitting: clears by itself once the link is back and
+    /// the generator reports Idle with no fault.</summary>
+    LinkDown,
+    /// <summary>A fault reset is running on the link (heartbeats resumed, status read, ExposeOff if needed, ResetFault).</summary>
+    Resetting,
+}
+
+/// <summary>The machine's own states: <see cref="ExposureState"/> with one exposing phase whatever the kind.</summary>
+public enum ExposurePhase
+{
+    Idle,
+    Preparing,
+    PreparingToExpose,
+    Ready,
+    Exposing,
+    Stopping,
+    Fault,
+    LinkDown,
+    Resetting,
 }
 
 public static class ExposureStateExtensions
 {
     public static bool IsExposing(this ExposureState state) =>
         state is ExposureState.ExposingFluoro or ExposureState.ExposingCine or ExposureState.HighLevelFluoro;
+
+    /// <summary>True in the states that need a fault reset (or the link back) before anything can expose.</summary>
+    public static bool IsFaulted(this ExposureState state) =>
+        state is ExposureState.Fault or ExposureState.LinkDown or ExposureState.Resetting;
 
     public static ExposureState ExposingState(this ExposureKind kind) => kind switch
     {
@@ -29,16 +55,38 @@ public static class ExposureStateExtensions
         ExposureKind.HighLevelFluoro => ExposureState.HighLevelFluoro,
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown exposure kind"),
     };
+
+    public static ExposureState ToState(this ExposurePhase phase, ExposureKind? kind) => phase switch
+    {
+        ExposurePhase.Idle => ExposureState.Idle,
+        ExposurePhase.Preparing => ExposureState.Preparing,
+        ExposurePhase.PreparingToExpose => ExposureState.PreparingToExpose,
+        ExposurePhase.Ready => ExposureState.Ready,
+        ExposurePhase.Exposing => (kind ?? throw new InvalidOperationException("exposing without a kind")).ExposingState(),
+        ExposurePhase.Stopping => ExposureState.Stopping,
+        ExposurePhase.Fault => ExposureState.Fault,
+        ExposurePhase.LinkDown => ExposureState.LinkDown,
+        ExposurePhase.Resetting => ExposureState.Resetting,
+        _ => throw new ArgumentOutOfRangeException(nameof(phase), phase, "unknown phase"),
+    };
 }
 
-/// <summary>Who asked for a change: a foot or hand switch (held for as long as it is pressed) or the console.</summary>
+/// <summary>Where an input came from. Exposure starts only from a held switch (a hardware pedal, or the console's or a
+/// browser's held pedal stream, each a dead-man); every input is logged and audited with its source.</summary>
 public enum InputSource
 {
-    Pedal,
+    /// <summary>A hardware foot or hand switch wired to the station.</summary>
+    HardwarePedal,
+    /// <summary>The <c>cathlab</c> console (its held pedal stream, or a command).</summary>
     Console,
+    /// <summary>The web application (its held pedal stream, or a command).</summary>
+    Browser,
+    /// <summary>The station itself: shutdown, a run-length limit, the maximum hold.</summary>
+    Station,
     Generator,
     Link,
     Watchdog,
+    DoseLimiter,
 }
 
 /// <summary>What can drive the exposure state machine.</summary>
@@ -46,46 +94,72 @@ public enum ExposureTrigger
 {
     /// <summary>Console: get the tube ready for a kind without exposing.</summary>
     Prepare,
-    /// <summary>Pedal pressed or console expose: prepare if needed, then expose while held.</summary>
+    /// <summary>A held switch pressed: prepare if needed, then expose while held.</summary>
     Expose,
-    /// <summary>Pedal released or console stop.</summary>
+    /// <summary>The held switch released (or its stream ended, its lease expired, its connection was lost).</summary>
     Release,
+    /// <summary>Stop emission now whatever the state (shutdown, maximum hold, dose limiter): ExposeOff goes out.</summary>
+    EmergencyStop,
     GeneratorReady,
     GeneratorIdle,
-    /// <summary>The generator ended the exposure by itself (its reason in the input's detail).</summary>
+    GeneratorExposureStarted,
+    /// <summary>The generator ended the exposure (after ExposeOff, or by itself: its reason in the detail).</summary>
     GeneratorExposureEnded,
+    GeneratorPulse,
     GeneratorFault,
+    /// <summary>The generator acknowledged ExposeOff: it has stopped.</summary>
+    ExposeOffConfirmed,
     /// <summary>The generator refused a command the machine sent.</summary>
     CommandRefused,
-    /// <summary>The link went down or a command's outcome is unknown: emission is unknown.</summary>
+    /// <summary>The link went down (no answer, port gone, heartbeat unanswered) or a command's outcome is unknown.</summary>
     LinkLost,
-    /// <summary>The link is back after a loss while no exposure was in progress, and the generator reports Idle with no
-    /// fault latched: nothing is unknown, so the fault the loss raised clears by itself.</summary>
-    LinkRestoredIdle,
-    /// <summary>The watchdog saw something unsafe (pulses while not exposing, no pulses while exposing).</summary>
-    WatchdogTripped,
-    /// <summary>Console: the fault was reset in the generator.</summary>
-    FaultReset,
+    /// <summary>The link is (back) up; the generator's status is asked next.</summary>
+    LinkUp,
+    /// <summary>After the link came up: the generator reports Idle with no fault.</summary>
+    StatusIdle,
+    /// <summary>After the link came up: the generator reports a latched fault.</summary>
+    StatusFaulted,
+    /// <summary>After the link came up: the generator reports Ready or Exposing.</summary>
+    StatusBusy,
+    FaultResetRequested,
+    FaultResetSucceeded,
+    FaultResetFailed,
 }
 
-/// <summary>One input to the machine.</summary>
-public readonly record struct ExposureInput(ExposureTrigger Trigger, InputSource Source, ExposureKind? Kind = null, string? Detail = null)
+/// <summary>One input to the machine. <paramref name="Held"/>: the input comes from a held switch (dead-man).</summary>
+public readonly record struct ExposureInput(
+    ExposureTrigger Trigger,
+    InputSource Source,
+    ExposureKind? Kind = null,
+    string? Detail = null,
+    bool Held = false,
+    Exception? Cause = null)
 {
-    public override string ToString() => $"{Trigger}{(Kind is { } k ? $"({k})" : "")} from {Source}{(Detail is null ? "" : $": {Detail}")}";
+    public override string ToString() => $"{Trigger}{(Kind is { } k ? $"({k})" : "")} from {Source}{(Held ? " (held)" : "")}{(Detail is null ? "" : $": {Detail}")}";
 }
 
-/// <summary>What the machine asks the bridge to do after a transition.</summary>
+/// <summary>What the machine asks the controller to do after a transition; run in order, on the controller's thread.</summary>
 public enum ExposureAction
 {
     SendPrepare,
     SendExposeOn,
-    /// <summary>Goes first on the link, ahead of anything queued.</summary>
+    /// <summary>Goes first on the link, ahead of anything queued, and cancels a queued ExposeOn.</summary>
     SendExposeOff,
     /// <summary>Emission is unknown: stop heartbeats so the generator's own window stops it.</summary>
     StopHeartbeat,
     ResumeHeartbeat,
+    /// <summary>Ask the generator where it stands (after the link came up).</summary>
+    ReadStatus,
+    /// <summary>Heartbeats on, status, ExposeOff if still exposing, ResetFault; the outcome comes back as an input.</summary>
+    RunFaultReset,
     StartHighLevelAlert,
     StopHighLevelAlert,
+    /// <summary>A pulse inside an exposure: counted, and in high-level fluoro the continuous alert sounds again.</summary>
+    SignalPulse,
+    /// <summary>A pulse reported outside any exposure (the watchdog).</summary>
+    CountUnexpectedPulse,
+    /// <summary>Start the maximum-hold timer of the exposure that just began.</summary>
+    ArmHoldLimit,
 }
 
 /// <summary>A transition (or a refused input, when <see cref="Accepted"/> is false), as logged.</summary>

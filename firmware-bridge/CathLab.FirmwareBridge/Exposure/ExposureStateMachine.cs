@@ -2,169 +2,84 @@ using CathLab.Wire.Generator;
 
 namespace CathLab.FirmwareBridge.Exposure;
 
-/// <summary>The exposure state machine, free of I/O: each input gives a transition and the actions to run.
-/// Not thread-safe; <see cref="ExposureController"/> serialises inputs.</summary>
-public sealed class ExposureStateMachine(TimeProvider? time = null)
+/// <summary>The exposure state machine, free of I/O: each input is looked up in <see cref="ExposureTable"/> and gives a
+/// transition and the actions to run. Everything the safety path decides on lives here: the phase, the kind, whether
+/// the generator reports emission, whether the link is up. Not thread-safe: <see cref="ExposureController"/> feeds it
+/// from one thread.</summary>
+public sealed class ExposureStateMachine(TimeProvider? time = null, bool linkUp = true)
 {
     private readonly TimeProvider _time = time ?? TimeProvider.System;
 
-    public ExposureState State { get; private set; } = ExposureState.Idle;
+    public ExposurePhase Phase { get; private set; } = ExposurePhase.Idle;
 
-    /// <summary>The kind being prepared, ready or exposing.</summary>
+    /// <summary>The kind being prepared, ready, exposing or stopping.</summary>
     public ExposureKind? Kind { get; private set; }
 
-    /// <summary>An expose request waiting for the generator to become ready (pedal still held).</summary>
-    public ExposureKind? PendingExpose { get; private set; }
+    /// <summary>True between the generator's ExposureStarted and ExposureEnded (cleared when the link is lost: emission
+    /// is then unknown, and the stopped heartbeat ends it).</summary>
+    public bool Emitting { get; private set; }
+
+    public bool LinkIsUp { get; private set; } = linkUp;
+
+    public ExposureState State => Phase.ToState(Kind);
+
+    /// <summary>The row that decided the last input (null when no row matched).</summary>
+    public ExposureRule? LastRule { get; private set; }
 
     public ExposureTransition Fire(ExposureInput input)
     {
         var from = State;
-        var actions = new List<ExposureAction>(3);
-        string? refusal = Decide(input, actions);
-        if (refusal is not null)
-        {
-            return new ExposureTransition(_time.GetUtcNow(), from, from, input, Kind, [], false, refusal);
-        }
-        if (from == ExposureState.HighLevelFluoro && State != ExposureState.HighLevelFluoro) actions.Add(ExposureAction.StopHighLevelAlert);
-        if (from != ExposureState.HighLevelFluoro && State == ExposureState.HighLevelFluoro) actions.Add(ExposureAction.StartHighLevelAlert);
-        return new ExposureTransition(_time.GetUtcNow(), from, State, input, Kind, actions, true, null);
+        var rule = Find(input);
+        LastRule = rule;
+        if (rule is null) return Refused(from, input, $"ignored in {Phase}");
+        if (rule.Refusal is { } why) return Refused(from, input, $"{why} ({Phase})");
+        Apply(rule, input);
+        var to = State;
+        var actions = new List<ExposureAction>(rule.Actions.Count + 1);
+        actions.AddRange(rule.Actions);
+        if (from == ExposureState.HighLevelFluoro && to != ExposureState.HighLevelFluoro) actions.Add(ExposureAction.StopHighLevelAlert);
+        if (from != ExposureState.HighLevelFluoro && to == ExposureState.HighLevelFluoro) actions.Add(ExposureAction.StartHighLevelAlert);
+        return new ExposureTransition(_time.GetUtcNow(), from, to, input, Kind, actions, true, null);
     }
 
-    private string? Decide(ExposureInput input, List<ExposureAction> actions)
+    private ExposureTransition Refused(ExposureState from, ExposureInput input, string why) =>
+        new(_time.GetUtcNow(), from, from, input, Kind, [], false, why);
+
+    private ExposureRule? Find(ExposureInput input)
     {
-        switch (input.Trigger)
+        foreach (var rule in ExposureTable.Rules)
         {
-            case ExposureTrigger.Prepare:
-                return Prepare(input, actions);
-            case ExposureTrigger.Expose:
-                return Expose(input, actions);
-            case ExposureTrigger.Release:
-                return Release(actions);
-            case ExposureTrigger.GeneratorReady:
-                if (State != ExposureState.Preparing) return $"not preparing ({State})";
-                if (PendingExpose is { } kind)
-                {
-                    PendingExpose = null;
-                    Kind = kind;
-                    State = kind.ExposingState();
-                    actions.Add(ExposureAction.SendExposeOn);
-                }
-                else
-                {
-                    State = ExposureState.Ready;
-                }
-                return null;
-            case ExposureTrigger.GeneratorIdle:
-                if (State is not (ExposureState.Ready or ExposureState.Preparing)) return $"generator idle ignored in {State}";
-                To(ExposureState.Idle);
-                return null;
-            case ExposureTrigger.GeneratorExposureEnded:
-                if (!State.IsExposing()) return $"no exposure to end in {State}";
-                State = ExposureState.Ready;
-                return null;
-            case ExposureTrigger.GeneratorFault:
-            case ExposureTrigger.CommandRefused:
-            case ExposureTrigger.WatchdogTripped:
-                if (State.IsExposing() || input.Trigger == ExposureTrigger.WatchdogTripped) actions.Add(ExposureAction.SendExposeOff);
-                To(ExposureState.Fault);
-                return null;
-            case ExposureTrigger.LinkLost:
-                actions.Add(ExposureAction.StopHeartbeat);
-                To(ExposureState.Fault);
-                return null;
-            case ExposureTrigger.LinkRestoredIdle:
-                if (State != ExposureState.Fault) return $"no fault to clear ({State})";
-                actions.Add(ExposureAction.ResumeHeartbeat);
-                To(ExposureState.Idle);
-                return null;
-            case ExposureTrigger.FaultReset:
-                if (State != ExposureState.Fault) return $"no fault to reset ({State})";
-                actions.Add(ExposureAction.ResumeHeartbeat);
-                To(ExposureState.Idle);
-                return null;
-            default:
-                return $"unknown trigger {input.Trigger}";
+            if (rule.Matches(Phase, input.Trigger) && Holds(rule.Guard, input)) return rule;
         }
+        return null;
     }
 
-    private string? Prepare(ExposureInput input, List<ExposureAction> actions)
+    private bool Holds(ExposureGuard guard, ExposureInput input) => guard switch
     {
-        if (input.Kind is not { } kind) return "prepare needs an exposure kind";
-        switch (State)
-        {
-            case ExposureState.Idle:
-            case ExposureState.Ready when Kind != kind:
-                Kind = kind;
-                PendingExpose = null;
-                State = ExposureState.Preparing;
-                actions.Add(ExposureAction.SendPrepare);
-                return null;
-            case ExposureState.Ready:
-            case ExposureState.Preparing when Kind == kind:
-                return null;
-            default:
-                return $"cannot prepare {kind} in {State}";
-        }
-    }
+        ExposureGuard.Always => true,
+        ExposureGuard.NoKind => input.Kind is null,
+        ExposureGuard.NotHeld => !input.Held,
+        ExposureGuard.SameKind => input.Kind == Kind,
+        ExposureGuard.Emitting => Emitting,
+        ExposureGuard.NotEmitting => !Emitting,
+        ExposureGuard.LinkIsUp => LinkIsUp,
+        ExposureGuard.LinkIsDown => !LinkIsUp,
+        _ => throw new ArgumentOutOfRangeException(nameof(guard), guard, "unknown guard"),
+    };
 
-    private string? Expose(ExposureInput input, List<ExposureAction> actions)
+    private void Apply(ExposureRule rule, ExposureInput input)
     {
-        if (input.Kind is not { } kind) return "expose needs an exposure kind";
-        if (kind == ExposureKind.HighLevelFluoro && input.Source != InputSource.Pedal)
+        var effects = rule.Effects;
+        if (effects.HasFlag(ExposureEffect.TakeKind)) Kind = input.Kind;
+        if (effects.HasFlag(ExposureEffect.ClearKind)) Kind = null;
+        if (effects.HasFlag(ExposureEffect.EmissionOn)) Emitting = true;
+        if (effects.HasFlag(ExposureEffect.EmissionOff)) Emitting = false;
+        if (effects.HasFlag(ExposureEffect.LinkGoesUp)) LinkIsUp = true;
+        if (effects.HasFlag(ExposureEffect.LinkGoesDown)) LinkIsUp = false;
+        if (rule.To is { } to)
         {
-            return "high-level fluoro needs continuous activation: a held pedal, not a console command";
+            Phase = to;
+            if (to is ExposurePhase.Idle or ExposurePhase.Fault or ExposurePhase.LinkDown or ExposurePhase.Resetting) Kind = null;
         }
-        switch (State)
-        {
-            case ExposureState.Idle:
-                Kind = kind;
-                PendingExpose = kind;
-                State = ExposureState.Preparing;
-                actions.Add(ExposureAction.SendPrepare);
-                return null;
-            case ExposureState.Preparing:
-                if (Kind != kind) return $"preparing {Kind}, not {kind}";
-                PendingExpose = kind;
-                return null;
-            case ExposureState.Ready when Kind == kind:
-                State = kind.ExposingState();
-                actions.Add(ExposureAction.SendExposeOn);
-                return null;
-            case ExposureState.Ready:
-                Kind = kind;
-                PendingExpose = kind;
-                State = ExposureState.Preparing;
-                actions.Add(ExposureAction.SendPrepare);
-                return null;
-            case ExposureState.Fault:
-                return "a fault is active; reset it first";
-            default:
-                return $"already exposing {Kind}";
-        }
-    }
-
-    private string? Release(List<ExposureAction> actions)
-    {
-        switch (State)
-        {
-            case ExposureState.ExposingFluoro:
-            case ExposureState.ExposingCine:
-            case ExposureState.HighLevelFluoro:
-                State = ExposureState.Ready;
-                actions.Add(ExposureAction.SendExposeOff);
-                return null;
-            case ExposureState.Preparing when PendingExpose is not null:
-                PendingExpose = null;
-                return null;
-            default:
-                return $"nothing to release in {State}";
-        }
-    }
-
-    private void To(ExposureState state)
-    {
-        State = state;
-        PendingExpose = null;
-        if (state is ExposureState.Idle or ExposureState.Fault) Kind = null;
     }
 }

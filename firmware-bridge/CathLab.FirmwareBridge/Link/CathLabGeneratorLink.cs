@@ -187,6 +187,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     private Task<byte[]> SendAsync(MessageType type, byte[] payload, CancellationToken cancellationToken, bool internalConnect = false)
     {
         var command = new PendingCommand(type, payload, internalConnect);
+        List<PendingCommand>? cancelled = null;
         lock (_gate)
         {
             if (_stop.IsCancellationRequested)
@@ -204,6 +205,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
                 {
                     _attemptOutcome ??= AttemptWake.Preempted;
                 }
+                cancelled = CancelQueuedExposeOn();
             }
             else
             {
@@ -211,8 +213,24 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             }
         }
         _kick.Set();
+        if (cancelled is not null)
+        {
+            foreach (var c in cancelled) c.Answer.TrySetException(new CommandPreemptedException(c.Type));
+        }
         // The caller may stop waiting; the command itself still runs to its end so sequence numbers stay true.
         return command.Answer.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>An ExposeOn still queued behind an ExposeOff would restart emission after it: it is taken out and
+    /// answered as pre-empted. Called under the gate.</summary>
+    private List<PendingCommand>? CancelQueuedExposeOn()
+    {
+        if (!_normal.Any(c => c.Type == MessageType.ExposeOn)) return null;
+        var kept = _normal.Where(c => c.Type != MessageType.ExposeOn).ToList();
+        var cancelled = _normal.Where(c => c.Type == MessageType.ExposeOn).ToList();
+        _normal.Clear();
+        foreach (var c in kept) _normal.Enqueue(c);
+        return cancelled;
     }
 
     private PendingCommand? NextCommand()

@@ -16,9 +16,9 @@ public enum LinkState
     Down,
 }
 
-/// <summary>The station's view of one X-ray generator, whatever its dialect. The CathLab protocol
-/// (docs/generator-protocol.md) is one implementation; another generator's protocol is another.</summary>
-public interface IGeneratorLink : IAsyncDisposable
+/// <summary>What the rest of the station may read of the generator link: where it stands, what it is connected to,
+/// and the events it delivers. Commands go only through the exposure controller and the bridge.</summary>
+public interface IGeneratorLinkStatus
 {
     LinkState State { get; }
 
@@ -28,13 +28,21 @@ public interface IGeneratorLink : IAsyncDisposable
     /// <summary>Set once connected (refreshed after every reconnect).</summary>
     GeneratorCapabilities? Capabilities { get; }
 
+    /// <summary>True while the station sends heartbeats (connected and not stopped).</summary>
+    bool HeartbeatRunning { get; }
+
     /// <summary>Each generator event, once, in the generator's order. Raised on the link's reader thread:
     /// handlers must be quick and must not block on commands.</summary>
     event Action<GeneratorEvent>? EventReceived;
 
     /// <summary>Raised on every change of <see cref="State"/>, with the reason in words.</summary>
     event Action<LinkState, string>? StateChanged;
+}
 
+/// <summary>The station's view of one X-ray generator, whatever its dialect. The CathLab protocol
+/// (docs/generator-protocol.md) is one implementation; another generator's protocol is another.</summary>
+public interface IGeneratorLink : IGeneratorLinkStatus, IAsyncDisposable
+{
     /// <summary>Opens the line, identifies the generator and reads its capabilities; starts the heartbeat.
     /// Returns when connected; afterwards the link reconnects by itself after a cable pull.</summary>
     Task ConnectAsync(CancellationToken cancellationToken = default);
@@ -54,9 +62,6 @@ public interface IGeneratorLink : IAsyncDisposable
     Task<GeneratorStatus> GetStatusAsync(CancellationToken cancellationToken = default);
 
     Task ResetFaultAsync(CancellationToken cancellationToken = default);
-
-    /// <summary>True while the station sends heartbeats (connected and not stopped).</summary>
-    bool HeartbeatRunning { get; }
 
     /// <summary>Stops sending heartbeats: the generator then stops emission within its heartbeat window.
     /// The last-resort safety path when the station cannot trust the link.</summary>

@@ -32,7 +32,7 @@ public sealed class RunSequencerHilTests
             [new("arterial", 6, TimeSpan.FromSeconds(0.6)), new("capillary", 2, TimeSpan.FromSeconds(0.6)), new("venous", 4)], MaskFrames: 2);
         var result = await rig.Sequencer.RunAsync(protocol, StationRig.Hold(TimeSpan.FromSeconds(2)), CancellationToken.None);
         Assert.True(result.Complete, result.Failure);
-        var stored = await rig.Bridge.Link.GetTechniqueAsync(ExposureKind.Cine);
+        var stored = await rig.Bridge.GetTechniqueAsync(ExposureKind.Cine);
         Assert.Equal(4, stored.PulseRate);
     }
 

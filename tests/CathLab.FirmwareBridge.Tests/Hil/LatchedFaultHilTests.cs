@@ -32,6 +32,6 @@ public sealed class LatchedFaultHilTests
 
         await bridge.Exposure.ResetFaultAsync(guard.Token);
         Assert.Equal(ExposureState.Idle, bridge.Exposure.State);
-        Assert.NotEqual(GeneratorState.Fault, (await bridge.Link.GetStatusAsync(guard.Token)).State);
+        Assert.NotEqual(GeneratorState.Fault, (await bridge.GetStatusAsync(guard.Token)).State);
     }
 }

@@ -1,3 +1,4 @@
+using CathLab.FirmwareBridge.Exposure;
 using System.Collections.Concurrent;
 using CathLab.Capture.Acquisition;
 using CathLab.Station.Control;
@@ -99,18 +100,26 @@ internal sealed class FakeStation : IStationControl
         SelectedSide = laterality;
     }
 
-    public Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken, string? laterality = null)
+    public Task<RunView> PedalDownAsync(string? protocol, CancellationToken cancellationToken, string? laterality = null, InputSource source = InputSource.HardwarePedal)
     {
         Called("pedal-down");
         PressedWith = protocol;
         PressedSide = laterality;
+        PressedFrom = source;
         OnPedalDown?.Invoke();
         return Task.FromResult(NextRun with { Protocol = protocol ?? Status.SelectedProtocol ?? "", State = RunState.Exposing, Pulses = 0, Frames = 0, ObjectPath = null });
     }
 
-    public Task<RunView> PedalUpAsync(CancellationToken cancellationToken)
+    /// <summary>Where the last press came from.</summary>
+    public InputSource? PressedFrom { get; private set; }
+
+    /// <summary>How the last release came about (released, stream ended, lease expired, connection lost).</summary>
+    public string? ReleasedBecause { get; private set; }
+
+    public Task<RunView> PedalUpAsync(CancellationToken cancellationToken, InputSource source = InputSource.HardwarePedal, string? why = null)
     {
         Called("pedal-up");
+        ReleasedBecause = why;
         return Task.FromResult(NextRun with { Protocol = PressedWith ?? NextRun.Protocol });
     }
 
