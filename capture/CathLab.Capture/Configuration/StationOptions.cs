@@ -12,6 +12,7 @@ public sealed class StationOptions
     public string AeTitle { get; set; } = "CATHLAB";
     public string StationName { get; set; } = "CATHLAB-1";
     public GeneratorOptions Generator { get; set; } = new();
+    public ExposureOptions Exposure { get; set; } = new();
     public DetectorOptions Detector { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
     public ProcessingOptions Processing { get; set; } = new();
@@ -77,6 +78,16 @@ public sealed class GeneratorOptions
 
     /// <summary>How often a command is sent again before the link is declared down (and emission stops).</summary>
     public int MaxRetries { get; set; } = 5;
+}
+
+/// <summary>Exposure control: the held pedal's lease and the longest one press may hold fluoro.</summary>
+public sealed class ExposureOptions
+{
+    /// <summary>A held pedal stream (console, browser) is released when no renewal arrives for this long.</summary>
+    public int PedalLeaseMs { get; set; } = 300;
+
+    /// <summary>Fluoro held longer than this by one press is stopped by the station; the operator presses again.</summary>
+    public double MaxFluoroHoldSeconds { get; set; } = 120;
 }
 
 public sealed class DetectorOptions

@@ -1,3 +1,4 @@
+using CathLab.FirmwareBridge.Exposure;
 using CathLab.Processing.Pipeline;
 
 namespace CathLab.Capture.Configuration;
@@ -20,6 +21,9 @@ public static class StationOptionsValidator
             $"Station:Generator:BaudRate {options.Generator.BaudRate} is not a standard rate (9600 … 921600)");
         Check(options.Generator.AnswerTimeoutMs is >= 5 and <= 2000, $"Station:Generator:AnswerTimeoutMs {options.Generator.AnswerTimeoutMs} must be 5–2000");
         Check(options.Generator.MaxRetries is >= 1 and <= 20, $"Station:Generator:MaxRetries {options.Generator.MaxRetries} must be 1–20");
+        Check(options.Exposure.PedalLeaseMs is >= 100 and <= 2000, $"Station:Exposure:PedalLeaseMs {options.Exposure.PedalLeaseMs} must be 100–2000");
+        Check(options.Exposure.MaxFluoroHoldSeconds is >= ExposureControlOptions.MinFluoroHoldSeconds and <= ExposureControlOptions.MaxFluoroHoldSeconds,
+            $"Station:Exposure:MaxFluoroHoldSeconds {options.Exposure.MaxFluoroHoldSeconds} must be {ExposureControlOptions.MinFluoroHoldSeconds}–{ExposureControlOptions.MaxFluoroHoldSeconds}");
         Check(options.Detector.Source is "FrameLink" or "VideoCapture", $"Station:Detector:Source '{options.Detector.Source}' must be FrameLink or VideoCapture");
         if (options.Detector.Source == "FrameLink")
         {

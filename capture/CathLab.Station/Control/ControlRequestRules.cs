@@ -43,8 +43,10 @@ public static class ControlRequestRules
 
     public static string? Problem(Proto.SelectProtocolRequest r) => RequiredTextProblem("name", r.Name, MaxNameLength) ?? LateralityProblem(r.Laterality);
 
-    public static string? Problem(Proto.PedalDownRequest r) =>
-        (r.HasProtocol ? RequiredTextProblem("protocol", r.Protocol, MaxNameLength) : null) ?? (r.HasLaterality ? LateralityProblem(r.Laterality) : null);
+    public static string? Problem(Proto.PedalPress r) =>
+        TextProblem("protocol", r.Protocol, MaxNameLength)
+        ?? (r.Laterality is "" or "-" or "R" or "L" ? null : "laterality must be R, L, - (unknown) or empty (the selected side)")
+        ?? (Enum.IsDefined(r.Origin) ? null : $"origin {(int)r.Origin} is unknown");
 
     private static string? LateralityProblem(string laterality) =>
         Exam.RunSide.IsSide(laterality) ? null : "laterality must be R, L or empty";

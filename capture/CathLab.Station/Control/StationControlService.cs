@@ -9,7 +9,7 @@ namespace CathLab.Station.Control;
 /// is asked), calls the station, and maps its refusals (FAILED_PRECONDITION with the reason) and lookups that find
 /// nothing (NOT_FOUND). Only technicians get here: the live feed's <see cref="AuthInterceptor"/> guards every gRPC
 /// service of the host and opens nothing of this one to observers. Every call that changes something is audited.</summary>
-public sealed class StationControlService(IStationControl station, IAuditLog audit) : Proto.StationControl.StationControlBase
+public sealed class StationControlService(IStationControl station, IAuditLog audit, PedalLease lease, TimeProvider time) : Proto.StationControl.StationControlBase
 {
     public override Task<Proto.StatusReply> GetStatus(Proto.GetStatusRequest request, ServerCallContext context) =>
         Task.FromResult(ControlReplies.Status(station.Status));
@@ -81,17 +81,9 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
         }, request.Laterality.Length > 0 ? $"{request.Name} side {request.Laterality}" : request.Name);
     }
 
-    public override Task<Proto.RunInfo> PedalDown(Proto.PedalDownRequest request, ServerCallContext context)
-    {
-        Check(context, "pedal-down", ControlRequestRules.Problem(request));
-        string? protocol = request.HasProtocol ? request.Protocol : null;
-        string? laterality = request.HasLaterality ? request.Laterality : null;
-        return Act(context, "pedal-down", async ct => ControlReplies.Run(await station.PedalDownAsync(protocol, ct, laterality)),
-            laterality is { Length: > 0 } ? $"{protocol} side {laterality}" : protocol);
-    }
-
-    public override Task<Proto.RunInfo> PedalUp(Proto.PedalUpRequest request, ServerCallContext context) =>
-        Act(context, "pedal-up", async ct => ControlReplies.Run(await station.PedalUpAsync(ct)));
+    public override Task HoldPedal(IAsyncStreamReader<Proto.PedalHoldRequest> requestStream, IServerStreamWriter<Proto.PedalHoldReply> responseStream, ServerCallContext context) =>
+        new HeldPedalCall(station, lease, time).RunAsync(requestStream, responseStream, context.CancellationToken,
+            (action, outcome, detail) => Record(context, action, outcome, detail));
 
     public override Task<Proto.RunInfo> SaveLastFluoro(Proto.SaveLastFluoroRequest request, ServerCallContext context)
     {
@@ -144,17 +136,9 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
         {
             reply = await call(context.CancellationToken);
         }
-        catch (StationRefusedException e)
+        catch (Exception e) when (ControlFailures.StatusOf(e) is { } status)
         {
-            throw Refuse(context, action, StatusCode.FailedPrecondition, e.Message);
-        }
-        catch (KeyNotFoundException e)
-        {
-            throw Refuse(context, action, StatusCode.NotFound, e.Message);
-        }
-        catch (ArgumentException e)
-        {
-            throw Refuse(context, action, StatusCode.InvalidArgument, e.Message);
+            throw Refuse(context, action, status, e.Message);
         }
         Record(context, action, "OK", detail);
         return reply;
@@ -169,6 +153,6 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
     private void Record(ServerCallContext context, string action, string outcome, string? detail)
     {
         var caller = AuthInterceptor.CallerOf(context);
-        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, action, outcome, station.Status.Exam?.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: detail));
+        audit.Record(new AuditRecord(time.GetUtcNow(), caller.Subject, action, outcome, station.Status.Exam?.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: detail));
     }
 }

@@ -13,7 +13,9 @@ using CathLab.Processing.Pipeline;
 using CathLab.Station.Live;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;
+using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Link;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Security;
 using CathLab.Station.Archive;
@@ -33,6 +35,7 @@ public static class StationServiceRegistration
     public static IServiceCollection AddCathLabStation(this IServiceCollection services, StationOptions options)
     {
         services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddCathLabLiveFeed(new LiveFeedOptions
         {
             Tokens = [.. options.Tokens.Select(ToGrant)],
@@ -44,7 +47,10 @@ public static class StationServiceRegistration
             new CathLabGeneratorLink(new SerialPortConnector(options.Generator.SerialPort, options.Generator.BaudRate),
                 new LinkTimings { AnswerTimeout = TimeSpan.FromMilliseconds(options.Generator.AnswerTimeoutMs), MaxRetries = options.Generator.MaxRetries },
                 sp.GetRequiredService<ILogger<CathLabGeneratorLink>>()),
-            sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ILoggerFactory>(),
+            new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(options.Exposure.MaxFluoroHoldSeconds) },
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(new PedalLease(TimeSpan.FromMilliseconds(options.Exposure.PedalLeaseMs)));
         services.AddSingleton<IFrameSource>(sp => FrameSourceFactory.Create(options.Detector, sp));
         services.AddSingleton<RunSequencer>();
         services.AddSingleton(sp => new ProtocolSet(ProtocolCatalog.WithSiteProtocols(options.Protocols)));

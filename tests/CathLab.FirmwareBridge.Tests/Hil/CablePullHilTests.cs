@@ -72,7 +72,7 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
         rig.Events.WaitFor(e => e.OfType<ExposureEndedEvent>().Any(x => x.Reason == ExposureEndReason.Released), "second exposure end");
         Assert.Equal(startedBefore + 1, rig.Events.OfType<ExposureStartedEvent>().Count);
         Assert.Equal(stored, rig.Events.OfType<ExposureStartedEvent>()[^1].Setting);
-        Assert.Equal(ExposureState.Ready, rig.Bridge.Exposure.State);
+        rig.WaitForExposure(ExposureState.Ready);
         output.WriteLine($"second exposure done {clock.ElapsedMilliseconds} ms after the cable came back; port closes abandoned in this process so far: {SerialPortConnector.AbandonedPorts}");
         lock (states) Assert.Equal([LinkState.Down, LinkState.Connected], states.Take(2));
     }
@@ -86,7 +86,7 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
         var stored = await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Cine, new Technique(80, 200, 6), 15));
         rig.PullCable();
         await Until.TrueAsync(() => rig.Link.State == LinkState.Down, "link down");
-        await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Fault, "exposure controller in Fault");
+        await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.LinkDown, "exposure controller in LinkDown");
 
         // With the cable out, the link keeps trying (with back-off) and stays down.
         await Until.TrueAsync(() => rig.Log.Lines.Count(l => l.Contains("Cannot open")) >= 3, "several reconnection attempts");

@@ -37,7 +37,7 @@ public sealed class DamagedLineHilTests
             Assert.Equal(GeneratorState.Exposing, (await rig.Link.GetStatusAsync()).State);
             rig.Bridge.Exposure.PedalReleased();
             rig.Events.WaitFor(e => e.OfType<ExposureEndedEvent>().Count() > run, "exposure end");
-            Assert.Equal(ExposureState.Ready, rig.Bridge.Exposure.State);
+            rig.WaitForExposure(ExposureState.Ready);
             var status = await rig.Link.GetStatusAsync();
             Assert.Equal(GeneratorState.Ready, status.State);
         }

@@ -108,18 +108,19 @@ public sealed class GeneratorLinkHilTests
             rig.Bridge.Exposure.PedalReleased();
             rig.Events.WaitFor(e => e.OfType<ExposureEndedEvent>().Count() > run, "exposure end");
             Assert.True(rig.Delivered.After(releasedAt) <= 1, $"{rig.Delivered.After(releasedAt)} pulses after the release");
-            Assert.Equal(ExposureState.Ready, rig.Bridge.Exposure.State);
+            rig.WaitForExposure(ExposureState.Ready);
             Assert.Equal(ExposureEndReason.Released, rig.Events.OfType<ExposureEndedEvent>()[^1].Reason);
         }
         Assert.Equal(0, rig.Bridge.Exposure.UnexpectedPulses);
         lock (transitions)
         {
-            Assert.Equal(ExposureState.Preparing, transitions[0].To);
-            Assert.Contains(transitions, t => t.From == ExposureState.Preparing && t.To == ExposureState.ExposingFluoro);
-            Assert.Equal(5, transitions.Count(t => t.From == ExposureState.ExposingFluoro && t.To == ExposureState.Ready));
+            Assert.Equal(ExposureState.PreparingToExpose, transitions.First(t => t.Accepted && t.Input.Trigger == ExposureTrigger.Expose).To);
+            Assert.Contains(transitions, t => t.From == ExposureState.PreparingToExpose && t.To == ExposureState.ExposingFluoro);
+            Assert.Equal(5, transitions.Count(t => t.From == ExposureState.ExposingFluoro && t.To == ExposureState.Stopping));
+            Assert.Equal(5, transitions.Count(t => t.From == ExposureState.Stopping && t.To == ExposureState.Ready));
             // Every transition is in the log.
             var lines = rig.Log.Lines;
-            foreach (var t in transitions.Where(t => t.Accepted))
+            foreach (var t in transitions.Where(t => t.Accepted && t.Input.Trigger != ExposureTrigger.GeneratorPulse))
             {
                 Assert.Contains(lines, l => l.Contains($"Exposure {t.From} -> {t.To}"));
             }
@@ -236,18 +237,18 @@ public sealed class GeneratorLinkHilTests
         await rig.Link.SetTechniqueAsync(new TechniqueSetting(ExposureKind.Fluoro, new Technique(75, 20, 6), 30));
         rig.Endpoint.Silent = true;
         await Until.TrueAsync(() => rig.Link.State == LinkState.Down, "link down");
-        await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Fault, "fault state");
+        await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.LinkDown, "link-down state");
         Assert.False(rig.Bridge.Exposure.PedalPressed(ExposureKind.Fluoro).Accepted);
 
         rig.Endpoint.Silent = false;
         await Until.TrueAsync(() => rig.Link.State == LinkState.Connected, "reconnected");
         await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Idle, "back to Idle without a fault reset");
         lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.LinkRestored && a.Text.Contains("without a fault reset"));
-        Assert.Contains(rig.Log.Lines, l => l.Contains("back to Idle by itself"));
+        Assert.Contains(rig.Log.Lines, l => l.Contains("LinkDown -> Idle on StatusIdle"));
         Assert.True(rig.Link.HeartbeatRunning);
         rig.ExposeUntilPulses(ExposureKind.Fluoro, 3);
         rig.Bridge.Exposure.PedalReleased();
         rig.Events.WaitFor(e => e.OfType<ExposureEndedEvent>().Any(x => x.Reason == ExposureEndReason.Released), "exposure end");
-        Assert.Equal(ExposureState.Ready, rig.Bridge.Exposure.State);
+        rig.WaitForExposure(ExposureState.Ready);
     }
 }

@@ -41,6 +41,17 @@ public sealed class EventLog
 
 public static class Until
 {
+    /// <summary>Blocks until <paramref name="condition"/> holds (hang guard only).</summary>
+    public static void True(Func<bool> condition, string what, int timeoutMs = 30_000)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(timeoutMs);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"gave up waiting for {what}");
+            Thread.Sleep(2);
+        }
+    }
+
     /// <summary>Polls <paramref name="condition"/> (hang guard only).</summary>
     public static async Task TrueAsync(Func<bool> condition, string what, int timeoutMs = 30_000)
     {

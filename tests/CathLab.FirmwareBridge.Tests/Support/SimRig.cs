@@ -1,3 +1,4 @@
+using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Link;
 using CathLab.Sims.Generator;
 using CathLab.Sims.Physics;
@@ -155,6 +156,9 @@ public sealed class SimRig : IAsyncDisposable
         Assert.True(t.Accepted, t.ToString());
         Events.WaitFor(e => e.OfType<PulseEvent>().Count() >= before + pulses, $"{pulses} {kind} pulses");
     }
+
+    /// <summary>Waits until the exposure controller has taken in what the generator reported and reached <paramref name="state"/>.</summary>
+    public void WaitForExposure(ExposureState state) => Until.True(() => Bridge.Exposure.State == state, $"exposure state {state} (now {Bridge.Exposure.State})");
 
     public async ValueTask DisposeAsync()
     {

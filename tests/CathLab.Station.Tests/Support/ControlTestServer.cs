@@ -34,7 +34,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
 
     public JsonLinesAuditLog Audit { get; }
 
-    public static async Task<ControlTestServer> StartAsync()
+    public static async Task<ControlTestServer> StartAsync(TimeSpan? pedalLease = null)
     {
         var station = new FakeStation();
         var audit = new JsonLinesAuditLog(null);
@@ -56,6 +56,8 @@ internal sealed class ControlTestServer : IAsyncDisposable
             ],
         });
         builder.Services.AddSingleton<IStationControl>(station);
+        builder.Services.AddSingleton(new PedalLease(pedalLease ?? TimeSpan.FromMilliseconds(PedalLease.DefaultMs)));
+        builder.Services.AddSingleton(TimeProvider.System);
         var app = builder.Build();
         app.MapGrpcService<StationControlService>();
         await app.StartAsync();
