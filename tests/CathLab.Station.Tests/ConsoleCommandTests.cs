@@ -179,16 +179,27 @@ public sealed class ConsoleCommandTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task PedalDownThenUp()
+    public async Task PedalDownHoldsUntilInterruptedThenReleases()
     {
-        var (down, downOut, _) = await Run("pedal", "down", "--protocol", "cine-15");
-        Assert.Equal(ExitCodes.Success, down);
+        using var interrupt = new CancellationTokenSource();
+        Station.OnPedalDown = () => interrupt.CancelAfter(200);
+        var (down, output, error) = await RunAs(ControlTestServer.TechnicianToken, interrupt.Token, "pedal", "down", "--protocol", "cine-15");
+        Assert.True(down == ExitCodes.Success, error);
         Assert.Equal("cine-15", Station.PressedWith);
-        Assert.Contains("exposing", downOut);
-        var (up, upOut, _) = await Run("pedal", "up");
-        Assert.Equal(ExitCodes.Success, up);
-        Assert.Contains("run 3 cine-15 (cine) complete: 75 pulses, 75 frames", upOut);
+        Assert.Contains("exposing", output);
+        Assert.Contains("run 3 cine-15 (cine) complete: 75 pulses, 75 frames", output);
         Assert.Equal(["pedal-down", "pedal-up"], Station.Calls);
+        Assert.Equal("released", Station.ReleasedBecause);
+        Assert.Equal(CathLab.FirmwareBridge.Exposure.InputSource.Console, Station.PressedFrom);
+    }
+
+    [Fact]
+    public async Task PedalUpIsNotACommandOfADeadMan()
+    {
+        var (up, _, error) = await Run("pedal", "up");
+        Assert.Equal(ExitCodes.Usage, up);
+        Assert.Contains("dead-man", error);
+        Assert.Empty(Station.Calls);
     }
 
     [Fact]

@@ -34,8 +34,7 @@ public sealed class ControlSecurityTests : IAsyncLifetime
             stub.GetStatusAsync(new Proto.GetStatusRequest(), headers).ResponseAsync,
             stub.ListProtocolsAsync(new Proto.ListProtocolsRequest(), headers).ResponseAsync,
             stub.StartExamAsync(new Proto.StartExamRequest(), headers).ResponseAsync,
-            stub.PedalDownAsync(new Proto.PedalDownRequest(), headers).ResponseAsync,
-            stub.PedalUpAsync(new Proto.PedalUpRequest(), headers).ResponseAsync,
+            PressAsync(stub, headers),
             stub.ResetFaultAsync(new Proto.ResetFaultRequest(), headers).ResponseAsync,
             stub.ListOutboxAsync(new Proto.ListOutboxRequest(), headers).ResponseAsync,
             stub.RetryOutboxItemAsync(new Proto.RetryOutboxItemRequest { Id = 1 }, headers).ResponseAsync,
@@ -55,10 +54,17 @@ public sealed class ControlSecurityTests : IAsyncLifetime
     public async Task AnObserverIsToldWhichRoleIsNeededAndAudited()
     {
         using var client = new ControlClient(_server.Address, ControlTestServer.ObserverToken);
-        var e = await Assert.ThrowsAsync<RpcException>(() => client.Stub.PedalDownAsync(new Proto.PedalDownRequest(), client.Headers).ResponseAsync);
+        var e = await Assert.ThrowsAsync<RpcException>(() => PressAsync(client.Stub, client.Headers));
         Assert.Equal(StatusCode.PermissionDenied, e.StatusCode);
         Assert.Contains("Technician", e.Status.Detail);
-        Assert.Contains(_server.Audit.Recent(), r => r.Subject == "dr-referrer" && r.Action == "/cathlab.control.v1.StationControl/PedalDown" && r.Outcome == "PermissionDenied");
+        Assert.Contains(_server.Audit.Recent(), r => r.Subject == "dr-referrer" && r.Action == "/cathlab.control.v1.StationControl/HoldPedal" && r.Outcome == "PermissionDenied");
+    }
+
+    private static async Task PressAsync(Proto.StationControl.StationControlClient stub, Metadata headers)
+    {
+        using var hold = stub.HoldPedal(headers);
+        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Press = new Proto.PedalPress() });
+        await hold.ResponseStream.MoveNext(CancellationToken.None);
     }
 
     [Fact]

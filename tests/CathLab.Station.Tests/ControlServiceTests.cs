@@ -194,7 +194,7 @@ public sealed class ControlServiceTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<RpcException>(() => Stub.SelectProtocolAsync(new Proto.SelectProtocolRequest { Name = "dsa-peripheral", Laterality = side }, Token).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Contains("laterality", e.Status.Detail);
-        var down = await Assert.ThrowsAsync<RpcException>(() => Stub.PedalDownAsync(new Proto.PedalDownRequest { Protocol = "dsa-peripheral", Laterality = side }, Token).ResponseAsync);
+        var down = await Assert.ThrowsAsync<RpcException>(() => PressAsync(new Proto.PedalPress { Protocol = "dsa-peripheral", Laterality = side }));
         Assert.Equal(StatusCode.InvalidArgument, down.StatusCode);
         Assert.Empty(Station.Calls);
     }
@@ -206,34 +206,80 @@ public sealed class ControlServiceTests : IAsyncLifetime
     {
         var e = await Assert.ThrowsAsync<RpcException>(() => Stub.SelectProtocolAsync(new Proto.SelectProtocolRequest { Name = name }, Token).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
-        var down = await Assert.ThrowsAsync<RpcException>(() => Stub.PedalDownAsync(new Proto.PedalDownRequest { Protocol = name }, Token).ResponseAsync);
+        Assert.Empty(Station.Calls);
+        if (name.Length == 0) return; // an empty protocol in a press means the selected one
+        var down = await Assert.ThrowsAsync<RpcException>(() => PressAsync(new Proto.PedalPress { Protocol = name }));
         Assert.Equal(StatusCode.InvalidArgument, down.StatusCode);
         Assert.Empty(Station.Calls);
     }
 
     [Fact]
-    public async Task PedalDownAndUpMapTheRun()
+    public async Task AHeldPedalMapsTheRunAndItsReleaseTheClosedRun()
     {
-        var down = await Stub.PedalDownAsync(new Proto.PedalDownRequest { Protocol = "cine-15" }, Token);
+        using var hold = Stub.HoldPedal(Token);
+        var held = await PressAsync(hold, new Proto.PedalPress { Protocol = "cine-15" });
         Assert.Equal("cine-15", Station.PressedWith);
-        Assert.Equal(Proto.RunState.Exposing, down.State);
-        Assert.False(down.HasObjectPath);
-        var up = await Stub.PedalUpAsync(new Proto.PedalUpRequest(), Token);
-        Assert.Equal((3, "cine-15", Proto.RunKind.Cine, Proto.RunState.Complete, 75, 75, 12.345), (up.Number, up.Protocol, up.Kind, up.State, up.Pulses, up.Frames, up.ReferenceAirKermaMgy));
-        Assert.Equal("/archive/EX-7/run3.dcm", up.ObjectPath);
-        Assert.False(up.HasFailure);
+        Assert.Equal(Proto.RunState.Exposing, held.Run.State);
+        Assert.False(held.Run.HasObjectPath);
+        Assert.Equal((uint)PedalLease.DefaultMs, held.LeaseMs);
+        Assert.Equal((uint)PedalLease.DefaultMs / 3, held.RenewIntervalMs);
+        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
+        var up = await ReleasedAsync(hold);
+        Assert.Equal(HeldPedalCall.Released, up.Reason);
+        var run = up.Run;
+        Assert.Equal((3, "cine-15", Proto.RunKind.Cine, Proto.RunState.Complete, 75, 75, 12.345), (run.Number, run.Protocol, run.Kind, run.State, run.Pulses, run.Frames, run.ReferenceAirKermaMgy));
+        Assert.Equal("/archive/EX-7/run3.dcm", run.ObjectPath);
+        Assert.False(run.HasFailure);
+        Assert.Equal(Grpc.Core.StatusCode.OK, hold.GetStatus().StatusCode);
+    }
 
-        await Stub.PedalDownAsync(new Proto.PedalDownRequest(), Token);
+    [Fact]
+    public async Task AnEmptyProtocolPressesTheSelectedOne()
+    {
+        using var hold = Stub.HoldPedal(Token);
+        await PressAsync(hold, new Proto.PedalPress());
         Assert.Null(Station.PressedWith);
+        Assert.Null(Station.PressedSide);
+        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
+        await ReleasedAsync(hold);
     }
 
     [Fact]
     public async Task AFailedRunCarriesItsFailure()
     {
         Station.NextRun = FakeStation.CineRun with { Kind = "Dsa", State = RunState.Failed, ObjectPath = null, Failure = "recorder fell behind" };
-        var run = await Stub.PedalUpAsync(new Proto.PedalUpRequest(), Token);
+        using var hold = Stub.HoldPedal(Token);
+        await PressAsync(hold, new Proto.PedalPress());
+        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
+        var run = (await ReleasedAsync(hold)).Run;
         Assert.Equal((Proto.RunKind.Dsa, Proto.RunState.Failed, "recorder fell behind"), (run.Kind, run.State, run.Failure));
         Assert.False(run.HasObjectPath);
+    }
+
+    private async Task<Proto.PedalHeld> PressAsync(AsyncDuplexStreamingCall<Proto.PedalHoldRequest, Proto.PedalHoldReply> hold, Proto.PedalPress press)
+    {
+        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Press = press });
+        Assert.True(await hold.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(Proto.PedalHoldReply.EventOneofCase.Held, hold.ResponseStream.Current.EventCase);
+        return hold.ResponseStream.Current.Held;
+    }
+
+    /// <summary>Presses and releases at once: the press's refusal, if any, comes out as an RpcException.</summary>
+    private async Task PressAsync(Proto.PedalPress press)
+    {
+        using var hold = Stub.HoldPedal(Token);
+        await PressAsync(hold, press);
+        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
+        await ReleasedAsync(hold);
+    }
+
+    private static async Task<Proto.PedalReleased> ReleasedAsync(AsyncDuplexStreamingCall<Proto.PedalHoldRequest, Proto.PedalHoldReply> hold)
+    {
+        Assert.True(await hold.ResponseStream.MoveNext(CancellationToken.None));
+        Assert.Equal(Proto.PedalHoldReply.EventOneofCase.Released, hold.ResponseStream.Current.EventCase);
+        var released = hold.ResponseStream.Current.Released;
+        Assert.False(await hold.ResponseStream.MoveNext(CancellationToken.None));
+        return released;
     }
 
     [Fact]
@@ -328,15 +374,14 @@ public sealed class ControlServiceTests : IAsyncLifetime
         Assert.Empty(Station.Calls);
     }
 
-    public static TheoryData<string> ChangingCalls => ["start-exam", "end-exam", "select-protocol", "pedal-down", "pedal-up", "save-last-fluoro", "remask", "reset-fault", "retry-outbox-item"];
+    public static TheoryData<string> ChangingCalls => ["start-exam", "end-exam", "select-protocol", "pedal-down", "save-last-fluoro", "remask", "reset-fault", "retry-outbox-item"];
 
     private Task Invoke(string call) => call switch
     {
         "start-exam" => Stub.StartExamAsync(new Proto.StartExamRequest { PatientName = "DOE^JANE", PatientId = "P" }, Token).ResponseAsync,
         "end-exam" => Stub.EndExamAsync(new Proto.EndExamRequest(), Token).ResponseAsync,
         "select-protocol" => Stub.SelectProtocolAsync(new Proto.SelectProtocolRequest { Name = "cine-15" }, Token).ResponseAsync,
-        "pedal-down" => Stub.PedalDownAsync(new Proto.PedalDownRequest(), Token).ResponseAsync,
-        "pedal-up" => Stub.PedalUpAsync(new Proto.PedalUpRequest(), Token).ResponseAsync,
+        "pedal-down" => PressAsync(new Proto.PedalPress()),
         "save-last-fluoro" => Stub.SaveLastFluoroAsync(new Proto.SaveLastFluoroRequest { Seconds = 3 }, Token).ResponseAsync,
         "remask" => Stub.RemaskAsync(new Proto.RemaskRequest { RunNumber = 1, MaskFrames = { 1 } }, Token).ResponseAsync,
         "reset-fault" => Stub.ResetFaultAsync(new Proto.ResetFaultRequest(), Token).ResponseAsync,
@@ -371,8 +416,10 @@ public sealed class ControlServiceTests : IAsyncLifetime
     [Fact]
     public async Task WhatChangesTheStationIsAudited()
     {
-        await Stub.PedalDownAsync(new Proto.PedalDownRequest { Protocol = "fluoro-15" }, Token);
+        await PressAsync(new Proto.PedalPress { Protocol = "fluoro-15" });
         var record = Assert.Single(_server.Audit.Recent(), r => r.Action == "pedal-down");
-        Assert.Equal(("tech-on-duty", "OK", "EX-7", "Technician", "fluoro-15"), (record.Subject, record.Outcome, record.ExamId, record.Role, record.Detail));
+        Assert.Equal(("tech-on-duty", "OK", "EX-7", "Technician", "console hold, fluoro-15"), (record.Subject, record.Outcome, record.ExamId, record.Role, record.Detail));
+        var release = Assert.Single(_server.Audit.Recent(), r => r.Action == "pedal-up");
+        Assert.Equal(("OK", "console: released"), (release.Outcome, release.Detail));
     }
 }

@@ -3,58 +3,73 @@ using Grpc.Core;
 
 namespace CathLab.Console.Commands;
 
-/// <summary>Presses the pedal, holds it for a while, and releases it: what <c>cathlab fluoro</c> and
-/// <c>cathlab cine</c> do for scripts. Once the pedal is down it is always released, whether the hold ran its
-/// course, was interrupted (Ctrl+C) or the watch of it failed.</summary>
+/// <summary>Holds the pedal through the station's <c>HoldPedal</c> stream for as long as the command runs: presses,
+/// renews the lease at the interval the station gives, and releases when the hold's time is up, on Ctrl+C or SIGTERM,
+/// or when the station ends the run. If this process dies or its connection stalls, the station releases the pedal by
+/// itself when the lease runs out. What <c>cathlab pedal down</c>, <c>cathlab fluoro</c> and <c>cathlab cine</c> do.</summary>
 public static class PedalHold
 {
-    /// <summary>How long the release may take; it is sent even when the command's own cancellation has fired.</summary>
+    /// <summary>How long the release may take to be answered.</summary>
     public static readonly TimeSpan ReleaseDeadline = TimeSpan.FromSeconds(30);
 
-    public static async Task<int> RunAsync(StationClient station, TextWriter output, string protocol, double seconds, CancellationToken cancellation, string? side = null)
+    /// <param name="seconds">how long to hold; null holds until <paramref name="cancellation"/> (Ctrl+C, SIGTERM)</param>
+    public static async Task<int> RunAsync(StationClient station, TextWriter output, string? protocol, double? seconds, CancellationToken cancellation, string? side = null)
     {
-        // The press is not cancelled half-way: a press the station took but the console gave up on would never be released.
-        RunInfo started;
-        try
+        // The call is not cancelled by Ctrl+C: the release is sent on it first. Its own loss releases the pedal at the station.
+        using var call = station.Control.HoldPedal(station.Call(CancellationToken.None));
+        var press = new PedalPress { Protocol = protocol ?? "", Laterality = side ?? "", Origin = PedalOrigin.Console };
+        await call.RequestStream.WriteAsync(new PedalHoldRequest { Press = press });
+        var replies = call.ResponseStream;
+        if (!await replies.MoveNext(CancellationToken.None) || replies.Current.EventCase != PedalHoldReply.EventOneofCase.Held)
+            throw new RpcException(new Status(StatusCode.Internal, "the station did not confirm the pedal press"));
+        var held = replies.Current.Held;
+        output.WriteLine(StationText.Run(held.Run));
+
+        var next = replies.MoveNext(CancellationToken.None);
+        var renew = TimeSpan.FromMilliseconds(Math.Max(10, held.RenewIntervalMs));
+        using var holdFor = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        if (seconds is { } s) holdFor.CancelAfter(TimeSpan.FromSeconds(s));
+        bool endedByStation = false;
+        while (!holdFor.IsCancellationRequested)
         {
-            var press = new PedalDownRequest { Protocol = protocol };
-            if (side is not null) press.Laterality = side;
-            started = await station.Control.PedalDownAsync(press, station.Call(CancellationToken.None, ReleaseDeadline));
+            var tick = Task.Delay(renew, holdFor.Token);
+            if (await Task.WhenAny(next, tick) == next)
+            {
+                endedByStation = true;
+                break;
+            }
+            if (holdFor.IsCancellationRequested) break;
+            await call.RequestStream.WriteAsync(new PedalHoldRequest { Renew = new PedalRenew() });
         }
-        catch (RpcException e) when (!StationErrors.IsRefusal(e))
+
+        if (!endedByStation)
         {
-            // Whether the station took the press is unknown: release to be sure, then report the failure.
             try
             {
-                await station.Control.PedalUpAsync(new PedalUpRequest(), station.Call(CancellationToken.None, ReleaseDeadline));
+                await call.RequestStream.WriteAsync(new PedalHoldRequest { Release = new PedalRelease() });
+                await call.RequestStream.CompleteAsync();
             }
-            catch (RpcException)
+            catch (Exception e) when (e is RpcException or InvalidOperationException)
             {
+                // The station already ended the hold; its reply says how.
             }
-            throw;
         }
-        output.WriteLine(StationText.Run(started));
-        bool interrupted = false;
+        PedalReleased? released = null;
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellation);
+            if (await next.WaitAsync(ReleaseDeadline) && replies.Current.EventCase == PedalHoldReply.EventOneofCase.Released)
+                released = replies.Current.Released;
         }
-        catch (OperationCanceledException)
+        catch (TimeoutException)
         {
-            interrupted = true;
         }
-        RunInfo run;
-        try
-        {
-            run = await station.Control.PedalUpAsync(new PedalUpRequest(), station.Call(CancellationToken.None, ReleaseDeadline));
-        }
-        catch (RpcException e)
-        {
-            throw new RpcException(new Status(e.StatusCode, $"PEDAL UP FAILED, the run may still be exposing: {e.Status.Detail}"));
-        }
-        output.WriteLine(StationText.Run(run));
-        if (interrupted) output.WriteLine("interrupted: the pedal was released early");
-        return interrupted || run.State == RunState.Failed ? ExitCodes.Failure : ExitCodes.Success;
+        if (released is null)
+            throw new RpcException(new Status(StatusCode.Unavailable, "PEDAL RELEASE NOT CONFIRMED: the station releases the pedal when its lease runs out; check `cathlab status`"));
+        output.WriteLine(StationText.Run(released.Run));
+        bool interrupted = cancellation.IsCancellationRequested && seconds is not null;
+        if (released.Reason != "released") output.WriteLine($"pedal released: {released.Reason}");
+        else if (interrupted) output.WriteLine("interrupted: the pedal was released early");
+        return interrupted || released.Run.State == RunState.Failed ? ExitCodes.Failure : ExitCodes.Success;
     }
 
     /// <summary>The protocol to expose with, checked against the station's list: <paramref name="wanted"/> when

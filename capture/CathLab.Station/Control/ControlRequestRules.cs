@@ -44,7 +44,8 @@ public static class ControlRequestRules
     public static string? Problem(Proto.SelectProtocolRequest r) => RequiredTextProblem("name", r.Name, MaxNameLength) ?? LateralityProblem(r.Laterality);
 
     public static string? Problem(Proto.PedalPress r) =>
-        TextProblem("protocol", r.Protocol, MaxNameLength)
+        (r.Protocol.Length > 0 && string.IsNullOrWhiteSpace(r.Protocol) ? "protocol is blank (leave it empty for the selected one)" : null)
+        ?? TextProblem("protocol", r.Protocol, MaxNameLength)
         ?? (r.Laterality is "" or "-" or "R" or "L" ? null : "laterality must be R, L, - (unknown) or empty (the selected side)")
         ?? (Enum.IsDefined(r.Origin) ? null : $"origin {(int)r.Origin} is unknown");
 

@@ -28,6 +28,7 @@ public sealed class ExposureController : IDisposable
     private ITimer? _holdTimer;
     private long _exposureNumber;
     private int _unexpectedPulses;
+    private int _backlog;
 
     public ExposureController(IGeneratorLink link, ILogger<ExposureController>? logger = null, TimeProvider? time = null, ExposureControlOptions? options = null)
     {
@@ -54,6 +55,9 @@ public sealed class ExposureController : IDisposable
 
     /// <summary>The machine's state, kind, emission and link in one consistent read.</summary>
     public ExposureSnapshot Snapshot => _snapshot;
+
+    /// <summary>Inputs queued and not yet processed (diagnostics, and tests waiting for the machine to settle).</summary>
+    public int Backlog => Volatile.Read(ref _backlog);
 
     /// <summary>Pulses the generator reported while no exposure was running (should stay 0).</summary>
     public int UnexpectedPulses => Volatile.Read(ref _unexpectedPulses);
@@ -128,10 +132,14 @@ public sealed class ExposureController : IDisposable
     {
         try
         {
-            return _inputs.TryAdd(submission);
+            Interlocked.Increment(ref _backlog);
+            if (_inputs.TryAdd(submission)) return true;
+            Interlocked.Decrement(ref _backlog);
+            return false;
         }
         catch (InvalidOperationException)
         {
+            Interlocked.Decrement(ref _backlog);
             return false; // disposed: adding completed
         }
     }
@@ -149,6 +157,10 @@ public sealed class ExposureController : IDisposable
                 // Nothing here may stop the loop: the next input (a release) must still be served.
                 _logger.LogCritical(e, "exposure control failed on {Input}", submission.Input);
                 submission.Reply?.TrySetException(e);
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _backlog);
             }
         }
     }
@@ -169,12 +181,13 @@ public sealed class ExposureController : IDisposable
         }
         _snapshot = new ExposureSnapshot(_machine.State, _machine.Kind, _machine.Emitting, _machine.LinkIsUp);
         if (input.Trigger == ExposureTrigger.FaultResetRequested && transition.Accepted) _resetCompletion = submission.ResetOutcome;
-        if (input.Trigger is ExposureTrigger.FaultResetSucceeded or ExposureTrigger.FaultResetFailed && phaseBefore == ExposurePhase.Resetting)
+        if (phaseBefore == ExposurePhase.Resetting && _machine.Phase != ExposurePhase.Resetting)
         {
+            // The reset's caller learns how it ended, whatever ended it (its own outcome, a fault, the link's loss).
             var waiting = _resetCompletion;
             _resetCompletion = null;
-            if (input.Cause is { } cause) waiting?.TrySetException(cause);
-            else waiting?.TrySetResult(transition);
+            if (input.Trigger == ExposureTrigger.FaultResetSucceeded) waiting?.TrySetResult(transition);
+            else waiting?.TrySetException(input.Cause ?? new InvalidOperationException($"the fault reset was interrupted: {transition}"));
         }
         submission.Reply?.TrySetResult(transition);
         Publish(transition, phaseBefore);
@@ -191,7 +204,7 @@ public sealed class ExposureController : IDisposable
                 Watch(PrepareAndConfirmAsync(kind), MessageType.Prepare);
                 break;
             case ExposureAction.SendExposeOn when transition.Kind is { } kind:
-                Watch(_link.ExposeOnAsync(kind), MessageType.ExposeOn);
+                Watch(_link.ExposeOnAsync(kind), MessageType.ExposeOn, confirmed: new(ExposureTrigger.ExposeOnConfirmed, InputSource.Generator));
                 break;
             case ExposureAction.StopHeartbeat:
                 _link.StopHeartbeat("exposure state unknown: link lost");
@@ -339,7 +352,7 @@ public sealed class ExposureController : IDisposable
         {
             if (transition.Input.Trigger != ExposureTrigger.GeneratorPulse) _logger.LogInformation("Exposure {From} -> {To} on {Input}", transition.From, transition.To, transition.Input);
         }
-        else if (transition.Input.Trigger is not (ExposureTrigger.GeneratorReady or ExposureTrigger.GeneratorIdle or ExposureTrigger.ExposeOffConfirmed or ExposureTrigger.StatusIdle or ExposureTrigger.StatusBusy))
+        else if (transition.Input.Trigger is not (ExposureTrigger.GeneratorReady or ExposureTrigger.GeneratorIdle or ExposureTrigger.ExposeOffConfirmed or ExposureTrigger.ExposeOnConfirmed or ExposureTrigger.StatusIdle or ExposureTrigger.StatusBusy))
         {
             _logger.LogInformation("Exposure input {Input} refused in {State}: {Why}", transition.Input, transition.From, transition.Why);
         }

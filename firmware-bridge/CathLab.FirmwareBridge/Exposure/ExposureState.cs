@@ -107,6 +107,8 @@ public enum ExposureTrigger
     GeneratorExposureEnded,
     GeneratorPulse,
     GeneratorFault,
+    /// <summary>The generator acknowledged ExposeOn: it executed it, so its ExposureStarted and ExposureEnded will come.</summary>
+    ExposeOnConfirmed,
     /// <summary>The generator acknowledged ExposeOff: it has stopped.</summary>
     ExposeOffConfirmed,
     /// <summary>The generator refused a command the machine sent.</summary>

@@ -51,8 +51,10 @@ public static class ExposureTable
         Go(Any, [GeneratorPulse], Emitting, null, None, SignalPulse),
         Go([Fault], [GeneratorPulse], NotEmitting, null, None, SendExposeOff, CountUnexpectedPulse),
         Go(Any, [GeneratorPulse], NotEmitting, Fault, ClearKind, SendExposeOff, CountUnexpectedPulse),
-        Go([Exposing, Stopping], [GeneratorExposureStarted], Always, null, EmissionOn),
-        Go(Any, [GeneratorExposureStarted], Always, null, EmissionOn, SendExposeOff),
+        // An acknowledged ExposeOn counts as emission until the generator's ExposureEnded: the events of an exposure
+        // may arrive after the ExposeOff's answer, and must not be taken for those of the next one.
+        Go([Exposing, Stopping], [GeneratorExposureStarted, ExposeOnConfirmed], Always, null, EmissionOn),
+        Go(Any, [GeneratorExposureStarted, ExposeOnConfirmed], Always, null, EmissionOn, SendExposeOff),
         Go([Exposing, Stopping], [GeneratorExposureEnded], Always, Ready, EmissionOff),
         Go(Any, [GeneratorExposureEnded], Always, null, EmissionOff),
         Go([Stopping], [ExposeOffConfirmed], NotEmitting, Ready),

@@ -40,7 +40,7 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
         Assert.False(rig.Link.HeartbeatRunning);
         await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Fault, "exposure controller in Fault");
         Assert.False(rig.Bridge.Exposure.GeneratorExposing);
-        lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.LinkLost);
+        await Until.TrueAsync(() => { lock (alerts) return alerts.Any(a => a.Kind == BridgeAlertKind.LinkLost); }, "link lost alert");
         await Assert.ThrowsAsync<GeneratorLinkDownException>(() => rig.Link.GetStatusAsync());
         Assert.False(rig.Bridge.Exposure.PedalPressed(ExposureKind.Fluoro).Accepted);
 
@@ -100,7 +100,7 @@ public sealed class CablePullHilTests(ITestOutputHelper output)
         Assert.Equal(stored, await rig.Link.GetTechniqueAsync(ExposureKind.Cine));
         // Lost while idle, and the generator is idle without a fault: back to Idle without a fault reset.
         await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Idle, "back to Idle by itself");
-        lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.LinkRestored);
+        await Until.TrueAsync(() => { lock (alerts) return alerts.Any(a => a.Kind == BridgeAlertKind.LinkRestored); }, "alert");
         Assert.True(rig.Link.HeartbeatRunning);
         var status = await rig.Link.GetStatusAsync();
         Assert.Equal(GeneratorState.Idle, status.State);

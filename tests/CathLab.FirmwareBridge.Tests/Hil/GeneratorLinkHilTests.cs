@@ -170,7 +170,7 @@ public sealed class GeneratorLinkHilTests
         rig.Events.WaitFor(e => e.OfType<FaultEvent>().Any(), "fault event");
         Assert.True(rig.Delivered.After(faultAt) <= 1);
         await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Fault, "fault state");
-        lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.GeneratorFault && a.Text.Contains(code.ToString()));
+        await Until.TrueAsync(() => { lock (alerts) return alerts.Any(a => a.Kind == BridgeAlertKind.GeneratorFault && a.Text.Contains(code.ToString())); }, "alert");
         rig.Generator.CloseInterlock();
         rig.Generator.CoolDown();
         await rig.Bridge.Exposure.ResetFaultAsync();
@@ -243,7 +243,7 @@ public sealed class GeneratorLinkHilTests
         rig.Endpoint.Silent = false;
         await Until.TrueAsync(() => rig.Link.State == LinkState.Connected, "reconnected");
         await Until.TrueAsync(() => rig.Bridge.Exposure.State == ExposureState.Idle, "back to Idle without a fault reset");
-        lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.LinkRestored && a.Text.Contains("without a fault reset"));
+        await Until.TrueAsync(() => { lock (alerts) return alerts.Any(a => a.Kind == BridgeAlertKind.LinkRestored && a.Text.Contains("without a fault reset")); }, "alert");
         Assert.Contains(rig.Log.Lines, l => l.Contains("LinkDown -> Idle on StatusIdle"));
         Assert.True(rig.Link.HeartbeatRunning);
         rig.ExposeUntilPulses(ExposureKind.Fluoro, 3);

@@ -107,8 +107,13 @@ internal sealed class FakeStation : IStationControl
         PressedSide = laterality;
         PressedFrom = source;
         OnPedalDown?.Invoke();
-        return Task.FromResult(NextRun with { Protocol = protocol ?? Status.SelectedProtocol ?? "", State = RunState.Exposing, Pulses = 0, Frames = 0, ObjectPath = null });
+        var run = NextRun with { Protocol = protocol ?? Status.SelectedProtocol ?? "", State = RunState.Exposing, Pulses = 0, Frames = 0, ObjectPath = null };
+        Status = Status with { CurrentRun = run };
+        return Task.FromResult(run);
     }
+
+    /// <summary>Completes with the reason of the first pedal release.</summary>
+    public TaskCompletionSource<string?> Released { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Where the last press came from.</summary>
     public InputSource? PressedFrom { get; private set; }
@@ -120,6 +125,8 @@ internal sealed class FakeStation : IStationControl
     {
         Called("pedal-up");
         ReleasedBecause = why;
+        Status = Status with { CurrentRun = NextRun };
+        Released.TrySetResult(why);
         return Task.FromResult(NextRun with { Protocol = PressedWith ?? NextRun.Protocol });
     }
 

@@ -1,5 +1,6 @@
 extern alias console;
 using CathLab.Station.Tests.Hil;
+using CathLab.Station.Tests.Support;
 using Proto = console::CathLab.Station.Protocol;
 
 namespace CathLab.Station.Tests.Workflow;
@@ -25,9 +26,11 @@ public sealed class StationKillTests
         station.Control.StartExam(new Proto.StartExamRequest { WorklistItemId = entry.Id }, station.Call);
         await ReadyToExposeAsync(station);
         var complete = new List<Proto.RunInfo> { await CineAsync(station, "cardiac-cine-15"), await CineAsync(station, "cardiac-cine-30") };
-        PedalDown(station, "cardiac-cine-15");
-        await Task.Delay(TimeSpan.FromSeconds(0.7));
-        station.Kill();
+        using (await PedalDownAsync(station, "cardiac-cine-15"))
+        {
+            await Task.Delay(TimeSpan.FromSeconds(0.7));
+            station.Kill();
+        }
         Assert.Contains(Directory.GetFiles(station.SpoolFolder), f => f.EndsWith(".partial", StringComparison.Ordinal));
 
         // Restarted on the same spool: the complete runs are taken in and published, the partial one is removed.
@@ -79,9 +82,9 @@ public sealed class StationKillTests
             {
                 if (station.Control.GetStatus(new Proto.GetStatusRequest(), station.Call).ExposureState == "Fault")
                     station.Control.ResetFault(new Proto.ResetFaultRequest(), station.Call);
-                station.Control.PedalDown(new Proto.PedalDownRequest { Protocol = "cardiac-fluoro-15" }, station.Call);
+                using var pedal = await HeldPedal.PressAsync(station.Control, station.Headers, "cardiac-fluoro-15");
                 await Task.Delay(TimeSpan.FromSeconds(0.4));
-                var probe = station.Control.PedalUp(new Proto.PedalUpRequest(), station.Call);
+                var probe = (await pedal.ReleaseAsync()).Run;
                 if (probe.State == Proto.RunState.Complete) return;
                 last = probe.Failure;
             }
@@ -93,11 +96,11 @@ public sealed class StationKillTests
         Assert.Fail($"the station cannot expose: {last}\n{station.Output}");
     }
 
-    private static void PedalDown(StationProcess station, string protocol)
+    private static async Task<HeldPedal> PedalDownAsync(StationProcess station, string protocol)
     {
         try
         {
-            station.Control.PedalDown(new Proto.PedalDownRequest { Protocol = protocol }, station.Call);
+            return await HeldPedal.PressAsync(station.Control, station.Headers, protocol);
         }
         catch (Grpc.Core.RpcException e)
         {
@@ -110,9 +113,9 @@ public sealed class StationKillTests
 
     private static async Task<Proto.RunInfo> CineAsync(StationProcess station, string protocol)
     {
-        PedalDown(station, protocol);
+        using var pedal = await PedalDownAsync(station, protocol);
         await Task.Delay(Cine);
-        var run = station.Control.PedalUp(new Proto.PedalUpRequest(), station.Call);
+        var run = (await pedal.ReleaseAsync()).Run;
         Assert.True(run.State == Proto.RunState.Complete && run.HasObjectPath, $"run {run.Number} ({run.Protocol}): {run.Failure}");
         return run;
     }

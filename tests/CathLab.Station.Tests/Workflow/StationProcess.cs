@@ -50,6 +50,8 @@ internal sealed class StationProcess : IDisposable
 
     public CallOptions Call => new(headers: _client!.Headers, deadline: DateTime.UtcNow.AddMinutes(2));
 
+    public Grpc.Core.Metadata Headers => _client!.Headers;
+
     /// <summary>Starts the process and waits until it answers and holds the generator link.</summary>
     public async Task StartAsync()
     {

@@ -1,0 +1,216 @@
+using CathLab.FirmwareBridge.Exposure;
+using CathLab.FirmwareBridge.Link;
+using CathLab.FirmwareBridge.Tests.Support;
+using CathLab.Wire.Generator;
+using Microsoft.Extensions.Time.Testing;
+
+namespace CathLab.FirmwareBridge.Tests.Exposure;
+
+/// <summary>The serialised controller over a fake generator: inputs from several threads, the generator's own state
+/// checked against the controller's whenever both have settled.</summary>
+public sealed class ExposureControllerTests
+{
+    private static void Settle(FakeGeneratorLink link, ExposureController controller)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        int quiet = 0;
+        while (quiet < 3)
+        {
+            link.Drain();
+            while (controller.Backlog > 0)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"controller backlog {controller.Backlog}");
+                Thread.Sleep(1);
+            }
+            quiet = controller.Backlog == 0 ? quiet + 1 : 0;
+            Thread.Sleep(1);
+        }
+    }
+
+    /// <summary>Settled, the controller and the generator agree: exposing exactly when the generator emits.</summary>
+    private static void AssertAgree(FakeGeneratorLink link, ExposureController controller, string when)
+    {
+        var s = controller.Snapshot;
+        Assert.True(s.State.IsExposing() == link.Emitting, $"{when}: controller {s.State} (emitting {s.Emitting}), generator {link.Generator}");
+        Assert.NotEqual(ExposureState.Stopping, s.State);
+        Assert.Equal(link.Emitting, s.Emitting);
+    }
+
+    [Fact]
+    public void Press_and_release_drive_the_generator_through_the_link()
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+        Assert.True(controller.PedalPressed(ExposureKind.Fluoro).Accepted);
+        Settle(link, controller);
+        Assert.Equal(ExposureState.ExposingFluoro, controller.State);
+        Assert.True(link.Emitting);
+        var released = controller.PedalReleased(InputSource.Console, "released");
+        Assert.Equal(ExposureState.Stopping, released.To);
+        Assert.False(link.Emitting); // ExposeOff went out before PedalReleased returned
+        Settle(link, controller);
+        Assert.Equal(ExposureState.Ready, controller.State);
+    }
+
+    /// <summary>The race the review found by reading: the generator's Ready (on the link's reader thread) and a release
+    /// arriving together. Serialised, whichever comes first, no ExposeOn ever follows the ExposeOff.</summary>
+    [Fact]
+    public async Task A_ready_and_a_release_arriving_together_never_leave_the_generator_exposing()
+    {
+        for (int round = 0; round < 300; round++)
+        {
+            var link = new FakeGeneratorLink();
+            using var controller = new ExposureController(link);
+            using var go = new Barrier(2);
+            var press = Task.Run(() => { go.SignalAndWait(); controller.PedalPressed(ExposureKind.Cine); });
+            var release = Task.Run(() => { go.SignalAndWait(); Thread.SpinWait(round % 50); controller.PedalReleased(); });
+            await Task.WhenAll(press, release);
+            Settle(link, controller);
+            if (controller.State.IsExposing()) controller.PedalReleased();
+            Settle(link, controller);
+            Assert.False(link.Emitting, $"round {round}: generator still exposing, controller {controller.State}");
+            AssertAgree(link, controller, $"round {round}");
+        }
+    }
+
+    [Fact]
+    public void The_maximum_hold_stops_fluoro_by_itself()
+    {
+        var time = new FakeTimeProvider();
+        var link = new FakeGeneratorLink();
+        var alerts = new List<BridgeAlert>();
+        using var controller = new ExposureController(link, time: time, options: new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(30) });
+        controller.Alert += a => { lock (alerts) alerts.Add(a); };
+        controller.PedalPressed(ExposureKind.Fluoro);
+        Settle(link, controller);
+        time.Advance(TimeSpan.FromSeconds(29));
+        Settle(link, controller);
+        Assert.True(link.Emitting);
+        time.Advance(TimeSpan.FromSeconds(2));
+        Settle(link, controller);
+        Assert.False(link.Emitting);
+        Assert.Equal(ExposureState.Ready, controller.State);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (!alerts.ToArray().Any(a => a.Kind == BridgeAlertKind.ExposureStopped && a.Text.Contains("maximum hold")) && DateTime.UtcNow < deadline) Thread.Sleep(5);
+        lock (alerts) Assert.Contains(alerts, a => a.Kind == BridgeAlertKind.ExposureStopped && a.Text.Contains("maximum hold"));
+    }
+
+    [Fact]
+    public void A_hold_timer_of_an_ended_exposure_does_not_stop_the_next_one()
+    {
+        var time = new FakeTimeProvider();
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link, time: time, options: new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(30) });
+        controller.PedalPressed(ExposureKind.Fluoro);
+        Settle(link, controller);
+        time.Advance(TimeSpan.FromSeconds(20));
+        controller.PedalReleased();
+        Settle(link, controller);
+        controller.PedalPressed(ExposureKind.Fluoro);
+        Settle(link, controller);
+        time.Advance(TimeSpan.FromSeconds(20));
+        Settle(link, controller);
+        Assert.True(link.Emitting, "the first press's timer stopped the second exposure");
+        controller.PedalReleased();
+    }
+
+    [Fact]
+    public void Cine_has_no_hold_limit()
+    {
+        var time = new FakeTimeProvider();
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link, time: time, options: new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(30) });
+        controller.PedalPressed(ExposureKind.Cine);
+        Settle(link, controller);
+        time.Advance(TimeSpan.FromMinutes(5));
+        Settle(link, controller);
+        Assert.True(link.Emitting);
+    }
+
+    [Fact]
+    public async Task An_emergency_stop_stops_emission_and_a_reset_after_a_fault_clears_it()
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+        controller.PedalPressed(ExposureKind.Fluoro);
+        Settle(link, controller);
+        controller.EmergencyStop(InputSource.Station, "shutdown");
+        Assert.False(link.Emitting);
+        Settle(link, controller);
+        link.InjectFault(FaultCode.Arc);
+        Settle(link, controller);
+        Assert.Equal(ExposureState.Fault, controller.State);
+        var reset = await controller.ResetFaultAsync();
+        Assert.Equal(ExposureState.Idle, reset.To);
+        Assert.Equal(GeneratorState.Idle, link.Generator);
+    }
+
+    [Fact]
+    public async Task A_reset_without_a_fault_or_without_the_link_is_refused_with_its_reason()
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => controller.ResetFaultAsync());
+        link.Drop(back: false);
+        Settle(link, controller);
+        Assert.Equal(ExposureState.LinkDown, controller.State);
+        await Assert.ThrowsAsync<GeneratorLinkDownException>(() => controller.ResetFaultAsync());
+    }
+
+    /// <summary>Seeded interleavings of presses, releases, pulses, faults, link losses and resets from several threads.
+    /// Whenever everything has settled, the controller and the generator agree; no pulse is ever reported outside an
+    /// exposure; the controller's thread survives every input.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task Thousands_of_interleavings_keep_controller_and_generator_in_agreement(int seed)
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+        var kinds = new[] { ExposureKind.Fluoro, ExposureKind.Cine, ExposureKind.HighLevelFluoro };
+        var log = new List<ExposureTransition>();
+        controller.Transitioned += t => { lock (log) log.Add(t); };
+        int checks = 0;
+        for (int round = 0; round < 40; round++)
+        {
+            var workers = Enumerable.Range(0, 4).Select(w => Task.Run(() =>
+            {
+                var random = new Random(seed * 1000 + round * 10 + w);
+                for (int i = 0; i < 30; i++)
+                {
+                    switch (random.Next(10))
+                    {
+                        case 0 or 1 or 2: controller.PedalPressed(kinds[random.Next(kinds.Length)], InputSource.Console); break;
+                        case 3 or 4: controller.PedalReleased(InputSource.Console); break;
+                        case 5 or 6: link.Pulse(); break;
+                        case 7: if (random.Next(8) == 0) link.InjectFault(FaultCode.Arc); break;
+                        case 8: if (random.Next(10) == 0) link.Drop(back: true); break;
+                        default:
+                            if (controller.State.IsFaulted())
+                            {
+                                try { controller.ResetFaultAsync().Wait(); }
+                                catch (AggregateException e) when (e.InnerException is InvalidOperationException or GeneratorLinkDownException or GeneratorRefusedException) { }
+                            }
+                            break;
+                    }
+                    if (random.Next(4) == 0) Thread.Yield();
+                }
+            })).ToArray();
+            await Task.WhenAll(workers);
+            Settle(link, controller);
+            AssertAgree(link, controller, $"seed {seed} round {round}");
+            checks++;
+            controller.PedalReleased();
+            Settle(link, controller);
+            Assert.False(link.Emitting, $"seed {seed} round {round}: released, generator {link.Generator}");
+        }
+        lock (log)
+        {
+            int at = log.FindIndex(t => t.Actions.Contains(ExposureAction.CountUnexpectedPulse));
+            Assert.True(at < 0, "a pulse outside an exposure:\n" + string.Join("\n", log.Skip(Math.Max(0, at - 25)).Take(27)));
+        }
+        Assert.Equal(0, controller.UnexpectedPulses);
+        Assert.Equal(40, checks);
+    }
+}
