@@ -36,15 +36,19 @@ public sealed class RawDicomPeer : IAsyncDisposable
     public ValueTask SendAsync(ReadOnlyMemory<byte> bytes) => Stream.WriteAsync(bytes);
 
     /// <summary>The next PDU, or null when the other side closed the connection.</summary>
-    public async Task<RawPdu?> ReadPduAsync()
+    public Task<RawPdu?> ReadPduAsync() => ReadPduAsync(Patience);
+
+    /// <summary>The next PDU; null when the other side closed the connection or said nothing for <paramref name="wait"/>.</summary>
+    public async Task<RawPdu?> ReadPduAsync(TimeSpan wait)
     {
         try
         {
-            return await _reader.ReadAsync(Patience, "the peer under test");
+            return await _reader.ReadAsync(wait, "the peer under test");
         }
-        catch (CathLab.Dicom.Network.Status.AssociationAbortedException)
+        catch (Exception e) when (e is CathLab.Dicom.Network.Status.AssociationAbortedException or CathLab.Dicom.Network.Status.DicomTimeoutException
+            or PduFormatException)
         {
-            return null; // connection reset
+            return null; // connection reset, silence, or a stream that ended inside a PDU
         }
     }
 
