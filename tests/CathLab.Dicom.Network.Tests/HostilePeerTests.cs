@@ -1,6 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
-using System.Net.Sockets;
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Dimse;
 using CathLab.Dicom.Network.Pdus;
@@ -82,52 +80,31 @@ public sealed class HostilePeerTests : IDisposable
     {
         // ARTIM long enough that the idle sockets are all still open when echoscu calls
         await using var server = Archive(new DicomServerOptions { AeTitle = "ARCH", Association = Quick with { ArtimTimeout = TimeSpan.FromSeconds(60) } });
-        var idle = new List<TcpClient>();
-        try
-        {
-            for (var i = 0; i < 8; i++)
-            {
-                var socket = new TcpClient();
-                await socket.ConnectAsync(IPAddress.Loopback, server.Port);
-                idle.Add(socket);
-            }
-            await Poll.UntilAsync(() => server.PendingConnectionCount == 8);
-            var (code, output) = PeerProcess.Run("echoscu", "-aet", "DCMTK", "-aec", "ARCH", "127.0.0.1", server.Port.ToString());
-            Assert.True(code == 0, output);
-        }
-        finally
-        {
-            idle.ForEach(s => s.Dispose());
-        }
+        using var idle = new IdleSockets(server.Port);
+        await idle.OpenAsync(8);
+        await Poll.UntilAsync(() => server.PendingConnectionCount == 8);
+        var (code, output) = PeerProcess.Run("echoscu", "-aet", "DCMTK", "-aec", "ARCH", "127.0.0.1", server.Port.ToString());
+        Assert.True(code == 0, output);
     }
 
     [Fact]
     public async Task PendingConnectionsAreBoundedInCountOldestFirst()
     {
         await using var server = Archive(new DicomServerOptions { AeTitle = "ARCH", MaxPendingConnections = 4, Association = Quick with { ArtimTimeout = TimeSpan.FromSeconds(60) } });
-        var sockets = new List<TcpClient>();
-        try
+        using var idle = new IdleSockets(server.Port);
+        for (var i = 0; i < 10; i++)
         {
-            for (var i = 0; i < 10; i++)
-            {
-                var socket = new TcpClient();
-                await socket.ConnectAsync(IPAddress.Loopback, server.Port);
-                sockets.Add(socket);
-                await Poll.UntilAsync(() => server.PendingConnectionCount == Math.Min(i + 1, 4));
-            }
-            var buffer = new byte[16];
-            for (var i = 0; i < 6; i++)
-            {
-                Assert.Equal(0, await sockets[i].GetStream().ReadAsync(buffer).AsTask().WaitAsync(RawDicomPeer.Patience)); // closed without a word
-            }
-            await using var peer = await RawDicomPeer.ConnectAsync(server.Port);
-            Assert.Equal(PduType.AssociateAccept, (await peer.AssociateAsync(RawDicomPeer.Encode(RawDicomPeer.Request("ARCH")))).Type);
-            Assert.Equal(1, server.ActiveAssociations);
+            await idle.OpenAsync();
+            await Poll.UntilAsync(() => server.PendingConnectionCount == Math.Min(i + 1, 4));
         }
-        finally
+        var buffer = new byte[16];
+        for (var i = 0; i < 6; i++)
         {
-            sockets.ForEach(s => s.Dispose());
+            Assert.Equal(0, await idle.Sockets[i].GetStream().ReadAsync(buffer).AsTask().WaitAsync(RawDicomPeer.Patience)); // closed without a word
         }
+        await using var peer = await RawDicomPeer.ConnectAsync(server.Port);
+        Assert.Equal(PduType.AssociateAccept, (await peer.AssociateAsync(RawDicomPeer.Encode(RawDicomPeer.Request("ARCH")))).Type);
+        Assert.Equal(1, server.ActiveAssociations);
     }
 
     [Fact]

@@ -30,6 +30,26 @@ public sealed class HostileShapes(int port, string calledAe, int seed)
         _ => null,
     };
 
+    /// <summary>Runs <paramref name="rounds"/> connections, eight at a time, cycling through the shapes; returns the
+    /// shapes whose first answer was not the <see cref="Expected"/> one.</summary>
+    public async Task<List<string>> RunRoundsAsync(int rounds)
+    {
+        var wrong = new List<string>();
+        for (var batch = 0; batch < rounds; batch += 8)
+        {
+            var shapes = Enumerable.Range(batch, Math.Min(8, rounds - batch)).Select(i => i % Count).ToArray();
+            var answers = await Task.WhenAll(shapes.Select(RunAsync)).WaitAsync(TimeSpan.FromMinutes(2));
+            for (var i = 0; i < shapes.Length; i++)
+            {
+                if (Expected(shapes[i]) is { } expected && !expected.Contains(answers[i]))
+                {
+                    wrong.Add($"shape {shapes[i]}: {answers[i]?.ToString() ?? "nothing"}");
+                }
+            }
+        }
+        return wrong;
+    }
+
     /// <summary>Runs shape <paramref name="shape"/> (0 … Count-1) on a new connection; returns what the acceptor answered first.</summary>
     public async Task<PduType?> RunAsync(int shape)
     {
