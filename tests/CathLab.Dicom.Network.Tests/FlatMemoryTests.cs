@@ -35,5 +35,23 @@ public sealed class FlatMemoryTests : IDisposable
         Assert.True(allocated < 4 << 20, $"sending a {new FileInfo(source).Length >> 20} MB object allocated {allocated >> 10} KB");
     }
 
+    [Fact]
+    public async Task EchoCarryingADataSetIsDroppedAsItStreams()
+    {
+        await using var server = DicomServer.Start(new DicomServerOptions { AeTitle = "ARCH", Association = Options }, new Services.Echo.EchoScp());
+        await using var peer = await RawDicomPeer.ConnectAsync(server.Port);
+        Assert.Equal(Pdus.PduType.AssociateAccept, (await peer.AssociateAsync(RawDicomPeer.Encode(RawDicomPeer.Request("ARCH")))).Type);
+        const long length = 64 << 20;
+
+        var before = GC.GetTotalAllocatedBytes(precise: true);
+        await peer.SendAsync(RawDicomPeer.PData((1, true, true, RawDicomPeer.EchoCommand(1, withDataSet: true))));
+        await peer.SendDataSetAsync(1, length);
+        var response = await peer.ReadPduAsync();
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - before;
+
+        Assert.Equal((ushort)0, RawDicomPeer.CommandOf(response!.Value.Body.ToArray()).Status);
+        Assert.True(allocated < 8 << 20, $"a C-ECHO with a {length >> 20} MB data set allocated {allocated >> 10} KB");
+    }
+
     public void Dispose() => _temp.Dispose();
 }

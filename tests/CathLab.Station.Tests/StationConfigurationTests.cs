@@ -87,3 +87,48 @@ public sealed class SiteProtocolTests
         Assert.Contains("Station:Protocols:0:MaskFrames 0", error.ToString(), StringComparison.Ordinal);
     }
 }
+
+/// <summary>The embedded archive's calling-AE allow-list: checked at start, and enforced on the wire against dcmtk.</summary>
+public sealed class ArchiveCallerTests
+{
+    [Fact]
+    public void A_bad_or_incomplete_allow_list_stops_the_start()
+    {
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(
+        [
+            "--Station:Generator:SerialPort=/dev/null-cathlab-test",
+            "--Station:Archive:AllowedCallingAeTitles:0=MODALITY",
+            "--Station:Archive:AllowedCallingAeTitles:1=WAY_TOO_LONG_AE_TITLE",
+        ], error);
+        Assert.Null(startup);
+        string text = error.ToString();
+        Assert.Contains("Station:Archive:AllowedCallingAeTitles:1 'WAY_TOO_LONG_AE_TITLE'", text, StringComparison.Ordinal);
+        Assert.Contains("must include Station:AeTitle 'CATHLAB'", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_listed_callers_may_associate_with_the_archive()
+    {
+        var folder = Directory.CreateTempSubdirectory("cathlab-archive-callers-").FullName;
+        try
+        {
+            var options = new Capture.Configuration.StationOptions();
+            options.Archive.Folder = folder;
+            options.Archive.AllowedCallingAeTitles = ["CATHLAB", "MODALITY"];
+            await using var archive = new CathLab.Station.Archive.EmbeddedArchiveService(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<CathLab.Station.Archive.EmbeddedArchiveService>.Instance);
+            await archive.StartAsync(CancellationToken.None);
+            string port = archive.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+            var (refused, refusal) = PeerProcess.Run("echoscu", "-aet", "INTRUDER", "-aec", archive.AeTitle, "127.0.0.1", port);
+            Assert.NotEqual(0, refused);
+            Assert.Contains("Calling AE Title Not Recognized", refusal, StringComparison.OrdinalIgnoreCase);
+            var (allowed, text) = PeerProcess.Run("echoscu", "-aet", "MODALITY", "-aec", archive.AeTitle, "127.0.0.1", port);
+            Assert.True(allowed == 0, text);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+}

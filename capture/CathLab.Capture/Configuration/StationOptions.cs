@@ -158,6 +158,10 @@ public sealed class ArchiveOptions
 
     /// <summary>Port of the embedded storage SCP on 127.0.0.1; 0 picks a free one.</summary>
     public int Port { get; set; }
+
+    /// <summary>The calling AE titles the embedded archive accepts associations from; empty accepts any caller on this
+    /// computer. When set it must name Station:AeTitle, which the station's own publishing calls with.</summary>
+    public List<string> AllowedCallingAeTitles { get; set; } = [];
 }
 
 /// <summary>A DICOM peer; an empty AE title means none is configured.</summary>

@@ -43,6 +43,13 @@ public static class StationOptionsValidator
         Check(!string.IsNullOrWhiteSpace(options.Archive.SpoolFolder), "Station:Archive:SpoolFolder must not be empty");
         Check(IsAeTitle(options.Archive.AeTitle), $"Station:Archive:AeTitle '{options.Archive.AeTitle}' must be 1–16 printable ASCII characters without backslash");
         Check(options.Archive.Port is >= 0 and <= 65535, $"Station:Archive:Port {options.Archive.Port} must be 0–65535");
+        var callers = options.Archive.AllowedCallingAeTitles;
+        for (int i = 0; i < callers.Count; i++)
+        {
+            Check(IsAeTitle(callers[i]), $"Station:Archive:AllowedCallingAeTitles:{i} '{callers[i]}' must be 1–16 printable ASCII characters without backslash");
+        }
+        Check(callers.Count == 0 || callers.Contains(options.AeTitle),
+            $"Station:Archive:AllowedCallingAeTitles must include Station:AeTitle '{options.AeTitle}': the station's own publishing calls the archive with it");
         for (int i = 0; i < options.Pacs.Count; i++)
         {
             var peer = options.Pacs[i];

@@ -36,7 +36,13 @@ public sealed class EmbeddedArchiveService(StationOptions options, ILogger<Embed
                 return ValueTask.CompletedTask;
             },
         };
-        _server = DicomServer.Start(new DicomServerOptions { AeTitle = options.Archive.AeTitle, Port = options.Archive.Port }, new EchoScp(), store);
+        var callers = options.Archive.AllowedCallingAeTitles;
+        _server = DicomServer.Start(new DicomServerOptions
+        {
+            AeTitle = options.Archive.AeTitle,
+            Port = options.Archive.Port,
+            AllowedCallingAeTitles = callers.Count > 0 ? callers.Select(c => c.Trim()).ToHashSet(StringComparer.Ordinal) : null,
+        }, new EchoScp(), store);
         _server.AssociationFailed += e => logger.LogWarning("archive: association failed: {Error}", e.Message);
         logger.LogInformation("embedded archive {Ae} on 127.0.0.1:{Port}, folder {Folder}", AeTitle, _server.Port, Folder);
         return Task.CompletedTask;

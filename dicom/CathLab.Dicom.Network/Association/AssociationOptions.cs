@@ -11,6 +11,10 @@ public sealed record AssociationOptions
     /// <summary>Our cap for outgoing P-DATA when the peer advertises 0 (no limit).</summary>
     public uint MaxSendPduLength { get; init; } = 256 * 1024;
 
+    /// <summary>The smallest maximum PDU length a peer may advertise (other than 0, no limit). dcmtk's own floor; below it every
+    /// data set would go in a flood of tiny PDUs (and under 7 bytes no PDV fits at all), so such a peer is refused.</summary>
+    public uint MinPeerMaxPduLength { get; init; } = 4096;
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>PS3.8 ARTIM: the wait for A-ASSOCIATE-RQ after a connection is accepted, for the A-ASSOCIATE-AC/RJ

@@ -37,6 +37,14 @@ public static class AssociationRequestor
                 case PduType.AssociateAccept:
                     var accept = AssociatePduCodec.DecodeAccept(pdu.Body.Span);
                     var association = new DicomAssociation(client, stream, reader, options, isRequestor: true, request, accept);
+                    var peerMax = accept.UserInformation.MaxPduLength;
+                    if (peerMax != 0 && peerMax < options.MinPeerMaxPduLength)
+                    {
+                        await association.AbortAsync().ConfigureAwait(false);
+                        await association.DisposeAsync().ConfigureAwait(false);
+                        throw new DicomNetworkException($"{request.CalledAeTitle} accepts PDUs of at most {peerMax} bytes, below the {options.MinPeerMaxPduLength} we send",
+                            FailureKind.Permanent, NetworkFailureReason.ProtocolError);
+                    }
                     if (association.AcceptedContexts.Count == 0)
                     {
                         await association.AbortAsync().ConfigureAwait(false);

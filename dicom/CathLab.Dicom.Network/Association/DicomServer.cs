@@ -20,13 +20,15 @@ public sealed class DicomServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly Task _acceptLoop;
     private readonly HashSet<Task> _connections = [];
-    private int _active;
+    private readonly PendingConnections _pending;
+    private int _associations;
 
     private DicomServer(DicomServerOptions options, IReadOnlyList<IDimseServiceProvider> services)
     {
         _options = options;
         _services = services;
         _negotiator = new AssociationNegotiator(options, services);
+        _pending = new PendingConnections(options.MaxPendingConnections);
         _listener = new TcpListener(options.Address, options.Port);
         _listener.Start();
         Port = ((IPEndPoint)_listener.LocalEndpoint).Port;
@@ -34,6 +36,12 @@ public sealed class DicomServer : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>Associations established now (connections still negotiating are not counted).</summary>
+    public int ActiveAssociations => Volatile.Read(ref _associations);
+
+    /// <summary>Connections waiting for their A-ASSOCIATE-RQ now.</summary>
+    public int PendingConnectionCount => _pending.Count;
 
     /// <summary>Errors from individual associations, for logs and tests; the server keeps serving others.</summary>
     public event Action<Exception>? AssociationFailed;
@@ -67,43 +75,58 @@ public sealed class DicomServer : IAsyncDisposable
 
     private async Task ServeAsync(TcpClient client)
     {
-        var active = Interlocked.Increment(ref _active);
         Stream stream = client.GetStream();
         PduReader? reader = null;
         DicomAssociation? association = null;
+        var counted = false;
         var options = _options.Association;
+        // Sta2: the whole wait for A-ASSOCIATE-RQ (TLS handshake included) is one ARTIM, and the connection holds a pending
+        // slot meanwhile; the server may end it early to make room for a newer one.
+        using var artim = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        artim.CancelAfter(options.ArtimTimeout);
+        var pending = _pending.Enter(artim);
         try
         {
             if (options.TlsServer is { } tls)
             {
                 var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
-                using var handshake = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                handshake.CancelAfter(options.ArtimTimeout);
-                await ssl.AuthenticateAsServerAsync(tls, handshake.Token).ConfigureAwait(false);
+                await ssl.AuthenticateAsServerAsync(tls, artim.Token).ConfigureAwait(false);
                 stream = ssl;
             }
-            reader = new PduReader(stream, options.MaxPduLength);
-            var pdu = await reader.ReadAsync(options.ArtimTimeout, "A-ASSOCIATE-RQ (ARTIM)", _stopping.Token).ConfigureAwait(false);
-            if (pdu is not { } first)
+            reader = new PduReader(stream, options.MaxPduLength, _options.MaxAssociateRequestLength);
+            var request = await ReadAssociateRequestAsync(stream, reader, artim.Token).ConfigureAwait(false);
+            if (request is null)
             {
                 return;
             }
-            if (first.Type != PduType.AssociateRequest)
+            var reject = _negotiator.Vet(request);
+            if (reject is null)
             {
-                await WriteQuietlyAsync(stream, AssociatePduCodec.EncodeAbort(AbortSource.ServiceProvider, AbortReason.UnexpectedPdu)).ConfigureAwait(false);
-                throw new PduFormatException($"expected A-ASSOCIATE-RQ, got {first.Type}");
+                if (Interlocked.Increment(ref _associations) > _options.MaxAssociations)
+                {
+                    Interlocked.Decrement(ref _associations);
+                    reject = new AssociateReject(RejectResult.Transient, RejectSource.ServiceProviderPresentation, 2); // local-limit-exceeded
+                }
+                else
+                {
+                    counted = true;
+                }
             }
-            var request = AssociatePduCodec.DecodeRequest(first.Body.Span);
-            if (_negotiator.Vet(request, active) is { } reject)
+            if (reject is not null)
             {
                 await WriteQuietlyAsync(stream, AssociatePduCodec.Encode(reject)).ConfigureAwait(false);
-                await WaitForPeerCloseAsync(reader, options).ConfigureAwait(false);
+                await WaitForPeerCloseAsync(reader, options, artim.Token).ConfigureAwait(false);
                 return;
             }
+            _pending.Leave(pending);
             var accept = _negotiator.Answer(request);
             association = new DicomAssociation(client, stream, reader, options, isRequestor: false, request, accept);
             await association.WriteAsync(AssociatePduCodec.Encode(accept), _stopping.Token).ConfigureAwait(false);
             await ServeDimseAsync(association).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (association is null && !_stopping.IsCancellationRequested)
+        {
+            // ARTIM expired before a request arrived, or the slot went to a newer connection: close without a word (AA-2)
         }
         catch (Exception e)
         {
@@ -111,14 +134,14 @@ public sealed class DicomServer : IAsyncDisposable
             {
                 AssociationFailed?.Invoke(e);
             }
-            if (association is null && e is PduFormatException)
-            {
-                await WriteQuietlyAsync(stream, AssociatePduCodec.EncodeAbort(AbortSource.ServiceProvider, AbortReason.InvalidPduParameterValue)).ConfigureAwait(false);
-            }
         }
         finally
         {
-            Interlocked.Decrement(ref _active);
+            _pending.Leave(pending);
+            if (counted)
+            {
+                Interlocked.Decrement(ref _associations);
+            }
             if (association is not null)
             {
                 await association.DisposeAsync().ConfigureAwait(false);
@@ -129,6 +152,39 @@ public sealed class DicomServer : IAsyncDisposable
                 await stream.DisposeAsync().ConfigureAwait(false);
                 client.Dispose();
             }
+        }
+    }
+
+    /// <summary>
+    /// Sta2 of PS3.8 §9.2.3: the first PDU must be a decodable A-ASSOCIATE-RQ. An A-ABORT closes quietly (AA-2); any other
+    /// PDU, or one that cannot be read or decoded, gets a single A-ABORT (AA-1, service-user source) before the close.
+    /// Null means the connection is done with.
+    /// </summary>
+    private async Task<AssociateRequest?> ReadAssociateRequestAsync(Stream stream, PduReader reader, CancellationToken artim)
+    {
+        var options = _options.Association;
+        try
+        {
+            var pdu = await reader.ReadAsync(options.ArtimTimeout, "A-ASSOCIATE-RQ (ARTIM)", artim).ConfigureAwait(false);
+            if (pdu is not { } first || first.Type == PduType.Abort)
+            {
+                return null;
+            }
+            if (first.Type != PduType.AssociateRequest)
+            {
+                throw new PduFormatException($"expected A-ASSOCIATE-RQ, got {first.Type}");
+            }
+            return AssociatePduCodec.DecodeRequest(first.Body.Span);
+        }
+        catch (Exception e) when (e is PduFormatException or DicomTimeoutException)
+        {
+            if (e is PduFormatException && !_stopping.IsCancellationRequested)
+            {
+                AssociationFailed?.Invoke(e);
+                await WriteQuietlyAsync(stream, AssociatePduCodec.EncodeAbort(AbortSource.ServiceUser, AbortReason.NotSpecified)).ConfigureAwait(false);
+                await WaitForPeerCloseAsync(reader, options, artim).ConfigureAwait(false);
+            }
+            return null;
         }
     }
 
@@ -174,15 +230,16 @@ public sealed class DicomServer : IAsyncDisposable
         return _services.FirstOrDefault(s => s.Supports(abstractSyntax));
     }
 
-    private static async Task WaitForPeerCloseAsync(PduReader reader, AssociationOptions options)
+    /// <summary>Sta13: wait (ARTIM) for the peer to close after our A-ASSOCIATE-RJ or A-ABORT, reading what it still sends.</summary>
+    private static async Task WaitForPeerCloseAsync(PduReader reader, AssociationOptions options, CancellationToken artim)
     {
         try
         {
-            await reader.ReadAsync(options.ArtimTimeout, "the peer to close after A-ASSOCIATE-RJ").ConfigureAwait(false);
+            await reader.ReadAsync(options.ArtimTimeout, "the peer to close", artim).ConfigureAwait(false);
         }
-        catch (DicomNetworkException)
+        catch (Exception e) when (e is DicomNetworkException or OperationCanceledException)
         {
-            // ARTIM expired or the peer sent garbage: we close regardless
+            // ARTIM expired, the slot was needed or the peer sent garbage: we close regardless
         }
     }
 

@@ -18,6 +18,8 @@ internal sealed class PDataWriter : IDisposable
 
     public PDataWriter(DicomAssociation association, int pduLength)
     {
+        // a PDV of at least one byte must fit (PDV header 6 bytes), or no data set ever finishes
+        ArgumentOutOfRangeException.ThrowIfLessThan(pduLength, 7);
         _association = association;
         _maxFragment = pduLength - 6;
         _buffer = ArrayPool<byte>.Shared.Rent(pduLength + 6);

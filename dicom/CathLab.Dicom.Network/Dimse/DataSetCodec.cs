@@ -15,9 +15,10 @@ public static class DataSetCodec
     /// <summary>Decodes a received data set; malformed input raises <see cref="DicomFormatException"/>.</summary>
     public static DicomDataSet Decode(Stream received, string transferSyntaxUid)
     {
-        if (received.Length - received.Position > MaxLength)
+        var length = received is DataSetBuffer buffer ? buffer.Received : received.Length - received.Position;
+        if (length > MaxLength)
         {
-            throw new DicomFormatException($"a {received.Length}-byte data set is far beyond any identifier or attribute list");
+            throw new DicomFormatException($"a {length}-byte data set is far beyond any identifier or attribute list");
         }
         return DicomDataSetReader.Read(received, DicomTransferSyntax.Get(transferSyntaxUid));
     }

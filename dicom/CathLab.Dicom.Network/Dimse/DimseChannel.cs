@@ -12,6 +12,8 @@ namespace CathLab.Dicom.Network.Dimse;
 public sealed class DimseChannel(DicomAssociation association)
 {
     private readonly List<(int Offset, int Length, byte ContextId, byte Control)> _pdvs = [];
+    private ReadOnlyMemory<byte> _pdu;
+    private int _nextPdv;
     private ushort _messageId;
 
     public DicomAssociation Association { get; } = association;
@@ -51,30 +53,37 @@ public sealed class DimseChannel(DicomAssociation association)
         {
             while (true)
             {
-                var what = command is null ? "a DIMSE command" : $"the data set of {command.Field}";
-                var pdu = await Association.ReadPduAsync(timeout, what, cancellation, optional && command is null && commandLength == 0).ConfigureAwait(false);
-                if (pdu.Type == PduType.ReleaseRequest)
+                if (_nextPdv >= _pdvs.Count)
                 {
-                    AssociatePduCodec.RequireFixedLength(pdu.Body.Span, PduType.ReleaseRequest);
-                    if (command is not null)
+                    var what = command is null ? "a DIMSE command" : $"the data set of {command.Field}";
+                    var pdu = await Association.ReadPduAsync(timeout, what, cancellation, optional && command is null && commandLength == 0).ConfigureAwait(false);
+                    if (pdu.Type == PduType.ReleaseRequest)
+                    {
+                        AssociatePduCodec.RequireFixedLength(pdu.Body.Span, PduType.ReleaseRequest);
+                        if (command is not null)
+                        {
+                            await Association.AbortAsync(AbortReason.UnexpectedPdu).ConfigureAwait(false);
+                            throw new AssociationAbortedException(AbortSource.ServiceProvider, AbortReason.UnexpectedPdu, "peer asked to release in the middle of a DIMSE message");
+                        }
+                        await Association.AnswerReleaseAsync(cancellation).ConfigureAwait(false);
+                        return null;
+                    }
+                    if (pdu.Type != PduType.DataTransfer)
                     {
                         await Association.AbortAsync(AbortReason.UnexpectedPdu).ConfigureAwait(false);
-                        throw new AssociationAbortedException(AbortSource.ServiceProvider, AbortReason.UnexpectedPdu, "peer asked to release in the middle of a DIMSE message");
+                        throw new PduFormatException($"unexpected {pdu.Type} PDU on an established association");
                     }
-                    await Association.AnswerReleaseAsync(cancellation).ConfigureAwait(false);
-                    return null;
+                    IndexPdvs(pdu.Body.Span);
+                    _pdu = pdu.Body;
                 }
-                if (pdu.Type != PduType.DataTransfer)
+                // PDVs left over from a PDU that finished an earlier message are this message's (PS3.8 §9.3.5 allows
+                // several messages' PDVs in one PDU); the reader's buffer still holds them, since nothing was read since.
+                while (_nextPdv < _pdvs.Count)
                 {
-                    await Association.AbortAsync(AbortReason.UnexpectedPdu).ConfigureAwait(false);
-                    throw new PduFormatException($"unexpected {pdu.Type} PDU on an established association");
-                }
-                IndexPdvs(pdu.Body.Span);
-                foreach (var (offset, length, id, control) in _pdvs)
-                {
+                    var (offset, length, id, control) = _pdvs[_nextPdv++];
                     var isCommand = (control & 1) != 0;
                     var isLast = (control & 2) != 0;
-                    var fragment = pdu.Body.Slice(offset, length);
+                    var fragment = _pdu.Slice(offset, length);
                     var context = Association.GetContext(id);
                     if (command is null)
                     {
@@ -105,7 +114,7 @@ public sealed class DimseChannel(DicomAssociation association)
                         {
                             return new DimseMessage(contextId, context.TransferSyntax, command, null);
                         }
-                        sink = sinks?.Invoke(contextId, context.TransferSyntax, command) ?? new MemoryStream();
+                        sink = sinks?.Invoke(contextId, context.TransferSyntax, command) ?? new DataSetBuffer(DataSetCodec.MaxLength);
                         continue;
                     }
                     if (isCommand || id != contextId)
@@ -115,9 +124,9 @@ public sealed class DimseChannel(DicomAssociation association)
                     await sink!.WriteAsync(fragment, cancellation).ConfigureAwait(false);
                     if (isLast)
                     {
-                        if (sink is MemoryStream memory)
+                        if (sink is MemoryStream or DataSetBuffer)
                         {
-                            memory.Position = 0;
+                            sink.Position = 0;
                         }
                         return new DimseMessage(contextId, context.TransferSyntax, command, sink);
                     }
@@ -126,6 +135,7 @@ public sealed class DimseChannel(DicomAssociation association)
         }
         catch (PduFormatException)
         {
+            _nextPdv = _pdvs.Count;
             if (sink is not null)
             {
                 await sink.DisposeAsync().ConfigureAwait(false);
@@ -135,6 +145,7 @@ public sealed class DimseChannel(DicomAssociation association)
         }
         catch
         {
+            _nextPdv = _pdvs.Count;
             if (sink is not null)
             {
                 await sink.DisposeAsync().ConfigureAwait(false);
@@ -150,6 +161,7 @@ public sealed class DimseChannel(DicomAssociation association)
     private void IndexPdvs(ReadOnlySpan<byte> body)
     {
         _pdvs.Clear();
+        _nextPdv = 0;
         var offset = 0;
         foreach (var pdv in new PdvEnumerator(body))
         {

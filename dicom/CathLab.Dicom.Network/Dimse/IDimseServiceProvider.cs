@@ -5,6 +5,10 @@ public interface IDimseServiceProvider
 {
     bool Supports(string abstractSyntax);
 
+    /// <summary>The roles this provider plays for a SOP class as association acceptor: SCP by default. Answers the
+    /// requestor's SCP/SCU role selection (PS3.7 §D.3.3.4).</summary>
+    (bool Scu, bool Scp) AcceptorRoles(string abstractSyntax) => (false, true);
+
     /// <summary>Picks the transfer syntax to accept among those offered, or null to reject the context.</summary>
     string? ChooseTransferSyntax(string abstractSyntax, IReadOnlyList<string> offered);
 

@@ -26,7 +26,7 @@ public static class AssociatePduCodec
     {
         var w = new ArrayBufferWriter<byte>(512);
         var header = BeginPdu(w, PduType.AssociateRequest);
-        WriteFixedHeader(w, rq.CalledAeTitle, rq.CallingAeTitle);
+        WriteFixedHeader(w, rq.ProtocolVersion, rq.CalledAeTitle, rq.CallingAeTitle);
         WriteUidItem(w, ApplicationContextItem, rq.ApplicationContext);
         foreach (var pc in rq.PresentationContexts)
         {
@@ -47,7 +47,7 @@ public static class AssociatePduCodec
     {
         var w = new ArrayBufferWriter<byte>(256);
         var header = BeginPdu(w, PduType.AssociateAccept);
-        WriteFixedHeader(w, ac.CalledAeTitle, ac.CallingAeTitle);
+        WriteFixedHeader(w, 1, ac.CalledAeTitle, ac.CallingAeTitle);
         WriteUidItem(w, ApplicationContextItem, ac.ApplicationContext);
         foreach (var pc in ac.PresentationContexts)
         {
@@ -74,7 +74,7 @@ public static class AssociatePduCodec
     public static AssociateRequest DecodeRequest(ReadOnlySpan<byte> body)
     {
         var r = new PduSpanReader(body);
-        var (called, calling) = ReadFixedHeader(ref r);
+        var (version, called, calling) = ReadFixedHeader(ref r);
         string? context = null;
         var contexts = new List<PresentationContextProposal>();
         UserInformation? user = null;
@@ -99,6 +99,7 @@ public static class AssociatePduCodec
         }
         return new AssociateRequest
         {
+            ProtocolVersion = version,
             CalledAeTitle = called,
             CallingAeTitle = calling,
             ApplicationContext = context ?? throw new PduFormatException("A-ASSOCIATE-RQ has no application context item"),
@@ -110,7 +111,11 @@ public static class AssociatePduCodec
     public static AssociateAccept DecodeAccept(ReadOnlySpan<byte> body)
     {
         var r = new PduSpanReader(body);
-        var (called, calling) = ReadFixedHeader(ref r);
+        var (version, called, calling) = ReadFixedHeader(ref r);
+        if ((version & 1) == 0)
+        {
+            throw new PduFormatException($"protocol version 0x{version:X4} does not include version 1");
+        }
         string? context = null;
         var results = new List<PresentationContextResult>();
         UserInformation? user = null;
@@ -189,11 +194,8 @@ public static class AssociatePduCodec
 
     private static PresentationContextProposal ReadProposal(ref PduSpanReader r)
     {
+        // odd and unique IDs are the acceptor's to check (AssociationNegotiator), which rejects rather than aborts
         var id = r.ReadByte();
-        if (id % 2 == 0)
-        {
-            throw new PduFormatException($"presentation context ID {id} is even; PS3.8 requires odd IDs");
-        }
         r.Skip(3, "reserved");
         string? abstractSyntax = null;
         var transferSyntaxes = new List<string>();
@@ -261,18 +263,14 @@ public static class AssociatePduCodec
         };
     }
 
-    private static (string Called, string Calling) ReadFixedHeader(ref PduSpanReader r)
+    private static (ushort Version, string Called, string Calling) ReadFixedHeader(ref PduSpanReader r)
     {
         var version = r.ReadUInt16();
-        if ((version & 1) == 0)
-        {
-            throw new PduFormatException($"protocol version 0x{version:X4} does not include version 1");
-        }
         r.Skip(2, "reserved");
         var called = r.ReadText(AeTitleLength, "called AE title", AeTitleLength);
         var calling = r.ReadText(AeTitleLength, "calling AE title", AeTitleLength);
         r.Skip(32, "reserved");
-        return (called, calling);
+        return (version, called, calling);
     }
 
     private static ReadOnlySpan<byte> ReadItem(ref PduSpanReader r, out byte type)
@@ -317,9 +315,9 @@ public static class AssociatePduCodec
         EndItem(w, item);
     }
 
-    private static void WriteFixedHeader(ArrayBufferWriter<byte> w, string called, string calling)
+    private static void WriteFixedHeader(ArrayBufferWriter<byte> w, ushort version, string called, string calling)
     {
-        w.Write<byte>([0, 1, 0, 0]);
+        w.Write<byte>([(byte)(version >> 8), (byte)version, 0, 0]);
         WriteAeTitle(w, called);
         WriteAeTitle(w, calling);
         w.GetSpan(32)[..32].Clear();

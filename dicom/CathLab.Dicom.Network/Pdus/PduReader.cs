@@ -18,15 +18,20 @@ public sealed class PduReader : IDisposable
 
     private readonly Stream _stream;
     private readonly uint _maxDataPduLength;
+    private readonly uint _maxAssociatePduLength;
     private byte[] _buffer;
     private int _headerBytesRead;
 
     /// <param name="maxDataPduLength">The largest P-DATA-TF variable field this side advertised (never 0 here).</param>
-    public PduReader(Stream stream, uint maxDataPduLength)
+    /// <param name="maxAssociatePduLength">The largest A-ASSOCIATE-RQ/AC accepted; an acceptor takes far less than the default
+    /// from peers it has not associated with yet.</param>
+    public PduReader(Stream stream, uint maxDataPduLength, int maxAssociatePduLength = MaxAssociatePduLength)
     {
         ArgumentOutOfRangeException.ThrowIfZero(maxDataPduLength);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxAssociatePduLength);
         _stream = stream;
         _maxDataPduLength = maxDataPduLength;
+        _maxAssociatePduLength = (uint)Math.Min(maxAssociatePduLength, MaxAssociatePduLength);
         _buffer = ArrayPool<byte>.Shared.Rent(HeaderLength + (int)Math.Min(maxDataPduLength, 64 * 1024));
     }
 
@@ -77,7 +82,7 @@ public sealed class PduReader : IDisposable
     private uint LimitFor(byte type) => type switch
     {
         (byte)PduType.DataTransfer => _maxDataPduLength,
-        (byte)PduType.AssociateRequest or (byte)PduType.AssociateAccept => MaxAssociatePduLength,
+        (byte)PduType.AssociateRequest or (byte)PduType.AssociateAccept => _maxAssociatePduLength,
         (byte)PduType.AssociateReject or (byte)PduType.ReleaseRequest or (byte)PduType.ReleaseResponse or (byte)PduType.Abort => FixedPduLength,
         _ => throw new PduFormatException($"unknown PDU type 0x{type:X2}"),
     };

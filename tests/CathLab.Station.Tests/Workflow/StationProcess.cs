@@ -41,6 +41,9 @@ internal sealed class StationProcess : IDisposable
     public Uri Address { get; }
     public int Starts { get; private set; }
 
+    /// <summary>The running station's process ID (for /proc).</summary>
+    public int ProcessId => (_process ?? throw new InvalidOperationException("the station is not running")).Id;
+
     public string Output
     {
         get { lock (_output) return _output.ToString(); }

@@ -11,6 +11,9 @@ public sealed class EchoScp : IDimseServiceProvider
     public string? ChooseTransferSyntax(string abstractSyntax, IReadOnlyList<string> offered) =>
         TransferSyntaxChoice.FirstPreferred(WellKnownUids.UncompressedTransferSyntaxes, offered);
 
+    /// <summary>C-ECHO carries no data set (PS3.7 §9.3.5); one a peer sends anyway is dropped as it streams in, never kept.</summary>
+    public Stream? OpenDataSetSink(byte contextId, string transferSyntax, CommandSet command) => Stream.Null;
+
     public Task HandleAsync(DimseRequest request, CancellationToken cancellation) =>
         request.Command.Field == CommandField.CEchoRequest
             ? request.RespondAsync(0x0000, cancellation: cancellation)

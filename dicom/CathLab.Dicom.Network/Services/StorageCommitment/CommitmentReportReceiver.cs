@@ -11,6 +11,9 @@ public sealed class CommitmentReportReceiver(CommitmentTracker tracker) : IDimse
 {
     public bool Supports(string abstractSyntax) => abstractSyntax == WellKnownUids.StorageCommitmentPushModel;
 
+    /// <summary>The station takes reports here: it is the SCU of the SOP class, the PACS that calls it the SCP.</summary>
+    public (bool Scu, bool Scp) AcceptorRoles(string abstractSyntax) => (true, false);
+
     public string? ChooseTransferSyntax(string abstractSyntax, IReadOnlyList<string> offered) =>
         TransferSyntaxChoice.FirstPreferred(WellKnownUids.UncompressedTransferSyntaxes, offered);
 

@@ -1,4 +1,5 @@
 using CathLab.Dicom.Network.Dimse;
+using CathLab.Dicom.Uids;
 using CathLab.Dicom.Network.Part10;
 
 namespace CathLab.Dicom.Network.Services.Store;
@@ -24,7 +25,7 @@ public sealed class StoreScp(string directory, IReadOnlyList<string>? acceptedTr
 
     private readonly IReadOnlyList<string> _transferSyntaxes = acceptedTransferSyntaxes ?? DefaultTransferSyntaxes;
 
-    public string Directory { get; } = System.IO.Directory.CreateDirectory(directory).FullName;
+    public string Directory { get; } = PrepareDirectory(directory);
 
     /// <summary>Called after each object is complete on disk, before the success response goes out.</summary>
     public Func<StoredInstance, CancellationToken, ValueTask>? Stored { get; init; }
@@ -36,13 +37,20 @@ public sealed class StoreScp(string directory, IReadOnlyList<string>? acceptedTr
 
     public Stream? OpenDataSetSink(byte contextId, string transferSyntax, CommandSet command)
     {
-        if (command.Field != CommandField.CStoreRequest || command.AffectedSopInstanceUid is not { Length: > 0 } instance || !IsSafeUid(instance))
+        if (command.Field != CommandField.CStoreRequest || !IsStorableUid(command.AffectedSopInstanceUid))
         {
             return Stream.Null; // answered with a failure in HandleAsync; the data set is drained
         }
-        var file = new FileStream(TempPath(instance), FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16, FileOptions.SequentialScan);
-        Part10Meta.WriteHeader(file, command.AffectedSopClassUid ?? "", instance, transferSyntax, "CATHLAB");
-        return file;
+        try
+        {
+            var file = new PartFile(Directory, command.AffectedSopInstanceUid!);
+            Part10Meta.WriteHeader(file, command.AffectedSopClassUid ?? "", command.AffectedSopInstanceUid!, transferSyntax, "CATHLAB");
+            return file;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return Stream.Null; // answered A700 in HandleAsync
+        }
     }
 
     public async Task HandleAsync(DimseRequest request, CancellationToken cancellation)
@@ -55,37 +63,50 @@ public sealed class StoreScp(string directory, IReadOnlyList<string>? acceptedTr
         }
         if (command.AffectedSopClassUid != request.Context.AbstractSyntax)
         {
-            await Discard(request).ConfigureAwait(false);
             await request.RespondAsync(0x0122, errorComment: "SOP class differs from the presentation context", cancellation: cancellation).ConfigureAwait(false);
-            return;
+            return; // the part file, if any, is deleted when the server disposes the message
         }
-        if (request.Message.DataSet is not FileStream file || command.AffectedSopInstanceUid is not { } instance)
+        if (request.Message.DataSet is null || !IsStorableUid(command.AffectedSopInstanceUid))
         {
-            await request.RespondAsync(0xA900, errorComment: "missing data set or SOP instance UID", cancellation: cancellation).ConfigureAwait(false);
+            await request.RespondAsync(0xA900, errorComment: "missing data set, or the SOP Instance UID is not a UID (PS3.5 §9.1)", cancellation: cancellation).ConfigureAwait(false);
             return;
         }
-        var length = file.Length;
-        await file.FlushAsync(cancellation).ConfigureAwait(false);
-        await file.DisposeAsync().ConfigureAwait(false);
-        var path = Path.Combine(Directory, instance + ".dcm");
-        File.Move(TempPath(instance), path, overwrite: true);
+        if (request.Message.DataSet is not PartFile { WriteError: null } file)
+        {
+            var why = (request.Message.DataSet as PartFile)?.WriteError?.Message ?? "the archive folder cannot be written";
+            await request.RespondAsync(0xA700, errorComment: $"out of resources: {why}", cancellation: cancellation).ConfigureAwait(false);
+            return;
+        }
+        long length;
+        try
+        {
+            length = await file.CommitAsync(cancellation).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await request.RespondAsync(0xA700, errorComment: $"out of resources: {e.Message}", cancellation: cancellation).ConfigureAwait(false);
+            return;
+        }
         if (Stored is { } stored)
         {
-            await stored(new StoredInstance(path, command.AffectedSopClassUid!, instance, request.Context.TransferSyntax, request.Association.CallingAeTitle, length), cancellation).ConfigureAwait(false);
+            await stored(new StoredInstance(file.FinalPath, command.AffectedSopClassUid!, command.AffectedSopInstanceUid!, request.Context.TransferSyntax,
+                request.Association.CallingAeTitle, length), cancellation).ConfigureAwait(false);
         }
         await request.RespondAsync(0x0000, cancellation: cancellation).ConfigureAwait(false);
     }
 
-    private async Task Discard(DimseRequest request)
+    /// <summary>A UID as PS3.5 §9.1 defines it (digits in dot-separated components, no leading zeros, at most 64 characters):
+    /// what is safe as a file name, too.</summary>
+    private static bool IsStorableUid(string? uid) => DicomUidGenerator.IsValid(uid);
+
+    /// <summary>Creates the folder and removes the part files of transfers a killed process never finished.</summary>
+    private static string PrepareDirectory(string directory)
     {
-        if (request.Message.DataSet is FileStream file && request.Command.AffectedSopInstanceUid is { } instance)
+        var full = System.IO.Directory.CreateDirectory(directory).FullName;
+        foreach (var leftover in System.IO.Directory.EnumerateFiles(full, "*" + PartFile.Extension))
         {
-            await file.DisposeAsync().ConfigureAwait(false);
-            File.Delete(TempPath(instance));
+            File.Delete(leftover);
         }
+        return full;
     }
-
-    private string TempPath(string instance) => Path.Combine(Directory, instance + ".part");
-
-    private static bool IsSafeUid(string uid) => uid.Length <= 64 && uid.All(c => c is '.' or (>= '0' and <= '9'));
 }
