@@ -20,6 +20,7 @@ pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -f "$run_dir/sim.in" # nobody reads it now: a later `echo > sim.in` would wait for ever
 }
 trap cleanup EXIT
 
@@ -35,7 +36,7 @@ dotnet "$(bin sims/CathLab.Sims.Cli cathlab-sim)" serve --serial "$run_dir/gener
 pids+=($!)
 for _ in $(seq 100); do grep -q "ready" sim.log 2>/dev/null && break; sleep 0.1; done
 head -1 sim.log
-echo status > sim.in
+timeout 5 sh -c 'echo status > sim.in' || true
 for _ in $(seq 50); do grep -q "^generator:" sim.log 2>/dev/null && break; sleep 0.1; done
 if ! grep -q "^generator:" sim.log; then echo "the simulator does not answer on $run_dir/sim.in; its log:"; cat sim.log; exit 1; fi
 echo "simulator commands: echo COMMAND > $run_dir/sim.in (help lists them; answers in $run_dir/sim.log)"
