@@ -3,7 +3,9 @@
 # a socat pseudo-terminal pair, the simulated generator (serial) and detector (frame link), the station service
 # (cathlab-station) with its embedded archive, and a scripted exam through the console client (cathlab):
 # two fluoro sequences, three cardiac cine runs and a peripheral DSA run, then publishing to the archive.
-# It prints where the study went. Everything it writes lands in ${CATHLAB_RUN_DIR:-./.run/<time>}.
+# It prints where the study went. Everything it writes lands in ${CATHLAB_RUN_DIR:-./.run/<time>} (./.run/latest
+# points at the last one). While it runs, simulator commands (faults, contrast) go in through the named pipe sim.in
+# there: echo inject > .run/latest/sim.in; the simulator's answers are in sim.log.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/setup.sh"
@@ -11,12 +13,14 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 bin() { echo "$root/$1/bin/Release/net10.0/$2.dll"; }
 run_dir="${CATHLAB_RUN_DIR:-$root/.run/$(date +%Y%m%d-%H%M%S)}"
 mkdir -p "$run_dir"; cd "$run_dir"
+[ -z "${CATHLAB_RUN_DIR:-}" ] && ln -sfn "$run_dir" "$root/.run/latest"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 pids=()
 cleanup() {
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -f "$run_dir/sim.in" # nobody reads it now: a later `echo > sim.in` would wait for ever
 }
 trap cleanup EXIT
 
@@ -25,10 +29,17 @@ socat -d -d "pty,raw,echo=0,link=$run_dir/generator.tty" "pty,raw,echo=0,link=$r
 pids+=($!)
 for _ in $(seq 50); do [ -e station.tty ] && [ -e generator.tty ] && break; sleep 0.1; done
 frame_port=$(free_port)
-tail -f /dev/null | dotnet "$(bin sims/CathLab.Sims.Cli cathlab-sim)" serve --serial "$run_dir/generator.tty" --frame-port "$frame_port" --preset coronary --heartbeat-ms 500 >sim.log 2>&1 &
+rm -f sim.in; mkfifo sim.in
+# The simulator opens its end of the pipe for reading and writing: it holds a writer itself, so its standard input
+# never ends, and each `echo COMMAND > sim.in` reaches it.
+dotnet "$(bin sims/CathLab.Sims.Cli cathlab-sim)" serve --serial "$run_dir/generator.tty" --frame-port "$frame_port" --preset coronary --heartbeat-ms 500 0<>sim.in >sim.log 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "ready" sim.log 2>/dev/null && break; sleep 0.1; done
 head -1 sim.log
+timeout 5 sh -c 'echo status > sim.in' || true
+for _ in $(seq 50); do grep -q "^generator:" sim.log 2>/dev/null && break; sleep 0.1; done
+if ! grep -q "^generator:" sim.log; then echo "the simulator does not answer on $run_dir/sim.in; its log:"; cat sim.log; exit 1; fi
+echo "simulator commands: echo COMMAND > $run_dir/sim.in (help lists them; answers in $run_dir/sim.log)"
 
 echo "== station"
 token="$(head -c 24 /dev/urandom | base64 | tr -d '/+=')"

@@ -97,7 +97,7 @@ public sealed class RuntimeConsole(RunningSimulator simulator, TextWriter output
         var g = simulator.Generator;
         var d = simulator.Detector;
         var e = simulator.Endpoint;
-        output.WriteLine($"generator: {g.State}, {g.PulsesDelivered} pulses; serial: {e.FramesReceived} frames in, {e.DamagedFrames} damaged, {e.DuplicateCommands} repeats, {e.BytesCorrupted} bytes corrupted, {e.BytesDropped} dropped, {e.FramesUnsent} frames unsent{(e.Silent ? ", SILENT" : "")}; longest heartbeat gap {g.MaxHeartbeatGapMicros / 1000} ms");
+        output.WriteLine($"generator: {g.State}, {g.PulsesDelivered} pulses; serial: {e.FramesReceived} frames in, {e.DamagedFrames} damaged, {e.DuplicateCommands} repeats, {e.BytesCorrupted} bytes corrupted, {e.BytesDropped} dropped, {e.FramesUnsent} frames unsent, {e.PartialFramesDropped} partial frames dropped, {e.EventsLost} events lost{(e.Silent ? ", SILENT" : "")}; longest heartbeat gap {g.MaxHeartbeatGapMicros / 1000} ms");
         output.WriteLine($"detector: {d.Mode.Side()}×{d.Mode.Side()} {d.BitsStored} bits, port {d.Port}, {d.ClientCount} clients, {d.FramesRendered} frames, {d.FramesDroppedByFault} dropped by fault, {d.FramesLate} late, {d.FramesDroppedForSlowClients} dropped for slow clients");
     }
 

@@ -12,11 +12,12 @@ public sealed class GeneratorProbe : IDisposable
     private readonly SerialPort _port;
     private readonly GeneratorFrameDecoder _decoder = new();
     private readonly Thread _reader;
-    private readonly BlockingCollection<(MessageType Type, ushort Sequence, byte[] Payload)> _answers = new();
+    private readonly BlockingCollection<(MessageType Type, ushort Sequence, byte[] Payload, long EventFramesBefore)> _answers = new();
     private readonly Lock _commandGate = new();
     private volatile bool _stopped;
     private ushort _sequence;
     private int _expectedEvent = 1;
+    private volatile bool _identifying;
 
     public GeneratorProbe(string path)
     {
@@ -32,6 +33,20 @@ public sealed class GeneratorProbe : IDisposable
     public int Retries { get; private set; }
     public int Timeouts { get; private set; }
 
+    /// <summary>Every FrameError received: the SEQ it carried and its reason.</summary>
+    public ConcurrentQueue<(ushort Sequence, RefusalReason Reason)> FrameErrorLog { get; } = new();
+
+    /// <summary>Every Ack and Nak received, with the SEQ it carried.</summary>
+    public ConcurrentQueue<(MessageType Type, ushort Sequence)> AnswerLog { get; } = new();
+
+    private long _eventFrames;
+
+    /// <summary>Event frames received, in order or not (stale ones from an old session included).</summary>
+    public long EventFrames => Interlocked.Read(ref _eventFrames);
+
+    /// <summary>How many event frames had arrived when the answer that <see cref="Command"/> returned last arrived.</summary>
+    public long EventFramesBeforeLastAnswer { get; private set; }
+
     public TimeSpan AnswerTimeout { get; set; } = TimeSpan.FromMilliseconds(60);
     public int MaxAttempts { get; set; } = 20;
 
@@ -46,6 +61,8 @@ public sealed class GeneratorProbe : IDisposable
     private (bool Acked, byte[] Answer, Refusal? Refusal) CommandLocked(MessageType type, ReadOnlySpan<byte> payload)
     {
         ushort sequence = ++_sequence;
+        // A new session: its events are numbered from 1; until Identify is answered, events are the old session's.
+        if (type == MessageType.Identify) _identifying = true;
         byte[] frame = new byte[GeneratorFrame.MaxFrame];
         int length = GeneratorFrame.Encode(frame, sequence, type, payload);
         int frameErrorResends = 0;
@@ -63,6 +80,7 @@ public sealed class GeneratorProbe : IDisposable
                     break;
                 }
                 if (answer.Sequence != sequence) continue;
+                EventFramesBeforeLastAnswer = answer.EventFramesBefore;
                 if (answer.Type == MessageType.Ack) return (true, answer.Payload[1..], null);
                 var reader = new PayloadReader(answer.Payload);
                 return (false, answer.Payload, Refusal.Read(ref reader));
@@ -134,11 +152,28 @@ public sealed class GeneratorProbe : IDisposable
             while ((outcome = _decoder.TryDecode()) != DecodeOutcome.NeedMoreBytes)
             {
                 if (outcome == DecodeOutcome.DamagedFrame) continue;
-                if (_decoder.Type == MessageType.Event) OnEvent(_decoder.Sequence, _decoder.Payload);
+                if (_decoder.Type == MessageType.Event)
+                {
+                    Interlocked.Increment(ref _eventFrames);
+                    OnEvent(_decoder.Sequence, _decoder.Payload);
+                }
                 else
                 {
-                    if (_decoder.Type == MessageType.FrameError) Interlocked.Increment(ref _frameErrors);
-                    _answers.Add((_decoder.Type, _decoder.Sequence, _decoder.Payload.ToArray()));
+                    if (_decoder.Type == MessageType.FrameError)
+                    {
+                        FrameErrorLog.Enqueue((_decoder.Sequence, _decoder.PayloadLength > 0 ? (RefusalReason)_decoder.Payload[0] : 0));
+                        Interlocked.Increment(ref _frameErrors);
+                    }
+                    else
+                    {
+                        AnswerLog.Enqueue((_decoder.Type, _decoder.Sequence));
+                        if (_identifying && _decoder.PayloadLength > 0 && _decoder.Payload[0] == (byte)MessageType.Identify)
+                        {
+                            _expectedEvent = 1;
+                            _identifying = false;
+                        }
+                    }
+                    _answers.Add((_decoder.Type, _decoder.Sequence, _decoder.Payload.ToArray(), EventFrames));
                 }
             }
         }
@@ -146,6 +181,7 @@ public sealed class GeneratorProbe : IDisposable
 
     private void OnEvent(ushort sequence, ReadOnlySpan<byte> payload)
     {
+        if (_identifying) return; // not acknowledged: an old session's number would acknowledge the new session's events
         if (sequence == (ushort)_expectedEvent)
         {
             Events.Enqueue(GeneratorEvent.Read(payload));

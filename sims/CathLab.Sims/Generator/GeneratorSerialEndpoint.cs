@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.IO.Ports;
 using CathLab.Wire.Generator;
 
@@ -6,10 +5,13 @@ namespace CathLab.Sims.Generator;
 
 /// <summary>The simulated generator's serial port: decodes frames, executes each command once (answers a repeated
 /// sequence number from memory), answers damaged frames with FrameError, and delivers events reliably. Frames go out
-/// through a <see cref="SerialFrameWriter"/>, so a dead line never holds up the generator's state machine.</summary>
+/// through a <see cref="SerialFrameWriter"/>, so a dead line never holds up the generator's state machine.
+/// While the station is not heard (no valid frame for a heartbeat window) events are kept, not sent: a real line
+/// carries nothing to a closed port, and a pseudo-terminal would otherwise store them for the station's return.</summary>
 public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
 {
     private static readonly TimeSpan InterByteSilence = TimeSpan.FromMilliseconds(20);
+    private const int IdleReadTimeoutMs = 10;
     // Room for a go-back-N burst of events (32) several times over, plus answers, while the writer waits for a core.
     private const int WriteQueueFrames = 256;
     private readonly SerialPort _port;
@@ -22,21 +24,27 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
     private readonly Thread _reader;
     private readonly SerialFrameWriter _writer;
     private readonly long[] _executed = new long[256];
-    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly TimeProvider _time;
+    private readonly long _startTimestamp;
     private volatile bool _stopped;
     private volatile bool _sessionOpen;
+    private long _stationHeardTicks = long.MinValue / 2;
+    private long _stationSilenceTicks = TimeSpan.FromMilliseconds(250).Ticks;
     private int _lastAnswerLength;
     private int _lastSequence = -1;
     private int _lastTransmissions;
 
-    public GeneratorSerialEndpoint(string portPath, int baudRate, SerialFaultOptions faults)
+    /// <param name="time">The clock of the inter-byte timeout, event re-sends and the station's silence (tests move it by hand).</param>
+    public GeneratorSerialEndpoint(string portPath, int baudRate, SerialFaultOptions faults, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
+        _startTimestamp = _time.GetTimestamp();
         faults.Validate();
         _damage = new SerialLineDamage(faults);
         _port = new SerialPort(portPath, baudRate, Parity.None, 8, StopBits.One)
         {
             Handshake = Handshake.None,
-            ReadTimeout = 10,
+            ReadTimeout = IdleReadTimeoutMs,
             WriteTimeout = 1000,
         };
         _port.Open();
@@ -62,8 +70,16 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
     }
 
     public long FramesReceived { get; private set; }
+
+    /// <summary>Bytes read from the line (before any simulated damage).</summary>
+    public long BytesReceived => Interlocked.Read(ref _bytesReceived);
+    private long _bytesReceived;
     public long DamagedFrames { get; private set; }
     public long DuplicateCommands { get; private set; }
+
+    /// <summary>Partial frames dropped after 20 ms of line silence (their STX skipped; see docs/generator-protocol.md).</summary>
+    public long PartialFramesDropped => Interlocked.Read(ref _partialFramesDropped);
+    private long _partialFramesDropped;
     public long BytesCorrupted => _damage.Corrupted;
     public long BytesDropped => _damage.Dropped;
 
@@ -73,19 +89,26 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
     /// <summary>Writes that failed or timed out (a dead or stalled line).</summary>
     public long WriteFailures => _writer.Failed;
 
+    /// <summary>Events discarded because the backlog of unacknowledged events was full (announced by EventsLost).</summary>
+    public long EventsLost => _eventSender.EventsLost;
+
     /// <summary>How often a command of <paramref name="type"/> was executed (repeats answered from memory not counted).</summary>
     public long Executed(MessageType type) => Interlocked.Read(ref _executed[(byte)type]);
 
     public void Start(SimulatedGenerator generator)
     {
         Generator = generator;
+        Volatile.Write(ref _stationSilenceTicks, TimeSpan.FromMilliseconds(generator.Options.Capabilities.HeartbeatWindowMs).Ticks);
         _reader.Start();
     }
 
     public void Publish(GeneratorEvent generatorEvent)
     {
-        if (_sessionOpen && !Silent) _eventSender.Publish(generatorEvent, _clock.Elapsed.Ticks);
+        long now = Now();
+        if (_sessionOpen && !Silent) _eventSender.Publish(generatorEvent, now, transmit: StationHeard(now));
     }
+
+    private bool StationHeard(long nowTicks) => nowTicks - Volatile.Read(ref _stationHeardTicks) <= Volatile.Read(ref _stationSilenceTicks);
 
     private void ReadLoop()
     {
@@ -96,7 +119,7 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
             int n;
             try
             {
-                n = _port.Read(buffer, 0, buffer.Length);
+                n = ReadOrWaitForTheRestOfAFrame(buffer);
             }
             catch (TimeoutException)
             {
@@ -108,28 +131,49 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
                 Thread.Sleep(50);
                 continue;
             }
-            long now = _clock.Elapsed.Ticks;
-            if (!Silent) _eventSender.RetransmitIfDue(now);
+            long now = Now();
             if (n == 0)
             {
-                if (_decoder.HasPartialFrame && now - lastByteTicks > InterByteSilence.Ticks)
+                if (_decoder.HasPartialFrame && now - lastByteTicks >= InterByteSilence.Ticks)
                 {
                     _decoder.DropPartialFrame();
+                    Interlocked.Increment(ref _partialFramesDropped);
                     DrainDecoder();
                 }
-                continue;
             }
-            lastByteTicks = now;
-            if (Silent) continue;
-            n = _damage.Apply(buffer.AsSpan(0, n));
-            var span = buffer.AsSpan(0, n);
-            while (!span.IsEmpty)
+            else
             {
-                int taken = _decoder.Append(span);
-                span = span[taken..];
-                DrainDecoder();
+                lastByteTicks = now;
+                Interlocked.Add(ref _bytesReceived, n);
+                if (Silent) continue;
+                n = _damage.Apply(buffer.AsSpan(0, n));
+                var span = buffer.AsSpan(0, n);
+                while (!span.IsEmpty)
+                {
+                    int taken = _decoder.Append(span);
+                    span = span[taken..];
+                    DrainDecoder();
+                }
             }
+            // After the answers to what just came: re-sends queue behind them.
+            now = Now();
+            if (!Silent && StationHeard(now)) _eventSender.RetransmitIfDue(now);
         }
+    }
+
+    private long Now() => _time.GetElapsedTime(_startTimestamp).Ticks;
+
+    /// <summary>Reads what the line has. While part of a frame waits, the driver is asked every millisecond whether more
+    /// has come, so the partial frame is dropped within about a millisecond of its 20 ms of silence
+    /// (docs/generator-protocol.md): System.IO.Ports on Unix ends a read's timeout only at a 30 ms resolution.</summary>
+    private int ReadOrWaitForTheRestOfAFrame(byte[] buffer)
+    {
+        if (_decoder.HasPartialFrame && _port.BytesToRead == 0)
+        {
+            Thread.Sleep(1);
+            return 0;
+        }
+        return _port.Read(buffer, 0, buffer.Length);
     }
 
     private void DrainDecoder()
@@ -147,6 +191,7 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
                     break;
                 case DecodeOutcome.Frame:
                     FramesReceived++;
+                    Volatile.Write(ref _stationHeardTicks, Now());
                     Dispatch();
                     break;
             }
@@ -159,7 +204,7 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
         ushort sequence = _decoder.Sequence;
         if (type == MessageType.EventAck)
         {
-            _eventSender.Acknowledge(sequence, _clock.Elapsed.Ticks);
+            _eventSender.Acknowledge(sequence, Now());
             return;
         }
         if (type == MessageType.Heartbeat)
@@ -226,30 +271,30 @@ public sealed class GeneratorSerialEndpoint : IGeneratorEventSink, IDisposable
     private bool AnswerWithheld(MessageType type) =>
         type is not (MessageType.Identify or MessageType.Heartbeat) && _lastTransmissions <= _damage.Options.WithheldAnswers;
 
-    private void SendEventFrame(ushort sequence, ReadOnlyMemory<byte> payload) => Send(sequence, MessageType.Event, payload.Span);
+    private void SendEventFrame(ushort sequence, ReadOnlySpan<byte> payload, bool resend) => Send(sequence, MessageType.Event, payload, resend);
 
-    private void Send(ushort sequence, MessageType type, ReadOnlySpan<byte> payload)
+    private void Send(ushort sequence, MessageType type, ReadOnlySpan<byte> payload, bool resend = false)
     {
         lock (_writeGate)
         {
             int length = GeneratorFrame.Encode(_frameBuffer, sequence, type, payload);
-            SendRawLocked(_frameBuffer.AsSpan(0, length));
+            SendRawLocked(_frameBuffer.AsSpan(0, length), resend);
         }
     }
 
     private void SendRaw(ReadOnlySpan<byte> frame)
     {
-        lock (_writeGate) SendRawLocked(frame);
+        lock (_writeGate) SendRawLocked(frame, resend: false);
     }
 
-    private void SendRawLocked(ReadOnlySpan<byte> frame)
+    private void SendRawLocked(ReadOnlySpan<byte> frame, bool resend)
     {
         if (Silent || _stopped) return;
         Span<byte> damaged = stackalloc byte[frame.Length];
         frame.CopyTo(damaged);
         int n = _damage.Apply(damaged);
         // A full queue means the line is stalled or gone: the frame is lost, as on a real line, and the protocol recovers it.
-        _writer.TryEnqueue(damaged[..n]);
+        _writer.TryEnqueue(damaged[..n], resend);
     }
 
     public void Dispose()

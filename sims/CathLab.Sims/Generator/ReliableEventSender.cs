@@ -2,41 +2,63 @@ using CathLab.Wire.Generator;
 
 namespace CathLab.Sims.Generator;
 
-/// <summary>The generator's half of event delivery: numbers events, keeps them until acknowledged, and sends the
-/// unacknowledged ones again (go-back-N) when the oldest has waited for the retransmit interval.</summary>
-public sealed class ReliableEventSender(Action<ushort, ReadOnlyMemory<byte>> sendFrame, TimeSpan retransmitAfter, int capacity = 4096)
-{
-    private readonly Lock _gate = new();
-    private readonly LinkedList<(ushort Sequence, byte[] Payload)> _unacknowledged = new();
-    private const int RetransmitWindow = 32;
-    private ushort _nextSequence = 1;
-    private long _oldestSentAt;
+/// <summary>Sends one event frame: its SEQ, its payload, and whether it is a re-send (go-back-N) of an event sent before.</summary>
+public delegate void EventFrameSender(ushort sequence, ReadOnlySpan<byte> payload, bool resend);
 
-    /// <summary>Events dropped because the station did not acknowledge for so long that the queue filled.</summary>
-    public long Overflowed { get; private set; }
+/// <summary>The generator's half of event delivery: numbers events, keeps them until acknowledged, and sends the
+/// unacknowledged ones again (go-back-N) when the oldest has waited for the retransmit interval.
+/// The backlog is bounded: an event that finds it full discards the oldest, and an <see cref="EventsLostEvent"/> at the
+/// head of the backlog, in the SEQ of the first event discarded, counts them; the events behind it are renumbered to
+/// follow it, so a receiver that takes only the next SEQ in order still finds every SEQ (docs/generator-protocol.md).</summary>
+public sealed class ReliableEventSender
+{
+    /// <summary>At 60 pulses/s about four seconds without an acknowledgement; a station that is heard acknowledges at once.</summary>
+    public const int DefaultCapacity = 256;
+    private const int RetransmitWindow = 32;
+    private readonly EventFrameSender _sendFrame;
+    private readonly long _retransmitAfterTicks;
+    private readonly Lock _gate = new();
+    private readonly byte[][] _slots;
+    private readonly int[] _lengths;
+    private int _head;
+    private int _count;
+    private ushort _firstSequence = 1;
+    private uint _lostAtHead;
+    private long _oldestSentAt;
+    private long _eventsLost;
+
+    public ReliableEventSender(EventFrameSender sendFrame, TimeSpan retransmitAfter, int capacity = DefaultCapacity)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 2);
+        _sendFrame = sendFrame;
+        _retransmitAfterTicks = retransmitAfter.Ticks;
+        _slots = new byte[capacity][];
+        for (int i = 0; i < capacity; i++) _slots[i] = new byte[GeneratorFrame.MaxPayload];
+        _lengths = new int[capacity];
+    }
+
+    /// <summary>Events discarded because the station did not acknowledge for so long that the backlog filled.</summary>
+    public long EventsLost => Interlocked.Read(ref _eventsLost);
 
     public int Pending
     {
-        get { lock (_gate) return _unacknowledged.Count; }
+        get { lock (_gate) return _count; }
     }
 
-    public void Publish(GeneratorEvent generatorEvent, long nowTicks)
+    /// <summary>Numbers and keeps <paramref name="generatorEvent"/>; sends it at once unless <paramref name="transmit"/> is
+    /// false (no station is listening: it goes out with the next re-send).</summary>
+    public void Publish(GeneratorEvent generatorEvent, long nowTicks, bool transmit = true)
     {
-        Span<byte> buffer = stackalloc byte[GeneratorFrame.MaxPayload];
-        var writer = new PayloadWriter(buffer);
-        generatorEvent.Write(ref writer);
-        byte[] payload = writer.Written.ToArray();
         lock (_gate)
         {
-            if (_unacknowledged.Count >= capacity)
-            {
-                _unacknowledged.RemoveFirst();
-                Overflowed++;
-            }
-            ushort sequence = _nextSequence++;
-            if (_unacknowledged.Count == 0) _oldestSentAt = nowTicks;
-            _unacknowledged.AddLast((sequence, payload));
-            sendFrame(sequence, payload);
+            if (_count == _slots.Length) DiscardOldest();
+            if (_count == 0) _oldestSentAt = nowTicks;
+            int slot = Slot(_count);
+            var writer = new PayloadWriter(_slots[slot]);
+            generatorEvent.Write(ref writer);
+            _lengths[slot] = writer.Length;
+            _count++;
+            if (transmit) _sendFrame((ushort)(_firstSequence + _count - 1), _slots[slot].AsSpan(0, writer.Length), resend: false);
         }
     }
 
@@ -46,9 +68,11 @@ public sealed class ReliableEventSender(Action<ushort, ReadOnlyMemory<byte>> sen
         lock (_gate)
         {
             bool removed = false;
-            while (_unacknowledged.First is { } first && (short)(first.Value.Sequence - sequence) <= 0)
+            while (_count > 0 && (short)(ushort)(_firstSequence - sequence) <= 0)
             {
-                _unacknowledged.RemoveFirst();
+                RemoveHead();
+                _lostAtHead = 0;
+                _firstSequence++;
                 removed = true;
             }
             if (removed) _oldestSentAt = nowTicks;
@@ -59,24 +83,52 @@ public sealed class ReliableEventSender(Action<ushort, ReadOnlyMemory<byte>> sen
     {
         lock (_gate)
         {
-            if (_unacknowledged.Count == 0 || nowTicks - _oldestSentAt < retransmitAfter.Ticks) return;
-            int sent = 0;
-            foreach (var (sequence, payload) in _unacknowledged)
+            if (_count == 0 || nowTicks - _oldestSentAt < _retransmitAfterTicks) return;
+            for (int i = 0; i < Math.Min(_count, RetransmitWindow); i++)
             {
-                if (sent++ == RetransmitWindow) break;
-                sendFrame(sequence, payload);
+                int slot = Slot(i);
+                _sendFrame((ushort)(_firstSequence + i), _slots[slot].AsSpan(0, _lengths[slot]), resend: true);
             }
             _oldestSentAt = nowTicks;
         }
     }
 
-    /// <summary>A new session (Identify): forget old events and number from 1 again.</summary>
+    /// <summary>A new session (Identify): forget the old session's events, acknowledged or not, and number from 1 again.</summary>
     public void Restart()
     {
         lock (_gate)
         {
-            _unacknowledged.Clear();
-            _nextSequence = 1;
+            _count = 0;
+            _lostAtHead = 0;
+            _firstSequence = 1;
         }
     }
+
+    /// <summary>Makes room for one event: discards the oldest event(s) behind the loss notice at the head, which keeps
+    /// the head's SEQ (the first discarded event's) and counts every event discarded since it was last acknowledged.</summary>
+    private void DiscardOldest()
+    {
+        int discard = 1;
+        if (_lostAtHead == 0) discard = 2; // one for the event to come, one for the notice itself
+        else RemoveHead();
+        for (int i = 0; i < discard && _count > 0; i++)
+        {
+            RemoveHead();
+            _lostAtHead++;
+            Interlocked.Increment(ref _eventsLost);
+        }
+        _head = (_head + _slots.Length - 1) % _slots.Length;
+        _count++;
+        var writer = new PayloadWriter(_slots[_head]);
+        new EventsLostEvent(_lostAtHead).Write(ref writer);
+        _lengths[_head] = writer.Length;
+    }
+
+    private void RemoveHead()
+    {
+        _head = (_head + 1) % _slots.Length;
+        _count--;
+    }
+
+    private int Slot(int index) => (_head + index) % _slots.Length;
 }

@@ -185,14 +185,14 @@ public sealed class SimulatedGenerator : IDisposable
 
     private Refusal? SetTechnique(ref PayloadReader r, ref PayloadWriter answer)
     {
-        var setting = TechniqueSetting.Read(ref r);
+        byte kindByte = r.U8();
+        var technique = r.Technique();
+        double pulseRate = r.Fixed16(TechniqueUnits.PulseRate);
         r.End();
+        if (SupportedKind(kindByte) is not { } kind) return KindNotSupported(MessageType.SetTechnique, kindByte);
+        var setting = new TechniqueSetting(kind, technique, pulseRate);
         string? violation = _options.Capabilities.Violation(setting);
-        if (violation is not null)
-        {
-            var reason = _options.Capabilities.Kinds.Contains(setting.Kind) ? RefusalReason.OutOfRange : RefusalReason.KindNotSupported;
-            return new Refusal(MessageType.SetTechnique, reason, violation);
-        }
+        if (violation is not null) return new Refusal(MessageType.SetTechnique, RefusalReason.OutOfRange, violation);
         _settings[setting.Kind] = setting;
         setting.Write(ref answer);
         return null;
@@ -200,21 +200,18 @@ public sealed class SimulatedGenerator : IDisposable
 
     private Refusal? GetTechnique(ref PayloadReader r, ref PayloadWriter answer)
     {
-        var kind = TechniqueSetting.ReadKind(ref r);
+        byte kindByte = r.U8();
         r.End();
-        if (!_settings.TryGetValue(kind, out var setting))
-        {
-            return new Refusal(MessageType.GetTechnique, RefusalReason.KindNotSupported, $"{kind} not supported");
-        }
-        setting.Write(ref answer);
+        if (SupportedKind(kindByte) is not { } kind) return KindNotSupported(MessageType.GetTechnique, kindByte);
+        _settings[kind].Write(ref answer);
         return null;
     }
 
     private Refusal? Prepare(ref PayloadReader r)
     {
-        var kind = TechniqueSetting.ReadKind(ref r);
+        byte kindByte = r.U8();
         r.End();
-        if (!_options.Capabilities.Kinds.Contains(kind)) return new Refusal(MessageType.Prepare, RefusalReason.KindNotSupported, $"{kind} not supported");
+        if (SupportedKind(kindByte) is null) return KindNotSupported(MessageType.Prepare, kindByte);
         if (_fault != FaultCode.None) return new Refusal(MessageType.Prepare, RefusalReason.FaultActive, $"fault {_fault} active");
         if (!_interlockClosed) return new Refusal(MessageType.Prepare, RefusalReason.InterlockOpen, "door interlock open");
         switch (_state)
@@ -234,10 +231,11 @@ public sealed class SimulatedGenerator : IDisposable
 
     private Refusal? ExposeOn(ref PayloadReader r)
     {
-        var kind = TechniqueSetting.ReadKind(ref r);
+        byte kindByte = r.U8();
         r.End();
         long now = NowMicros;
-        if (!_settings.TryGetValue(kind, out var setting)) return new Refusal(MessageType.ExposeOn, RefusalReason.KindNotSupported, $"{kind} not supported");
+        if (SupportedKind(kindByte) is not { } kind) return KindNotSupported(MessageType.ExposeOn, kindByte);
+        var setting = _settings[kind];
         if (_fault != FaultCode.None) return new Refusal(MessageType.ExposeOn, RefusalReason.FaultActive, $"fault {_fault} active");
         if (!_interlockClosed) return new Refusal(MessageType.ExposeOn, RefusalReason.InterlockOpen, "door interlock open");
         if (_state == GeneratorState.Exposing) return new Refusal(MessageType.ExposeOn, RefusalReason.WrongState, $"already exposing {_exposingKind}");
@@ -284,10 +282,20 @@ public sealed class SimulatedGenerator : IDisposable
         if (_fault == FaultCode.None) return null;
         if (!_interlockClosed) return new Refusal(MessageType.ResetFault, RefusalReason.InterlockOpen, "close the door interlock first");
         if (_heat.Fraction(NowMicros) >= _options.HeatLimitFraction) return new Refusal(MessageType.ResetFault, RefusalReason.TubeHot, "tube still too hot");
+        // A lost heartbeat is cleared, like an open interlock, only when its cause is gone: the station is heard again.
+        if (_fault == FaultCode.HeartbeatLost && !HeartbeatFresh(NowMicros)) return new Refusal(MessageType.ResetFault, RefusalReason.NoHeartbeat, "no heartbeat inside the window yet");
         _fault = FaultCode.None;
         SetState(GeneratorState.Idle);
         return null;
     }
+
+    /// <summary>The kind a command's kind byte names, or null when this generator has no such kind: a value that names
+    /// no kind at all is refused like a kind it lacks (0x17), not as a malformed payload.</summary>
+    private ExposureKind? SupportedKind(byte value) =>
+        _options.Capabilities.Kinds.Contains((ExposureKind)value) ? (ExposureKind)value : null;
+
+    private static Refusal KindNotSupported(MessageType command, byte value) =>
+        new(command, RefusalReason.KindNotSupported, Enum.IsDefined((ExposureKind)value) ? $"{(ExposureKind)value} not supported" : $"no exposure kind {value}");
 
     private bool WouldOverheat(long now, in Technique technique) =>
         _heat.Fraction(now) + TubeHeat.PulseUnits(technique.Kv, technique.Ma, technique.PulseWidthMs) / _heat.CapacityUnits >= _options.HeatLimitFraction;

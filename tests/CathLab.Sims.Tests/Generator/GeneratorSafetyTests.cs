@@ -33,7 +33,10 @@ public sealed class GeneratorSafetyTests
         var reported = rig.Probe.EventsOf<PulseEvent>().ToArray();
         Assert.Equal(delivered.Length, reported.Length);
         Assert.Equal(delivered.Select(p => p.PulseId), reported.Select(p => p.PulseId));
-        Assert.All(reported, p => Assert.InRange(p.Technique.Kv, 74, 76));
+        // docs/generator-protocol.md: actual kV and mA within ±0.5 % of the set values, the pulse width as set.
+        Assert.All(reported, p => Assert.InRange(p.Technique.Kv, 75 * 0.995 - 0.05, 75 * 1.005 + 0.05));
+        Assert.All(reported, p => Assert.InRange(p.Technique.Ma, 50 * 0.995 - 0.05, 50 * 1.005 + 0.05));
+        Assert.All(reported, p => Assert.Equal(5, p.Technique.PulseWidthMs, 2));
         Assert.All(reported, p => Assert.True(p.AirKermaNanoGray > 0));
         var ended = rig.Probe.EventsOf<ExposureEndedEvent>().Single();
         Assert.Equal(ExposureEndReason.Released, ended.Reason);
@@ -41,17 +44,103 @@ public sealed class GeneratorSafetyTests
     }
 
     [Fact]
-    public void Without_a_heartbeat_exposure_is_refused()
+    public void Without_a_heartbeat_exposure_is_refused_but_an_idle_or_ready_generator_is_never_faulted()
     {
         using var rig = new SimulatorRig(new GeneratorSimOptions());
+        int window = rig.Generator.Options.Capabilities.HeartbeatWindowMs;
+        Thread.Sleep(3 * window);
+        Assert.Equal(GeneratorState.Idle, rig.Generator.State);
         rig.PrepareAndWaitReady(ExposureKind.Fluoro);
+        Thread.Sleep(3 * window);
+        Assert.Equal(GeneratorState.Ready, rig.Generator.State);
         var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Fluoro));
         Assert.False(acked);
         Assert.Equal(RefusalReason.NoHeartbeat, refusal!.Value.Reason);
+        Assert.Empty(rig.Probe.EventsOf<FaultEvent>());
     }
 
     [Fact]
-    public void Heartbeat_loss_stops_emission_within_one_pulse_of_the_window()
+    public void The_state_machine_answers_each_command_in_each_state_as_documented()
+    {
+        using var rig = new SimulatorRig();
+        using var heartbeats = rig.StartHeartbeats();
+        RefusalReason? Refused(MessageType command, params byte[] payload) => rig.Probe.Command(command, payload).Refusal?.Reason;
+        byte[] fluoro = GeneratorProbe.Kind(ExposureKind.Fluoro), cine = GeneratorProbe.Kind(ExposureKind.Cine);
+        rig.Probe.Ack(MessageType.SetTechnique, GeneratorProbe.Setting(new TechniqueSetting(ExposureKind.Cine, new Technique(80, 300, 6), 15)));
+
+        // Idle
+        Assert.Equal(RefusalReason.NotPrepared, Refused(MessageType.ExposeOn, fluoro));
+        Assert.Null(Refused(MessageType.ExposeOff));
+        Assert.Null(Refused(MessageType.ResetFault));
+        Assert.Equal(GeneratorState.Idle, rig.Generator.State);
+
+        // Ready: Prepare again, ExposeOff and ResetFault change nothing
+        rig.PrepareAndWaitReady(ExposureKind.Fluoro);
+        Assert.Null(Refused(MessageType.Prepare, cine));
+        Assert.Null(Refused(MessageType.ExposeOff));
+        Assert.Null(Refused(MessageType.ResetFault));
+        Assert.Equal(GeneratorState.Ready, rig.Generator.State);
+
+        // Ready is not tied to a kind: ExposeOn of another kind exposes that kind with its own setting
+        Assert.Null(Refused(MessageType.ExposeOn, cine));
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureStartedEvent>().Any(), Patience));
+        Assert.Equal(ExposureKind.Cine, rig.Probe.EventsOf<ExposureStartedEvent>().Single().Setting.Kind);
+        Assert.Equal(new Technique(80, 300, 6), rig.Probe.EventsOf<ExposureStartedEvent>().Single().Setting.Technique);
+
+        // Exposing
+        Assert.Equal(RefusalReason.WrongState, Refused(MessageType.ExposeOn, fluoro));
+        Assert.Equal(RefusalReason.WrongState, Refused(MessageType.ExposeOn, cine));
+        Assert.Equal(RefusalReason.WrongState, Refused(MessageType.Prepare, fluoro));
+        Assert.Null(Refused(MessageType.ExposeOff));
+        Assert.Equal(GeneratorState.Ready, rig.Generator.State);
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<StateChangedEvent>().Count() >= 4, Patience));
+        var states = rig.Probe.EventsOf<StateChangedEvent>().Select(e => e.State).ToArray();
+        Assert.Equal([GeneratorState.Preparing, GeneratorState.Ready, GeneratorState.Exposing, GeneratorState.Ready], states);
+
+        // Fault
+        rig.Generator.InjectFault(FaultCode.Arc);
+        Assert.Equal(RefusalReason.FaultActive, Refused(MessageType.Prepare, fluoro));
+        Assert.Equal(RefusalReason.FaultActive, Refused(MessageType.ExposeOn, fluoro));
+        Assert.Null(Refused(MessageType.ExposeOff));
+        Assert.Equal(GeneratorState.Fault, rig.Generator.State);
+    }
+
+    [Fact]
+    public void GetStatus_names_the_kind_only_while_exposing_and_counts_pulses_since_power_on()
+    {
+        using var rig = new SimulatorRig();
+        using var heartbeats = rig.StartHeartbeats();
+        GeneratorStatus Status()
+        {
+            var r = new PayloadReader(rig.Probe.Ack(MessageType.GetStatus));
+            return GeneratorStatus.Read(ref r);
+        }
+        Assert.Null(Status().Kind);
+        Expose(rig, ExposureKind.Cine, 30);
+        Assert.True(rig.Probe.WaitFor(() => rig.Pulses.Count >= 3, Patience));
+        var exposing = Status();
+        Assert.Equal(GeneratorState.Exposing, exposing.State);
+        Assert.Equal(ExposureKind.Cine, exposing.Kind);
+        rig.Probe.Ack(MessageType.ExposeOff);
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), Patience));
+        uint first = rig.Probe.EventsOf<ExposureEndedEvent>().Single().Pulses;
+        var ready = Status();
+        Assert.Null(ready.Kind);
+        Assert.Equal(first, ready.PulsesDelivered);
+
+        // A new session does not restart the counter; pulse ids go on from it.
+        rig.Probe.Ack(MessageType.Identify);
+        Expose(rig, ExposureKind.Fluoro, 30);
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<PulseEvent>().Any(), Patience));
+        rig.Probe.Ack(MessageType.ExposeOff);
+        Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Count() == 2, Patience));
+        uint second = rig.Probe.EventsOf<ExposureEndedEvent>().Last().Pulses;
+        Assert.Equal(first + 1, rig.Probe.EventsOf<PulseEvent>().First(p => p.Kind == ExposureKind.Fluoro).PulseId);
+        Assert.Equal(first + second, Status().PulsesDelivered);
+    }
+
+    [Fact]
+    public void Heartbeat_loss_stops_emission_within_one_pulse_of_the_window_and_the_fault_resets_only_with_heartbeats()
     {
         using var rig = new SimulatorRig();
         var heartbeats = rig.StartHeartbeats();
@@ -70,6 +159,15 @@ public sealed class GeneratorSafetyTests
         Thread.Sleep(100);
         Assert.Equal(count, rig.Pulses.Count);
         Assert.Equal(GeneratorState.Fault, rig.Generator.State);
+
+        // Then ExposeOn answers that a fault is active; ResetFault waits for the fault's cause, the missing
+        // heartbeat, to go (as it waits for an open interlock to close).
+        Assert.Equal(RefusalReason.FaultActive, rig.Probe.Command(MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Fluoro)).Refusal!.Value.Reason);
+        Assert.Equal(RefusalReason.NoHeartbeat, rig.Probe.Command(MessageType.ResetFault).Refusal!.Value.Reason);
+        Assert.Equal(GeneratorState.Fault, rig.Generator.State);
+        rig.Probe.Ack(MessageType.Heartbeat);
+        rig.Probe.Ack(MessageType.ResetFault);
+        Assert.Equal(GeneratorState.Idle, rig.Generator.State);
     }
 
     [Theory]
@@ -138,6 +236,9 @@ public sealed class GeneratorSafetyTests
         Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<ExposureEndedEvent>().Any(), Patience));
         Assert.Equal(ExposureEndReason.TubeHot, rig.Probe.EventsOf<ExposureEndedEvent>().Single().Reason);
         Assert.InRange(rig.Pulses.Count, 1, 3);
+        // A hot tube is not a fault: the exposure ends, the generator stays Ready.
+        Assert.Equal(GeneratorState.Ready, rig.Generator.State);
+        Assert.Empty(rig.Probe.EventsOf<FaultEvent>());
         Assert.True(rig.Probe.WaitFor(() => rig.Probe.EventsOf<HeatEvent>().Any(h => h.Percent >= 70), Patience));
         var (acked, _, refusal) = rig.Probe.Command(MessageType.ExposeOn, GeneratorProbe.Kind(ExposureKind.Cine));
         Assert.False(acked);

@@ -22,10 +22,10 @@ internal sealed class SimulatorRig : IDisposable
         return options with { Capabilities = options.Capabilities with { HeartbeatWindowMs = 2000 } };
     }
 
-    public SimulatorRig(GeneratorSimOptions? options = null, SerialFaultOptions? faults = null)
+    public SimulatorRig(GeneratorSimOptions? options = null, SerialFaultOptions? faults = null, TimeProvider? serialTime = null)
     {
         options ??= Relaxed();
-        Endpoint = new GeneratorSerialEndpoint(Pty.GeneratorEnd, 115200, faults ?? SerialFaultOptions.None);
+        Endpoint = new GeneratorSerialEndpoint(Pty.GeneratorEnd, 115200, faults ?? SerialFaultOptions.None, serialTime);
         Generator = new SimulatedGenerator(options, new FixedTubeOutput(), Endpoint);
         Generator.AddObserver(new PulseRecorder(Pulses));
         Endpoint.Start(Generator);
@@ -61,6 +61,15 @@ internal sealed class SimulatorRig : IDisposable
         Generator.Dispose();
         Endpoint.Dispose();
         Pty.Dispose();
+    }
+
+    /// <summary>A clock that moves only when told to.</summary>
+    public sealed class ManualClock : TimeProvider
+    {
+        private long _ticks;
+        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 
     private sealed class Stopper(Action stop) : IDisposable

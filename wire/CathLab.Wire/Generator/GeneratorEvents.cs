@@ -8,6 +8,7 @@ public enum GeneratorEventType : byte
     ExposureEnded = 0x04,
     Fault = 0x05,
     Heat = 0x06,
+    EventsLost = 0x07,
 }
 
 /// <summary>An unsolicited message from the generator (frame type Event; the first payload byte is the event type).</summary>
@@ -35,6 +36,7 @@ public abstract record GeneratorEvent
             GeneratorEventType.ExposureEnded => new ExposureEndedEvent((ExposureEndReason)r.U8(), r.U32()),
             GeneratorEventType.Fault => new FaultEvent((FaultCode)r.U8(), r.Text()),
             GeneratorEventType.Heat => new HeatEvent(r.U8(), r.U32()),
+            GeneratorEventType.EventsLost => new EventsLostEvent(r.U32()),
             _ => throw new MalformedPayloadException($"unknown event type 0x{(byte)type:X2}"),
         };
         r.End();
@@ -100,4 +102,12 @@ public sealed record HeatEvent(byte Percent, uint HeatUnits) : GeneratorEvent
         w.U8(Percent);
         w.U32(HeatUnits);
     }
+}
+
+/// <summary>The generator's backlog of unacknowledged events overflowed: <see cref="Count"/> events that came before
+/// this one were discarded (docs/generator-protocol.md, Events).</summary>
+public sealed record EventsLostEvent(uint Count) : GeneratorEvent
+{
+    public override GeneratorEventType Type => GeneratorEventType.EventsLost;
+    protected override void WriteBody(ref PayloadWriter w) => w.U32(Count);
 }
