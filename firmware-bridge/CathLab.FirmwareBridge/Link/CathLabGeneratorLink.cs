@@ -42,8 +42,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     private long _attemptDeadline;
     private int _beatLength;
     private ushort _sequence = (ushort)Random.Shared.Next(1, 0x10000);
-    private ushort _expectedEvent = 1;
-    private bool _identifying;
+    private readonly EventSequencer _events = new();
     private volatile bool _heartbeatEnabled = true;
     private volatile LinkState _state = LinkState.Closed;
     private long _retransmissions;
@@ -377,7 +376,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             _commandLength = GeneratorFrame.Encode(_commandFrame, command.Sequence, command.Type, command.Payload);
             _inFlight = command;
             _attemptOutcome = null;
-            _identifying = command.Type == MessageType.Identify;
+            if (command.Type == MessageType.Identify) _events.IdentifySent();
         }
         _silentRetries = 0;
         Transmit(command, now, retry: false);
@@ -411,9 +410,9 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     {
         lock (_gate)
         {
+            if (_inFlight?.Type == MessageType.Identify && !_inFlight.Answer.Task.IsCompletedSuccessfully) _events.IdentifySettled(answered: false);
             _inFlight = null;
             _attemptOutcome = null;
-            _identifying = false;
         }
     }
 
@@ -546,8 +545,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         {
             if (command.Type == MessageType.Identify)
             {
-                _expectedEvent = 1; // the generator numbers events from 1 in the new session
-                _identifying = false;
+                _events.IdentifySettled(answered: true); // the generator numbers events from 1 in the new session
             }
             command.Answer.TrySetResult(payload[1..].ToArray());
         }
@@ -575,15 +573,14 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
 
     private void OnEvent(ushort sequence, ReadOnlySpan<byte> payload)
     {
-        if (_identifying)
+        switch (_events.Judge(sequence))
         {
-            return; // event numbering restarts with the session; unacknowledged events come again
-        }
-        if (sequence != _expectedEvent)
-        {
-            Interlocked.Increment(ref _eventsDropped);
-            SendEventAck((ushort)(_expectedEvent - 1));
-            return;
+            case EventVerdict.Ignore:
+                return; // event numbering restarts with the session; unacknowledged events come again
+            case EventVerdict.Drop:
+                Interlocked.Increment(ref _eventsDropped);
+                SendEventAck(_events.LastInOrder);
+                return;
         }
         GeneratorEvent? e = null;
         try
@@ -594,7 +591,6 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         {
             _logger.LogError("Generator event {Sequence} is malformed and was skipped: {Message}", sequence, ex.Message);
         }
-        _expectedEvent++;
         SendEventAck(sequence);
         if (e is null) return;
         Interlocked.Increment(ref _eventsDelivered);
