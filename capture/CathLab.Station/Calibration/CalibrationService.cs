@@ -19,6 +19,9 @@ public sealed class CalibrationService(CalibrationState state, CalibrationStore 
     ILogger<CalibrationService> logger, TimeProvider? time = null) : BackgroundService
 {
     private static readonly TimeSpan StartRetry = TimeSpan.FromSeconds(2);
+
+    // An offset refresh takes well under a second; a calibration much longer than this.
+    private static readonly TimeSpan BusyWait = TimeSpan.FromSeconds(10);
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly CalibrationOptions _options = options.Calibration;
     private readonly SemaphoreSlim _busy = new(1, 1);
@@ -87,7 +90,7 @@ public sealed class CalibrationService(CalibrationState state, CalibrationStore 
     public async Task<CalibrationData> RefreshOffsetAsync(CancellationToken cancellationToken)
     {
         RefuseWhileBusy("an offset refresh");
-        if (!await _busy.WaitAsync(0, cancellationToken)) throw new StationRefusedException("a calibration is in progress");
+        if (!await _busy.WaitAsync(BusyWait, cancellationToken)) throw new StationRefusedException("a calibration is in progress");
         try
         {
             long before = Interlocked.Read(ref _activity);
@@ -115,7 +118,7 @@ public sealed class CalibrationService(CalibrationState state, CalibrationStore 
     public async Task<CalibrationOutcome> CalibrateAsync(CancellationToken cancellationToken)
     {
         RefuseWithExamOpen("calibrate");
-        if (!await _busy.WaitAsync(0, cancellationToken)) throw new StationRefusedException("a calibration or offset refresh is in progress");
+        if (!await _busy.WaitAsync(BusyWait, cancellationToken)) throw new StationRefusedException("a calibration is in progress");
         try
         {
             logger.LogInformation("calibration: table clear and the uniform attenuator in the beam; {Dark} dark frames, then {Flood} flood frames at {Rate} pulses/s",
@@ -144,7 +147,7 @@ public sealed class CalibrationService(CalibrationState state, CalibrationStore 
     {
         RefuseWithExamOpen("check constancy");
         var record = state.Record ?? throw new StationRefusedException("there is no calibration to check: calibrate first");
-        if (!await _busy.WaitAsync(0, cancellationToken)) throw new StationRefusedException("a calibration or offset refresh is in progress");
+        if (!await _busy.WaitAsync(BusyWait, cancellationToken)) throw new StationRefusedException("a calibration is in progress");
         try
         {
             var frames = await flood.ExposeAsync(_options.SettleFrames, _options.CheckFrames, cancellationToken);

@@ -24,6 +24,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
     public int WebPort { get; }
     public string ArchiveFolder => Path.Combine(Folder, "archive");
     public string SpoolFolder => Path.Combine(Folder, "spool");
+    public string CalibrationFolder => Path.Combine(Folder, "calibration");
     public IServiceProvider Services => _startup.Services;
     public IStationControl Control => Services.GetRequiredService<IStationControl>();
 
@@ -71,6 +72,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
         $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",
         $"--Station:Archive:SpoolFolder={Path.Combine(folder, "spool")}",
         $"--Station:AuditPath={Path.Combine(folder, "audit.jsonl")}",
+        $"--Station:Calibration:Folder={Path.Combine(folder, "calibration")}",
         "--Logging:LogLevel:Default=Warning",
         // The generator may answer late on a loaded machine; the simulator's heartbeat window is widened to match.
         "--Station:Generator:AnswerTimeoutMs=100",
