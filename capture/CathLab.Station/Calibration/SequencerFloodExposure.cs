@@ -40,7 +40,9 @@ public sealed class SequencerFloodExposure(RunSequencer sequencer, IFrameSource 
             if (t.To == ExposureState.Fault)
                 enough.TrySetException(new CalibrationAbortedException($"the exposure faulted during the flood ({t.Input.Detail ?? t.Input.Trigger.ToString()}): procedure aborted, the calibration in force is kept"));
             else if (t.From.IsExposing() && !t.To.IsExposing())
-                enough.TrySetException(new CalibrationAbortedException($"the exposure stopped before the flood frames were in ({t.Input.Source} {t.Input.Trigger}, pedal released): procedure aborted, the calibration in force is kept"));
+                enough.TrySetException(new CalibrationAbortedException(t.Input.Source == InputSource.Generator
+                    ? $"the generator ended the exposure before the flood frames were in ({t.Input.Detail ?? t.Input.Trigger.ToString()}): procedure aborted, the calibration in force is kept"
+                    : $"the exposure was stopped before the flood frames were in ({t.Input.Source} {t.Input.Trigger}: pedal released): procedure aborted, the calibration in force is kept"));
         }
         source.FrameArrived += OnFrame;
         bridge.Exposure.Transitioned += OnTransition;
