@@ -75,6 +75,7 @@ cathlab cine --protocol cardiac-cine-30 --seconds 2
 cathlab cine --protocol cardiac-cine-15 --seconds 2
 cathlab cine --protocol peripheral-dsa-3 --seconds 4
 cathlab exam end
+cathlab calibrate --offset   # an offset refresh between runs, on request (the station also does it by itself when idle)
 echo "== publishing"
 for _ in $(seq 120); do
   if cathlab status | grep -q "pending 0"; then break; fi
