@@ -22,6 +22,7 @@ public sealed class CalibrateCommand : StationCommand
           --offset    refresh the offset map from dark frames now (not while a run is exposing)
           --check     constancy check: a few flood frames against the limits and the calibration's baseline
           --history   every constancy check kept
+
         """ + StationTarget.OptionsUsage;
 
     protected override IReadOnlyCollection<string> Switches => ["show", "offset", "check", "history"];

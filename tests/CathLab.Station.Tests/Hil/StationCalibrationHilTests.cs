@@ -1,3 +1,5 @@
+extern alias console;
+
 using CathLab.Capture.Calibration;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;
@@ -9,6 +11,7 @@ using CathLab.Station.Control;
 using CathLab.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using CommandTable = console::CathLab.Console.Commands.CommandTable;
 
 namespace CathLab.Station.Tests.Hil;
 
@@ -214,6 +217,50 @@ public sealed class StationCalibrationHilTests(ITestOutputHelper output)
         double row = double.Parse(fields[3], System.Globalization.CultureInfo.InvariantCulture);
         double column = double.Parse(fields[4], System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(Math.Abs(row) < 1 && Math.Abs(column) < 1, $"defect row {row} %, column {column} % against their neighbours in the recorded object");
+    }
+
+    [Fact]
+    public async Task The_console_calibrates_checks_constancy_and_lists_the_history_through_the_control_API()
+    {
+        const string token = "calibration-console-token";
+        string sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token)));
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StartAsync(sim, "--Station:Tokens:0:Holder=tech", "--Station:Tokens:0:Role=technician", $"--Station:Tokens:0:Sha256={sha}");
+        async Task<(int Exit, string Out)> Cathlab(params string[] args)
+        {
+            var written = new StringWriter();
+            var error = new StringWriter();
+            int exit = await CommandTable.DispatchAsync([.. args, "--server", $"http://127.0.0.1:{station.GrpcPort}", "--token", token], written, error, CancellationToken.None);
+            written.WriteLine(error.ToString());
+            output.WriteLine($"$ cathlab {string.Join(' ', args)} -> {exit}\n{written}");
+            return (exit, written.ToString());
+        }
+
+        var status = await Cathlab("status");
+        Assert.Contains("CALIBRATION: no detector calibration", status.Out, StringComparison.Ordinal);
+        var show = await Cathlab("calibrate", "--show");
+        Assert.Equal(0, show.Exit);
+        Assert.Contains("WARNING: no detector calibration", show.Out, StringComparison.Ordinal);
+        var refused = await Cathlab("calibrate");
+        Assert.Equal(3, refused.Exit);
+        Assert.Contains("not uniform", refused.Out, StringComparison.Ordinal);
+
+        sim.Command("attenuator in");
+        var calibrated = await Cathlab("calibrate");
+        Assert.Equal(0, calibrated.Exit);
+        Assert.Contains("calibrated in", calibrated.Out, StringComparison.Ordinal);
+        Assert.Contains($"rows {Side / 3}, columns {Side / 2 + Side / 5}", calibrated.Out, StringComparison.Ordinal);
+        var check = await Cathlab("calibrate", "--check");
+        Assert.Equal(0, check.Exit);
+        Assert.Contains("PASS", check.Out, StringComparison.Ordinal);
+        var history = await Cathlab("calibrate", "--history");
+        Assert.Equal(2, history.Out.Split('\n').Count(l => l.Contains("PASS", StringComparison.Ordinal)));
+        Assert.Contains("(calibration baseline)", history.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("CALIBRATION:", (await Cathlab("status")).Out, StringComparison.Ordinal);
+        var offset = await Cathlab("calibrate", "--offset");
+        Assert.Equal(0, offset.Exit);
+        Assert.Contains("offset map refreshed in", offset.Out, StringComparison.Ordinal);
+        Assert.Equal(2, (await Cathlab("calibrate", "--offset", "--check")).Exit);
     }
 
     private static Task<StationUnderTest> StartAsync(SimulatorProcess sim, params string[] extra) =>
