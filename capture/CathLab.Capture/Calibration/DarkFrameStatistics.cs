@@ -22,7 +22,7 @@ public static class DarkFrameStatistics
                 if (statistics.Frames >= count) return;
                 if (frame.Info.Width != geometry.Width || frame.Info.Height != geometry.Height)
                 {
-                    done.TrySetException(new InvalidDataException($"a dark frame of {frame.Info.Width}x{frame.Info.Height} does not fit the detector mode in use ({geometry.Width}x{geometry.Height})"));
+                    done.TrySetException(new InvalidDataException($"a dark frame of {frame.Info.Width}×{frame.Info.Height} does not fit the detector mode in use ({geometry.Width}×{geometry.Height})"));
                     return;
                 }
                 statistics.Add(frame.Pixels);

@@ -98,10 +98,7 @@ public sealed class CalibrationService(CalibrationState state, CalibrationStore 
             var dark = await DarkFrameStatistics.AcquireAsync(source, state.Geometry, _options.DarkFrames, cancellationToken);
             if (Interlocked.Read(ref _activity) != before || Exposing)
                 throw new StationRefusedException("an exposure began during the offset refresh: it was dropped (tried again when idle)");
-            var current = state.Data;
-            var offset = new float[dark.Pixels];
-            for (int i = 0; i < offset.Length; i++) offset[i] = (float)dark.Mean(i);
-            var refreshed = new CalibrationData(current.Geometry, offset, current.Gain, current.Defects);
+            var refreshed = DarkFrameAverager.WithOffset(state.Data, dark);
             state.ApplyOffset(refreshed);
             var took = _time.GetElapsedTime(began);
             LastOffsetRefresh = (_time.GetUtcNow(), took);
