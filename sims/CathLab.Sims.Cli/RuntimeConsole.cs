@@ -17,6 +17,7 @@ public sealed class RuntimeConsole(RunningSimulator simulator, TextWriter output
           frames drop-every <n> | frames late-every <n> <ms>        detector frames dropped or late (0: off)
           dead-row <n|off> | dead-column <n|off>                    a dead detector line
           inject                                                    contrast injection (bolus starts)
+          attenuator in | attenuator out                            table clear, uniform attenuator in the beam (calibration floods) / the phantom back
           status | help | quit
         """;
 
@@ -73,6 +74,9 @@ public sealed class RuntimeConsole(RunningSimulator simulator, TextWriter output
                 case ["dead-column", var column]:
                     simulator.Detector.SetFaults(simulator.Detector.Faults with { DeadColumn = column == "off" ? null : Count(column) });
                     break;
+                case ["attenuator", "in" or "out"]:
+                    simulator.Detector.Attenuator = words[1] == "in";
+                    break;
                 case ["inject"]:
                     simulator.Detector.InjectContrast();
                     break;
@@ -98,7 +102,7 @@ public sealed class RuntimeConsole(RunningSimulator simulator, TextWriter output
         var d = simulator.Detector;
         var e = simulator.Endpoint;
         output.WriteLine($"generator: {g.State}, {g.PulsesDelivered} pulses; serial: {e.FramesReceived} frames in, {e.DamagedFrames} damaged, {e.DuplicateCommands} repeats, {e.BytesCorrupted} bytes corrupted, {e.BytesDropped} dropped, {e.FramesUnsent} frames unsent, {e.PartialFramesDropped} partial frames dropped, {e.EventsLost} events lost{(e.Silent ? ", SILENT" : "")}; longest heartbeat gap {g.MaxHeartbeatGapMicros / 1000} ms");
-        output.WriteLine($"detector: {d.Mode.Side()}×{d.Mode.Side()} {d.BitsStored} bits, port {d.Port}, {d.ClientCount} clients, {d.FramesRendered} frames, {d.FramesDroppedByFault} dropped by fault, {d.FramesLate} late, {d.FramesDroppedForSlowClients} dropped for slow clients");
+        output.WriteLine($"detector: {d.Mode.Side()}×{d.Mode.Side()} {d.BitsStored} bits, port {d.Port}, {d.ClientCount} clients, {d.FramesRendered} frames, {d.FramesDroppedByFault} dropped by fault, {d.FramesLate} late, {d.FramesDroppedForSlowClients} dropped for slow clients{(d.Attenuator ? ", ATTENUATOR IN" : "")}");
     }
 
     private static double Rate(string text) =>

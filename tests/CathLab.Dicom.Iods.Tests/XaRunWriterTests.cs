@@ -108,6 +108,21 @@ public sealed class XaRunWriterTests : IDisposable
         Assert.Contains("XRayAngiographicImageStorage", dump.StdOut, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_detector_calibration_is_named_by_standard_attributes_and_the_object_stays_valid()
+    {
+        var path = _dir.File("calibrated.dcm");
+        var run = SampleExam.Run() with { Calibration = new XaDetectorCalibration(new DateTime(2026, 12, 6, 20, 10, 30), "corrected: cal 1024-14b-20261206T2010Z; offset 20261206T2030Z") };
+        WriteRun(path, run, 2);
+
+        AssertValid(path);
+        var dump = ExternalTool.Run("/usr/bin/dcmdump", "+P", "DateOfLastCalibration", "+P", "TimeOfLastCalibration", "+P", "AcquisitionDeviceProcessingDescription", path);
+        Assert.True(dump.ExitCode == 0, dump.All);
+        Assert.Contains("[20261206]", dump.StdOut, StringComparison.Ordinal);
+        Assert.Contains("[201030", dump.StdOut, StringComparison.Ordinal);
+        Assert.Contains("[corrected: cal 1024-14b-20261206T2010Z; offset 20261206T2030Z]", dump.StdOut, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

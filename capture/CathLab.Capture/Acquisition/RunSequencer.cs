@@ -24,6 +24,7 @@ public sealed class RunSequencer
     private readonly Lock _gate = new();
     private AbcLoop? _abc;
     private ExposureKind? _exposing;
+    private bool _running;
     private long _framesThisRun;
     private long _framesLostThisRun;
     private int _runNumber;
@@ -51,6 +52,24 @@ public sealed class RunSequencer
         if (_bridge.Exposure.State.IsFaulted())
             throw new InvalidOperationException("the exposure controller is in fault: reset the fault before a run");
 
+        lock (_gate)
+        {
+            // One exposure at a time, whoever asks (the exam's pedal, the detector calibration's flood).
+            if (_running) throw new InvalidOperationException("another run is exposing: one run at a time");
+            _running = true;
+        }
+        try
+        {
+            return await RunOneAsync(protocol, pedalHeld, source, cancellationToken);
+        }
+        finally
+        {
+            lock (_gate) _running = false;
+        }
+    }
+
+    private async Task<RunResult> RunOneAsync(AcquisitionProtocol protocol, Func<CancellationToken, Task> pedalHeld, InputSource source, CancellationToken cancellationToken)
+    {
         var kind = protocol.ExposureKind;
         var first = protocol.Phases[0];
         var abc = _bridge.CreateAbc(kind, first.PulseRate);

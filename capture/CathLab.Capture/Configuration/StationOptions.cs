@@ -16,6 +16,7 @@ public sealed class StationOptions
     public DetectorOptions Detector { get; set; } = new();
     public ArchiveOptions Archive { get; set; } = new();
     public ProcessingOptions Processing { get; set; } = new();
+    public CalibrationOptions Calibration { get; set; } = new();
     public List<PacsPeerOptions> Pacs { get; set; } = [];
 
     /// <summary>The Modality Worklist provider (C-FIND); none configured: exams are started by hand.</summary>

@@ -39,6 +39,7 @@ public static class StationOptionsValidator
         Check(options.Processing.Backend is "Cpu" or "OpenCl" or "Auto", $"Station:Processing:Backend '{options.Processing.Backend}' must be Cpu, OpenCl or Auto");
         Check(options.Processing.CpuThreads is >= 1 and <= 64, $"Station:Processing:CpuThreads {options.Processing.CpuThreads} must be 1–64");
         Check(options.Processing.TransferBands is >= 1 and <= PipelineOptions.MaxTransferBands, $"Station:Processing:TransferBands {options.Processing.TransferBands} must be 1–{PipelineOptions.MaxTransferBands}");
+        problems.AddRange(options.Calibration.Problems());
         Check(!string.IsNullOrWhiteSpace(options.Archive.Folder), "Station:Archive:Folder must not be empty");
         Check(!string.IsNullOrWhiteSpace(options.Archive.SpoolFolder), "Station:Archive:SpoolFolder must not be empty");
         Check(IsAeTitle(options.Archive.AeTitle), $"Station:Archive:AeTitle '{options.Archive.AeTitle}' must be 1–16 printable ASCII characters without backslash");

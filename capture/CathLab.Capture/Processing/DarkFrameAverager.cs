@@ -1,3 +1,4 @@
+using CathLab.Capture.Calibration;
 using CathLab.Capture.Frames;
 using CathLab.Capture.Sources;
 using CathLab.Processing.Calibration;
@@ -45,41 +46,16 @@ public sealed class DarkFrameAverager
         return new CalibrationData(_current.Geometry, dark, _current.Gain, _current.Defects);
     }
 
-    /// <summary>Asks <paramref name="source"/> for <paramref name="count"/> dark frames and averages them as they arrive.</summary>
-    /// <remarks>The handler only reads the pixels, during the source's event, and leaves the frame's reference to the
-    /// handler that owns it (the run sequencer, which drops dark frames). The source rents its next buffer only after
-    /// every handler has returned, so the pixels stay intact for the whole event.</remarks>
-    public static async Task<CalibrationData> AcquireAsync(IFrameSource source, CalibrationData current, int count, CancellationToken cancellationToken)
+    /// <summary>Asks <paramref name="source"/> for <paramref name="count"/> dark frames and averages them as they arrive
+    /// (<see cref="DarkFrameStatistics"/>).</summary>
+    public static async Task<CalibrationData> AcquireAsync(IFrameSource source, CalibrationData current, int count, CancellationToken cancellationToken) =>
+        WithOffset(current, await DarkFrameStatistics.AcquireAsync(source, current.Geometry, count, cancellationToken));
+
+    /// <summary>The calibration <paramref name="current"/> with its offset map replaced by the mean of <paramref name="dark"/>.</summary>
+    public static CalibrationData WithOffset(CalibrationData current, PixelStatistics dark)
     {
-        if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, "at least one dark frame is needed");
-        var averager = new DarkFrameAverager(current);
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var gate = new Lock();
-        void OnFrame(Frame frame)
-        {
-            if (!frame.Info.Dark) return;
-            lock (gate)
-            {
-                if (averager.Frames >= count) return;
-                if (!averager.TryAdd(frame.Info, frame.Pixels))
-                {
-                    var g = current.Geometry;
-                    done.TrySetException(new InvalidDataException($"a dark frame of {frame.Info.Width}×{frame.Info.Height} does not fit the {g.Width}×{g.Height} calibration"));
-                    return;
-                }
-                if (averager.Frames == count) done.TrySetResult();
-            }
-        }
-        source.FrameArrived += OnFrame;
-        try
-        {
-            await source.RequestDarkFramesAsync(count, cancellationToken);
-            await done.Task.WaitAsync(cancellationToken);
-        }
-        finally
-        {
-            source.FrameArrived -= OnFrame;
-        }
-        lock (gate) return averager.Build();
+        var offset = new float[dark.Pixels];
+        for (int i = 0; i < offset.Length; i++) offset[i] = (float)dark.Mean(i);
+        return new CalibrationData(current.Geometry, offset, current.Gain, current.Defects);
     }
 }

@@ -19,6 +19,9 @@ public sealed record RecordingRequest(ExamContext Exam, AcquisitionProtocol Prot
     public BeamGeometry Geometry { get; init; } = BeamGeometry.Default;
     public ContrastInjection? Contrast { get; init; }
 
+    /// <summary>The detector calibration the run's frames are corrected with before they are written; null: written as read.</summary>
+    public Calibration.AppliedCalibration? Calibration { get; init; }
+
     /// <summary>GR for recorded runs at acquisition dose; SC (low dose) for saved fluoro.</summary>
     public RadiationSetting RadiationSetting { get; init; } = RadiationSetting.Gr;
     public string SopInstanceUid { get; init; } = DicomUidGenerator.NewUid();

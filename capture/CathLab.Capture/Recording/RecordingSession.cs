@@ -13,6 +13,7 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
     private readonly long _beganTicks = Stopwatch.GetTimestamp();
     private XaRunWriter? _writer;
     private byte[]? _narrow;
+    private ushort[]? _corrected;
     private DateTime _firstFrameAt;
     private ulong _firstPulseMicroseconds;
     private long _kermaNanoGray;
@@ -48,6 +49,12 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
         var at = _firstFrameAt.AddTicks((long)(report.TimestampMicroseconds - _firstPulseMicroseconds) * 10);
         var technique = report.Technique;
         var record = new XaFrameRecord(at, technique.Kv, technique.Ma, technique.PulseWidthMs, Request.PrimaryAngleDeg, Request.SecondaryAngleDeg);
+        if (Request.Calibration is { } calibration && calibration.Data.Geometry.PixelCount == pixels.Length)
+        {
+            _corrected ??= new ushort[pixels.Length];
+            calibration.Data.Correct(pixels, _corrected);
+            pixels = _corrected;
+        }
         _writer.WriteFrame(PixelBytes(pixels, info), record);
         FramesWritten++;
         _kermaNanoGray += report.AirKermaNanoGray;
@@ -111,6 +118,7 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
             TransferSyntax = options.TransferSyntax,
             ExpectedMaxFrames = options.ExpectedMaxFrames,
             SourceAeTitle = options.SourceAeTitle,
+            Calibration = Request.Calibration is { } c ? new XaDetectorCalibration(c.CalibratedAt?.LocalDateTime, c.Description) : null,
         };
         return XaRunWriter.Create(Path, Request.Exam, settings);
     }

@@ -16,9 +16,12 @@ public sealed class StationClient : IDisposable
         _channel = LiveFeedObserver.CreateChannel(target.Server, target.AcceptAnyCertificate);
         _headers = [new Metadata.Entry("authorization", "Bearer " + target.Token)];
         Control = new StationControl.StationControlClient(_channel);
+        Calibration = new DetectorCalibration.DetectorCalibrationClient(_channel);
     }
 
     public StationControl.StationControlClient Control { get; }
+
+    public DetectorCalibration.DetectorCalibrationClient Calibration { get; }
 
     public CallOptions Call(CancellationToken cancellation, TimeSpan? deadline = null) =>
         new(_headers, deadline is { } d ? DateTime.UtcNow + d : null, cancellation);

@@ -23,6 +23,7 @@ public static class StationText
             + $" | PACS pending {s.ObjectsPending} committed {s.ObjectsCommitted} failed {s.ObjectsFailed}");
         if (!s.GeneratorConnected) line += " | GENERATOR NOT CONNECTED";
         if (s.HasLastAlert) line += $" | alert: {s.LastAlert}";
+        if (s.HasCalibrationWarning) line += $" | CALIBRATION: {s.CalibrationWarning}";
         return line;
     }
 

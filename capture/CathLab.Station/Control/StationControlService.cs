@@ -9,10 +9,18 @@ namespace CathLab.Station.Control;
 /// is asked), calls the station, and maps its refusals (FAILED_PRECONDITION with the reason) and lookups that find
 /// nothing (NOT_FOUND). Only technicians get here: the live feed's <see cref="AuthInterceptor"/> guards every gRPC
 /// service of the host and opens nothing of this one to observers. Every call that changes something is audited.</summary>
-public sealed class StationControlService(IStationControl station, IAuditLog audit, PedalLease lease, TimeProvider time) : Proto.StationControl.StationControlBase
+public sealed class StationControlService(IStationControl station, IAuditLog audit, PedalLease lease, TimeProvider time, Capture.Calibration.CalibrationState? calibration = null)
+    : Proto.StationControl.StationControlBase
 {
     public override Task<Proto.StatusReply> GetStatus(Proto.GetStatusRequest request, ServerCallContext context) =>
-        Task.FromResult(ControlReplies.Status(station.Status));
+        Task.FromResult(Status());
+
+    private Proto.StatusReply Status()
+    {
+        var reply = ControlReplies.Status(station.Status);
+        if (calibration?.Warning is { } warning) reply.CalibrationWarning = warning;
+        return reply;
+    }
 
     public override async Task WatchStatus(Proto.WatchStatusRequest request, IServerStreamWriter<Proto.StatusReply> responseStream, ServerCallContext context)
     {
@@ -23,7 +31,7 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
         {
             do
             {
-                await responseStream.WriteAsync(ControlReplies.Status(station.Status), context.CancellationToken);
+                await responseStream.WriteAsync(Status(), context.CancellationToken);
             }
             while (await ticks.WaitForNextTickAsync(context.CancellationToken));
         }

@@ -1,4 +1,5 @@
 using CathLab.Capture.Acquisition;
+using CathLab.Capture.Calibration;
 using CathLab.Capture.Configuration;
 using CathLab.Capture.Fluoro;
 using CathLab.Capture.Recording;
@@ -14,7 +15,7 @@ namespace CathLab.Station.Exam;
 /// the exam's patient and study, the beam geometry), closes it into a <see cref="RunView"/>, and re-issues DSA runs with
 /// other masks. Recorded objects stay in the spool, listed on the exam, until the exam is closed and published.</summary>
 public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses, IServiceProvider services, GeneratorBridge bridge, StationOptions options,
-    EquipmentInfo equipment, ILogger<StationRecorder> logger)
+    EquipmentInfo equipment, CalibrationState calibration, ILogger<StationRecorder> logger)
 {
     private readonly FluoroLoopStore? _loop = options.FluoroStoreSeconds > 0 ? services.GetRequiredService<FluoroLoopStore>() : null;
 
@@ -35,6 +36,7 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         return new RecordingRequest(new ExamContext(exam.Patient, exam.Study, series, equipment), protocol, InstanceNumber: 1)
         {
             Geometry = bridge.Dose.Geometry,
+            Calibration = calibration.ForRecording(),
         };
     }
 

@@ -7,7 +7,8 @@ using CathLab.Capture.Processing;
 using CathLab.Capture.Recording;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
-using CathLab.Processing.Calibration;
+using CathLab.Capture.Calibration;
+using CathLab.Station.Calibration;
 using CathLab.Processing.Frames;
 using CathLab.Processing.Pipeline;
 using CathLab.Station.Live;
@@ -74,9 +75,21 @@ public static class StationServiceRegistration
         services.AddSingleton(sp => options.FluoroStoreSeconds > 0
             ? new FluoroLoopStore(new FluoroLoopOptions { Duration = TimeSpan.FromSeconds(options.FluoroStoreSeconds), MaxPixels = options.Detector.Size * options.Detector.Size })
             : null!);
+        var detectorMode = new FrameGeometry(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored);
+        services.AddSingleton(new CalibrationStore(options.Calibration.Folder));
+        services.AddSingleton(new ConstancyHistory(options.Calibration.Folder));
+        services.AddSingleton(sp =>
+        {
+            var state = new CalibrationState(detectorMode, TimeSpan.FromDays(options.Calibration.IntervalDays));
+            state.Loaded(sp.GetRequiredService<CalibrationStore>().Load(detectorMode));
+            return state;
+        });
+        services.AddSingleton<IFloodExposure>(sp => new SequencerFloodExposure(sp.GetRequiredService<RunSequencer>(), sp.GetRequiredService<IFrameSource>(),
+            sp.GetRequiredService<GeneratorBridge>(), options.Calibration.FloodPulseRate));
+        services.AddSingleton<CalibrationService>();
         services.AddSingleton(sp => new ProcessingStage(
             sp.GetRequiredService<FrameFanout>(),
-            CalibrationData.Identity(new FrameGeometry(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored)),
+            sp.GetRequiredService<CalibrationState>().Data,
             new RunProcessingProfiles(),
             sp.GetRequiredService<LiveFeedFrameSink>(),
             new ProcessingStageOptions
@@ -101,6 +114,7 @@ public static class StationServiceRegistration
         services.AddHostedService(sp => sp.GetRequiredService<OutboxService>());
         services.AddHostedService<ProcessingService>();
         services.AddHostedService<FrameSourceService>();
+        services.AddHostedService(sp => sp.GetRequiredService<CalibrationService>());
         services.AddHostedService<EmissionGuard>();
         return services;
     }
@@ -109,6 +123,7 @@ public static class StationServiceRegistration
     {
         app.MapCathLabLiveFeed();
         app.MapGrpcService<StationControlService>();
+        app.MapGrpcService<CalibrationControlService>();
         app.MapGet("/health", (HttpContext context) => HealthEndpoint.WriteAsync(context));
         return app;
     }

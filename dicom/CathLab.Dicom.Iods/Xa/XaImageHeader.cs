@@ -30,6 +30,7 @@ public static class XaImageHeader
         if (exam.Series.NeedsLaterality) ds.SetString(DicomTags.Laterality, exam.Series.Laterality);
         CompositeModules.AddGeneralEquipment(ds, exam.Equipment);
         AddGeneralImage(ds, run, started);
+        if (run.Calibration is { } calibration) AddCalibration(ds, calibration);
         AddImagePixel(ds, run, frames.Frames);
         AddCine(ds, run, frames);
         AddXRayAcquisition(ds, run, frames);
@@ -52,6 +53,17 @@ public static class XaImageHeader
         ds.SetString(DicomTags.AcquisitionDateTime, DicomDateTimeText.DateTime(started));
         ds.SetString(DicomTags.IrradiationEventUID, run.IrradiationEventUid);
         ds.SetString(DicomTags.LossyImageCompression, "00");
+    }
+
+    private static void AddCalibration(DicomDataSet ds, XaDetectorCalibration calibration)
+    {
+        if (calibration.CalibratedAt is { } at)
+        {
+            ds.SetString(DicomTags.DateOfLastCalibration, DicomDateTimeText.Date(at));
+            ds.SetString(DicomTags.TimeOfLastCalibration, DicomDateTimeText.Time(at));
+        }
+        if (calibration.ProcessingDescription.Length > 0)
+            ds.SetString(DicomTags.AcquisitionDeviceProcessingDescription, calibration.ProcessingDescription.Length <= 64 ? calibration.ProcessingDescription : calibration.ProcessingDescription[..64]);
     }
 
     private static void AddImagePixel(DicomDataSet ds, XaRunSettings run, int frames)

@@ -53,6 +53,10 @@ public sealed record XaRunSettings
 
     public string? SourceAeTitle { get; init; }
 
+    /// <summary>The detector calibration the frames were corrected with: Date/Time of Last Calibration (0018,1200/1201,
+    /// General Equipment) and Acquisition Device Processing Description (0018,1400, X-Ray Image).</summary>
+    public XaDetectorCalibration? Calibration { get; init; }
+
     internal int BitsStored => DetectorBits switch
     {
         8 => 8,
@@ -83,3 +87,6 @@ public sealed record XaRunSettings
         if (ExpectedMaxFrames < 1) throw new ArgumentException("expected max frames must be positive");
     }
 }
+
+/// <summary>When the detector was last calibrated (null: never) and what was done to the frames (at most 64 characters, LO).</summary>
+public sealed record XaDetectorCalibration(DateTime? CalibratedAt, string ProcessingDescription);

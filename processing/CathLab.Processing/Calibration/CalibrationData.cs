@@ -51,6 +51,15 @@ public sealed class CalibrationData
         return new CalibrationData(geometry, new float[geometry.PixelCount], gain, new DefectMap(geometry));
     }
 
+    /// <summary>Offset, gain and defect correction of one frame into <paramref name="corrected"/>, rounded to LSB with the
+    /// same fixed-point arithmetic as the processing passes (used where a corrected raw frame is kept, e.g. recorded runs).</summary>
+    public void Correct(ReadOnlySpan<ushort> raw, Span<ushort> corrected)
+    {
+        Geometry.RequireLength(raw.Length, nameof(raw));
+        Geometry.RequireLength(corrected.Length, nameof(corrected));
+        Cpu.ScalarCalibration.Apply(this, raw, corrected);
+    }
+
     public void Save(Stream stream)
     {
         Span<byte> header = stackalloc byte[8 + 4 * 4];

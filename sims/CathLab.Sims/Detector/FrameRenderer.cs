@@ -44,10 +44,17 @@ public sealed class FrameRenderer
     public DetectorCalibrationMaps Maps(DetectorMode mode) => mode == DetectorMode.Full1024 ? _maps1024 : _maps512;
 
     /// <summary>Renders the readout of one exposure into <paramref name="destination"/> (side × side pixels).</summary>
-    public void RenderExposure(in Technique technique, long timestampMicroseconds, DetectorMode mode, ulong frameIndex, Span<ushort> destination)
+    /// <remarks>With <paramref name="attenuator"/> the beam meets only a uniform attenuator (the table cleared for a
+    /// calibration flood): no anatomy, vessels or motion; collimation and the detector's own pattern stay.</remarks>
+    public void RenderExposure(in Technique technique, long timestampMicroseconds, DetectorMode mode, ulong frameIndex, Span<ushort> destination, bool attenuator = false)
     {
         int binning = mode.Binning();
         float quanta = (float)_physics.UnattenuatedQuantaPerPixel(technique, binning);
+        if (attenuator)
+        {
+            Render(mode, frameIndex, destination, quanta, _transmission.UniformAt(technique.Kv), false, 0, 0, 0, 0);
+            return;
+        }
         var transmission = _transmission.At(technique.Kv);
         double concentration = _world.Bolus.ConcentrationAt(timestampMicroseconds);
         bool contrast = concentration > 1e-4;

@@ -29,6 +29,7 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
     private long _poolExhausted;
     private ulong _darkFrameIndex;
     private bool _started;
+    private volatile bool _attenuator;
 
     public SimulatedDetector(SimulatedDetectorOptions options)
     {
@@ -99,6 +100,13 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
     }
 
     public void SetMode(DetectorMode mode) => Volatile.Write(ref _mode, (int)mode);
+
+    /// <summary>A uniform attenuator in the beam with the table clear (calibration floods), or out again (the phantom).</summary>
+    public bool Attenuator
+    {
+        get => _attenuator;
+        set => _attenuator = value;
+    }
 
     /// <summary>Switches the detector's faults at run time; the drop and late counters restart.</summary>
     public void SetFaults(DetectorFaultOptions faults)
@@ -181,7 +189,7 @@ public sealed class SimulatedDetector : IPulseObserver, IFrameLinkDetector, IDis
         var mode = Mode;
         int side = mode.Side();
         var faults = Volatile.Read(ref _faults);
-        _renderer.RenderExposure(pulse.Technique, pulse.TimestampMicroseconds, mode, pulse.PulseId, frame.Pixels(side, side));
+        _renderer.RenderExposure(pulse.Technique, pulse.TimestampMicroseconds, mode, pulse.PulseId, frame.Pixels(side, side), _attenuator);
         ApplyDeadLines(faults.Options, frame.Pixels(side, side), side);
         var (kv, ma, width) = FrameHeader.Encode(pulse.Technique);
         frame.Header = new FrameHeader(FrameLinkMessageType.Frame, 0, pulse.PulseId, pulse.TimestampMicroseconds,

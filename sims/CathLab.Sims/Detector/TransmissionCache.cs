@@ -10,6 +10,8 @@ public sealed class TransmissionCache
     private readonly PhantomWorld _world;
     private readonly XRayPhysics _physics;
     private int _kvTenths = -1;
+    private float[]? _uniform;
+    private int _uniformKvTenths = -1;
 
     public TransmissionCache(PhantomWorld world, XRayPhysics physics)
     {
@@ -19,6 +21,22 @@ public sealed class TransmissionCache
     }
 
     public float[] Transmission { get; }
+
+    /// <summary>Transmission through a uniform slab of <see cref="UniformAttenuatorWaterCm"/> water-equivalent with the
+    /// table clear (no anatomy, no lead, no vessels): what the detector sees of a calibration attenuator.</summary>
+    public float[] UniformAt(double kv)
+    {
+        int tenths = (int)Math.Round(kv * 10);
+        _uniform ??= new float[Transmission.Length];
+        if (tenths != _uniformKvTenths)
+        {
+            Array.Fill(_uniform, MathF.Exp(-(float)_physics.WaterMuPerCm(tenths / 10.0) * UniformAttenuatorWaterCm));
+            _uniformKvTenths = tenths;
+        }
+        return _uniform;
+    }
+
+    public const float UniformAttenuatorWaterCm = 20;
 
     public float[] At(double kv)
     {

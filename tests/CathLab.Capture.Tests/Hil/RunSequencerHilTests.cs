@@ -55,4 +55,21 @@ public sealed class RunSequencerHilTests
         await Assert.ThrowsAsync<ArgumentException>(() => rig.Sequencer.RunAsync(protocol, StationRig.Hold(TimeSpan.FromSeconds(1)), CancellationToken.None));
         Assert.Equal(0u, rig.Generator.PulsesDelivered);
     }
+
+    [Fact]
+    public async Task A_second_run_while_one_is_exposing_is_refused_and_the_first_completes()
+    {
+        await using var rig = await StationRig.StartAsync();
+        var protocol = ProtocolCatalog.Find(ProtocolCatalog.Defaults, "cardiac-cine-15");
+        var release = new TaskCompletionSource();
+        var first = rig.Sequencer.RunAsync(protocol, _ => release.Task, CancellationToken.None);
+        for (int i = 0; i < 300 && !rig.Bridge.Exposure.GeneratorExposing; i++) await Task.Delay(10);
+
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => rig.Sequencer.RunAsync(protocol, StationRig.Hold(TimeSpan.FromSeconds(1)), CancellationToken.None));
+        Assert.Contains("one run at a time", refused.Message, StringComparison.Ordinal);
+        release.SetResult();
+        var result = await first;
+        Assert.True(result.Complete, result.Failure);
+        Assert.Equal(result.Pulses, result.FramesReceived);
+    }
 }

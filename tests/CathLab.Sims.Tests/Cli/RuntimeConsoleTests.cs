@@ -22,6 +22,19 @@ public sealed class RuntimeConsoleTests : IDisposable
     }
 
     [Fact]
+    public void The_attenuator_goes_in_and_out_of_the_beam_at_run_time()
+    {
+        Assert.True(_console.Execute("attenuator in"));
+        Assert.True(_simulator.Detector.Attenuator);
+        Assert.True(_console.Execute("status"));
+        Assert.Contains("ATTENUATOR IN", _output.ToString());
+        Assert.True(_console.Execute("attenuator out"));
+        Assert.False(_simulator.Detector.Attenuator);
+        Assert.True(_console.Execute("attenuator sideways"));
+        Assert.Contains("unknown command", _output.ToString());
+    }
+
+    [Fact]
     public void Faults_are_injected_and_cleared_at_run_time()
     {
         Assert.True(_console.Execute("interlock open"));

@@ -19,8 +19,10 @@ public sealed class StationFaultHilTests
         var source = (FrameLinkSource)station.Services.GetRequiredService<IFrameSource>();
         await control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-0002"), CancellationToken.None);
 
+        // Counted from here: the station's offset refresh at start has already read dark frames.
+        long before = source.Received;
         var run = await control.PedalDownAsync("cardiac-cine-15", CancellationToken.None);
-        await WaitUntilAsync(() => source.Received > 5, "frames to arrive");
+        await WaitUntilAsync(() => source.Received > before + 5, "frames to arrive");
         sim.Pty.Pull();
 
         await WaitUntilAsync(() => control.Status.ExposureState == "Fault" && control.Status.CurrentRun is null, "the run to close by itself");
@@ -86,8 +88,9 @@ public sealed class StationFaultHilTests
         var station = await StationUnderTest.StartAsync(sim);
         var source = (FrameLinkSource)station.Services.GetRequiredService<IFrameSource>();
         await station.Control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-0004"), CancellationToken.None);
+        long before = source.Received;
         await station.Control.PedalDownAsync("cardiac-fluoro-15", CancellationToken.None);
-        await WaitUntilAsync(() => source.Received > 5, "fluoro frames");
+        await WaitUntilAsync(() => source.Received > before + 5, "fluoro frames");
         Assert.Equal("Exposing", (await sim.GeneratorStatusAsync()).State);
 
         await station.DisposeAsync();

@@ -24,6 +24,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
     public int WebPort { get; }
     public string ArchiveFolder => Path.Combine(Folder, "archive");
     public string SpoolFolder => Path.Combine(Folder, "spool");
+    public string CalibrationFolder => Path.Combine(Folder, "calibration");
     public IServiceProvider Services => _startup.Services;
     public IStationControl Control => Services.GetRequiredService<IStationControl>();
 
@@ -56,6 +57,10 @@ internal sealed class StationUnderTest : IAsyncDisposable
         var source = (Capture.Sources.FrameLinkSource)station.Services.GetRequiredService<Capture.Sources.IFrameSource>();
         for (int i = 0; i < 300 && !source.Connected; i++) await Task.Delay(50);
         if (!source.Connected) throw new InvalidOperationException("the station did not connect to the simulated detector's frame link");
+        // The offset refresh at start reads dark frames over the frame link; the tests begin once it is done.
+        var calibration = station.Services.GetRequiredService<Capture.Calibration.CalibrationState>();
+        for (int i = 0; i < 300 && calibration.OffsetAt is null; i++) await Task.Delay(50);
+        if (calibration.OffsetAt is null) throw new InvalidOperationException("the station did not refresh its detector offset at start");
         return station;
     }
 
@@ -71,6 +76,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
         $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",
         $"--Station:Archive:SpoolFolder={Path.Combine(folder, "spool")}",
         $"--Station:AuditPath={Path.Combine(folder, "audit.jsonl")}",
+        $"--Station:Calibration:Folder={Path.Combine(folder, "calibration")}",
         "--Logging:LogLevel:Default=Warning",
         // The generator may answer late on a loaded machine; the simulator's heartbeat window is widened to match.
         "--Station:Generator:AnswerTimeoutMs=100",
