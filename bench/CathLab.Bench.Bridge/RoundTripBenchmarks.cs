@@ -25,7 +25,7 @@ public class RoundTripBenchmarks
     private PtyPair? _pty;
     private GeneratorSerialEndpoint? _endpoint;
     private SimulatedGenerator? _generator;
-    private CathLabGeneratorLink? _link;
+    private GeneratorLinkV1? _link;
     private TechniqueSetting _setting = new(ExposureKind.Fluoro, new Technique(75, 20, 6), 15);
     private long _wireTicks;
 
@@ -40,7 +40,7 @@ public class RoundTripBenchmarks
         _endpoint = new GeneratorSerialEndpoint(_pty.GeneratorEnd, Baud, SerialFaultOptions.None);
         _generator = new SimulatedGenerator(new GeneratorSimOptions(), new XRayPhysics(), _endpoint);
         _endpoint.Start(_generator);
-        _link = new CathLabGeneratorLink(new SerialPortConnector(_pty.StationEnd, Baud));
+        _link = new GeneratorLinkV1(new SerialPortConnector(_pty.StationEnd, Baud));
         _link.ConnectAsync().WaitAsync(TimeSpan.FromSeconds(30)).GetAwaiter().GetResult();
         _wireTicks = (long)(WireSeconds(GetStatusWireBytes) * Stopwatch.Frequency);
     }

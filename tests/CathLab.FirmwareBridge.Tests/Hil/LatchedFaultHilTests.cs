@@ -22,7 +22,7 @@ public sealed class LatchedFaultHilTests
         endpoint.Start(generator);
         generator.InjectFault(FaultCode.Arc);
 
-        await using var bridge = new GeneratorBridge(new CathLabGeneratorLink(
+        await using var bridge = new GeneratorBridge(new GeneratorLinkV1(
             new SerialPortConnector(pty.StationEnd, writeTimeout: SimRig.LoadTolerantWriteTimeout), SimRig.LoadTolerantTimings));
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await bridge.ConnectAsync(guard.Token);

@@ -40,7 +40,7 @@ public sealed class SimRig : IAsyncDisposable
     // waiting from starving the link.
     static SimRig() => ThreadPool.SetMinThreads(Math.Max(32, Environment.ProcessorCount * 4), 16);
 
-    private SimRig(PtyPair? pty, string stationEnd, string generatorEnd, GeneratorSerialEndpoint endpoint, SimulatedGenerator generator, GeneratorBridge bridge, CathLabGeneratorLink link)
+    private SimRig(PtyPair? pty, string stationEnd, string generatorEnd, GeneratorSerialEndpoint endpoint, SimulatedGenerator generator, GeneratorBridge bridge, GeneratorLinkV1 link)
     {
         _ownedPty = pty;
         StationEnd = stationEnd;
@@ -60,7 +60,7 @@ public sealed class SimRig : IAsyncDisposable
     public GeneratorSerialEndpoint Endpoint { get; private set; }
     public SimulatedGenerator Generator { get; private set; }
     public GeneratorBridge Bridge { get; }
-    public CathLabGeneratorLink Link { get; }
+    public GeneratorLinkV1 Link { get; }
     public EventLog Events { get; } = new();
     public DeliveredPulses Delivered { get; private set; } = new();
     /// <summary>Every line the bridge logged.</summary>
@@ -98,8 +98,8 @@ public sealed class SimRig : IAsyncDisposable
         var (endpoint, generator) = StartGenerator(generatorEnd, faults, options ?? LoadTolerantGenerator);
         var log = new ListLogger<object>();
         var loggers = new SingleLoggerFactory(log);
-        var link = new CathLabGeneratorLink(new SerialPortConnector(stationEnd, writeTimeout: LoadTolerantWriteTimeout), timings ?? LoadTolerantTimings,
-            new Microsoft.Extensions.Logging.Logger<CathLabGeneratorLink>(loggers));
+        var link = new GeneratorLinkV1(new SerialPortConnector(stationEnd, writeTimeout: LoadTolerantWriteTimeout), timings ?? LoadTolerantTimings,
+            new Microsoft.Extensions.Logging.Logger<GeneratorLinkV1>(loggers));
         var bridge = new GeneratorBridge(link, loggers);
         var rig = new SimRig(pty, stationEnd, generatorEnd, endpoint, generator, bridge, link) { Log = log };
         using var guard = new CancellationTokenSource(TimeSpan.FromSeconds(30));

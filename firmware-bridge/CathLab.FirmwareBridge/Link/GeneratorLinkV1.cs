@@ -11,7 +11,7 @@ namespace CathLab.FirmwareBridge.Link;
 /// keeps its own period and retries (it never waits behind a command being retried) and keeps exposure alive;
 /// a supervisor reopens the port (with back-off), re-identifies the generator, re-reads its capabilities and re-sends
 /// the techniques it last stored after a cable pull or a silent generator.</summary>
-public sealed class CathLabGeneratorLink : IGeneratorLink
+public sealed class GeneratorLinkV1 : IGeneratorLink
 {
     private readonly ISerialConnector _connector;
     private readonly LinkTimings _timings;
@@ -50,7 +50,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
     private long _eventsDropped;
     private long _heartbeatsSent;
 
-    public CathLabGeneratorLink(ISerialConnector connector, LinkTimings? timings = null, ILogger<CathLabGeneratorLink>? logger = null)
+    public GeneratorLinkV1(ISerialConnector connector, LinkTimings? timings = null, ILogger<GeneratorLinkV1>? logger = null)
     {
         _connector = connector;
         _timings = timings ?? new LinkTimings();
@@ -191,7 +191,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         {
             if (_stop.IsCancellationRequested)
             {
-                throw new ObjectDisposedException(nameof(CathLabGeneratorLink));
+                throw new ObjectDisposedException(nameof(GeneratorLinkV1));
             }
             if (!internalConnect && _state != LinkState.Connected)
             {
@@ -265,8 +265,8 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
             abandoned = _inFlight;
             _inFlight = null;
         }
-        abandoned?.Answer.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
-        FailQueued(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
+        abandoned?.Answer.TrySetException(new ObjectDisposedException(nameof(GeneratorLinkV1)));
+        FailQueued(new ObjectDisposedException(nameof(GeneratorLinkV1)));
     }
 
     private long AnswerTimeoutMs => (long)Math.Max(1, _timings.AnswerTimeout.TotalMilliseconds);
@@ -836,7 +836,7 @@ public sealed class CathLabGeneratorLink : IGeneratorLink
         var previous = _state;
         _state = LinkState.Closed;
         if (previous != LinkState.Closed) StateChanged?.Invoke(LinkState.Closed, "disposed");
-        _firstConnect.TrySetException(new ObjectDisposedException(nameof(CathLabGeneratorLink)));
+        _firstConnect.TrySetException(new ObjectDisposedException(nameof(GeneratorLinkV1)));
         _ = _firstConnect.Task.Exception;
         if (_supervisor is { } supervisor)
         {
