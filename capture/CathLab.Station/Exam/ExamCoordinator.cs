@@ -24,6 +24,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private readonly StationOptions _options;
     private readonly LiveFeedHub _hub;
     private readonly GeneratorTelemetry _telemetry;
+    private readonly Live.LiveExamTelemetry _liveTelemetry;
     private readonly StationRecorder _recorder;
     private readonly OutboxService _outbox;
     private readonly ProcessingStage _processing;
@@ -55,6 +56,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         _workflow = workflow;
         _logger = logger;
         _telemetry = new GeneratorTelemetry(bridge);
+        _liveTelemetry = new Live.LiveExamTelemetry(bridge, hub, TimeProvider.System);
         _selected = protocols.All[0];
         _bridge.Exposure.Transitioned += OnExposureTransition;
     }
@@ -154,7 +156,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         lock (_gate)
         {
             if (_exam is not null) throw new StationRefusedException($"exam {_exam.ExamId} is open: end it before starting another");
-            exam = new OpenExam($"EXAM-{stamp}", patient, study, emergency) { WorklistItem = item };
+            exam = new OpenExam(ExamIdentity.New(now), patient, study, emergency) { WorklistItem = item };
             _exam = exam;
         }
         _bridge.Dose.StartExam();
@@ -177,11 +179,14 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         _hub.EndExam();
         try
         {
-            if (_workflow.WriteDoseReport(exam, _recorder.SpoolFolder) is { } doseReport) exam.AddObject(doseReport);
+            var (doseReport, discrepancy) = _workflow.WriteDoseReport(exam, _recorder.SpoolFolder);
+            if (doseReport is not null) exam.AddObject(doseReport);
+            if (discrepancy is not null) _telemetry.Raise("DoseReport", $"exam {exam.ExamId}: dose report written, but {discrepancy}");
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
         {
             _logger.LogError("exam {Exam}: the dose report could not be written: {Error}", exam.ExamId, e.Message);
+            _telemetry.Raise("DoseReport", $"exam {exam.ExamId}: the dose report could not be written: {e.Message}");
         }
         await _workflow.FinishProcedureStepAsync(exam, end);
         Publish(exam);
@@ -402,6 +407,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         // Registered as itself and as IStationControl, so the container disposes it twice.
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _bridge.Exposure.Transitioned -= OnExposureTransition;
+        _liveTelemetry.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
     }

@@ -1,0 +1,79 @@
+using System.Text.Json;
+using CathLab.Capture.Sources;
+using CathLab.Station.Control;
+using CathLab.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CathLab.Station.Tests.Hil;
+
+/// <summary>What an exam leaves behind whatever happens: its own id, and its dose report.</summary>
+[Collection(HilCollection.Name)]
+public sealed class StationExamRecordsHilTests
+{
+    [Fact]
+    public async Task Exams_opened_one_right_after_another_get_unique_ids_and_health_names_none()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim);
+        var control = station.Control;
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{station.WebPort}") };
+        var ids = new List<string>();
+        for (int i = 0; i < 25; i++) // well within a second or two: the old ids were the start time to the second
+        {
+            var exam = await control.StartExamAsync(new ExamRequest("DOE^JANE", $"HIL-ID-{i}"), CancellationToken.None);
+            ids.Add(exam.ExamId);
+            if (i == 0)
+            {
+                string health = await http.GetStringAsync("/health");
+                Assert.DoesNotContain(exam.ExamId, health, StringComparison.Ordinal);
+                Assert.DoesNotContain("EXAM-", health, StringComparison.Ordinal);
+                using var json = JsonDocument.Parse(health);
+                Assert.Equal(["status", "generatorConnected", "exposureFault"], json.RootElement.EnumerateObject().Select(p => p.Name));
+            }
+            await control.EndExamAsync(new ExamEnd(), CancellationToken.None);
+        }
+        Assert.Equal(ids.Count, ids.Distinct(StringComparer.Ordinal).Count());
+    }
+
+    [Fact]
+    public async Task A_run_killed_by_a_link_loss_mid_exposure_still_leaves_a_published_dose_report_with_the_ledgers_totals()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim);
+        var control = station.Control;
+        var source = (FrameLinkSource)station.Services.GetRequiredService<IFrameSource>();
+        await control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-0023"), CancellationToken.None);
+
+        await control.PedalDownAsync("cardiac-cine-15", CancellationToken.None);
+        for (int i = 0; i < 300 && source.Received <= 5; i++) await Task.Delay(50);
+        sim.Pty.Pull(); // mid-exposure
+        for (int i = 0; i < 300 && !(control.Status.ExposureState == "Fault" && control.Status.CurrentRun is null); i++) await Task.Delay(50);
+        var closed = await control.PedalUpAsync(CancellationToken.None);
+        Assert.Equal(RunState.Failed, closed.State);
+        double ledgerKar = control.Status.ReferenceAirKermaMilliGray;
+        Assert.True(ledgerKar > 0, "the cut-off run delivered dose");
+
+        await control.EndExamAsync(new ExamEnd(), CancellationToken.None);
+        var report = Assert.Single(control.Outbox, o => o.Description == "radiation dose report");
+        var file = Assert.Single(Directory.GetFiles(station.SpoolFolder, "*.dcm", SearchOption.AllDirectories),
+            f => File.ReadAllBytes(f).AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(report.SopInstanceUid)) >= 0);
+        var read = ExternalTool.PythonScript(TotalKarGy, file);
+        Assert.True(read.ExitCode == 0, read.StdOut + read.StdErr);
+        Assert.Equal(ledgerKar / 1000, double.Parse(read.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture), 6);
+        var alert = control.Status.LastAlert ?? "";
+        Assert.True(alert.Contains("Link", StringComparison.Ordinal) || alert.Contains("DoseReport", StringComparison.Ordinal), alert);
+    }
+
+    /// <summary>Prints the report's Dose (RP) Total (113725) in Gy.</summary>
+    private const string TotalKarGy = """
+        import sys, pydicom
+        ds = pydicom.dcmread(sys.argv[1])
+        def walk(items):
+            for c in items:
+                if c.ConceptNameCodeSequence[0].CodeValue == '113725' and c.ValueType == 'NUM':
+                    print(c.MeasuredValueSequence[0].NumericValue); sys.exit(0)
+                if 'ContentSequence' in c: walk(c.ContentSequence)
+        walk(ds.ContentSequence)
+        sys.exit(1)
+        """;
+}
