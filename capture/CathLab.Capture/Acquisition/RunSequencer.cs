@@ -92,7 +92,7 @@ public sealed class RunSequencer
         }
 
         await WaitUntilAsync(() => !_bridge.Exposure.GeneratorExposing, LastFrameWait);
-        var dose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : null;
+        var dose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : UnclosedRunDose();
         int pulses = dose?.Pulses ?? 0;
         await WaitUntilAsync(() => Interlocked.Read(ref _framesThisRun) + Interlocked.Read(ref _framesLostThisRun) >= pulses, LastFrameWait);
         long frames, lost;
@@ -159,5 +159,16 @@ public sealed class RunSequencer
     {
         var clock = Stopwatch.StartNew();
         while (!condition() && clock.Elapsed < timeout) await Task.Delay(10);
+    }
+
+    /// <summary>The ledger's totals of an exposure that started but never ended (the link was lost mid-exposure, so no
+    /// ExposureEnded came): its pulses were delivered and must reach the dose report. Null when there is none (the
+    /// ledger's current run is then the last closed one, or empty).</summary>
+    private DoseTotals? UnclosedRunDose()
+    {
+        var current = _bridge.Dose.CurrentRun;
+        var runs = _bridge.Dose.Runs;
+        if (current.Pulses == 0 || (runs.Count > 0 && runs[^1].Totals == current)) return null;
+        return current;
     }
 }

@@ -91,7 +91,12 @@ public static class ExamDoseReport
         var fluoroTime = ledger.FluoroTime - TimeSpan.FromTicks(runs.Sum(r => r.Dose.FluoroTime.Ticks) + fluoro.Sum(f => f.Dose.FluoroTime.Ticks));
         if (fluoroTime < TimeSpan.Zero) fluoroTime = TimeSpan.Zero;
         var dose = new DoseTotals(Math.Max(0, missingKar), Math.Max(0, missingDap), fluoroTime, fluoroPulses, cinePulses, 0);
-        return new FluoroSequence(at, fluoroTime, dose, 0, 0, 0, 0, 0, 0)
+        // The pulses' technique is not known here; the exam's last event stands for it (an event needs a physical one).
+        var (kv, ma, width) = runs.Select(r => (r.Summary.StartedAt, r.Summary.MeanKvp, r.Summary.MeanTubeCurrentMa, r.Summary.MeanPulseWidthMs))
+            .Concat(fluoro.Select(f => (f.StartedAt, f.MeanKvp, f.MeanTubeCurrentMa, f.MeanPulseWidthMs)))
+            .Where(t => t.Item2 > 0).OrderBy(t => t.Item1).Select(t => (t.Item2, t.Item3, t.Item4)).LastOrDefault();
+        if (!(kv > 0)) return null;
+        return new FluoroSequence(at, fluoroTime, dose, 0, kv, ma, width, 0, 0)
         {
             Protocol = "dose counted by the generator's pulse reports but not attributed to a recorded run or fluoro sequence",
             Kind = cinePulses > 0 || fluoroPulses == 0 ? IrradiationKind.Acquisition : IrradiationKind.Fluoroscopy,

@@ -54,24 +54,32 @@ public sealed class StationExamRecordsHilTests
         Assert.True(ledgerKar > 0, "the cut-off run delivered dose");
 
         await control.EndExamAsync(new ExamEnd(), CancellationToken.None);
-        var report = Assert.Single(control.Outbox, o => o.Description == "radiation dose report");
-        var file = Assert.Single(Directory.GetFiles(station.SpoolFolder, "*.dcm", SearchOption.AllDirectories),
-            f => File.ReadAllBytes(f).AsSpan().IndexOf(System.Text.Encoding.ASCII.GetBytes(report.SopInstanceUid)) >= 0);
+        // Published: the embedded archive (the test's PACS) receives it; the failed run stored nothing, so it is the only object.
+        string[] archived = [];
+        for (int i = 0; i < 600 && archived.Length == 0; i++)
+        {
+            archived = Directory.Exists(station.ArchiveFolder) ? Directory.GetFiles(station.ArchiveFolder, "*.dcm") : [];
+            if (archived.Length == 0) await Task.Delay(100);
+        }
+        Assert.True(archived.Length == 1, $"archive: {archived.Length}; spool: {string.Join(", ", Directory.GetFiles(station.SpoolFolder, "*", SearchOption.AllDirectories))}; alert: {control.Status.LastAlert}; outbox: {string.Join(", ", control.Outbox.Select(o => $"{o.Description} {o.State} {o.LastError}"))}");
+        var file = archived[0];
         var read = ExternalTool.PythonScript(TotalKarGy, file);
         Assert.True(read.ExitCode == 0, read.StdOut + read.StdErr);
-        Assert.Equal(ledgerKar / 1000, double.Parse(read.StdOut.Trim(), System.Globalization.CultureInfo.InvariantCulture), 6);
+        var fields = read.StdOut.Trim().Split(' ');
+        Assert.Equal("1.2.840.10008.5.1.4.1.1.88.67", fields[0]); // X-Ray Radiation Dose SR
+        Assert.Equal(ledgerKar / 1000, double.Parse(fields[1], System.Globalization.CultureInfo.InvariantCulture), 6);
         var alert = control.Status.LastAlert ?? "";
         Assert.True(alert.Contains("Link", StringComparison.Ordinal) || alert.Contains("DoseReport", StringComparison.Ordinal), alert);
     }
 
-    /// <summary>Prints the report's Dose (RP) Total (113725) in Gy.</summary>
+    /// <summary>Prints the object's SOP class and the report's Dose (RP) Total (113725) in Gy.</summary>
     private const string TotalKarGy = """
         import sys, pydicom
         ds = pydicom.dcmread(sys.argv[1])
         def walk(items):
             for c in items:
                 if c.ConceptNameCodeSequence[0].CodeValue == '113725' and c.ValueType == 'NUM':
-                    print(c.MeasuredValueSequence[0].NumericValue); sys.exit(0)
+                    print(ds.SOPClassUID, c.MeasuredValueSequence[0].NumericValue); sys.exit(0)
                 if 'ContentSequence' in c: walk(c.ContentSequence)
         walk(ds.ContentSequence)
         sys.exit(1)
