@@ -41,6 +41,12 @@ public sealed class RunSequencer
     /// <summary>Frames that arrived while no run was exposing (dark frames, stragglers); they are not published.</summary>
     public long StrayFrames { get; private set; }
 
+    /// <summary>Frames received so far in the run that is exposing (or in the last run, once it has ended).</summary>
+    public long FramesThisRun
+    {
+        get { lock (_gate) return _framesThisRun; }
+    }
+
     /// <summary>Exposes <paramref name="protocol"/> while <paramref name="pedalHeld"/> runs (the pedal is released when it
     /// completes or is cancelled), then waits for the frames of the pulses already delivered.</summary>
     public async Task<RunResult> RunAsync(AcquisitionProtocol protocol, Func<CancellationToken, Task> pedalHeld, CancellationToken cancellationToken)

@@ -77,13 +77,15 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
                 selected = _selected;
             }
             var dose = _bridge.Dose.Exam;
+            var runDose = _bridge.Dose.CurrentRun;
             var technique = _telemetry.LastTechnique;
             var outbox = _outbox.Counts;
             return new StationStatus(
                 ExposureState: _bridge.Exposure.State.ToString(),
                 SelectedProtocol: selected.Name,
                 Exam: exam?.View(open: true) ?? _lastExam,
-                CurrentRun: run?.View(_bridge.Dose.CurrentRun.Pulses),
+                // The exposing run as it goes, else the open exam's last run as it ended (absent: no run yet in this exam).
+                CurrentRun: run?.View(runDose.Pulses, (int)_sequencer.FramesThisRun, runDose.ReferenceAirKermaMilliGray) ?? exam?.Runs.LastOrDefault(),
                 Kv: technique.Kv,
                 Ma: technique.Ma,
                 PulseWidthMs: technique.PulseWidthMs,

@@ -72,6 +72,36 @@ public sealed class StationExamRecordsHilTests
         Assert.True(alert.Contains("Link", StringComparison.Ordinal) || alert.Contains("DoseReport", StringComparison.Ordinal), alert);
     }
 
+    [Fact]
+    public async Task The_status_shows_the_exposing_runs_frames_and_dose_as_they_come_and_the_last_run_after_it_ends()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim);
+        var control = station.Control;
+        await control.StartExamAsync(new ExamRequest("DOE^JANE", "HIL-0024"), CancellationToken.None);
+        Assert.Null(control.Status.CurrentRun); // no run yet in this exam
+
+        var started = await control.PedalDownAsync("cardiac-fluoro-15", CancellationToken.None);
+        RunView? exposing = null;
+        for (int i = 0; i < 300; i++)
+        {
+            exposing = control.Status.CurrentRun;
+            if (exposing is { Frames: > 3, ReferenceAirKermaMilliGray: > 0 }) break;
+            await Task.Delay(50);
+        }
+        Assert.NotNull(exposing);
+        Assert.Equal(RunState.Exposing, exposing.State);
+        Assert.True(exposing.Frames > 3 && exposing.ReferenceAirKermaMilliGray > 0, $"while exposing: {exposing}");
+        var ended = await control.PedalUpAsync(CancellationToken.None);
+
+        var after = control.Status.CurrentRun;
+        Assert.NotNull(after);
+        Assert.Equal(started.Number, after.Number);
+        Assert.Equal(ended.State, after.State);
+        Assert.Equal(ended.Frames, after.Frames);
+        Assert.True(after.Frames >= exposing.Frames);
+    }
+
     /// <summary>Prints the object's SOP class and the report's Dose (RP) Total (113725) in Gy.</summary>
     private const string TotalKarGy = """
         import sys, pydicom
