@@ -97,17 +97,11 @@ public sealed class ConsoleCommandTests : IAsyncLifetime
     public void EveryExposureStateHasTheNameTheControlApiDocumentShows(string state, string name)
     {
         Assert.Equal(name, StationText.StateName(state));
-        string doc = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs", "control-api.md"));
+        string doc = File.ReadAllText(Path.Combine(ProtoContractTests.RepositoryRoot(), "docs", "control-api.md"));
         Assert.Contains($"`{name}`", doc, StringComparison.Ordinal);
         Assert.True(Enum.TryParse<FirmwareBridge.Exposure.ExposureState>(state, out _), $"{state} is no exposure state of the code");
     }
 
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "CathLab.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("the repository root (CathLab.sln) is not above the test's folder");
-    }
 
     [Fact]
     public async Task StatusWatchStopsCleanlyOnCtrlC()
