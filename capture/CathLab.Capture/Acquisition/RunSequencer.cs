@@ -58,7 +58,7 @@ public sealed class RunSequencer
 
         var kind = protocol.ExposureKind;
         var first = protocol.Phases[0];
-        var abc = _bridge.CreateAbc(kind, first.PulseRate);
+        var abc = _bridge.CreateAbc(kind, first.PulseRate, RunDoseTarget.For(protocol.Kind));
         await abc.StartAsync(cancellationToken);
         int runsBefore = _bridge.Dose.Runs.Count;
         lock (_gate)
@@ -125,7 +125,7 @@ public sealed class RunSequencer
         {
             await Task.Delay(protocol.Phases[i].Duration ?? Timeout.InfiniteTimeSpan, cancellationToken);
             var next = protocol.Phases[i + 1];
-            var abc = _bridge.CreateAbc(kind, next.PulseRate);
+            var abc = _bridge.CreateAbc(kind, next.PulseRate, RunDoseTarget.For(protocol.Kind));
             await abc.StartAsync(cancellationToken);
             lock (_gate) _abc = abc;
             _logger.LogInformation("phase {Phase} at {Rate} pulses/s", next.Name, next.PulseRate);

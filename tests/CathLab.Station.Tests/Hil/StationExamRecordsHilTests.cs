@@ -102,6 +102,20 @@ public sealed class StationExamRecordsHilTests
         Assert.True(after.Frames >= exposing.Frames);
     }
 
+    [Fact]
+    public async Task Cine_and_dsa_runs_deliver_more_dose_per_frame_than_fluoro()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim);
+        await station.Control.StartExamAsync(new ExamRequest("DOE^JANE", "HIL-0025"), CancellationToken.None);
+        var fluoro = await station.ExposeAsync("cardiac-fluoro-15", TimeSpan.FromSeconds(2));
+        var cine = await station.ExposeAsync("cardiac-cine-15", TimeSpan.FromSeconds(2));
+        var dsa = await station.ExposeAsync("peripheral-dsa-6", TimeSpan.FromSeconds(3));
+        static double PerPulse(RunView r) => r.ReferenceAirKermaMilliGray / Math.Max(1, r.Pulses);
+        Assert.True(PerPulse(cine) > 2 * PerPulse(fluoro), $"cine {PerPulse(cine):0.0000} mGy/pulse, fluoro {PerPulse(fluoro):0.0000}");
+        Assert.True(PerPulse(dsa) > PerPulse(cine), $"DSA {PerPulse(dsa):0.0000} mGy/pulse, cine {PerPulse(cine):0.0000}");
+    }
+
     /// <summary>Prints the object's SOP class and the report's Dose (RP) Total (113725) in Gy.</summary>
     private const string TotalKarGy = """
         import sys, pydicom
