@@ -98,7 +98,8 @@ public sealed class RunSequencer
         }
 
         await WaitUntilAsync(() => !_bridge.Exposure.GeneratorExposing, LastFrameWait);
-        var dose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : UnclosedRunDose();
+        var closedDose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : null;
+        var dose = closedDose ?? UnclosedRunDose();
         int pulses = dose?.Pulses ?? 0;
         await WaitUntilAsync(() => Interlocked.Read(ref _framesThisRun) + Interlocked.Read(ref _framesLostThisRun) >= pulses, LastFrameWait);
         long frames, lost;
@@ -111,6 +112,7 @@ public sealed class RunSequencer
         }
         if (_bridge.Exposure.LastError is { } error && failure is null && _bridge.Exposure.State == ExposureState.Fault)
             failure = $"exposure fault: {error.Message}";
+        if (failure is null && closedDose is null && dose is not null) failure = "the generator never reported the exposure's end (the link was lost mid-exposure)";
         if (failure is null && lost > 0) failure = $"{lost} frame(s) lost on the frame link";
         if (failure is null && frames != pulses) failure = $"{pulses} pulses but {frames} frames";
         var result = new RunResult(protocol, _runNumber, pulses, frames, lost, dose?.ReferenceAirKermaMilliGray ?? 0, clock.Elapsed, failure) { Dose = dose ?? DoseTotals.Zero };
