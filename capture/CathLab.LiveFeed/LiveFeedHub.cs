@@ -32,14 +32,15 @@ public sealed class LiveFeedHub : IDisposable
     private readonly ExamEvent?[] _currentState = new ExamEvent?[3];
     private string _examId = "";
     private string _runId = "";
+    private static readonly TimeSpan EndExamDrain = TimeSpan.FromSeconds(1);
     private long _published;
+    private long _taken;
     private long _droppedBeforeEncoder;
     private long _encoded;
     private long _encoderFailures;
     private long _encoderAllocatedBytes;
     private long _encoderFramesDone;
-    private long _previousReadyUs;
-    private double _sourceIntervalUs = 1e6 / 30;
+    private readonly SourceRateEstimate _sourceRate = new();
     private int _displayWidth;
     private long _encoderFrames;
     private (int Processed, int Display) _provisionedSize;
@@ -78,7 +79,7 @@ public sealed class LiveFeedHub : IDisposable
     internal bool EncoderThreadIsBatch { get; private set; }
 
     /// <summary>The acquisition frame rate as the live feed sees it (smoothed).</summary>
-    public double SourceFps => 1e6 / Volatile.Read(ref _sourceIntervalUs);
+    public double SourceFps => 1e6 / _sourceRate.IntervalMicroseconds;
 
     internal int SourceDisplayWidth => Volatile.Read(ref _displayWidth);
 
@@ -109,7 +110,16 @@ public sealed class LiveFeedHub : IDisposable
         Array.Clear(_currentState);
     }
 
-    public void EndExam() => Volatile.Write(ref _examId, "");
+    /// <summary>Closes the exam: its observers get an <see cref="ExamEnded"/> event, after which their streams end. The
+    /// frames already taken (the last-image hold among them) are encoded and offered first, waiting at most
+    /// <see cref="EndExamDrain"/> for the encoder, so that the end does not overtake them.</summary>
+    public void EndExam()
+    {
+        long taken = Interlocked.Read(ref _taken);
+        SpinWait.SpinUntil(() => EncoderFramesDone >= taken, EndExamDrain);
+        PublishEvent(new ExamEvent { ExamEnded = new ExamEnded() }, -1);
+        Volatile.Write(ref _examId, "");
+    }
 
     /// <summary>Hands one processed frame to the live feed. Copies both images into a pooled slot and returns
     /// without waiting; when the encoder is behind the frame is dropped for the live feed (and counted).</summary>
@@ -126,7 +136,11 @@ public sealed class LiveFeedHub : IDisposable
         var slot = _store.TryRent();
         if (slot is null) return Dropped();
         slot.Fill(info, processed16, display8, UnixClock.NowMicroseconds(), exam, Volatile.Read(ref _runId));
-        if (_encoderQueue.TryAdd(slot)) return true;
+        if (_encoderQueue.TryAdd(slot))
+        {
+            Interlocked.Increment(ref _taken);
+            return true;
+        }
         _store.Release(slot);
         return Dropped();
     }
@@ -208,7 +222,7 @@ public sealed class LiveFeedHub : IDisposable
         examEvent.AtUnixUs = UnixClock.NowMicroseconds();
         lock (_sessionsGate)
         {
-            _currentState[stateIndex] = examEvent;
+            if (stateIndex >= 0) _currentState[stateIndex] = examEvent;
             if (examEvent.RunEnded is not null) _currentState[0] = null;
         }
         foreach (var s in Volatile.Read(ref _eventSubscribers)) s.Offer(examEvent);
@@ -245,12 +259,7 @@ public sealed class LiveFeedHub : IDisposable
     private void EncodeAndFanOut(TierEncoder encoder, FrameSlot slot)
     {
         long ready = slot.ReadyUnixMicroseconds;
-        if (_previousReadyUs != 0)
-        {
-            double interval = Math.Clamp(ready - _previousReadyUs, 1_000, 2_000_000);
-            Volatile.Write(ref _sourceIntervalUs, _sourceIntervalUs + 0.1 * (interval - _sourceIntervalUs));
-        }
-        _previousReadyUs = ready;
+        _sourceRate.Observe(ready, slot.RunId, slot.Info.LastImageHold);
         Volatile.Write(ref _displayWidth, slot.Info.DisplayWidth);
         _encoderFrames++;
         ProvisionSlotsFor(slot);
@@ -261,7 +270,7 @@ public sealed class LiveFeedHub : IDisposable
         {
             for (int i = 0; i < sessions.Length; i++)
             {
-                var level = sessions[i].Choose(slot, _sourceIntervalUs);
+                var level = sessions[i].Choose(slot, _sourceRate.IntervalMicroseconds);
                 chosen[i] = level;
                 if (level is not null) EnsureEncoded(encoder, slot, level.Variant);
             }
@@ -270,7 +279,7 @@ public sealed class LiveFeedHub : IDisposable
                 if (chosen[i] is not { } level) continue;
                 var image = _images[level.Variant.Index]!;
                 image.Retain(); // the session's reference, released when it has sent or dropped the frame
-                sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, image, level.Index, slot.Info.Width, slot.Info.Height));
+                sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, image, level.Index, slot.Info.Width, slot.Info.Height, slot.Info.LastImageHold));
             }
             Interlocked.Increment(ref _encoded);
             RequestSizeProbe(sessions, slot);

@@ -59,8 +59,54 @@ public sealed class ConsoleCommandTests : IAsyncLifetime
         Assert.True(exit == ExitCodes.Success, error);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal(3, lines.Length);
-        Assert.All(lines, l => Assert.StartsWith("IDLE fluoro-15 | exam EX-7", l));
+        Assert.All(lines, l => Assert.StartsWith("IDLE fluoro-15 | 72.5kV 8.3mA | ", l));
+        Assert.All(lines, l => Assert.InRange(l.TrimEnd('\r').Length, 1, StationText.WatchWidth)); // rewritten in place on a 100-column terminal
     }
+
+    [Fact]
+    public async Task StatusShowsTheExposingRunsProtocolAndKeepsTheDoseWithinAHundredColumns()
+    {
+        Station.Status = FakeStation.Idle with
+        {
+            ExposureState = "ExposingCine",
+            SelectedProtocol = "cardiac-fluoro-7.5",
+            CurrentRun = FakeStation.CineRun with { Protocol = "cardiac-cine-30", State = CathLab.Station.Control.RunState.Exposing },
+            Exam = FakeStation.OpenExam with { ExamId = "EXAM-20261206-191311-9234d5a81f262a29" },
+            GeneratorConnected = false,
+            LastAlert = "20:10:25 DoseReport: exam EXAM-20261206-201020-9234d5a81f262a29: dose report written, but the events disagree",
+        };
+        var (_, output, _) = await Run("status", "--watch", "--interval", "0.05", "--count", "1");
+        string line = output.Trim();
+        Assert.StartsWith("CINE cardiac-cine-30 | ", line);
+        Assert.InRange(line.Length, 1, StationText.WatchWidth);
+        Assert.Contains("Ka,r 35.13mGy DAP 4.200Gy.cm2", line);
+        Assert.Contains("NO GENERATOR", line);
+        Assert.Contains("fluoro 05:12 5-MIN ALERT", line);
+        var (_, once, _) = await Run("status");
+        Assert.Contains("| alert: 20:10:25 DoseReport: exam EXAM-20261206-201020-9234d5a81f262a29: dose report written, but the events disagree", once);
+    }
+
+    [Theory]
+    [InlineData("Idle", "IDLE")]
+    [InlineData("Preparing", "PREPARING")]
+    [InlineData("Ready", "READY")]
+    [InlineData("ExposingFluoro", "FLUORO")]
+    [InlineData("ExposingCine", "CINE")]
+    [InlineData("HighLevelFluoro", "HIGH-LEVEL-FLUORO")]
+    [InlineData("Fault", "FAULT")]
+    [InlineData("PreparingToExpose", "PREPARING-TO-EXPOSE")]
+    [InlineData("Stopping", "STOPPING")]
+    [InlineData("LinkDown", "LINK-DOWN")]
+    [InlineData("Resetting", "RESETTING")]
+    public void EveryExposureStateHasTheNameTheControlApiDocumentShows(string state, string name)
+    {
+        Assert.Equal(11, Enum.GetValues<FirmwareBridge.Exposure.ExposureState>().Length);
+        Assert.Equal(name, StationText.StateName(state));
+        string doc = File.ReadAllText(Path.Combine(ProtoContractTests.RepositoryRoot(), "docs", "control-api.md"));
+        Assert.Contains($"`{name}`", doc, StringComparison.Ordinal);
+        Assert.True(Enum.TryParse<FirmwareBridge.Exposure.ExposureState>(state, out _), $"{state} is no exposure state of the code");
+    }
+
 
     [Fact]
     public async Task StatusWatchStopsCleanlyOnCtrlC()

@@ -42,6 +42,12 @@ public sealed class RunSequencer
     /// <summary>Frames that arrived while no run was exposing (dark frames, stragglers); they are not published.</summary>
     public long StrayFrames { get; private set; }
 
+    /// <summary>Frames received so far in the run that is exposing (or in the last run, once it has ended).</summary>
+    public long FramesThisRun
+    {
+        get { lock (_gate) return _framesThisRun; }
+    }
+
     /// <summary>Exposes <paramref name="protocol"/> while <paramref name="pedalHeld"/> runs (the pedal is released when it
     /// completes or is cancelled), then waits for the frames of the pulses already delivered.</summary>
     public async Task<RunResult> RunAsync(AcquisitionProtocol protocol, Func<CancellationToken, Task> pedalHeld, CancellationToken cancellationToken,
@@ -72,7 +78,7 @@ public sealed class RunSequencer
     {
         var kind = protocol.ExposureKind;
         var first = protocol.Phases[0];
-        var abc = _bridge.CreateAbc(kind, first.PulseRate);
+        var abc = _bridge.CreateAbc(kind, first.PulseRate, RunDoseTarget.For(protocol.Kind));
         await abc.StartAsync(cancellationToken);
         int runsBefore = _bridge.Dose.Runs.Count;
         lock (_gate)
@@ -112,7 +118,8 @@ public sealed class RunSequencer
         }
 
         await WaitUntilAsync(() => _bridge.Exposure.Snapshot is { Emitting: false, State: not ExposureState.Stopping }, LastFrameWait);
-        var dose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : null;
+        var closedDose = _bridge.Dose.Runs.Count > runsBefore ? _bridge.Dose.Runs[^1].Totals : null;
+        var dose = closedDose ?? UnclosedRunDose();
         int pulses = dose?.Pulses ?? 0;
         await WaitUntilAsync(() => Interlocked.Read(ref _framesThisRun) + Interlocked.Read(ref _framesLostThisRun) >= pulses, LastFrameWait);
         long frames, lost;
@@ -125,6 +132,7 @@ public sealed class RunSequencer
         }
         if (_bridge.Exposure.LastError is { } error && failure is null && _bridge.Exposure.State.IsFaulted())
             failure = $"exposure fault: {error.Message}";
+        if (failure is null && closedDose is null && dose is not null) failure = "the generator never reported the exposure's end (the link was lost mid-exposure)";
         if (failure is null && lost > 0) failure = $"{lost} frame(s) lost on the frame link";
         if (failure is null && frames != pulses) failure = $"{pulses} pulses but {frames} frames";
         var result = new RunResult(protocol, _runNumber, pulses, frames, lost, dose?.ReferenceAirKermaMilliGray ?? 0, clock.Elapsed, failure) { Dose = dose ?? DoseTotals.Zero };
@@ -139,7 +147,7 @@ public sealed class RunSequencer
         {
             await Task.Delay(protocol.Phases[i].Duration ?? Timeout.InfiniteTimeSpan, cancellationToken);
             var next = protocol.Phases[i + 1];
-            var abc = _bridge.CreateAbc(kind, next.PulseRate);
+            var abc = _bridge.CreateAbc(kind, next.PulseRate, RunDoseTarget.For(protocol.Kind));
             await abc.StartAsync(cancellationToken);
             lock (_gate) _abc = abc;
             _logger.LogInformation("phase {Phase} at {Rate} pulses/s", next.Name, next.PulseRate);
@@ -179,5 +187,16 @@ public sealed class RunSequencer
     {
         var clock = Stopwatch.StartNew();
         while (!condition() && clock.Elapsed < timeout) await Task.Delay(10);
+    }
+
+    /// <summary>The ledger's totals of an exposure that started but never ended (the link was lost mid-exposure, so no
+    /// ExposureEnded came): its pulses were delivered and must reach the dose report. Null when there is none (the
+    /// ledger's current run is then the last closed one, or empty).</summary>
+    private DoseTotals? UnclosedRunDose()
+    {
+        var current = _bridge.Dose.CurrentRun;
+        var runs = _bridge.Dose.Runs;
+        if (current.Pulses == 0 || (runs.Count > 0 && runs[^1].Totals == current)) return null;
+        return current;
     }
 }

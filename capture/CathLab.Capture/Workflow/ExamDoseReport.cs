@@ -25,8 +25,11 @@ public sealed record FluoroSequence(DateTime StartedAt, TimeSpan Duration, DoseT
 }
 
 /// <summary>
-/// Builds the exam's one X-Ray Radiation Dose SR from its recorded runs and fluoro sequences, and checks that the
-/// report's totals (the sums of its events) agree with the dose ledger's exam totals before anything is saved.
+/// Builds the exam's one X-Ray Radiation Dose SR from its recorded runs and fluoro sequences, and checks the report's
+/// totals (the sums of its events) against the dose ledger's exam totals. The report is the one object that must
+/// always exist, so a disagreement does not stop it: dose the ledger counted but no event holds (a run cut off by a
+/// lost link) becomes one more irradiation event that says so, and <see cref="Discrepancy"/> states the difference
+/// for the log and the technician.
 /// </summary>
 public static class ExamDoseReport
 {
@@ -38,10 +41,22 @@ public static class ExamDoseReport
     public static DoseReport Build(ExamContext srExam, string sopInstanceUid, int instanceNumber, DateTime completedAt,
         IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals? ledgerExamTotals = null, ProcedureIntent intent = ProcedureIntent.Diagnostic)
     {
-        if (runs.Count + fluoro.Count == 0) throw new ArgumentException("the exam has no irradiation event: there is no dose to report");
         var events = runs.Select(ToEvent).Concat(fluoro.Select(ToEvent)).OrderBy(e => e.StartedAt).ToList();
-        if (ledgerExamTotals is { } ledger) CheckAgainstLedger(runs, fluoro, ledger);
+        if (ledgerExamTotals is { } ledger && Unattributed(runs, fluoro, ledger, completedAt) is { } missing) events.Add(ToEvent(missing));
+        if (events.Count == 0) throw new ArgumentException("the exam has no irradiation event: there is no dose to report");
         return new DoseReport(srExam, sopInstanceUid, instanceNumber, completedAt, events) { Intent = intent };
+    }
+
+    /// <summary>How the events disagree with the ledger, in words; null when they agree.</summary>
+    public static string? Discrepancy(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger)
+    {
+        var (dap, kar) = Sums(runs, fluoro);
+        if (Close(dap, ledger.DoseAreaProductGyCm2) && Close(kar, ledger.ReferenceAirKermaMilliGray)) return null;
+        string how = kar < ledger.ReferenceAirKermaMilliGray || dap < ledger.DoseAreaProductGyCm2
+            ? "the difference is reported as an irradiation event of its own (dose not attributed to a recorded run)"
+            : "an event may be counted twice; the report's totals are the events' sums";
+        return $"the irradiation events add up to {dap:0.######} Gy·cm² and {kar:0.######} mGy but the dose ledger counted " +
+            $"{ledger.DoseAreaProductGyCm2:0.######} Gy·cm² and {ledger.ReferenceAirKermaMilliGray:0.######} mGy for the exam: {how}";
     }
 
     public static void Save(DoseReport report, string path, string? sourceAeTitle = null) => RdsrBuilder.Save(report, path, sourceAeTitle);
@@ -60,14 +75,32 @@ public static class ExamDoseReport
     private static double GyM2(DoseTotals d) => d.DoseAreaProductGyCm2 / 10_000;
     private static double Gy(DoseTotals d) => d.ReferenceAirKermaMilliGray / 1000;
 
-    private static void CheckAgainstLedger(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger)
+    private static (double DapGyCm2, double KarMilliGray) Sums(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro) =>
+        (runs.Sum(r => r.Dose.DoseAreaProductGyCm2) + fluoro.Sum(f => f.Dose.DoseAreaProductGyCm2),
+         runs.Sum(r => r.Dose.ReferenceAirKermaMilliGray) + fluoro.Sum(f => f.Dose.ReferenceAirKermaMilliGray));
+
+    /// <summary>The dose the ledger counted beyond the events, as an event of its own; null when nothing is missing.</summary>
+    private static FluoroSequence? Unattributed(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger, DateTime at)
     {
-        var dap = runs.Sum(r => r.Dose.DoseAreaProductGyCm2) + fluoro.Sum(f => f.Dose.DoseAreaProductGyCm2);
-        var kar = runs.Sum(r => r.Dose.ReferenceAirKermaMilliGray) + fluoro.Sum(f => f.Dose.ReferenceAirKermaMilliGray);
-        if (!Close(dap, ledger.DoseAreaProductGyCm2) || !Close(kar, ledger.ReferenceAirKermaMilliGray))
-            throw new InvalidOperationException(
-                $"the dose report's events add up to {dap:0.######} Gy·cm² and {kar:0.######} mGy but the dose ledger counted {ledger.DoseAreaProductGyCm2:0.######} Gy·cm² " +
-                $"and {ledger.ReferenceAirKermaMilliGray:0.######} mGy for the exam: an irradiation event is missing or counted twice");
+        var (dap, kar) = Sums(runs, fluoro);
+        double missingDap = ledger.DoseAreaProductGyCm2 - dap, missingKar = ledger.ReferenceAirKermaMilliGray - kar;
+        if (Close(dap, ledger.DoseAreaProductGyCm2) && Close(kar, ledger.ReferenceAirKermaMilliGray)) return null;
+        if (missingDap <= 0 && missingKar <= 0) return null;
+        int fluoroPulses = Math.Max(0, ledger.FluoroPulses - runs.Sum(r => r.Dose.FluoroPulses) - fluoro.Sum(f => f.Dose.FluoroPulses));
+        int cinePulses = Math.Max(0, ledger.CinePulses - runs.Sum(r => r.Dose.CinePulses) - fluoro.Sum(f => f.Dose.CinePulses));
+        var fluoroTime = ledger.FluoroTime - TimeSpan.FromTicks(runs.Sum(r => r.Dose.FluoroTime.Ticks) + fluoro.Sum(f => f.Dose.FluoroTime.Ticks));
+        if (fluoroTime < TimeSpan.Zero) fluoroTime = TimeSpan.Zero;
+        var dose = new DoseTotals(Math.Max(0, missingKar), Math.Max(0, missingDap), fluoroTime, fluoroPulses, cinePulses, 0);
+        // The pulses' technique is not known here; the exam's last event stands for it (an event needs a physical one).
+        var (kv, ma, width) = runs.Select(r => (r.Summary.StartedAt, r.Summary.MeanKvp, r.Summary.MeanTubeCurrentMa, r.Summary.MeanPulseWidthMs))
+            .Concat(fluoro.Select(f => (f.StartedAt, f.MeanKvp, f.MeanTubeCurrentMa, f.MeanPulseWidthMs)))
+            .Where(t => t.Item2 > 0).OrderBy(t => t.Item1).Select(t => (t.Item2, t.Item3, t.Item4)).LastOrDefault();
+        if (!(kv > 0)) return null;
+        return new FluoroSequence(at, fluoroTime, dose, 0, kv, ma, width, 0, 0)
+        {
+            Protocol = "dose counted by the generator's pulse reports but not attributed to a recorded run or fluoro sequence",
+            Kind = cinePulses > 0 || fluoroPulses == 0 ? IrradiationKind.Acquisition : IrradiationKind.Fluoroscopy,
+        };
     }
 
     private static bool Close(double a, double b) => Math.Abs(a - b) <= RelativeTolerance * Math.Max(Math.Abs(a), Math.Abs(b)) + 1e-12;

@@ -52,7 +52,7 @@ public sealed class StatusCommand : StationCommand
         {
             while (await call.ResponseStream.MoveNext(cancellation))
             {
-                string line = StationText.Status(call.ResponseStream.Current);
+                string line = StationText.Status(call.ResponseStream.Current, StationText.WatchWidth);
                 if (inPlace)
                 {
                     output.Write("\r" + line.PadRight(width));

@@ -13,7 +13,14 @@ public sealed class ObserverStatistics
 
     public ObserverStatistics(bool keepLatencies) => _keepLatencies = keepLatencies;
 
+    /// <summary>Frames received, not counting the last-image holds (each repeats a frame already counted).</summary>
     public long Frames { get; private set; }
+
+    /// <summary>Last-image holds received (LiveFrame.last_image_hold).</summary>
+    public long HeldFrames { get; private set; }
+
+    /// <summary>Frames the server chose not to send this observer (its level's frame rate or its cap).</summary>
+    public long SkippedReported { get; private set; }
 
     public long Bytes { get; private set; }
 
@@ -54,8 +61,13 @@ public sealed class ObserverStatistics
     {
         lock (_gate)
         {
-            Frames++;
             Bytes += frame.Data.Length;
+            if (frame.LastImageHold)
+            {
+                HeldFrames++;
+                return;
+            }
+            Frames++;
             LastLatencyMs = (receivedUs - frame.ReadyUnixUs) / 1000.0;
             Tier = frame.Tier;
             Level = (int)frame.Level;
@@ -83,6 +95,7 @@ public sealed class ObserverStatistics
         {
             LostReported = (long)notice.FramesLost;
             LostBeforeEncoder = (long)notice.FramesLostBeforeEncoder;
+            SkippedReported = (long)notice.FramesSkipped;
         }
     }
 
@@ -95,7 +108,7 @@ public sealed class ObserverStatistics
     {
         lock (_gate)
         {
-            return $"frames {Frames,6}  rate {FramesPerSecond,5:F1} fps  latency {LastLatencyMs,6:F0} ms  tier {Tier} ({Width} px, level {Level})  lost {LostReported} (+{LostBeforeEncoder} before encoder)  {Bytes / 1024.0,8:F0} KiB  events {Events}";
+            return $"frames {Frames,6}  rate {FramesPerSecond,5:F1} fps  latency {LastLatencyMs,6:F0} ms  tier {Tier} ({Width} px, level {Level})  lost {LostReported} (+{LostBeforeEncoder} before encoder)  skipped {SkippedReported}  {Bytes / 1024.0,8:F0} KiB  events {Events}";
         }
     }
 }

@@ -31,6 +31,7 @@ internal sealed class GrpcObserverTransport(IServerStreamWriter<LiveMessage> str
         f.Level = (uint)frame.Level;
         f.Data = UnsafeByteOperations.UnsafeWrap(image.Data);
         f.RunId = frame.RunId;
+        f.LastImageHold = frame.LastImageHold;
         try
         {
             await stream.WriteAsync(_frameMessage, cancellation);

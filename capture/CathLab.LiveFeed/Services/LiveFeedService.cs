@@ -4,17 +4,33 @@ using CathLab.LiveFeed.Security;
 using CathLab.LiveFeed.Sessions;
 using Google.Protobuf;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 
 namespace CathLab.LiveFeed.Services;
 
-/// <summary>The observers' gRPC service: live frames with events (Watch), events alone, lossless fetch.</summary>
-public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit) : Protocol.LiveFeed.LiveFeedBase
+/// <summary>The observers' gRPC service: live frames with events (Watch), events alone, lossless fetch. A client
+/// message that is not a valid ObserverMessage ends the call with INVALID_ARGUMENT (audited); an observer that
+/// hangs up is logged once, as information.</summary>
+public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<LiveFeedService> logger) : Protocol.LiveFeed.LiveFeedBase
 {
     public override async Task Watch(IAsyncStreamReader<ObserverMessage> requestStream, IServerStreamWriter<LiveMessage> responseStream, ServerCallContext context)
     {
         var caller = AuthInterceptor.CallerOf(context);
-        if (!await requestStream.MoveNext(context.CancellationToken))
-            throw Refuse(context, caller, null, StatusCode.InvalidArgument, "the stream ended before a WatchRequest");
+        bool any;
+        try
+        {
+            any = await NextAsync(requestStream, context.CancellationToken);
+        }
+        catch (RpcException bad)
+        {
+            throw Refuse(context, caller, null, bad.StatusCode, bad.Status.Detail);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            logger.LogInformation("observer {Peer} hung up before its WatchRequest", context.Peer);
+            return;
+        }
+        if (!any) throw Refuse(context, caller, null, StatusCode.InvalidArgument, "the stream ended before a WatchRequest");
         var first = requestStream.Current;
         if (first.KindCase != ObserverMessage.KindOneofCase.Watch)
             throw Refuse(context, caller, null, StatusCode.InvalidArgument, "the first message must be a WatchRequest");
@@ -51,12 +67,14 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit) : Protocol
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
         {
             outcome = "Cancelled";
+            logger.LogInformation("observer {Peer} (session {Session}) hung up", context.Peer, session.Id);
         }
         finally
         {
             hub.Leave(session);
             audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-end", outcome, request.ExamId, caller.Role.ToString(), context.Peer, "grpc",
-                (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds, $"session {session.Id}, frames sent {session.FramesSent}, lost {session.FramesLost}"));
+                (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds,
+                $"session {session.Id}, frames sent {session.FramesSent}, lost {session.FramesLost}, skipped {session.FramesSkipped}{(session.EndedWithExam ? ", exam ended" : "")}"));
         }
     }
 
@@ -73,7 +91,11 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit) : Protocol
         audit.Record(new AuditRecord(started, caller.Subject, "events-start", "OK", request.ExamId, caller.Role.ToString(), context.Peer, "grpc"));
         try
         {
-            await foreach (var e in subscription.Reader.ReadAllAsync(context.CancellationToken)) await responseStream.WriteAsync(e, context.CancellationToken);
+            await foreach (var e in subscription.Reader.ReadAllAsync(context.CancellationToken))
+            {
+                await responseStream.WriteAsync(e, context.CancellationToken);
+                if (e.KindCase == ExamEvent.KindOneofCase.ExamEnded) break;
+            }
         }
         catch (OperationCanceledException)
         {
@@ -109,7 +131,7 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit) : Protocol
 
     private async Task ReadObserverMessagesAsync(IAsyncStreamReader<ObserverMessage> requests, ObserverSession session, CancellationToken cancellation)
     {
-        while (await requests.MoveNext(cancellation))
+        while (await NextAsync(requests, cancellation))
         {
             var m = requests.Current;
             switch (m.KindCase)
@@ -127,6 +149,20 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit) : Protocol
                 default:
                     throw new RpcException(new Status(StatusCode.InvalidArgument, "only Ack, MarkFrame and SetRateCap may follow the WatchRequest"));
             }
+        }
+    }
+
+    /// <summary>The next client message; one that does not parse is the client's error (INVALID_ARGUMENT), not the
+    /// handler's (a parse failure escaping the handler would be answered UNKNOWN with a stack trace in the log).</summary>
+    private static async Task<bool> NextAsync(IAsyncStreamReader<ObserverMessage> requests, CancellationToken cancellation)
+    {
+        try
+        {
+            return await requests.MoveNext(cancellation);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"a client message is not a valid ObserverMessage: {e.Message}"));
         }
     }
 

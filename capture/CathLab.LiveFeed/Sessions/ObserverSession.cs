@@ -18,6 +18,10 @@ public sealed class ObserverSession
     public const long AckDeadlineMicroseconds = 5_000_000;
     private const double InFlightSeconds = 0.2;
 
+    /// <summary>Once the exam has ended, the frames still queued for this observer get this long to go out (the link's
+    /// pace still applies); what is left then is counted lost, and the exam's end is sent.</summary>
+    private const long EndDrainMicroseconds = 2_000_000;
+
     private readonly object _gate = new();
     private readonly LiveFeedHub _hub;
     private readonly Channel<OutgoingFrame> _frames;
@@ -29,8 +33,11 @@ public sealed class ObserverSession
     private readonly CancellationTokenSource _stop = new();
     private int _signalled;
     private long _lastChosenUs;
+    private int _framesUntilNext;
     private long _sent;
     private long _lost;
+    private long _skipped;
+    private int _examEnded;
     private long _unknownAcks;
     private double _maxFps;
     private bool _levelChanged = true;
@@ -50,7 +57,7 @@ public sealed class ObserverSession
         _frames = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
             dropped =>
             {
-                Interlocked.Increment(ref _lost);
+                CountLost(dropped);
                 dropped.Image.Release();
             });
         _wakeup = new WriterWakeup(_wake);
@@ -75,6 +82,12 @@ public sealed class ObserverSession
 
     public long FramesLost => Interlocked.Read(ref _lost);
 
+    /// <summary>Frames of the exam not sent by choice: the level's frame-rate divisor or the observer's cap.</summary>
+    public long FramesSkipped => Interlocked.Read(ref _skipped);
+
+    /// <summary>True once the session has sent the exam's end and stopped because of it.</summary>
+    public bool EndedWithExam => Volatile.Read(ref _examEnded) != 0;
+
     public long UnknownAcks => Interlocked.Read(ref _unknownAcks);
 
     internal EventSubscription Events { get; }
@@ -89,18 +102,42 @@ public sealed class ObserverSession
         Volatile.Write(ref _maxFps, maxFps);
     }
 
-    /// <summary>Encoder thread: the level at which this observer takes the frame, or null to skip it
-    /// (another exam, or the level's frame rate or the observer's cap says not this one).</summary>
+    /// <summary>Encoder thread: the level at which this observer takes the frame, or null to skip it (another exam,
+    /// or the level's frame-rate divisor or the observer's cap says not this one; a skip of this exam's frame is
+    /// counted in <see cref="FramesSkipped"/>). The divisor counts frames, so a level that takes every frame takes
+    /// every frame whatever the source-rate estimate says; only the cap is judged by time. A last-image hold is
+    /// always taken and changes neither.</summary>
     internal StreamLevel? Choose(FrameSlot slot, double sourceIntervalUs)
     {
         if (slot.ExamId != ExamId) return null;
         var level = StreamLevel.Ladder[_adaptation.Level];
+        if (slot.Info.LastImageHold) return level;
+        if (_framesUntilNext > 0)
+        {
+            _framesUntilNext--;
+            return Skipped();
+        }
         double cap = Volatile.Read(ref _maxFps);
-        double minInterval = Math.Max(level.RateDivisor * sourceIntervalUs, cap > 0 ? 1e6 / cap : 0);
         long ready = slot.ReadyUnixMicroseconds;
-        if (_lastChosenUs != 0 && ready - _lastChosenUs < minInterval - 0.5 * sourceIntervalUs) return null;
+        if (cap > 0 && _lastChosenUs != 0)
+        {
+            double capInterval = 1e6 / cap;
+            if (ready - _lastChosenUs < capInterval - 0.5 * Math.Min(sourceIntervalUs, capInterval)) return Skipped();
+        }
         _lastChosenUs = ready;
+        _framesUntilNext = level.RateDivisor - 1;
         return level;
+    }
+
+    private StreamLevel? Skipped()
+    {
+        Interlocked.Increment(ref _skipped);
+        return null;
+    }
+
+    private void CountLost(in OutgoingFrame frame)
+    {
+        if (!frame.LastImageHold) Interlocked.Increment(ref _lost);
     }
 
     /// <summary>Encoder thread: the variant this observer would step up to, whose size its adaptation needs to
@@ -154,7 +191,16 @@ public sealed class ObserverSession
         finally
         {
             _frames.Writer.TryComplete();
-            while (_frames.Reader.TryRead(out var left)) left.Image.Release();
+            DropQueued();
+        }
+    }
+
+    private void DropQueued()
+    {
+        while (_frames.Reader.TryRead(out var left))
+        {
+            CountLost(left);
+            left.Image.Release();
         }
     }
 
@@ -163,11 +209,30 @@ public sealed class ObserverSession
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _stop.Token);
         var ct = linked.Token;
         long nextNoticeUs = 0;
+        ExamEvent? ended = null;
+        long endedAtUs = 0;
         while (!ct.IsCancellationRequested)
         {
             Volatile.Write(ref _signalled, 0);
-            while (Events.Reader.TryRead(out var e)) await transport.SendEventAsync(e, ct);
+            while (ended is null && Events.Reader.TryRead(out var e))
+            {
+                if (e.KindCase == ExamEvent.KindOneofCase.ExamEnded)
+                {
+                    ended = e;
+                    endedAtUs = UnixClock.NowMicroseconds();
+                    break;
+                }
+                await transport.SendEventAsync(e, ct);
+            }
             long now = UnixClock.NowMicroseconds();
+            if (ended is not null && (_frames.Reader.Count == 0 || now - endedAtUs > EndDrainMicroseconds))
+            {
+                DropQueued();
+                await transport.SendEventAsync(ended, ct);
+                await transport.SendNoticeAsync(Notice(), ct);
+                Volatile.Write(ref _examEnded, 1);
+                return;
+            }
             Housekeeping(now);
             if (TryTakeFrameToSend(now, out var frame))
             {
@@ -216,6 +281,7 @@ public sealed class ObserverSession
                 FramesLost = (ulong)FramesLost,
                 FramesLostBeforeEncoder = (ulong)_hub.Counters.DroppedBeforeEncoder,
                 Reason = _adaptation.LastReason,
+                FramesSkipped = (ulong)FramesSkipped,
             };
         }
     }
@@ -238,7 +304,7 @@ public sealed class ObserverSession
             {
                 if (taken)
                 {
-                    Interlocked.Increment(ref _lost);
+                    CountLost(frame);
                     frame.Image.Release();
                 }
                 frame = f;
@@ -246,7 +312,7 @@ public sealed class ObserverSession
             }
             if (!taken) return false;
             _inFlight.Add((frame.FrameNumber, frame.ReadyUnixMicroseconds, now, frame.Image.Length));
-            Interlocked.Increment(ref _sent);
+            if (!frame.LastImageHold) Interlocked.Increment(ref _sent);
             return true;
         }
     }

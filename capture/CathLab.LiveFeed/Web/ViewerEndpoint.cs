@@ -5,14 +5,21 @@ using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Security;
 using CathLab.LiveFeed.Sessions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
 
 namespace CathLab.LiveFeed.Web;
 
 /// <summary>The browser viewer: its page and script, and the WebSocket that feeds it through the same
-/// observer session logic as gRPC. The token comes in the first WebSocket message, never in the URL.</summary>
-internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit)
+/// observer session logic as gRPC. The token comes in the first WebSocket message, never in the URL. A malformed
+/// message (too long, not JSON, not one the protocol has) is closed with 1007 and audited as InvalidArgument; a peer
+/// that hangs up is logged once, as information.</summary>
+internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit, ILogger<ViewerEndpoint> logger)
 {
     private const int MaxClientMessageBytes = 4096;
+
+    /// <summary>How long a session's writer may take to finish the send in progress once the session ends, and the peer
+    /// to answer the close, before the socket is aborted.</summary>
+    private static readonly TimeSpan LoopGrace = TimeSpan.FromSeconds(2);
     private const WebSocketCloseStatus Unauthorized = (WebSocketCloseStatus)4401;
     private const WebSocketCloseStatus Forbidden = (WebSocketCloseStatus)4403;
 
@@ -38,7 +45,21 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         var ct = context.RequestAborted;
         var buffer = new byte[MaxClientMessageBytes];
 
-        var hello = await ReadTextAsync(socket, buffer, ct);
+        string? hello;
+        try
+        {
+            hello = await ReadTextAsync(socket, buffer, ct);
+        }
+        catch (InvalidDataException bad)
+        {
+            await RefuseAsync(socket, transport, "anonymous", null, peer, WebSocketCloseStatus.InvalidPayloadData, "InvalidArgument", bad.Message, ct);
+            return;
+        }
+        catch (Exception e) when (IsHangUp(e))
+        {
+            logger.LogInformation("viewer {Peer} hung up before its first message", peer);
+            return;
+        }
         if (!TryParseHello(hello, out var token, out var request, out var problem))
         {
             await RefuseAsync(socket, transport, "anonymous", null, peer, WebSocketCloseStatus.InvalidPayloadData, "InvalidArgument", problem!, ct);
@@ -61,45 +82,81 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         string outcome = "OK";
         try
         {
+            // Neither loop's socket call is cancelled by the session's end: a cancelled WebSocket call aborts the
+            // connection, and the observer would get no close code. The reader ends when the peer answers the close.
             var writer = session.RunWriterAsync(transport, stop.Token);
-            var reader = ReadClientMessagesAsync(socket, buffer, session, stop.Token);
+            var reader = ReadClientMessagesAsync(socket, buffer, session, ct);
             await Task.WhenAny(writer, reader);
             stop.Cancel();
-            try
+            bool writerFailed = !await FinishAsync(socket, writer);
+            var bad = reader.IsFaulted ? reader.Exception?.InnerException as InvalidDataException : null;
+            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
             {
-                await Task.WhenAll(writer, reader);
+                var (close, why) = bad is not null ? (WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message))
+                    : (WebSocketCloseStatus.NormalClosure, session.EndedWithExam ? "exam ended" : "session ended");
+                await socket.CloseOutputAsync(close, why, CancellationToken.None);
             }
-            catch (Exception e) when (e is OperationCanceledException or WebSocketException)
-            {
-            }
-            if (reader.IsFaulted && reader.Exception?.InnerException is InvalidDataException bad)
-            {
-                outcome = "InvalidArgument";
-                if (socket.State == WebSocketState.Open) await socket.CloseAsync(WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message), CancellationToken.None);
-            }
-            else if (socket.State == WebSocketState.Open)
-            {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "session ended", CancellationToken.None);
-            }
+            bool readerFailed = !await FinishAsync(socket, reader);
+            outcome = bad is not null ? "InvalidArgument" : writerFailed || (readerFailed && !session.EndedWithExam) || ct.IsCancellationRequested ? "Cancelled" : "OK";
         }
-        catch (Exception e) when (e is OperationCanceledException or WebSocketException or IOException)
+        catch (Exception e) when (e is OperationCanceledException || IsHangUp(e))
         {
             outcome = "Cancelled";
         }
         finally
         {
+            if (outcome == "Cancelled") logger.LogInformation("viewer {Peer} (session {Session}) hung up", peer, session.Id);
             hub.Leave(session);
             audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-end", outcome, request.ExamId, caller.Role.ToString(), peer, "websocket",
-                (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds, $"session {session.Id}, frames sent {session.FramesSent}, lost {session.FramesLost}"));
+                (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds, $"session {session.Id}, frames sent {session.FramesSent}, lost {session.FramesLost}, skipped {session.FramesSkipped}{(session.EndedWithExam ? ", exam ended" : "")}"));
         }
     }
+
+    /// <summary>Waits for one of the session's loops, aborting the socket when it does not finish within the grace
+    /// (a peer that stopped reading or answering).</summary>
+    /// <returns>False when the loop failed (the peer went away) or had to be aborted.</returns>
+    private static async Task<bool> FinishAsync(WebSocket socket, Task loop)
+    {
+        try
+        {
+            await loop.WaitAsync(LoopGrace);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            socket.Abort();
+            return false;
+        }
+        catch (InvalidDataException)
+        {
+            return true;
+        }
+        catch (Exception e) when (e is OperationCanceledException || IsHangUp(e))
+        {
+            return false;
+        }
+    }
+
+    /// <summary>What a peer that goes away mid-conversation causes: not a fault of the station, not worth a stack trace.</summary>
+    private static bool IsHangUp(Exception e) => e is WebSocketException or IOException or Microsoft.AspNetCore.Connections.ConnectionResetException;
 
     private async Task RefuseAsync(WebSocket socket, WebSocketObserverTransport transport, string subject, string? examId, string peer, WebSocketCloseStatus close, string status, string why, CancellationToken ct)
     {
         audit.Record(new AuditRecord(DateTimeOffset.UtcNow, subject, "watch", status, examId, Peer: peer, Transport: "websocket", Detail: why));
         if (socket.State != WebSocketState.Open) return;
-        await transport.SendErrorAsync(status, why, ct);
-        await socket.CloseAsync(close, CloseReason(why), ct);
+        // CloseAsync reads (and discards) what the peer still sends until its close: leaving unread bytes behind
+        // would make the connection's end a reset, which can lose the close frame on its way.
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        grace.CancelAfter(LoopGrace);
+        try
+        {
+            await transport.SendErrorAsync(status, why);
+            await socket.CloseAsync(close, CloseReason(why), grace.Token);
+        }
+        catch (Exception e) when (e is OperationCanceledException || IsHangUp(e))
+        {
+            logger.LogInformation("viewer {Peer} went away while being refused ({Status})", peer, status);
+        }
     }
 
     /// <summary>A close reason fits in 123 bytes of UTF-8 (RFC 6455, 5.5: control frames carry at most 125).</summary>

@@ -10,7 +10,8 @@ namespace CathLab.LiveFeed.Web;
 
 /// <summary>Writes a session's messages to a browser's WebSocket. A frame is one binary message: a 4-byte
 /// little-endian header length, a UTF-8 JSON header, then the JPEG. Events and notices are text messages
-/// (JSON, the protobuf JSON mapping of the same messages the gRPC clients receive).</summary>
+/// (JSON, the protobuf JSON mapping of the same messages the gRPC clients receive). Sends are not cancelled:
+/// cancelling a WebSocket send aborts the connection (no close code); the endpoint aborts a send that hangs.</summary>
 internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTransport
 {
     private readonly ArrayBufferWriter<byte> _header = new(512);
@@ -19,8 +20,8 @@ internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTr
 
     public async ValueTask SendFrameAsync(OutgoingFrame frame, long sentUnixMicroseconds, CancellationToken cancellation)
     {
-        await socket.SendAsync(Header(frame, sentUnixMicroseconds), WebSocketMessageType.Binary, false, cancellation);
-        await socket.SendAsync(frame.Image.Data, WebSocketMessageType.Binary, true, cancellation);
+        await socket.SendAsync(Header(frame, sentUnixMicroseconds), WebSocketMessageType.Binary, false, CancellationToken.None);
+        await socket.SendAsync(frame.Image.Data, WebSocketMessageType.Binary, true, CancellationToken.None);
     }
 
     private ReadOnlyMemory<byte> Header(OutgoingFrame frame, long sentUnixMicroseconds)
@@ -39,6 +40,7 @@ internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTr
             json.WriteNumber("height", frame.Image.Height);
             json.WriteNumber("level", frame.Level);
             json.WriteString("runId", frame.RunId);
+            if (frame.LastImageHold) json.WriteBoolean("lastImageHold", true);
             json.WriteEndObject();
         }
         var written = _header.WrittenMemory;
@@ -47,19 +49,19 @@ internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTr
         return written;
     }
 
-    public ValueTask SendEventAsync(ExamEvent examEvent, CancellationToken cancellation) => SendTextAsync("event", examEvent, cancellation);
+    public ValueTask SendEventAsync(ExamEvent examEvent, CancellationToken cancellation) => SendTextAsync("event", examEvent);
 
-    public ValueTask SendNoticeAsync(SessionNotice notice, CancellationToken cancellation) => SendTextAsync("notice", notice, cancellation);
+    public ValueTask SendNoticeAsync(SessionNotice notice, CancellationToken cancellation) => SendTextAsync("notice", notice);
 
-    public ValueTask SendErrorAsync(string status, string detail, CancellationToken cancellation)
+    public ValueTask SendErrorAsync(string status, string detail)
     {
         var text = JsonSerializer.Serialize(new { type = "error", status, detail });
-        return socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, true, cancellation);
+        return socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, true, CancellationToken.None);
     }
 
-    private ValueTask SendTextAsync(string type, IMessage message, CancellationToken cancellation)
+    private ValueTask SendTextAsync(string type, IMessage message)
     {
         string text = $"{{\"type\":\"{type}\",\"{type}\":{JsonFormatter.Default.Format(message)}}}";
-        return socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, true, cancellation);
+        return socket.SendAsync(System.Text.Encoding.UTF8.GetBytes(text).AsMemory(), WebSocketMessageType.Text, true, CancellationToken.None);
     }
 }

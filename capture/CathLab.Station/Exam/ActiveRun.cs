@@ -54,5 +54,7 @@ public sealed class ActiveRun(int number, AcquisitionProtocol protocol, OpenExam
         lock (_gate) return _closing ??= close();
     }
 
-    public RunView View(int pulses) => new(Number, Protocol.Name, Protocol.Kind.ToString(), RunState.Exposing, pulses, 0, 0, null, null);
+    /// <summary>The run while it exposes: what has been delivered and received so far.</summary>
+    public RunView View(int pulses, int frames = 0, double referenceAirKermaMilliGray = 0) =>
+        new(Number, Protocol.Name, Protocol.Kind.ToString(), RunState.Exposing, pulses, frames, referenceAirKermaMilliGray, null, null);
 }

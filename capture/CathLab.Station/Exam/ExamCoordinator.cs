@@ -24,6 +24,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
     private readonly StationOptions _options;
     private readonly LiveFeedHub _hub;
     private readonly GeneratorTelemetry _telemetry;
+    private readonly Live.LiveExamTelemetry _liveTelemetry;
     private readonly StationRecorder _recorder;
     private readonly OutboxService _outbox;
     private readonly ProcessingStage _processing;
@@ -55,6 +56,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         _workflow = workflow;
         _logger = logger;
         _telemetry = new GeneratorTelemetry(bridge);
+        _liveTelemetry = new Live.LiveExamTelemetry(bridge, hub, TimeProvider.System);
         _selected = protocols.All[0];
         _bridge.Exposure.Transitioned += OnExposureTransition;
     }
@@ -75,13 +77,15 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
                 selected = _selected;
             }
             var dose = _bridge.Dose.Exam;
+            var runDose = _bridge.Dose.CurrentRun;
             var technique = _telemetry.LastTechnique;
             var outbox = _outbox.Counts;
             return new StationStatus(
                 ExposureState: _bridge.Exposure.State.ToString(),
                 SelectedProtocol: selected.Name,
                 Exam: exam?.View(open: true) ?? _lastExam,
-                CurrentRun: run?.View(_bridge.Dose.CurrentRun.Pulses),
+                // The exposing run as it goes, else the open exam's last run as it ended (absent: no run yet in this exam).
+                CurrentRun: run?.View(runDose.Pulses, (int)_sequencer.FramesThisRun, runDose.ReferenceAirKermaMilliGray) ?? exam?.Runs.LastOrDefault(),
                 Kv: technique.Kv,
                 Ma: technique.Ma,
                 PulseWidthMs: technique.PulseWidthMs,
@@ -154,7 +158,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         lock (_gate)
         {
             if (_exam is not null) throw new StationRefusedException($"exam {_exam.ExamId} is open: end it before starting another");
-            exam = new OpenExam($"EXAM-{stamp}", patient, study, emergency) { WorklistItem = item };
+            exam = new OpenExam(ExamIdentity.New(now), patient, study, emergency) { WorklistItem = item };
             _exam = exam;
         }
         _bridge.Dose.StartExam();
@@ -177,11 +181,14 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         _hub.EndExam();
         try
         {
-            if (_workflow.WriteDoseReport(exam, _recorder.SpoolFolder) is { } doseReport) exam.AddObject(doseReport);
+            var (doseReport, discrepancy) = _workflow.WriteDoseReport(exam, _recorder.SpoolFolder);
+            if (doseReport is not null) exam.AddObject(doseReport);
+            if (discrepancy is not null) _telemetry.Raise("DoseReport", $"exam {exam.ExamId}: dose report written, but {discrepancy}");
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException)
         {
             _logger.LogError("exam {Exam}: the dose report could not be written: {Error}", exam.ExamId, e.Message);
+            _telemetry.Raise("DoseReport", $"exam {exam.ExamId}: the dose report could not be written: {e.Message}");
         }
         await _workflow.FinishProcedureStepAsync(exam, end);
         Publish(exam);
@@ -408,6 +415,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         // Registered as itself and as IStationControl, so the container disposes it twice.
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _bridge.Exposure.Transitioned -= OnExposureTransition;
+        _liveTelemetry.Dispose();
         _stopping.Cancel();
         _stopping.Dispose();
     }

@@ -69,24 +69,27 @@ public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment
     }
 
     /// <summary>Writes the exam's X-Ray Radiation Dose SR into the spool; null when the exam irradiated nobody.</summary>
-    public ExamObject? WriteDoseReport(OpenExam exam, string spoolFolder)
+    public (ExamObject? Report, string? Discrepancy) WriteDoseReport(OpenExam exam, string spoolFolder)
     {
         var (runs, other) = exam.Irradiations;
-        if (runs.Count + other.Count == 0) return null;
+        var ledger = bridge.Dose.Exam;
+        if (runs.Count + other.Count == 0 && ledger.Pulses == 0) return (null, null);
+        string? discrepancy = ExamDoseReport.Discrepancy(runs, other, ledger);
+        if (discrepancy is not null) logger.LogWarning("exam {Exam}: {Discrepancy}", exam.ExamId, discrepancy);
         var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber()) { Description = "Radiation dose report" };
         string uid = DicomUidGenerator.NewUid();
-        var report = ExamDoseReport.Build(new ExamContext(exam.Patient, exam.Study, series, equipment), uid, 1, DateTime.Now, runs, other, bridge.Dose.Exam);
+        var report = ExamDoseReport.Build(new ExamContext(exam.Patient, exam.Study, series, equipment), uid, 1, DateTime.Now, runs, other, ledger);
         string path = Path.Combine(spoolFolder, uid + ".dcm");
         string partial = path + ".partial";
         ExamDoseReport.Save(report, partial, options.AeTitle);
         File.Move(partial, path);
-        logger.LogInformation("exam {Exam}: dose report with {Events} irradiation event(s) in {Path}", exam.ExamId, runs.Count + other.Count, path);
-        return new ExamObject(path, uid, "radiation dose report", 0, null)
+        logger.LogInformation("exam {Exam}: dose report with {Events} irradiation event(s) in {Path}", exam.ExamId, report.Events.Count, path);
+        return (new ExamObject(path, uid, "radiation dose report", 0, null)
         {
             SopClassUid = RdsrBuilder.SopClassUid,
             SeriesInstanceUid = series.InstanceUid,
             SeriesDescription = series.Description,
-        };
+        }, discrepancy);
     }
 
     /// <summary>Completes (or discontinues) the performed procedure step with the exam's series and dose.</summary>

@@ -23,7 +23,7 @@ public sealed class LiveFeedFrameSink(LiveFeedHub hub) : IProcessedFrameSink
             return;
         }
         var info = frame.Info;
-        var live = new LiveFrameInfo(info.Sequence, info.Width, info.Height, info.BitsStored, layout.Width, layout.Height);
+        var live = new LiveFrameInfo(info.Sequence, info.Width, info.Height, info.BitsStored, layout.Width, layout.Height, frame.Held);
         if (!hub.PublishFrame(live, frame.Raw, frame.Display)) Interlocked.Increment(ref _notPublished);
     }
 }

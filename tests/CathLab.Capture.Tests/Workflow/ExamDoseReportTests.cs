@@ -84,12 +84,30 @@ public sealed class ExamDoseReportTests : IDisposable
     }
 
     [Fact]
-    public void Events_that_disagree_with_the_ledger_or_no_events_at_all_are_refused()
+    public void Dose_the_ledger_counted_beyond_the_events_is_reported_as_an_event_of_its_own_and_stated()
     {
         var exam = new ExamSample();
-        var missingRun = Assert.Throws<InvalidOperationException>(() =>
-            ExamDoseReport.Build(SrExam(), DicomUidGenerator.NewUid(), 1, ExamSample.Start, [exam.Runs[0]], exam.FluoroSequences, exam.Ledger.Exam));
-        Assert.Contains("dose ledger", missingRun.Message, StringComparison.Ordinal);
+        var ledger = exam.Ledger.Exam;
+        // The second run's event was never recorded (a run cut off by a lost link): the report is still made.
+        var report = ExamDoseReport.Build(SrExam(), DicomUidGenerator.NewUid(), 1, ExamSample.Start.AddMinutes(40), [exam.Runs[0]], exam.FluoroSequences, ledger);
+        Assert.Equal(3, report.Events.Count);
+        var missing = report.Events[^1];
+        Assert.Contains("not attributed", missing.AcquisitionProtocol, StringComparison.Ordinal);
+        Assert.Equal(ledger.DoseAreaProductGyCm2 / 10_000, report.Events.Sum(e => e.DoseAreaProductGym2), 9);
+        Assert.Equal(ledger.ReferenceAirKermaMilliGray / 1000, report.Events.Sum(e => e.DoseRpGy), 9);
+        var why = ExamDoseReport.Discrepancy([exam.Runs[0]], exam.FluoroSequences, ledger);
+        Assert.Contains("dose ledger counted", why, StringComparison.Ordinal);
+        Assert.Null(ExamDoseReport.Discrepancy(exam.Runs, exam.FluoroSequences, ledger));
+
+        var path = Path.Combine(_temp.Path, "rdsr-partial.dcm");
+        ExamDoseReport.Save(report, path, "CATHLAB");
+        var errors = DicomTools.DciodvfyErrors(path);
+        Assert.True(errors.Length == 0, string.Join('\n', errors));
+    }
+
+    [Fact]
+    public void No_events_at_all_is_refused()
+    {
         Assert.Throws<ArgumentException>(() => ExamDoseReport.Build(SrExam(), DicomUidGenerator.NewUid(), 1, ExamSample.Start, [], []));
     }
 }

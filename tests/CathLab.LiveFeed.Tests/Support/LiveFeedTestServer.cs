@@ -53,11 +53,12 @@ internal sealed class LiveFeedTestServer : IAsyncDisposable
         new TokenGrant { Subject = "student", Role = LiveFeedRole.Observer, Token = OtherExamToken, Exams = ["EXAM-2"] },
     ];
 
-    public static async Task<LiveFeedTestServer> StartAsync(LiveFeedOptions? options = null, X509Certificate2? certificate = null)
+    public static async Task<LiveFeedTestServer> StartAsync(LiveFeedOptions? options = null, X509Certificate2? certificate = null, ILoggerProvider? log = null)
     {
         options ??= new LiveFeedOptions { Tokens = Tokens };
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (log is not null) builder.Logging.AddProvider(log);
         ListenOptions? grpc = null;
         ListenOptions? web = null;
         builder.WebHost.ConfigureKestrel(k =>

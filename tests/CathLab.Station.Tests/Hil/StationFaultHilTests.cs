@@ -25,7 +25,7 @@ public sealed class StationFaultHilTests
         await WaitUntilAsync(() => source.Received > before + 5, "frames to arrive");
         sim.Pty.Pull();
 
-        await WaitUntilAsync(() => control.Status.ExposureState == "Fault" && control.Status.CurrentRun is null, "the run to close by itself");
+        await WaitUntilAsync(() => control.Status.ExposureState == "Fault" && control.Status.CurrentRun is not { State: RunState.Exposing }, "the run to close by itself");
         // The generator stops on its missing heartbeats within its window (1 s here); after that no pulse makes a frame.
         await Task.Delay(TimeSpan.FromSeconds(2));
         long afterStop = source.Received;

@@ -14,7 +14,7 @@ public sealed class StationLiveFeedHilTests
     private const string ObserverToken = "observer-token-for-the-hil-test";
 
     [Fact]
-    public async Task An_observer_sees_the_processed_frames_and_the_run_events_of_the_exam()
+    public async Task An_observer_sees_the_processed_frames_the_run_technique_and_dose_events_and_the_exams_end()
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", "512");
         await using var station = await StationUnderTest.StartAsync(sim,
@@ -24,12 +24,12 @@ public sealed class StationLiveFeedHilTests
         using var channel = LiveFeedObserver.CreateChannel(new Uri($"http://127.0.0.1:{station.GrpcPort}"));
         var observer = new LiveFeedObserver(channel, ObserverToken);
         var events = new List<ExamEvent>();
-        int frames = 0;
+        int frames = 0, held = 0;
         var firstFrame = new TaskCompletionSource();
-        using var stop = new CancellationTokenSource();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(120));
         var watching = observer.RunAsync(new WatchRequest { ExamId = exam.ExamId, BestTier = Tier.Diagnostic }, frame =>
         {
-            Interlocked.Increment(ref frames);
+            Interlocked.Increment(ref frame.LastImageHold ? ref held : ref frames);
             firstFrame.TrySetResult();
         }, e => { lock (events) events.Add(e); }, stop.Token);
 
@@ -37,14 +37,23 @@ public sealed class StationLiveFeedHilTests
         var run = await station.ExposeAsync("cardiac-fluoro-15", TimeSpan.FromSeconds(2));
         await firstFrame.Task.WaitAsync(TimeSpan.FromSeconds(20));
         await Task.Delay(500);
-        stop.Cancel();
-        try { await watching; } catch (OperationCanceledException) { } catch (Grpc.Core.RpcException e) when (e.StatusCode == Grpc.Core.StatusCode.Cancelled) { }
+        await station.Control.EndExamAsync(new ExamEnd(), CancellationToken.None);
+        await watching; // the exam's end ends the stream, status OK
 
-        Assert.InRange(frames, 1, run.Frames + 1);
+        Assert.InRange(frames, 1, run.Frames);
+        Assert.Equal(1, held); // the last-image hold, marked, and not among the frames
         lock (events)
         {
             Assert.Contains(events, e => e.RunStarted is not null);
             Assert.Contains(events, e => e.RunEnded is not null && e.RunEnded.Frames == (uint)run.Frames);
+            var technique = events.Last(e => e.Technique is not null).Technique;
+            Assert.InRange(technique.Kv, 40, 125);
+            Assert.True(technique.Ma > 0 && technique.PulseWidthMs > 0);
+            Assert.Equal(15f, technique.PulseRate);
+            var dose = events.Last(e => e.Dose is not null).Dose;
+            Assert.True(dose.ReferenceAirKermaMgy > 0 && dose.DoseAreaProductGycm2 > 0 && dose.FluoroTimeS > 0);
+            Assert.Equal(station.Control.Status.ReferenceAirKermaMilliGray, dose.ReferenceAirKermaMgy, 3);
+            Assert.Equal(ExamEvent.KindOneofCase.ExamEnded, events[^1].KindCase);
         }
     }
 }
