@@ -256,6 +256,15 @@ public sealed class ControlServiceTests : IAsyncLifetime
         Assert.False(run.HasObjectPath);
     }
 
+    [Fact]
+    public async Task ResettingTheFluoroTimerSaysWhetherItWasSoundingAndIsAudited()
+    {
+        var reply = await Stub.ResetFluoroTimerAsync(new Proto.ResetFluoroTimerRequest(), Token);
+        Assert.True(reply.WasSounding); // the fake's status has the alert on
+        Assert.Equal(["reset-fluoro-timer"], Station.Calls);
+        Assert.Contains(_server.Audit.Recent(), r => r.Action == "reset-fluoro-timer" && r.Outcome == "OK");
+    }
+
     private async Task<Proto.PedalHeld> PressAsync(AsyncDuplexStreamingCall<Proto.PedalHoldRequest, Proto.PedalHoldReply> hold, Proto.PedalPress press)
     {
         await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Press = press });
@@ -374,7 +383,7 @@ public sealed class ControlServiceTests : IAsyncLifetime
         Assert.Empty(Station.Calls);
     }
 
-    public static TheoryData<string> ChangingCalls => ["start-exam", "end-exam", "select-protocol", "pedal-down", "save-last-fluoro", "remask", "reset-fault", "retry-outbox-item"];
+    public static TheoryData<string> ChangingCalls => ["start-exam", "end-exam", "select-protocol", "pedal-down", "save-last-fluoro", "remask", "reset-fault", "reset-fluoro-timer", "retry-outbox-item"];
 
     private Task Invoke(string call) => call switch
     {
@@ -385,6 +394,7 @@ public sealed class ControlServiceTests : IAsyncLifetime
         "save-last-fluoro" => Stub.SaveLastFluoroAsync(new Proto.SaveLastFluoroRequest { Seconds = 3 }, Token).ResponseAsync,
         "remask" => Stub.RemaskAsync(new Proto.RemaskRequest { RunNumber = 1, MaskFrames = { 1 } }, Token).ResponseAsync,
         "reset-fault" => Stub.ResetFaultAsync(new Proto.ResetFaultRequest(), Token).ResponseAsync,
+        "reset-fluoro-timer" => Stub.ResetFluoroTimerAsync(new Proto.ResetFluoroTimerRequest(), Token).ResponseAsync,
         "retry-outbox-item" => Stub.RetryOutboxItemAsync(new Proto.RetryOutboxItemRequest { Id = 1 }, Token).ResponseAsync,
         _ => throw new ArgumentOutOfRangeException(nameof(call)),
     };

@@ -16,6 +16,7 @@ public static class CommandTable
         new SaveFluoroCommand(),
         new RemaskCommand(),
         new ResetFaultCommand(),
+        new ResetFluoroTimerCommand(),
         new CalibrateCommand(),
         new OutboxCommand(),
         new ObserveCommand(),

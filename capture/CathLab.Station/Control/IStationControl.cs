@@ -45,6 +45,9 @@ public interface IStationControl
     /// <summary>Clears a generator fault once its cause is gone.</summary>
     Task ResetFaultAsync(CancellationToken cancellationToken);
 
+    /// <summary>Silences the fluoro timer's alarm (latched at each 5 minutes of cumulative fluoro); returns whether it was on.</summary>
+    bool ResetFluoroTimer();
+
     /// <summary>What publishing holds: pending, sent, committed and failed objects, newest first.</summary>
     IReadOnlyList<OutboxItemView> Outbox { get; }
 

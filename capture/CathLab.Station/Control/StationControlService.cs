@@ -114,6 +114,9 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
             return new Proto.ResetFaultReply();
         });
 
+    public override Task<Proto.ResetFluoroTimerReply> ResetFluoroTimer(Proto.ResetFluoroTimerRequest request, ServerCallContext context) =>
+        Act(context, "reset-fluoro-timer", _ => Task.FromResult(new Proto.ResetFluoroTimerReply { WasSounding = station.ResetFluoroTimer() }));
+
     public override Task<Proto.ListOutboxReply> ListOutbox(Proto.ListOutboxRequest request, ServerCallContext context)
     {
         var reply = new Proto.ListOutboxReply();

@@ -94,7 +94,7 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
                 ReferenceAirKermaMilliGray: dose.ReferenceAirKermaMilliGray,
                 DoseAreaProductGyCm2: dose.DoseAreaProductGyCm2,
                 FluoroTime: dose.FluoroTime,
-                FluoroAlert: dose.FluoroTime >= FirmwareBridge.Dose.DoseLedger.FluoroAlertInterval,
+                FluoroAlert: _bridge.Dose.FluoroAlarmActive,
                 TubeHeatPercent: _telemetry.HeatPercent,
                 FramesRecorded: (int)_recorder.FramesRecorded,
                 ObjectsPending: outbox.Outstanding,
@@ -287,6 +287,13 @@ public sealed class ExamCoordinator : IStationControl, IDisposable
         }
         var view = _recorder.Remask(exam, runNumber, maskFrames);
         return Task.FromResult(view);
+    }
+
+    public bool ResetFluoroTimer()
+    {
+        bool was = _bridge.Dose.ResetFluoroAlarm();
+        _logger.LogInformation("fluoro timer alarm reset by the technician (it was {State})", was ? "sounding" : "off");
+        return was;
     }
 
     public async Task ResetFaultAsync(CancellationToken cancellationToken)

@@ -20,7 +20,9 @@ public sealed record DoseTotals(
 public sealed record RunDose(int Number, ExposureKind Kind, double PulseRate, DoseTotals Totals);
 
 /// <summary>Keeps cumulative reference air kerma (Ka,r), dose-area product and fluoro time per run and per exam
-/// from Pulse events; raises an alert every 5 minutes of cumulative fluoro time. Thread-safe.</summary>
+/// from Pulse events. Every 5 minutes of cumulative fluoro time the fluoro timer's alarm latches: it is signalled at
+/// once and again at most once a second while fluoro goes on, until the operator resets it
+/// (<see cref="ResetFluoroAlarm"/>), as IEC 60601-2-43 and 21 CFR 1020.32(h) ask of the cumulative timer. Thread-safe.</summary>
 public sealed class DoseLedger
 {
     public static readonly TimeSpan FluoroAlertInterval = TimeSpan.FromMinutes(5);
@@ -34,6 +36,28 @@ public sealed class DoseLedger
     private double _runRate;
     private BeamGeometry _geometry = BeamGeometry.Default;
     private int _fluoroAlertsRaised;
+    private bool _fluoroAlarm;
+    private DateTimeOffset _fluoroAlarmSignalled;
+
+    /// <summary>How often a latched fluoro-timer alarm is signalled again while fluoro goes on.</summary>
+    public static readonly TimeSpan FluoroAlarmRepeat = TimeSpan.FromSeconds(1);
+
+    /// <summary>True from a 5-minute mark of cumulative fluoro time until the operator resets the alarm.</summary>
+    public bool FluoroAlarmActive
+    {
+        get { lock (_gate) return _fluoroAlarm; }
+    }
+
+    /// <summary>The operator silences the fluoro timer's alarm; it latches again at the next 5-minute mark. Returns whether it was on.</summary>
+    public bool ResetFluoroAlarm()
+    {
+        lock (_gate)
+        {
+            bool was = _fluoroAlarm;
+            _fluoroAlarm = false;
+            return was;
+        }
+    }
 
     public DoseLedger(TimeProvider? time = null)
     {
@@ -127,13 +151,19 @@ public sealed class DoseLedger
         _run.Add(kermaMilliGray, dapGyCm2, fluoroSeconds, fluoro);
         _exam.Add(kermaMilliGray, dapGyCm2, fluoroSeconds, fluoro);
         int due = (int)Math.Floor(_exam.FluoroSeconds / FluoroAlertInterval.TotalSeconds + 1e-9);
+        var now = _time.GetUtcNow();
         if (due > _fluoroAlertsRaised)
         {
             _fluoroAlertsRaised = due;
-            return new BridgeAlert(BridgeAlertKind.FluoroTime, _time.GetUtcNow(),
-                $"cumulative fluoroscopy time {_exam.FluoroSeconds / 60:0.0} min (alert {due}), Ka,r {_exam.KermaMilliGray:0.0} mGy");
+            _fluoroAlarm = true;
         }
-        return null;
+        else if (!(_fluoroAlarm && fluoro && now - _fluoroAlarmSignalled >= FluoroAlarmRepeat))
+        {
+            return null;
+        }
+        _fluoroAlarmSignalled = now;
+        return new BridgeAlert(BridgeAlertKind.FluoroTime, now,
+            $"cumulative fluoroscopy time {_exam.FluoroSeconds / 60:0.0} min (alert {due}), Ka,r {_exam.KermaMilliGray:0.0} mGy: reset the fluoro timer");
     }
 
     private void CloseRun()

@@ -1,5 +1,6 @@
 using CathLab.FirmwareBridge.Dose;
 using CathLab.Wire.Generator;
+using Microsoft.Extensions.Time.Testing;
 
 namespace CathLab.FirmwareBridge.Tests.Dose;
 
@@ -55,7 +56,7 @@ public sealed class DoseLedgerTests
     [Fact]
     public void Fluoro_time_alerts_every_five_minutes()
     {
-        var ledger = new DoseLedger();
+        var ledger = new DoseLedger(new FakeTimeProvider()); // the clock stands still: no repeats of a latched alarm
         var alerts = new List<BridgeAlert>();
         ledger.Alert += alerts.Add;
         ledger.Observe(new ExposureStartedEvent(new TechniqueSetting(ExposureKind.Fluoro, T, 10)));
@@ -65,6 +66,41 @@ public sealed class DoseLedgerTests
         Assert.All(alerts, a => Assert.Equal(BridgeAlertKind.FluoroTime, a.Kind));
         Assert.Contains("5.0 min", alerts[0].Text);
         Assert.Contains("10.0 min", alerts[1].Text);
+    }
+
+    [Fact]
+    public void The_fluoro_timer_alarm_sounds_until_the_operator_resets_it_and_latches_again_at_the_next_mark()
+    {
+        var time = new FakeTimeProvider();
+        var ledger = new DoseLedger(time);
+        var alerts = new List<BridgeAlert>();
+        ledger.Alert += alerts.Add;
+        ledger.Observe(new ExposureStartedEvent(new TechniqueSetting(ExposureKind.Fluoro, T, 10)));
+        uint id = 0;
+        void Fluoro(double seconds)
+        {
+            for (int i = 0; i < seconds * 10; i++)
+            {
+                time.Advance(TimeSpan.FromMilliseconds(100));
+                ledger.Observe(Pulse(++id, ExposureKind.Fluoro, 100));
+            }
+        }
+        Fluoro(299);
+        Assert.False(ledger.FluoroAlarmActive);
+        Assert.Empty(alerts);
+        Fluoro(1);
+        Assert.True(ledger.FluoroAlarmActive);
+        Assert.Single(alerts);
+        Fluoro(3); // signalled again once a second while fluoro goes on
+        Assert.Equal(4, alerts.Count);
+        Assert.True(ledger.ResetFluoroAlarm());
+        Assert.False(ledger.FluoroAlarmActive);
+        Fluoro(60);
+        Assert.Equal(4, alerts.Count);
+        Assert.False(ledger.ResetFluoroAlarm());
+        Fluoro(237); // 10 minutes in all
+        Assert.True(ledger.FluoroAlarmActive);
+        Assert.Contains("10.0 min", alerts[^1].Text);
     }
 
     [Fact]

@@ -144,6 +144,12 @@ internal sealed class FakeStation : IStationControl
         return Task.FromResult(NextRun with { Number = runNumber });
     }
 
+    public bool ResetFluoroTimer()
+    {
+        Called("reset-fluoro-timer");
+        return Status.FluoroAlert;
+    }
+
     public Task ResetFaultAsync(CancellationToken cancellationToken)
     {
         Called("reset-fault");
