@@ -112,6 +112,8 @@ public sealed class GeneratorLinkHilTests
             Assert.Equal(ExposureEndReason.Released, rig.Events.OfType<ExposureEndedEvent>()[^1].Reason);
         }
         Assert.Equal(0, rig.Bridge.Exposure.UnexpectedPulses);
+        // Transitions reach listeners on the controller's notice thread, a moment after the state itself.
+        await Until.TrueAsync(() => { lock (transitions) return transitions.Count(t => t.From == ExposureState.Stopping && t.To == ExposureState.Ready) >= 5; }, "the last release's transition published");
         lock (transitions)
         {
             Assert.Equal(ExposureState.PreparingToExpose, transitions.First(t => t.Accepted && t.Input.Trigger == ExposureTrigger.Expose).To);
