@@ -43,7 +43,9 @@ public static class ExposureTable
         Go([Fault, LinkDown], [FaultResetRequested], Always, Resetting, None, ResumeHeartbeat, RunFaultReset),
         Refuse([Resetting], [FaultResetRequested], Always, "a fault reset is already running"),
         Refuse(Any, [FaultResetRequested], Always, "no fault to reset"),
-        Go([Resetting], [FaultResetSucceeded], Always, Idle, ClearKind | EmissionOff),
+        // Emission the generator reported stays counted until its ExposureEnded: the events of the exposure the fault
+        // ended may still be on their way, and their pulses are not the watchdog's.
+        Go([Resetting], [FaultResetSucceeded], Always, Idle, ClearKind),
         Go([Resetting], [FaultResetFailed], Emitting, Fault, None, SendExposeOff),
         Go([Resetting], [FaultResetFailed], Always, Fault),
 
