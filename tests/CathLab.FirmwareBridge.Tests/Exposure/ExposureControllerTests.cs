@@ -73,13 +73,19 @@ public sealed class ExposureControllerTests
         }
     }
 
-    [Fact]
-    public void The_maximum_hold_stops_fluoro_by_itself()
+    private static (FakeTimeProvider Time, FakeGeneratorLink Link, ExposureController Controller) WithHoldLimit(TimeSpan limit)
     {
         var time = new FakeTimeProvider();
         var link = new FakeGeneratorLink();
+        return (time, link, new ExposureController(link, time: time, options: new ExposureControlOptions { MaxFluoroHold = limit }));
+    }
+
+    [Fact]
+    public void The_maximum_hold_stops_fluoro_by_itself()
+    {
+        var (time, link, controller) = WithHoldLimit(TimeSpan.FromSeconds(30));
+        using var _ = controller;
         var alerts = new List<BridgeAlert>();
-        using var controller = new ExposureController(link, time: time, options: new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(30) });
         controller.Alert += a => { lock (alerts) alerts.Add(a); };
         controller.PedalPressed(ExposureKind.Fluoro);
         Settle(link, controller);
@@ -98,9 +104,8 @@ public sealed class ExposureControllerTests
     [Fact]
     public void A_hold_timer_of_an_ended_exposure_does_not_stop_the_next_one()
     {
-        var time = new FakeTimeProvider();
-        var link = new FakeGeneratorLink();
-        using var controller = new ExposureController(link, time: time, options: new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(30) });
+        var (time, link, controller) = WithHoldLimit(TimeSpan.FromSeconds(30));
+        using var _ = controller;
         controller.PedalPressed(ExposureKind.Fluoro);
         Settle(link, controller);
         time.Advance(TimeSpan.FromSeconds(20));
@@ -117,9 +122,8 @@ public sealed class ExposureControllerTests
     [Fact]
     public void Cine_has_no_hold_limit()
     {
-        var time = new FakeTimeProvider();
-        var link = new FakeGeneratorLink();
-        using var controller = new ExposureController(link, time: time, options: new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(30) });
+        var (time, link, controller) = WithHoldLimit(TimeSpan.FromSeconds(30));
+        using var _ = controller;
         controller.PedalPressed(ExposureKind.Cine);
         Settle(link, controller);
         time.Advance(TimeSpan.FromMinutes(5));

@@ -34,8 +34,11 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits for emission, cuts the pedal's path with <paramref name="cut"/>, waits for the generator to stop, and
-    /// returns the pulses the simulator delivered after the cut.</summary>
-    private async Task<long> PulsesAfterCutAsync(SimulatorProcess sim, Func<Task> cut)
+    /// checks the pulses the simulator delivered after the cut against <see cref="AllowedAfterCut"/>.</summary>
+    private Task AssertEmissionStopsAfterAsync(SimulatorProcess sim, Action cut, string what) =>
+        AssertEmissionStopsAfterAsync(sim, () => { cut(); return Task.CompletedTask; }, what);
+
+    private async Task AssertEmissionStopsAfterAsync(SimulatorProcess sim, Func<Task> cut, string what)
     {
         await UntilAsync(async () => (await sim.GeneratorStatusAsync()) is { State: "Exposing", Pulses: > 2 }, "the generator to expose");
         var (_, atCut) = await sim.GeneratorStatusAsync();
@@ -44,7 +47,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         await UntilAsync(async () => (after = await sim.GeneratorStatusAsync()).State != "Exposing", "the generator to stop");
         long pulses = after.Pulses - atCut;
         output.WriteLine($"{pulses} pulses after the cut (allowed {AllowedAfterCut} at {Rate}/s, lease {LeaseMs} ms)");
-        return pulses;
+        Assert.True(pulses <= AllowedAfterCut, $"{pulses} pulses after {what}");
     }
 
     private static async Task UntilAsync(Func<Task<bool>> condition, string what)
@@ -69,8 +72,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         await using var __ = station;
         using var client = Client(station);
         using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
-        long after = await PulsesAfterCutAsync(sim, pedal.StallAsync);
-        Assert.True(after <= AllowedAfterCut, $"{after} pulses after the last renewal");
+        await AssertEmissionStopsAfterAsync(sim, pedal.StallAsync, "the last renewal");
         var released = await pedal.ReleasedAsync();
         Assert.Equal(HeldPedalCall.LeaseExpired, released.Reason);
         Assert.Contains("console: lease expired", AuditOf(station));
@@ -84,8 +86,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         await using var __ = station;
         using var client = Client(station);
         using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
-        long after = await PulsesAfterCutAsync(sim, () => { pedal.Abandon(); return Task.CompletedTask; });
-        Assert.True(after <= AllowedAfterCut, $"{after} pulses after the call was dropped");
+        await AssertEmissionStopsAfterAsync(sim, pedal.Abandon, "the call was dropped");
         await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("console: connection lost")), "the release in the audit trail");
     }
 
@@ -98,8 +99,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         using var consoleProcess = StartConsole($"http://127.0.0.1:{station.GrpcPort}");
         try
         {
-            long after = await PulsesAfterCutAsync(sim, () => { consoleProcess.Kill(); return Task.CompletedTask; });
-            Assert.True(after <= AllowedAfterCut, $"{after} pulses after SIGKILL");
+            await AssertEmissionStopsAfterAsync(sim, () => consoleProcess.Kill(), "SIGKILL");
         }
         finally
         {
@@ -119,8 +119,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         using var consoleProcess = StartConsole($"http://127.0.0.1:{relay.Port}");
         try
         {
-            long after = await PulsesAfterCutAsync(sim, () => { relay.Stall(); return Task.CompletedTask; });
-            Assert.True(after <= AllowedAfterCut, $"{after} pulses after the path stalled");
+            await AssertEmissionStopsAfterAsync(sim, relay.Stall, "the path stalled");
         }
         finally
         {

@@ -10,7 +10,7 @@ namespace CathLab.Station.Tests.Support;
 internal sealed class HeldPedal : IDisposable
 {
     private readonly AsyncDuplexStreamingCall<Proto.PedalHoldRequest, Proto.PedalHoldReply> _call;
-    private readonly CancellationTokenSource _abandon = new();
+    private readonly CancellationTokenSource _abandon;
     private readonly CancellationTokenSource _stopRenewing = new();
     private readonly Task _renewing;
 
