@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Display;
 using CathLab.Processing.Filters;
@@ -33,7 +34,6 @@ public sealed class BackendAgreementTests(ITestOutputHelper output)
 
     private void Compare(int side, ProcessingParameters first, IReadOnlyList<ushort[]> frames, Func<int, ProcessingParameters>? parametersAt = null, Action<FramePipeline>? afterFrame2 = null)
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         var g = new FrameGeometry(side, side, 14);
         var calibration = Calibration(g);
         using var cpu = Chains.Create(calibration, first, BackendChoice.Cpu);
@@ -75,19 +75,19 @@ public sealed class BackendAgreementTests(ITestOutputHelper output)
         Unsharp = new UnsharpMaskSettings { KernelSize = 9, Gain = 0.8 },
     };
 
-    [Fact]
+    [OpenClFact]
     public void Fluoro_chain_agrees_with_downscale()
     {
         Compare(256, Gray8(PipelineMode.Fluoro, 2), Frames(256, 10, 0.5, offsetStep: 3));
     }
 
-    [Fact]
+    [OpenClFact]
     public void Fluoro_chain_agrees_at_1024_with_smoothing()
     {
         Compare(1024, Gray8(PipelineMode.Fluoro) with { Smoothing = new NoiseAwareSmoothingSettings { Enabled = true, Threshold = 2 } }, Frames(1024, 4, 0.5));
     }
 
-    [Fact]
+    [OpenClFact]
     public void Cine_chain_agrees_with_16_bit_lut_and_large_kernel()
     {
         var gamma = Enumerable.Range(0, 65536).Select(i => (ushort)Math.Round(65535 * Math.Pow(i / 65535.0, 0.8))).ToArray();
@@ -100,7 +100,7 @@ public sealed class BackendAgreementTests(ITestOutputHelper output)
         Compare(256, p with { Display = p.Display with { Lut = gamma } }, Frames(256, 2, 0.4));
     }
 
-    [Fact]
+    [OpenClFact]
     public void Cine_chain_agrees_with_4x_downscale_and_parameter_changes_between_frames()
     {
         var p = Gray8(PipelineMode.Cine, 4);
@@ -111,7 +111,7 @@ public sealed class BackendAgreementTests(ITestOutputHelper output)
         });
     }
 
-    [Fact]
+    [OpenClFact]
     public void Dsa_chain_agrees_with_shift_and_remask()
     {
         var frames = Frames(256, 8, 0.4);
@@ -120,7 +120,7 @@ public sealed class BackendAgreementTests(ITestOutputHelper output)
         Compare(256, p, frames, afterFrame2: pipeline => pipeline.Remask(new ArrayRun(frames), 4, 5));
     }
 
-    [Fact]
+    [OpenClFact]
     public void Roadmap_chain_agrees_through_its_phases()
     {
         var p = Gray8(PipelineMode.Roadmap);

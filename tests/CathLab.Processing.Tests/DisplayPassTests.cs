@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using CathLab.Processing.Cpu;
@@ -198,14 +199,9 @@ public sealed unsafe class DisplayPassTests(ITestOutputHelper output)
         Assert.All(output, b => Assert.Equal(0, b));
     }
 
-    [Fact]
+    [Avx512Fact]
     public void The_512_bit_and_256_bit_paths_give_identical_frames()
     {
-        if (!WideAvailable)
-        {
-            output.WriteLine("no 512-bit vectors on this CPU: only the 256-bit path runs here");
-            return;
-        }
         Assert.True(new DisplayPass(64, 64, 1).Wide, "the default pass should use 512-bit vectors where the CPU has them");
         const int width = 1024, height = 256;
         var source = Source(width, height, seed: 21, min: 1000, max: 15000);

@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Processing.Display;
 using CathLab.Processing.Filters;
 using CathLab.Processing.Frames;
@@ -55,11 +56,10 @@ public sealed class OpenClStripKernelTests(ITestOutputHelper output)
         { 112, 132, 15, 1 },
     };
 
-    [Theory]
+    [OpenClTheory]
     [MemberData(nameof(Geometries))]
     public void Gray8_with_smoothing_matches_the_cpu_byte_for_byte(int width, int height, int kernel, int downscale)
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         AssertSameBytes(new FrameGeometry(width, height, 14), new ProcessingParameters
         {
             Mode = PipelineMode.Cine,
@@ -69,11 +69,10 @@ public sealed class OpenClStripKernelTests(ITestOutputHelper output)
         });
     }
 
-    [Theory]
+    [OpenClTheory]
     [MemberData(nameof(Geometries))]
     public void Lut16_matches_the_cpu_byte_for_byte(int width, int height, int kernel, int downscale)
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         _ = downscale;
         var lut = Enumerable.Range(0, 65536).Select(i => (ushort)(65535 - i / 2)).ToArray();
         AssertSameBytes(new FrameGeometry(width, height, 14), new ProcessingParameters
@@ -86,10 +85,9 @@ public sealed class OpenClStripKernelTests(ITestOutputHelper output)
 
     // Every box radius, 1 to 15: the strip prefix sums take the neighbouring strips' totals for the lanes whose
     // box reaches past their strip, which depends on the radius lane by lane.
-    [Fact]
+    [OpenClFact]
     public void Every_box_size_matches_the_cpu_byte_for_byte()
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         for (int kernel = UnsharpMaskSettings.MinKernel; kernel <= UnsharpMaskSettings.MaxKernel; kernel += 2)
             AssertSameBytes(new FrameGeometry(80, 64, 14), new ProcessingParameters
             {
@@ -99,10 +97,9 @@ public sealed class OpenClStripKernelTests(ITestOutputHelper output)
             });
     }
 
-    [Fact]
+    [OpenClFact]
     public void Sharpening_off_passes_the_frame_through_the_window()
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         AssertSameBytes(new FrameGeometry(208, 100, 14), new ProcessingParameters
         {
             Mode = PipelineMode.Cine,

@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Processing.Display;
 using CathLab.Processing.Pipeline;
 using CathLab.Processing.Tests.Synthetic;
@@ -93,11 +94,10 @@ public sealed class PipelineBehaviourTests(ITestOutputHelper output)
     [Theory]
     [InlineData(PipelineMode.Fluoro, BackendChoice.Cpu)]
     [InlineData(PipelineMode.Dsa, BackendChoice.Cpu)]
-    [InlineData(PipelineMode.Fluoro, BackendChoice.OpenCl)]
-    [InlineData(PipelineMode.Dsa, BackendChoice.OpenCl)]
+    [OpenClInlineData(PipelineMode.Fluoro, BackendChoice.OpenCl)]
+    [OpenClInlineData(PipelineMode.Dsa, BackendChoice.OpenCl)]
     public void Steady_state_frames_allocate_nothing(PipelineMode mode, BackendChoice backend)
     {
-        if (backend == BackendChoice.OpenCl && OpenClRequirement.OptedOut(output)) return;
         var scene = new PhantomScene(Side, Side);
         var frame = scene.Noisy(scene.Expected(), 3);
         var p = new ProcessingParameters
@@ -153,10 +153,9 @@ public sealed class PipelineBehaviourTests(ITestOutputHelper output)
         Assert.False(pipeline.UsesOpenCl);
     }
 
-    [Fact]
+    [OpenClFact]
     public void Auto_backend_uses_opencl_when_present()
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         var log = new List<string>();
         using var pipeline = Chains.Create(Chains.Identity(Side, Side), new ProcessingParameters(), BackendChoice.Auto, log);
         output.WriteLine(pipeline.Backend);

@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using CathLab.Processing.Calibration;
@@ -226,10 +227,9 @@ public sealed unsafe class PixelPassTests(ITestOutputHelper output)
         Assert.Equal(calibrated.Output, run.Output);
     }
 
-    [Fact]
+    [OpenClFact]
     public void Both_backends_follow_every_change_when_the_noise_model_underflows_a_float()
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         var calibration = Chains.Identity(256, 256);
         var p = Chains.Raw16(PipelineMode.Fluoro) with { Noise = new NoiseModel(0, 1e-50) };
         using var cpu = Chains.Create(calibration, p, BackendChoice.Cpu);

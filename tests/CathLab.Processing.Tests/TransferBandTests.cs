@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Display;
 using CathLab.Processing.Filters;
@@ -46,11 +47,10 @@ public sealed class TransferBandTests(ITestOutputHelper output)
 
     public static TheoryData<string> Chains8And16 => new() { "fluoro/2x", "cine/4x", "dsa/2x", "lut16" };
 
-    [Theory]
+    [OpenClTheory]
     [MemberData(nameof(Chains8And16))]
     public void Any_band_count_gives_the_bytes_of_one_band_and_of_the_cpu(string chain)
     {
-        if (OpenClRequirement.OptedOut(output)) return;
         // 196 rows, 49 blocks of 4: 4 bands of 48, 48, 48 and 52 rows; 3 of 64, 64, 68; 16 of 12 and 16.
         var g = new FrameGeometry(256, 196, 14);
         var calibration = Calibration(g);

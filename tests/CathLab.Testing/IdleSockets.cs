@@ -6,6 +6,8 @@ namespace CathLab.Testing;
 /// <summary>TCP connections to a listener that never send a byte (a peer that connects and says nothing), closed on dispose.</summary>
 public sealed class IdleSockets(int port) : IDisposable
 {
+    /// <summary>The longest wait for a connection to open.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly List<TcpClient> _sockets = [];
 
     public IReadOnlyList<TcpClient> Sockets => _sockets;
@@ -15,7 +17,7 @@ public sealed class IdleSockets(int port) : IDisposable
     {
         var socket = new TcpClient();
         _sockets.Add(socket);
-        await socket.ConnectAsync(IPAddress.Loopback, port).WaitAsync(RawDicomPeer.Patience);
+        await socket.ConnectAsync(IPAddress.Loopback, port).WaitAsync(Patience);
         return socket;
     }
 

@@ -15,11 +15,7 @@ public sealed class PeerProcess : IDisposable
     /// <param name="standardInput">Keep the peer's standard input open for <see cref="WriteLine"/> and <see cref="CloseInput"/>.</param>
     public PeerProcess(string executable, IEnumerable<string> arguments, string? workingDirectory = null, bool standardInput = false)
     {
-        if (!File.Exists(executable) && !executable.Contains('/') && FindOnPath(executable) is null)
-        {
-            throw new InvalidOperationException($"{executable} is not installed: run scripts/setup.sh");
-        }
-        var start = new ProcessStartInfo(executable)
+        var start = new ProcessStartInfo(ExternalTool.Resolve(executable))
         {
             RedirectStandardInput = standardInput,
             RedirectStandardOutput = true,
@@ -50,6 +46,19 @@ public sealed class PeerProcess : IDisposable
     }
 
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The peer's process ID (for /proc and signals).</summary>
+    public int Id => _process.Id;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>SIGKILL to the peer alone: no shutdown code runs, as when the power goes or a user kills it.</summary>
+    public void Kill()
+    {
+        if (_process.HasExited) return;
+        _process.Kill();
+        _process.WaitForExit();
+    }
 
     /// <summary>CPU the peer has used since it started.</summary>
     public TimeSpan ProcessorTime
@@ -115,12 +124,12 @@ public sealed class PeerProcess : IDisposable
         throw new TimeoutException($"{_process.StartInfo.FileName} did not listen on {port}: {Output}");
     }
 
-    /// <summary>Runs a one-shot tool to its end and returns its exit code and output.</summary>
+    /// <summary>Runs a one-shot tool to its end (through <see cref="ExternalTool"/>) and returns its exit code and
+    /// standard output and error together.</summary>
     public static (int ExitCode, string Output) Run(string executable, params string[] arguments)
     {
-        using var p = new PeerProcess(executable, arguments);
-        var code = p.WaitForExit(TimeSpan.FromSeconds(60));
-        return (code, p.Output);
+        var result = ExternalTool.Run(executable, arguments);
+        return (result.ExitCode, result.All);
     }
 
     private void Append(string? line)
@@ -134,9 +143,6 @@ public sealed class PeerProcess : IDisposable
             _output.AppendLine(line);
         }
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
     public void Dispose()
     {

@@ -1,5 +1,5 @@
-using System.Diagnostics;
 using System.Text.Json;
+using CathLab.Testing;
 
 namespace CathLab.Capture.Tests.Recording;
 
@@ -48,13 +48,7 @@ internal static class DicomTools
 
     public static (int Code, string StdOut, string StdErr) Run(string program, params string[] args)
     {
-        if (!File.Exists(program)) throw new FileNotFoundException($"{program} is missing; run scripts/setup.sh");
-        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi) ?? throw new InvalidOperationException($"{program} did not start");
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        p.WaitForExit();
-        return (p.ExitCode, stdout.Result, stderr.Result);
+        var result = ExternalTool.Run(program, args);
+        return (result.ExitCode, result.StdOut, result.StdErr);
     }
 }

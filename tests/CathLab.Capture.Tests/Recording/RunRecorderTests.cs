@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Recording;
 using CathLab.Dicom.Dictionary;
@@ -82,10 +83,9 @@ public sealed class RunRecorderTests : IDisposable
         Assert.Equal(h.Pool.Capacity, h.Pool.Available);
     }
 
-    [Fact]
+    [RootFact]
     public async Task A_disk_that_fills_mid_run_fails_the_run_loudly_and_acquisition_goes_on()
     {
-        if (Environment.UserName != "root") return; // mounting a small file system needs root; the path is the same as above
         using var mount = new TempFolder();
         var (code, _, err) = DicomTools.Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.Path);
         Assert.True(code == 0, err);

@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Files;

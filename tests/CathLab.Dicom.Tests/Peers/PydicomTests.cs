@@ -1,3 +1,4 @@
+using CathLab.Testing;
 using CathLab.Dicom.IO;
 using CathLab.Dicom.Tests.Support;
 using CathLab.Dicom.Uids;
@@ -36,7 +37,7 @@ public class PydicomTests : IDisposable
     {
         var path = _dir.File("ours.dcm");
         var expected = PeerFiles.WriteMultiFrame(path, DicomTransferSyntax.Get(syntaxUid), 33, 47, bits, frames);
-        var run = ExternalTool.Python(Script, path);
+        var run = ExternalTool.PythonScript(Script, path);
         Assert.True(run.ExitCode == 0, run.All);
         var lines = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal($"{syntaxUid} {frames} Müller^Jürgen", lines[0]);
@@ -53,7 +54,7 @@ public class PydicomTests : IDisposable
     {
         var path = _dir.File("patterns.dcm");
         var expected = RlePatternFiles.Write(path, 6, columns, bits);
-        var run = ExternalTool.Python(Script, path);
+        var run = ExternalTool.PythonScript(Script, path);
         Assert.True(run.ExitCode == 0, run.All);
         var lines = run.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal($"{DicomUids.RleLossless} {expected.Count} Müller^Jürgen", lines[0]);

@@ -53,18 +53,6 @@ internal static class Chains
     }
 }
 
-/// <summary>The OpenCL tests' rule: OpenCL must be present (CI has PoCL) unless CATHLAB_NO_OPENCL=1 says
-/// this machine has none; then those tests return without asserting, and say so.</summary>
-internal static class OpenClRequirement
-{
-    public static bool OptedOut(ITestOutputHelper output)
-    {
-        if (Environment.GetEnvironmentVariable("CATHLAB_NO_OPENCL") != "1") return false;
-        output.WriteLine("CATHLAB_NO_OPENCL=1: OpenCL checks not run on this machine");
-        return true;
-    }
-}
-
 internal sealed class ArrayRun(IReadOnlyList<ushort[]> frames) : IRunFrames
 {
     public int Reads { get; private set; }

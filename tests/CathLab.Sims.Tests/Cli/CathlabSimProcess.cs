@@ -1,30 +1,14 @@
-using System.Diagnostics;
+using CathLab.Testing;
 
 namespace CathLab.Sims.Tests.Cli;
 
-/// <summary>Runs the built cathlab-sim as a separate process, as an engineer would.</summary>
+/// <summary>Runs the built cathlab-sim as a separate process, as an engineer would, with its standard input closed.</summary>
 internal static class CathlabSimProcess
 {
     public static (int ExitCode, string Output, string Error) Run(params string[] args)
     {
-        var start = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"));
-        foreach (var arg in args) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"cathlab-sim {string.Join(' ', args)} did not finish");
-        }
-        return (process.ExitCode, output.Result, error.Result);
+        var result = ExternalTool.Run("dotnet", [Path.Combine(AppContext.BaseDirectory, "cathlab-sim.dll"), .. args], standardInput: "",
+            patience: TimeSpan.FromMinutes(2));
+        return (result.ExitCode, result.StdOut, result.StdErr);
     }
 }

@@ -1,5 +1,4 @@
 extern alias console;
-using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text;
 using CathLab.Station.Tests.Hil;
@@ -16,9 +15,9 @@ namespace CathLab.Station.Tests.Workflow;
 internal sealed class StationProcess : IDisposable
 {
     private const string Token = "workflow-tech-7c41d";
-    private readonly StringBuilder _output = new();
+    private readonly StringBuilder _earlierOutput = new();
     private readonly string[] _arguments;
-    private Process? _process;
+    private PeerProcess? _process;
     private ControlClient? _client;
 
     public StationProcess(SimulatorProcess sim, IEnumerable<string> site)
@@ -44,10 +43,8 @@ internal sealed class StationProcess : IDisposable
     /// <summary>The running station's process ID (for /proc).</summary>
     public int ProcessId => (_process ?? throw new InvalidOperationException("the station is not running")).Id;
 
-    public string Output
-    {
-        get { lock (_output) return _output.ToString(); }
-    }
+    /// <summary>What every start so far has printed, the running one last.</summary>
+    public string Output => _earlierOutput + (_process?.Output ?? "");
 
     public Proto.StationControl.StationControlClient Control => (_client ?? throw new InvalidOperationException("the station is not running")).Stub;
 
@@ -58,15 +55,8 @@ internal sealed class StationProcess : IDisposable
     /// <summary>Starts the process and waits until it answers and holds the generator link.</summary>
     public async Task StartAsync()
     {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "cathlab-station.dll"));
-        foreach (var a in _arguments) start.ArgumentList.Add(a);
-        var process = Process.Start(start) ?? throw new InvalidOperationException("cathlab-station did not start");
+        var process = new PeerProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "cathlab-station.dll"), .. _arguments]);
         Starts++;
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         _process = process;
         _client = new ControlClient(Address, Token);
         await Poll.UntilAsync(() =>
@@ -91,34 +81,16 @@ internal sealed class StationProcess : IDisposable
         if (_process is not { } process) return;
         _process = null;
         process.Kill();
-        process.WaitForExit();
+        _earlierOutput.Append(process.Output).AppendLine($"---- killed (start {Starts}) ----");
         process.Dispose();
-        Append($"---- killed (start {Starts}) ----");
     }
 
     public IReadOnlyList<Proto.OutboxItem> Outbox() => [.. Control.ListOutbox(new Proto.ListOutboxRequest(), Call).Items];
 
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (_output) _output.AppendLine(line);
-    }
-
     public void Dispose()
     {
-        if (_process is { } process)
-        {
-            _client?.Dispose();
-            try
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            process.Dispose();
-        }
+        _client?.Dispose();
+        _process?.Dispose();
         try { Directory.Delete(Folder, recursive: true); } catch (IOException) { }
     }
 }
