@@ -1,5 +1,7 @@
 using CathLab.Dicom.Network.Association;
+using CathLab.Dicom.Network.Client;
 using CathLab.Dicom.Network.Dimse;
+using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Publishing.Commitment;
@@ -50,8 +52,9 @@ public sealed class Outbox : IAsyncDisposable
             foreach (var destination in options.Destinations)
             {
                 var reachability = new DestinationReachability(destination, _journal, logger);
-                var loop = new DestinationLoop(destination, options, _journal, new StoreBatchSender(destination, options, _journal, reachability, logger),
-                    new CommitmentRequester(destination, options, _journal, tracker, OnReport, reachability, logger), _releaser, clock, logger);
+                var client = new DicomClient(new DicomPeer(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle), options.Association);
+                var loop = new DestinationLoop(destination, options, _journal, new StoreBatchSender(destination, client, options, _journal, reachability, logger),
+                    new CommitmentRequester(destination, client, options, _journal, tracker, OnReport, reachability, logger), _releaser, clock, logger);
                 _loops.Add(destination.Name, loop);
             }
         }

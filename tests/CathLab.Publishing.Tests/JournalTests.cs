@@ -64,6 +64,7 @@ public sealed class JournalTests : IDisposable
         foreach (var uid in new[] { "1.1", "1.2", "1.3" })
         {
             var id = journal.Add(Object(uid), [Pacs]).Id;
+            journal.MarkSending(id, Pacs);
             journal.MarkSent(id, Pacs, final: false, warning: null);
         }
         journal.RecordCommitmentRequested(Pacs, "7.7", journal.DueForCommitment(Pacs, 10), TimeSpan.FromHours(1));
@@ -85,6 +86,7 @@ public sealed class JournalTests : IDisposable
     {
         using var journal = OutboxJournal.Open(JournalPath);
         var id = journal.Add(Object("1.1"), [Pacs]).Id;
+        journal.MarkSending(id, Pacs);
         journal.MarkSent(id, Pacs, final: false, warning: null);
         journal.RecordCommitmentRequested(Pacs, "old", journal.DueForCommitment(Pacs, 10), TimeSpan.Zero);
         var superseded = journal.RecordCommitmentRequested(Pacs, "new", journal.DueForCommitment(Pacs, 10), TimeSpan.FromHours(1));
@@ -123,5 +125,64 @@ public sealed class JournalTests : IDisposable
         Assert.True(journal.Abandon(id, Pacs));
         Assert.False(journal.Abandon(id, "backup")); // pending, not failed
         Assert.Equal("backup", Assert.Single(journal.Items()).Destination);
+    }
+}
+
+/// <summary>The journal takes its states from <see cref="DeliveryTransitions"/>: a step the state machine refuses changes
+/// nothing in the file, and the texts in the state column are the journal's format.</summary>
+public sealed class JournalTransitionTests : IDisposable
+{
+    private const string Pacs = "pacs";
+    private readonly TempDirectory _temp = new();
+    private string JournalPath => _temp.File("outbox.db");
+
+    private static OutboxObject Object(string uid) => new($"/data/{uid}.dcm", SyntheticDicomFile.XaSopClass, uid, "1.2.3", "XA run", 1000);
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public void AStepTheStateMachineRefusesThrowsAndLeavesTheRowAsItWas()
+    {
+        using var journal = OutboxJournal.Open(JournalPath);
+        var id = journal.Add(Object("1.1"), [Pacs]).Id;
+
+        var skipped = Assert.Throws<DeliveryTransitionException>(() => journal.MarkSent(id, Pacs, final: false, warning: null));
+        Assert.Equal((DeliveryState.Pending, DeliveryEvent.Stored), (skipped.From, skipped.Event));
+        var row = Assert.Single(journal.Items());
+        Assert.Equal((DeliveryState.Pending, 0), (row.State, row.Attempts));
+
+        journal.MarkSending(id, Pacs);
+        journal.MarkSent(id, Pacs, final: true, warning: null);
+        Assert.Throws<DeliveryTransitionException>(() => journal.MarkSending(id, Pacs));
+        Assert.Throws<DeliveryTransitionException>(() => journal.MarkFailed(id, Pacs, "late"));
+        Assert.Equal(0, journal.Retry(id, null)); // an operator's retry does not touch a committed row
+        Assert.False(journal.Abandon(id, Pacs));
+        Assert.Equal(DeliveryState.Committed, Assert.Single(journal.Items()).State);
+    }
+
+    [Fact]
+    public void TheStateColumnHoldsTheJournalTextsAndRefusesOthers()
+    {
+        using (var journal = OutboxJournal.Open(JournalPath))
+        {
+            var failed = journal.Add(Object("1.1"), [Pacs]).Id;
+            journal.MarkFailed(failed, Pacs, "refused");
+            var sending = journal.Add(Object("1.2"), [Pacs]).Id;
+            journal.MarkSending(sending, Pacs);
+        }
+        using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={JournalPath};Pooling=False");
+        connection.Open();
+        using var read = connection.CreateCommand();
+        read.CommandText = "SELECT state FROM deliveries ORDER BY object_id";
+        using (var reader = read.ExecuteReader())
+        {
+            Assert.True(reader.Read());
+            Assert.Equal("Failed", reader.GetString(0));
+            Assert.True(reader.Read());
+            Assert.Equal("Sending", reader.GetString(0));
+        }
+        using var write = connection.CreateCommand();
+        write.CommandText = "UPDATE deliveries SET state = 'Lost'";
+        Assert.Throws<Microsoft.Data.Sqlite.SqliteException>(() => write.ExecuteNonQuery());
     }
 }

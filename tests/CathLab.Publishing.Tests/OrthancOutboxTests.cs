@@ -129,6 +129,7 @@ public sealed class OrthancOutboxTests : IAsyncLifetime
         using (var journal = OutboxJournal.Open(options.JournalPath))
         {
             var id = journal.Add(Intake.CompleteFileInspector.Inspect(file), ["orthanc"]).Id;
+            journal.MarkSending(id, "orthanc");
             journal.MarkSent(id, "orthanc", final: false, warning: null);
         }
 

@@ -1,5 +1,4 @@
-using CathLab.Dicom.Network.Association;
-using CathLab.Dicom.Network.Services;
+using CathLab.Dicom.Network.Client;
 using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Dicom.Network.Status;
 using CathLab.Publishing.Journal;
@@ -12,11 +11,10 @@ namespace CathLab.Publishing.Commitment;
 /// transaction UID before anything else, so a report that arrives after a restart still finds its rows. The report
 /// itself is handed to <paramref name="onReport"/>, whichever association it came on.
 /// </summary>
-internal sealed class CommitmentRequester(PacsDestination destination, OutboxOptions options, OutboxJournal journal,
+internal sealed class CommitmentRequester(PacsDestination destination, DicomClient client, OutboxOptions options, OutboxJournal journal,
     CommitmentTracker tracker, Action<CommitmentReport> onReport, Delivery.DestinationReachability reachability, ILogger logger)
 {
     private const int MaxReferences = 500;
-    private readonly DicomPeer _peer = new(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle);
     private int _failuresInARow;
 
     /// <summary>Returns how many rows it asked about (0: none was due).</summary>
@@ -31,12 +29,12 @@ internal sealed class CommitmentRequester(PacsDestination destination, OutboxOpt
         {
             return 0;
         }
-        var scu = new StorageCommitmentScu(_peer, options.Association, tracker) { SameAssociationWait = options.SameAssociationReportWait };
         string transaction;
         Task<CommitmentReport> report;
         try
         {
-            (transaction, report) = await scu.RequestAsync([.. due.Select(d => new SopReference(d.SopClassUid, d.SopInstanceUid))], cancellation).ConfigureAwait(false);
+            (transaction, report) = await client.StorageCommitmentAsync([.. due.Select(d => new SopReference(d.SopClassUid, d.SopInstanceUid))], tracker,
+                options.SameAssociationReportWait, cancellation).ConfigureAwait(false);
         }
         catch (DicomNetworkException e)
         {

@@ -1,6 +1,8 @@
 namespace CathLab.Publishing.Journal;
 
-/// <summary>Where one object stands with one destination. Names match the console's OutboxItemState one for one.</summary>
+/// <summary>Where one object stands with one destination: the outbox's one state type. Transitions are in
+/// <see cref="DeliveryTransitions"/>, the journal's text in DeliveryStateColumn, the control API's wire enum in the
+/// station's ControlReplies (each an explicit mapping, never a cast by number).</summary>
 public enum DeliveryState
 {
     /// <summary>Waiting for its next attempt (first send, retry after a transient failure, or re-send after failed commitment).</summary>

@@ -12,7 +12,7 @@ internal static class JournalSchema
         PRAGMA busy_timeout = 5000;
         """;
 
-    public const string Create = """
+    public static readonly string Create = $"""
         CREATE TABLE IF NOT EXISTS objects (
             id                 INTEGER PRIMARY KEY,
             path               TEXT    NOT NULL,
@@ -27,7 +27,7 @@ internal static class JournalSchema
         CREATE TABLE IF NOT EXISTS deliveries (
             object_id       INTEGER NOT NULL REFERENCES objects(id),
             destination     TEXT    NOT NULL,
-            state           TEXT    NOT NULL CHECK (state IN ('Pending','Sending','Sent','Committed','Failed')),
+            state           TEXT    NOT NULL CHECK (state IN ({DeliveryStateColumn.CheckList})),
             attempts        INTEGER NOT NULL DEFAULT 0,
             next_attempt_at INTEGER NOT NULL,
             last_error      TEXT,

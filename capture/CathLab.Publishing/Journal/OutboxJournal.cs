@@ -54,8 +54,8 @@ public sealed class OutboxJournal : IDisposable
     /// </summary>
     public (int Resend, int Rerequest) RecoverAfterRestart() => Write(tx =>
     {
-        var resend = Execute(tx, "UPDATE deliveries SET state = 'Pending', next_attempt_at = $now, updated_at = $now WHERE state = 'Sending'", ("$now", Now));
-        var rerequest = Execute(tx, "UPDATE deliveries SET next_attempt_at = $now WHERE state = 'Sent'", ("$now", Now));
+        var resend = Transition(tx, DeliveryEvent.Restarted, "next_attempt_at = $now, updated_at = $now", "1", DeliveryState.Sending, ("$now", Now));
+        var rerequest = Transition(tx, DeliveryEvent.Restarted, "next_attempt_at = $now", "1", DeliveryState.Sent, ("$now", Now));
         return (resend, rerequest);
     });
 
@@ -82,18 +82,17 @@ public sealed class OutboxJournal : IDisposable
         return (id, true);
     });
 
-    public IReadOnlyList<DueDelivery> DueForSending(string destination, int limit) => Due(destination, DeliveryState.Pending, limit);
+    public IReadOnlyList<DueDelivery> DueForSending(string destination, int limit) => Due(destination, DeliveryEvent.StoreStarted, limit);
 
-    public IReadOnlyList<DueDelivery> DueForCommitment(string destination, int limit) => Due(destination, DeliveryState.Sent, limit);
+    public IReadOnlyList<DueDelivery> DueForCommitment(string destination, int limit) => Due(destination, DeliveryEvent.CommitmentRequested, limit);
 
     public void MarkSending(long objectId, string destination) => Write(tx =>
-        Update(tx, objectId, destination, "state = 'Sending'"));
+        Move(tx, objectId, destination, DeliveryEvent.StoreStarted, ""));
 
     /// <summary>The PACS stored it: Sent, or Committed straight away for a destination without storage commitment.</summary>
     public void MarkSent(long objectId, string destination, bool final, string? warning) => Write(tx =>
-        Update(tx, objectId, destination,
-            "state = $state, attempts = attempts + 1, last_error = $x, permanent = 0, commitment_uid = NULL, next_attempt_at = $now",
-            ("$x", warning), ("$state", (final ? DeliveryState.Committed : DeliveryState.Sent).ToString())));
+        Move(tx, objectId, destination, final ? DeliveryEvent.StoredWithoutCommitment : DeliveryEvent.Stored,
+            "attempts = attempts + 1, last_error = $x, permanent = 0, commitment_uid = NULL, next_attempt_at = $now", ("$x", warning)));
 
     /// <summary>A transient failure: back to Pending with one more attempt counted and the next one <paramref name="wait"/> away.</summary>
     public void MarkRetry(long objectId, string destination, string error, Func<int, TimeSpan> wait) => MarkRetry([objectId], destination, error, wait);
@@ -104,7 +103,7 @@ public sealed class OutboxJournal : IDisposable
         {
             var attempts = 1 + Convert.ToInt32(Scalar(tx, "SELECT attempts FROM deliveries WHERE object_id = $id AND destination = $dest",
                 ("$id", objectId), ("$dest", destination)) ?? 0, System.Globalization.CultureInfo.InvariantCulture);
-            Update(tx, objectId, destination, "state = 'Pending', attempts = attempts + 1, last_error = $x, permanent = 0, next_attempt_at = $next",
+            Move(tx, objectId, destination, DeliveryEvent.StoreDeferred, "attempts = attempts + 1, last_error = $x, permanent = 0, next_attempt_at = $next",
                 ("$x", error), ("$next", Now + (long)wait(attempts).TotalMilliseconds));
         }
         return 0;
@@ -117,7 +116,7 @@ public sealed class OutboxJournal : IDisposable
     {
         foreach (var objectId in objectIds)
         {
-            Update(tx, objectId, destination, "state = 'Failed', attempts = attempts + 1, last_error = $x, permanent = 1", ("$x", error));
+            Move(tx, objectId, destination, DeliveryEvent.StoreRefused, "attempts = attempts + 1, last_error = $x, permanent = 1", ("$x", error));
         }
         return 0;
     });
@@ -130,8 +129,8 @@ public sealed class OutboxJournal : IDisposable
             ("$uid", uid), ("$dest", destination), ("$now", Now), ("$n", items.Count));
         foreach (var item in items)
         {
-            Update(tx, item.ObjectId, destination, "commitment_uid = $x, next_attempt_at = $next",
-                ("$x", uid), ("$next", Now + (long)timeout.TotalMilliseconds));
+            Transition(tx, DeliveryEvent.CommitmentRequested, "commitment_uid = $x, next_attempt_at = $next, updated_at = $now", RowIs,
+                ("$x", uid), ("$next", Now + (long)timeout.TotalMilliseconds), ("$id", item.ObjectId), ("$dest", destination), ("$now", Now));
         }
         return (IReadOnlyList<string>)[.. items.Select(i => i.CommitmentUid).OfType<string>().Distinct()];
     });
@@ -141,7 +140,8 @@ public sealed class OutboxJournal : IDisposable
     {
         foreach (var item in items)
         {
-            Update(tx, item.ObjectId, destination, "last_error = $x, next_attempt_at = $next", ("$x", error), ("$next", Now + (long)wait.TotalMilliseconds));
+            Transition(tx, DeliveryEvent.CommitmentRequestFailed, "last_error = $x, next_attempt_at = $next, updated_at = $now", RowIs,
+                ("$x", error), ("$next", Now + (long)wait.TotalMilliseconds), ("$id", item.ObjectId), ("$dest", destination), ("$now", Now));
         }
         return 0;
     });
@@ -160,27 +160,23 @@ public sealed class OutboxJournal : IDisposable
         var committed = 0;
         foreach (var reference in report.Committed)
         {
-            committed += Execute(tx, """
-                UPDATE deliveries SET state = 'Committed', last_error = NULL, permanent = 0, updated_at = $now
-                WHERE destination = $dest AND state = 'Sent' AND object_id = (SELECT id FROM objects WHERE sop_instance_uid = $sop)
-                """, ("$dest", destination), ("$sop", reference.SopInstanceUid), ("$now", Now));
+            committed += Transition(tx, DeliveryEvent.CommitmentConfirmed, "last_error = NULL, permanent = 0, updated_at = $now", BySopInstance,
+                ("$dest", destination), ("$sop", reference.SopInstanceUid), ("$now", Now));
         }
         var failed = 0;
         foreach (var reference in report.Failed)
         {
             var row = Scalar(tx, """
                 SELECT d.attempts FROM deliveries d JOIN objects o ON o.id = d.object_id
-                WHERE d.destination = $dest AND d.state = 'Sent' AND d.commitment_uid = $uid AND o.sop_instance_uid = $sop
-                """, ("$dest", destination), ("$uid", report.TransactionUid), ("$sop", reference.SopInstanceUid));
+                WHERE d.destination = $dest AND d.state = $sent AND d.commitment_uid = $uid AND o.sop_instance_uid = $sop
+                """, ("$dest", destination), ("$uid", report.TransactionUid), ("$sop", reference.SopInstanceUid), ("$sent", DeliveryStateColumn.Text(DeliveryTransitions.AllowedFrom(DeliveryEvent.CommitmentFailed).Single())));
             if (row is not long attempts)
             {
                 continue;
             }
             var why = CommitmentReport.DescribeFailure(reference.FailureReason ?? 0x0110);
-            failed += Execute(tx, """
-                UPDATE deliveries SET state = 'Pending', commitment_uid = NULL, last_error = $error, next_attempt_at = $next, updated_at = $now
-                WHERE destination = $dest AND commitment_uid = $uid AND object_id = (SELECT id FROM objects WHERE sop_instance_uid = $sop)
-                """, ("$dest", destination), ("$uid", report.TransactionUid), ("$sop", reference.SopInstanceUid), ("$now", Now),
+            failed += Transition(tx, DeliveryEvent.CommitmentFailed, "commitment_uid = NULL, last_error = $error, next_attempt_at = $next, updated_at = $now",
+                BySopInstance + " AND commitment_uid = $uid", ("$dest", destination), ("$uid", report.TransactionUid), ("$sop", reference.SopInstanceUid), ("$now", Now),
                 ("$error", $"storage commitment failed ({why}); will send again"), ("$next", Now + (long)resendWait((int)attempts).TotalMilliseconds));
         }
         Execute(tx, "DELETE FROM commitment_transactions WHERE uid = $uid", ("$uid", report.TransactionUid));
@@ -194,8 +190,8 @@ public sealed class OutboxJournal : IDisposable
             SELECT o.id, o.path FROM objects o
             WHERE o.file_released_at IS NULL
               AND EXISTS (SELECT 1 FROM deliveries d WHERE d.object_id = o.id)
-              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.object_id = o.id AND d.state <> 'Committed')
-            """);
+              AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.object_id = o.id AND d.state <> $committed)
+            """, ("$committed", DeliveryStateColumn.Text(DeliveryState.Committed)));
         using var reader = command.ExecuteReader();
         var list = new List<(long, string)>();
         while (reader.Read())
@@ -210,15 +206,13 @@ public sealed class OutboxJournal : IDisposable
 
     /// <summary>Makes every row of <paramref name="destination"/> that waits for a commitment report due now (the PACS
     /// may have lost the report); returns how many there were.</summary>
-    public int ReaskOpenCommitments(string destination) => Write(tx => Execute(tx, """
-        UPDATE deliveries SET next_attempt_at = $now
-        WHERE destination = $dest AND state = 'Sent' AND commitment_uid IS NOT NULL AND next_attempt_at > $now
-        """, ("$dest", destination), ("$now", Now)));
+    public int ReaskOpenCommitments(string destination) => Write(tx => Transition(tx, DeliveryEvent.PeerAnsweredAgain, "next_attempt_at = $now",
+        "destination = $dest AND commitment_uid IS NOT NULL AND next_attempt_at > $now", ("$dest", destination), ("$now", Now)));
 
     /// <summary>When the destination's next row falls due (null: nothing waits).</summary>
     public DateTimeOffset? NextDue(string destination) => Read(() =>
-        Scalar(null, "SELECT MIN(next_attempt_at) FROM deliveries WHERE destination = $dest AND state IN ('Pending','Sent')", ("$dest", destination))
-            is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null);
+        Scalar(null, $"SELECT MIN(next_attempt_at) FROM deliveries WHERE destination = $dest AND state IN ({StateList(DeliveryTransitions.Scheduled, "$s")})",
+            [("$dest", destination), .. StateParameters(DeliveryTransitions.Scheduled, "$s")]) is long at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : (DateTimeOffset?)null);
 
     public IReadOnlyList<OutboxItem> Items(DeliveryState? state = null, string? destination = null, int limit = 1000) => Read(() =>
     {
@@ -228,13 +222,13 @@ public sealed class OutboxJournal : IDisposable
             FROM deliveries d JOIN objects o ON o.id = d.object_id
             WHERE ($state IS NULL OR d.state = $state) AND ($dest IS NULL OR d.destination = $dest)
             ORDER BY o.id DESC, d.destination LIMIT $limit
-            """, ("$state", state?.ToString()), ("$dest", destination), ("$limit", limit));
+            """, ("$state", state is { } s ? DeliveryStateColumn.Text(s) : null), ("$dest", destination), ("$limit", limit));
         using var reader = command.ExecuteReader();
         var items = new List<OutboxItem>();
         while (reader.Read())
         {
             items.Add(new OutboxItem(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
-                Enum.Parse<DeliveryState>(reader.GetString(4)), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                DeliveryStateColumn.Parse(reader.GetString(4)), reader.GetInt32(5), reader.IsDBNull(6) ? null : reader.GetString(6),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(7)), reader.GetInt64(8) != 0,
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(9)), reader.GetString(10), reader.GetInt64(11),
                 DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(12)), !reader.IsDBNull(13)));
@@ -249,7 +243,7 @@ public sealed class OutboxJournal : IDisposable
         var counts = new Dictionary<DeliveryState, int>();
         while (reader.Read())
         {
-            counts[Enum.Parse<DeliveryState>(reader.GetString(0))] = reader.GetInt32(1);
+            counts[DeliveryStateColumn.Parse(reader.GetString(0))] = reader.GetInt32(1);
         }
         int Of(DeliveryState s) => counts.GetValueOrDefault(s);
         return new OutboxCounts(Of(DeliveryState.Pending), Of(DeliveryState.Sending), Of(DeliveryState.Sent), Of(DeliveryState.Committed), Of(DeliveryState.Failed));
@@ -265,23 +259,22 @@ public sealed class OutboxJournal : IDisposable
 
     /// <summary>Makes the object's Failed or backed-off deliveries (one destination, or all) due now; a Sent one has its
     /// commitment asked again now. Returns how many rows changed.</summary>
-    public int Retry(long objectId, string? destination) => Write(tx => Execute(tx, """
-        UPDATE deliveries SET state = CASE state WHEN 'Failed' THEN 'Pending' ELSE state END, permanent = 0, next_attempt_at = $now, updated_at = $now
-        WHERE object_id = $id AND ($dest IS NULL OR destination = $dest) AND state IN ('Failed', 'Pending', 'Sent')
-        """, ("$id", objectId), ("$dest", destination), ("$now", Now)));
+    public int Retry(long objectId, string? destination) => Write(tx => Transition(tx, DeliveryEvent.RetryRequested,
+        "permanent = 0, next_attempt_at = $now, updated_at = $now", "object_id = $id AND ($dest IS NULL OR destination = $dest)",
+        ("$id", objectId), ("$dest", destination), ("$now", Now)));
 
     /// <summary>Adds a delivery of the object to another destination (a Failed one there is retried). The object's file is
     /// needed again, so it is no longer counted as released.</summary>
     public bool AddDelivery(long objectId, string destination) => Write(tx =>
     {
-        var state = Scalar(tx, "SELECT state FROM deliveries WHERE object_id = $id AND destination = $dest", ("$id", objectId), ("$dest", destination)) as string;
+        var state = StateOf(tx, objectId, destination);
         if (state is null)
         {
             InsertDelivery(tx, objectId, destination, Now);
         }
-        else if (state == nameof(DeliveryState.Failed))
+        else if (state == DeliveryState.Failed)
         {
-            Update(tx, objectId, destination, "state = 'Pending', permanent = 0, next_attempt_at = $now");
+            Move(tx, objectId, destination, DeliveryEvent.RetryRequested, "permanent = 0, next_attempt_at = $now");
         }
         else
         {
@@ -293,7 +286,11 @@ public sealed class OutboxJournal : IDisposable
 
     /// <summary>Gives up a Failed delivery so the object's file no longer waits for that destination.</summary>
     public bool Abandon(long objectId, string destination) => Write(tx =>
-        Execute(tx, "DELETE FROM deliveries WHERE object_id = $id AND destination = $dest AND state = 'Failed'", ("$id", objectId), ("$dest", destination)) > 0);
+    {
+        var abandonable = Enum.GetValues<DeliveryState>().Where(DeliveryTransitions.MayAbandon).ToArray();
+        return Execute(tx, $"DELETE FROM deliveries WHERE object_id = $id AND destination = $dest AND state IN ({StateList(abandonable, "$s")})",
+            [("$id", objectId), ("$dest", destination), .. StateParameters(abandonable, "$s")]) > 0;
+    });
 
     public void Dispose()
     {
@@ -303,14 +300,15 @@ public sealed class OutboxJournal : IDisposable
         }
     }
 
-    private IReadOnlyList<DueDelivery> Due(string destination, DeliveryState state, int limit) => Read(() =>
+    // The rows whose next action is `next`: in the state that event starts from.
+    private IReadOnlyList<DueDelivery> Due(string destination, DeliveryEvent next, int limit) => Read(() =>
     {
         using var command = Command(null, """
             SELECT d.object_id, o.path, o.sop_class_uid, o.sop_instance_uid, d.attempts, d.commitment_uid
             FROM deliveries d JOIN objects o ON o.id = d.object_id
             WHERE d.destination = $dest AND d.state = $state AND d.next_attempt_at <= $now
             ORDER BY d.next_attempt_at, d.object_id LIMIT $limit
-            """, ("$dest", destination), ("$state", state.ToString()), ("$now", Now), ("$limit", limit));
+            """, ("$dest", destination), ("$state", DeliveryStateColumn.Text(DeliveryTransitions.AllowedFrom(next).Single())), ("$now", Now), ("$limit", limit));
         using var reader = command.ExecuteReader();
         var due = new List<DueDelivery>();
         while (reader.Read())
@@ -324,13 +322,49 @@ public sealed class OutboxJournal : IDisposable
     private void InsertDelivery(SqliteTransaction tx, long objectId, string destination, long now) =>
         Execute(tx, """
             INSERT INTO deliveries (object_id, destination, state, attempts, next_attempt_at, updated_at)
-            VALUES ($id, $dest, 'Pending', 0, $now, $now)
-            """, ("$id", objectId), ("$dest", destination), ("$now", now));
+            VALUES ($id, $dest, $state, 0, $now, $now)
+            """, ("$id", objectId), ("$dest", destination), ("$now", now), ("$state", DeliveryStateColumn.Text(DeliveryState.Pending)));
 
-    // $now and the row's keys ($id, $dest) are always bound; a statement binds only the names it uses.
-    private int Update(SqliteTransaction tx, long objectId, string destination, string set, params (string Name, object? Value)[] parameters) =>
-        Execute(tx, $"UPDATE deliveries SET {set}, updated_at = $now WHERE object_id = $id AND destination = $dest",
-            [.. parameters, ("$id", objectId), ("$dest", destination), ("$now", Now)]);
+    private const string RowIs = "object_id = $id AND destination = $dest";
+    private const string BySopInstance = "destination = $dest AND object_id = (SELECT id FROM objects WHERE sop_instance_uid = $sop)";
+
+    private DeliveryState? StateOf(SqliteTransaction tx, long objectId, string destination) =>
+        Scalar(tx, "SELECT state FROM deliveries WHERE object_id = $id AND destination = $dest", ("$id", objectId), ("$dest", destination)) is string text
+            ? DeliveryStateColumn.Parse(text) : null;
+
+    /// <summary>One row takes <paramref name="on"/>: its state comes from <see cref="DeliveryTransitions.Next"/>, which throws
+    /// when the row's state does not allow the event. A row that is gone (abandoned) is left alone. $now and the row's keys
+    /// ($id, $dest) are always bound; a statement binds only the names it uses.</summary>
+    private int Move(SqliteTransaction tx, long objectId, string destination, DeliveryEvent on, string set, params (string Name, object? Value)[] parameters)
+    {
+        if (StateOf(tx, objectId, destination) is not { } from)
+        {
+            return 0;
+        }
+        var to = DeliveryTransitions.Next(from, on);
+        return Execute(tx, $"UPDATE deliveries SET state = $to, {(set.Length > 0 ? set + ", " : "")}updated_at = $now WHERE object_id = $id AND destination = $dest",
+            [.. parameters, ("$to", DeliveryStateColumn.Text(to)), ("$id", objectId), ("$dest", destination), ("$now", Now)]);
+    }
+
+    /// <summary>Every row matching <paramref name="where"/> that is in a state <paramref name="on"/> is allowed from (or only in
+    /// <paramref name="only"/>) takes the event, in one statement: the states in its SQL come from <see cref="DeliveryTransitions"/>.
+    /// Rows in other states are not touched: a report or an operator's retry may find rows that have moved on.</summary>
+    private int Transition(SqliteTransaction tx, DeliveryEvent on, string set, string where, DeliveryState? only, params (string Name, object? Value)[] parameters)
+    {
+        IReadOnlyList<DeliveryState> from = only is { } single ? [single] : DeliveryTransitions.AllowedFrom(on);
+        var to = from.Select(s => DeliveryTransitions.Next(s, on)).ToArray();
+        var cases = string.Join(" ", from.Select((_, i) => $"WHEN $f{i} THEN $t{i}"));
+        return Execute(tx, $"UPDATE deliveries SET state = CASE state {cases} END, {set} WHERE state IN ({StateList(from, "$f")}) AND ({where})",
+            [.. parameters, .. StateParameters(from, "$f"), .. StateParameters(to, "$t")]);
+    }
+
+    private int Transition(SqliteTransaction tx, DeliveryEvent on, string set, string where, params (string Name, object? Value)[] parameters) =>
+        Transition(tx, on, set, where, null, parameters);
+
+    private static string StateList(IReadOnlyList<DeliveryState> states, string prefix) => string.Join(", ", states.Select((_, i) => $"{prefix}{i}"));
+
+    private static IEnumerable<(string Name, object? Value)> StateParameters(IReadOnlyList<DeliveryState> states, string prefix) =>
+        states.Select((s, i) => ($"{prefix}{i}", (object?)DeliveryStateColumn.Text(s)));
 
     private T Write<T>(Func<SqliteTransaction, T> change)
     {

@@ -1,4 +1,5 @@
 using CathLab.Capture.Acquisition;
+using CathLab.Publishing.Journal;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Proto = CathLab.Station.Protocol;
 
@@ -112,11 +113,11 @@ public static class ControlReplies
             Destination = o.Destination,
             State = o.State switch
             {
-                OutboxItemState.Pending => Proto.OutboxItemState.Pending,
-                OutboxItemState.Sending => Proto.OutboxItemState.Sending,
-                OutboxItemState.Sent => Proto.OutboxItemState.Sent,
-                OutboxItemState.Committed => Proto.OutboxItemState.Committed,
-                OutboxItemState.Failed => Proto.OutboxItemState.Failed,
+                DeliveryState.Pending => Proto.OutboxItemState.Pending,
+                DeliveryState.Sending => Proto.OutboxItemState.Sending,
+                DeliveryState.Sent => Proto.OutboxItemState.Sent,
+                DeliveryState.Committed => Proto.OutboxItemState.Committed,
+                DeliveryState.Failed => Proto.OutboxItemState.Failed,
                 _ => Proto.OutboxItemState.Unspecified,
             },
             Attempts = o.Attempts,

@@ -1,3 +1,5 @@
+using CathLab.Publishing.Journal;
+
 namespace CathLab.Station.Control;
 
 /// <summary>Who and what the exam is for. With no worklist item, <see cref="PatientId"/> and <see cref="PatientName"/>
@@ -36,9 +38,7 @@ public sealed record StationStatus(
     string? LastAlert,
     bool GeneratorConnected);
 
-public enum OutboxItemState { Pending, Sending, Sent, Committed, Failed }
-
-public sealed record OutboxItemView(long Id, string SopInstanceUid, string Description, string Destination, OutboxItemState State, int Attempts, string? LastError, DateTimeOffset UpdatedAt);
+public sealed record OutboxItemView(long Id, string SopInstanceUid, string Description, string Destination, DeliveryState State, int Attempts, string? LastError, DateTimeOffset UpdatedAt);
 
 /// <summary>What to ask the worklist for: a day (today when null), and optionally a patient name (wildcards * and ?) or ID.</summary>
 public sealed record WorklistQuery(DateOnly? Date = null, string? PatientName = null, string? PatientId = null);

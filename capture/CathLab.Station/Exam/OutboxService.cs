@@ -46,7 +46,7 @@ public sealed class OutboxService(StationOptions options, EmbeddedArchiveService
     public OutboxCounts Counts => _outbox?.Counts() ?? new OutboxCounts(0, 0, 0, 0, 0);
 
     public IReadOnlyList<OutboxItemView> Items => _outbox is null ? [] :
-        [.. _outbox.Items().Select(i => new OutboxItemView(i.Id, i.SopInstanceUid, i.Description, i.Destination, (OutboxItemState)(int)i.State, i.Attempts, i.LastError, i.UpdatedAt))];
+        [.. _outbox.Items().Select(i => new OutboxItemView(i.Id, i.SopInstanceUid, i.Description, i.Destination, i.State, i.Attempts, i.LastError, i.UpdatedAt))];
 
     /// <summary>Journals a complete object for every destination.</summary>
     public long Publish(string path, string sopInstanceUid, string description) => Open.Add(path, sopInstanceUid, description);

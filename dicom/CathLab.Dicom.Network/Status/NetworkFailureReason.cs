@@ -12,4 +12,7 @@ public enum NetworkFailureReason
     ProtocolError,
     TlsFailure,
     DimseStatus,
+
+    /// <summary>The object to send cannot be sent as asked: its file is gone, unreadable, or holds another instance.</summary>
+    UnusableObject,
 }

@@ -12,13 +12,13 @@ public static class SyntheticDicomFile
 
     public static string NewUid() => "2.25." + new System.Numerics.BigInteger(Guid.NewGuid().ToByteArray(), isUnsigned: true);
 
-    public static string Write(string path, int frames, int rows, int columns, string? sopInstanceUid = null, string patientId = "CATH001")
+    public static string Write(string path, int frames, int rows, int columns, string? sopInstanceUid = null, string patientId = "CATH001", string sopClass = XaSopClass)
     {
         var instance = sopInstanceUid ?? NewUid();
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 16);
-        Part10Meta.WriteHeader(file, XaSopClass, instance, "1.2.840.10008.1.2.1", "CATHLAB");
+        Part10Meta.WriteHeader(file, sopClass, instance, "1.2.840.10008.1.2.1", "CATHLAB");
         var header = new MemoryStream();
-        Text(header, 0x0008, 0x0016, "UI", XaSopClass);
+        Text(header, 0x0008, 0x0016, "UI", sopClass);
         Text(header, 0x0008, 0x0018, "UI", instance);
         Text(header, 0x0008, 0x0060, "CS", "XA");
         Text(header, 0x0010, 0x0010, "PN", "TEST^PATIENT");

@@ -1,6 +1,7 @@
 using CathLab.FirmwareBridge.Exposure;
 using System.Collections.Concurrent;
 using CathLab.Capture.Acquisition;
+using CathLab.Publishing.Journal;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Tests.Support;
@@ -33,8 +34,8 @@ internal sealed class FakeStation : IStationControl
 
     public IReadOnlyList<OutboxItemView> Outbox { get; set; } =
     [
-        new(12, "1.2.3.4.12", "run 3 cine-15", "PACS1", OutboxItemState.Failed, 4, "association rejected", new DateTimeOffset(2026, 11, 24, 12, 0, 5, TimeSpan.Zero)),
-        new(11, "1.2.3.4.11", "run 2 cine-15", "PACS1", OutboxItemState.Committed, 1, null, new DateTimeOffset(2026, 11, 24, 11, 59, 0, TimeSpan.Zero)),
+        new(12, "1.2.3.4.12", "run 3 cine-15", "PACS1", DeliveryState.Failed, 4, "association rejected", new DateTimeOffset(2026, 11, 24, 12, 0, 5, TimeSpan.Zero)),
+        new(11, "1.2.3.4.11", "run 2 cine-15", "PACS1", DeliveryState.Committed, 1, null, new DateTimeOffset(2026, 11, 24, 11, 59, 0, TimeSpan.Zero)),
     ];
 
     /// <summary>Thrown by the next call that would change something, then cleared.</summary>

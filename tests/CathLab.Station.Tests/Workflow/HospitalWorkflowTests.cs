@@ -1,6 +1,7 @@
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Network.Services.Mpps;
+using CathLab.Publishing.Journal;
 using CathLab.Station.Control;
 using CathLab.Station.Tests.Hil;
 using CathLab.Testing;
@@ -106,7 +107,7 @@ public sealed class HospitalWorkflowTests
         await ScriptedExam.PerformAsync(hospital.Station);
         await control.EndExamAsync(new ExamEnd(), CancellationToken.None);
 
-        await Poll.UntilAsync(() => control.Outbox is var items && items.Count == Objects && items.All(i => i.State == OutboxItemState.Pending && i.Attempts >= 1),
+        await Poll.UntilAsync(() => control.Outbox is var items && items.Count == Objects && items.All(i => i.State == DeliveryState.Pending && i.Attempts >= 1),
             () => "every object should wait, tried once\n" + hospital.Describe());
         Assert.Equal(Objects, Directory.GetFiles(hospital.Station.SpoolFolder, "*.dcm").Length);
 
@@ -127,11 +128,11 @@ public sealed class HospitalWorkflowTests
         await control.EndExamAsync(new ExamEnd(), CancellationToken.None);
 
         // Orthanc dies (SIGKILL) as soon as the first object is stored, before everything is committed.
-        await Poll.UntilAsync(() => control.Outbox.Any(i => i.State is OutboxItemState.Sent or OutboxItemState.Committed),
+        await Poll.UntilAsync(() => control.Outbox.Any(i => i.State is DeliveryState.Sent or DeliveryState.Committed),
             () => "nothing was sent\n" + hospital.Describe());
         hospital.Orthanc.Stop();
         var atStop = control.Outbox;
-        Assert.True(atStop.Count == Objects && atStop.Any(i => i.State != OutboxItemState.Committed),
+        Assert.True(atStop.Count == Objects && atStop.Any(i => i.State != DeliveryState.Committed),
             "everything was committed before Orthanc could be stopped: this run tested nothing\n" + hospital.Describe());
         await Task.Delay(TimeSpan.FromSeconds(2)); // long enough for the outbox to meet the closed port
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CathLab.Publishing.Journal;
 using CathLab.Station.Control;
 using CathLab.Testing;
 
@@ -12,7 +13,7 @@ internal static class PublishedObjects
 {
     /// <summary>Waits until the outbox holds <paramref name="count"/> items, all committed, and the spool no object file.</summary>
     public static Task CommittedAsync(Hospital hospital, int count) => Poll.UntilAsync(
-        () => hospital.Control.Outbox is var items && items.Count == count && items.All(i => i.State == OutboxItemState.Committed)
+        () => hospital.Control.Outbox is var items && items.Count == count && items.All(i => i.State == DeliveryState.Committed)
               && Directory.GetFiles(hospital.Station.SpoolFolder, "*.dcm").Length == 0,
         () => $"not every object committed, or the spool still holds files ({string.Join(", ", Directory.GetFiles(hospital.Station.SpoolFolder).Select(Path.GetFileName))})\n{hospital.Describe()}");
 

@@ -9,12 +9,9 @@ public static class EchoScu
 {
     public static async Task<DimseStatus> EchoAsync(DicomPeer peer, AssociationOptions options, CancellationToken cancellation = default)
     {
-        await using var association = await ScuAssociation.OpenAsync(peer, options,
+        var association = await ScuAssociation.OpenAsync(peer, options,
             ScuAssociation.Contexts((WellKnownUids.Verification, WellKnownUids.UncompressedTransferSyntaxes)), cancellation: cancellation).ConfigureAwait(false);
-        var channel = new DimseChannel(association);
-        var status = await EchoAsync(channel, cancellation).ConfigureAwait(false);
-        await association.ReleaseAsync(cancellation).ConfigureAwait(false);
-        return status;
+        return await AssociationWork.RunAsync(association, channel => EchoAsync(channel, cancellation), cancellation).ConfigureAwait(false);
     }
 
     public static async Task<DimseStatus> EchoAsync(DimseChannel channel, CancellationToken cancellation = default)

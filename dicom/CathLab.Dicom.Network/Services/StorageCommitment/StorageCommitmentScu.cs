@@ -13,7 +13,9 @@ namespace CathLab.Dicom.Network.Services.StorageCommitment;
 /// </summary>
 public sealed class StorageCommitmentScu(DicomPeer peer, AssociationOptions options, CommitmentTracker tracker)
 {
-    public TimeSpan SameAssociationWait { get; init; } = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan DefaultSameAssociationWait = TimeSpan.FromSeconds(5);
+
+    public TimeSpan SameAssociationWait { get; init; } = DefaultSameAssociationWait;
 
     /// <summary>Sends the request; returns the transaction UID and a task that completes with the report, wherever it arrives.</summary>
     public async Task<(string TransactionUid, Task<CommitmentReport> Report)> RequestAsync(IReadOnlyList<SopReference> references, CancellationToken cancellation = default)
@@ -23,25 +25,30 @@ public sealed class StorageCommitmentScu(DicomPeer peer, AssociationOptions opti
         var receiver = new CommitmentReportReceiver(tracker);
         try
         {
-            await using var association = await ScuAssociation.OpenAsync(peer, options,
+            var association = await ScuAssociation.OpenAsync(peer, options,
                 ScuAssociation.Contexts((WellKnownUids.StorageCommitmentPushModel, WellKnownUids.UncompressedTransferSyntaxes)), cancellation: cancellation).ConfigureAwait(false);
-            var channel = new DimseChannel(association);
-            var context = ScuExchange.RequireContext(channel, WellKnownUids.StorageCommitmentPushModel);
-            var request = new CommandSet
+            var status = await AssociationWork.RunAsync(association, async channel =>
             {
-                Field = CommandField.NActionRequest,
-                RequestedSopClassUid = WellKnownUids.StorageCommitmentPushModel,
-                RequestedSopInstanceUid = WellKnownUids.StorageCommitmentPushModelInstance,
-            };
-            request.Set(CommandTags.ActionTypeId, CommitmentCodec.RequestActionTypeId);
-            var (status, _) = await ScuExchange.SendAsync(channel, context, request, CommitmentCodec.Request(transactionUid, references),
-                (r, c) => receiver.HandleAsync(r, sameAssociation: true, c), cancellation).ConfigureAwait(false);
+                var context = ScuExchange.RequireContext(channel, WellKnownUids.StorageCommitmentPushModel);
+                var request = new CommandSet
+                {
+                    Field = CommandField.NActionRequest,
+                    RequestedSopClassUid = WellKnownUids.StorageCommitmentPushModel,
+                    RequestedSopInstanceUid = WellKnownUids.StorageCommitmentPushModelInstance,
+                };
+                request.Set(CommandTags.ActionTypeId, CommitmentCodec.RequestActionTypeId);
+                var (status, _) = await ScuExchange.SendAsync(channel, context, request, CommitmentCodec.Request(transactionUid, references),
+                    (r, c) => receiver.HandleAsync(r, sameAssociation: true, c), cancellation).ConfigureAwait(false);
+                if (!status.IsFailure)
+                {
+                    await WaitOnSameAssociationAsync(channel, receiver, report, cancellation).ConfigureAwait(false);
+                }
+                return status; // a refusal is a clean exchange: the association is released, not aborted
+            }, cancellation).ConfigureAwait(false);
             if (status.IsFailure)
             {
                 throw new DimseFailureException("N-ACTION (storage commitment)", status);
             }
-            await WaitOnSameAssociationAsync(channel, receiver, report, cancellation).ConfigureAwait(false);
-            await association.ReleaseAsync(cancellation).ConfigureAwait(false);
         }
         catch
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using CathLab.Dicom.Network.Association;
+using CathLab.Dicom.Network.Client;
 using CathLab.Dicom.Network.Dimse;
 using CathLab.Dicom.Network.Part10;
 using CathLab.Dicom.Network.Pdus;
@@ -19,21 +20,24 @@ public sealed class StoreScu(DicomPeer peer, AssociationOptions options)
 
     public async Task<IReadOnlyList<StoreResult>> StoreAsync(IReadOnlyList<string> paths, int associations = 1, CancellationToken cancellation = default)
     {
-        var metas = paths.Select(p => (Path: p, Meta: Part10Meta.Read(p))).ToArray();
-        var contexts = ScuAssociation.Contexts([.. metas
-            .Select(m => (m.Meta.SopClassUid, m.Meta.TransferSyntaxUid)).Distinct()
-            .Select(k => (k.SopClassUid, (IReadOnlyList<string>)[k.TransferSyntaxUid]))]);
-        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, metas.Length));
-        var results = new StoreResult?[metas.Length];
-        var workers = Enumerable.Range(0, Math.Max(1, Math.Min(associations, metas.Length)))
-            .Select(i => WorkAsync(i == 0, contexts, metas, queue, results, cancellation)).ToArray();
-        await Task.WhenAll(workers).ConfigureAwait(false);
-        return [.. results.Select((r, i) => r ?? new StoreResult(metas[i].Path, metas[i].Meta.SopInstanceUid, null,
-            new DicomNetworkException("not sent: no association could be opened", FailureKind.Transient, NetworkFailureReason.ConnectionRefused)))];
+        var requests = paths.Select(p => new StoreRequest(p)).ToArray();
+        var results = new ConcurrentDictionary<StoreRequest, StoreResult>(ReferenceEqualityComparer.Instance);
+        void Complete(StoreResult result) => results[result.Request] = result;
+        var ready = StoreObjects.Prepare(requests, Complete);
+        if (ready.Count > 0)
+        {
+            var contexts = StoreObjects.Contexts(ready);
+            var queue = new ConcurrentQueue<PreparedObject>(ready);
+            var workers = Enumerable.Range(0, Math.Max(1, Math.Min(associations, ready.Count)))
+                .Select(i => WorkAsync(i == 0, contexts, queue, Complete, cancellation)).ToArray();
+            await Task.WhenAll(workers).ConfigureAwait(false);
+        }
+        return [.. requests.Select(r => results.GetValueOrDefault(r) ?? StoreObjects.NotSent(r, null, "not sent: no association could carry it",
+            FailureKind.Transient, NetworkFailureReason.ConnectionRefused))];
     }
 
-    private async Task WorkAsync(bool primary, IReadOnlyList<PresentationContextProposal> contexts, (string Path, Part10Meta Meta)[] metas,
-        ConcurrentQueue<int> queue, StoreResult?[] results, CancellationToken cancellation)
+    private async Task WorkAsync(bool primary, IReadOnlyList<PresentationContextProposal> contexts, ConcurrentQueue<PreparedObject> queue,
+        Action<StoreResult> complete, CancellationToken cancellation)
     {
         DicomAssociation association;
         try
@@ -44,22 +48,14 @@ public sealed class StoreScu(DicomPeer peer, AssociationOptions options)
         {
             return; // the peer allows fewer parallel associations than asked; the primary one carries on
         }
-        await using (association.ConfigureAwait(false))
+        await AssociationWork.RunAsync(association, channel => StoreObjects.SendAllAsync(channel, Drain(queue), complete, null, cancellation), cancellation).ConfigureAwait(false);
+    }
+
+    private static IEnumerable<PreparedObject> Drain(ConcurrentQueue<PreparedObject> queue)
+    {
+        while (queue.TryDequeue(out var item))
         {
-            var channel = new DimseChannel(association);
-            while (queue.TryDequeue(out var index))
-            {
-                var (path, meta) = metas[index];
-                var context = association.FindContext(meta.SopClassUid, meta.TransferSyntaxUid);
-                if (context is null)
-                {
-                    results[index] = new StoreResult(path, meta.SopInstanceUid, null, new DicomNetworkException(
-                        $"peer accepted no context for {meta.SopClassUid} in {meta.TransferSyntaxUid}", FailureKind.Permanent, NetworkFailureReason.NoAcceptablePresentationContext));
-                    continue;
-                }
-                results[index] = new StoreResult(path, meta.SopInstanceUid, await SendOneAsync(channel, context, path, meta, cancellation).ConfigureAwait(false));
-            }
-            await association.ReleaseAsync(cancellation).ConfigureAwait(false);
+            yield return item;
         }
     }
 

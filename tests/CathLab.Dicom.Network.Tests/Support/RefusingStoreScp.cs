@@ -1,7 +1,7 @@
 using CathLab.Dicom.Network.Dimse;
 using CathLab.Dicom.Network.Services;
 
-namespace CathLab.Publishing.Tests.Support;
+namespace CathLab.Dicom.Network.Tests.Support;
 
 /// <summary>A storage SCP that answers every C-STORE with one fixed failure status, as a PACS that refuses an object does.</summary>
 public sealed class RefusingStoreScp(ushort status, string comment) : IDimseServiceProvider
