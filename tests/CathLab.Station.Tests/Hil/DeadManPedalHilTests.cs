@@ -71,7 +71,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         using var _ = sim;
         await using var __ = station;
         using var client = Client(station);
-        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
+        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, HeldPedal.Console(Fluoro));
         await AssertEmissionStopsAfterAsync(sim, pedal.StallAsync, "the last renewal");
         var released = await pedal.ReleasedAsync();
         Assert.Equal(HeldPedalCall.LeaseExpired, released.Reason);
@@ -85,7 +85,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         using var _ = sim;
         await using var __ = station;
         using var client = Client(station);
-        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
+        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, HeldPedal.Console(Fluoro));
         await AssertEmissionStopsAfterAsync(sim, pedal.Abandon, "the call was dropped");
         await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("console: connection lost")), "the release in the audit trail");
     }
@@ -136,7 +136,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         await using var __ = station;
         using var client = Client(station);
         var clock = Stopwatch.StartNew();
-        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
+        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, HeldPedal.Console(Fluoro));
         var released = await pedal.ReleasedAsync();
         output.WriteLine($"released after {clock.Elapsed.TotalSeconds:0.0} s: {released.Reason}");
         Assert.Contains("ended by the station", released.Reason);
