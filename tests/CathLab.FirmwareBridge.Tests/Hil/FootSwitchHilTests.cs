@@ -8,52 +8,11 @@ using Xunit.Abstractions;
 namespace CathLab.FirmwareBridge.Tests.Hil;
 
 /// <summary>The foot-switch box over a socat pty pair: the test plays the box (a level byte every 20 ms), the station's
-/// <see cref="SerialFootSwitch"/> reads the other end.</summary>
+/// <see cref="SerialFootSwitch"/> reads the other end (<see cref="FootSwitchBox"/>).</summary>
 public sealed class FootSwitchHilTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Window = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan Wait = TimeSpan.FromSeconds(20);
-
-    private sealed class Box : IDisposable
-    {
-        private readonly ISerialConnection _line;
-        private readonly Thread _thread;
-        private volatile byte _level = FootSwitchLevel.Up;
-        private volatile bool _silent;
-        private volatile bool _stop;
-
-        public Box(string port)
-        {
-            _line = new SerialPortConnector(port, 9600).Open();
-            _thread = new Thread(() =>
-            {
-                try
-                {
-                    while (!_stop)
-                    {
-                        if (!_silent) _line.Write([_level]);
-                        Thread.Sleep(20);
-                    }
-                }
-                catch (IOException)
-                {
-                    // the cable was pulled
-                }
-            }) { IsBackground = true };
-            _thread.Start();
-        }
-
-        public void Press() => _level = FootSwitchLevel.Down;
-        public void Release() => _level = FootSwitchLevel.Up;
-        public void FallSilent() => _silent = true;
-
-        public void Dispose()
-        {
-            _stop = true;
-            _thread.Join(TimeSpan.FromSeconds(2));
-            _line.Dispose();
-        }
-    }
 
     private static (SerialFootSwitch Switch, BlockingCollection<(bool Pressed, string Why)> Changes) Watch(PtyPair pty)
     {
@@ -76,7 +35,7 @@ public sealed class FootSwitchHilTests(ITestOutputHelper output)
         using var pty = new PtyPair();
         var (footSwitch, changes) = Watch(pty);
         using var _ = footSwitch;
-        using var box = new Box(pty.GeneratorEnd);
+        using var box = new FootSwitchBox(pty.GeneratorEnd);
         box.Press();
         Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
         Thread.Sleep(Window * 5); // held: the level keeps coming, nothing changes
@@ -92,7 +51,7 @@ public sealed class FootSwitchHilTests(ITestOutputHelper output)
         using var pty = new PtyPair();
         var (footSwitch, changes) = Watch(pty);
         using var _ = footSwitch;
-        using var box = new Box(pty.GeneratorEnd);
+        using var box = new FootSwitchBox(pty.GeneratorEnd);
         box.Press();
         Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
         var clock = Stopwatch.StartNew();
@@ -107,7 +66,7 @@ public sealed class FootSwitchHilTests(ITestOutputHelper output)
         using var pty = new PtyPair();
         var (footSwitch, changes) = Watch(pty);
         using var _ = footSwitch;
-        var box = new Box(pty.GeneratorEnd);
+        var box = new FootSwitchBox(pty.GeneratorEnd);
         box.Press();
         Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
         pty.Pull();
@@ -118,7 +77,7 @@ public sealed class FootSwitchHilTests(ITestOutputHelper output)
         box.Dispose();
 
         pty.Restore();
-        using var again = new Box(pty.GeneratorEnd);
+        using var again = new FootSwitchBox(pty.GeneratorEnd);
         again.Press();
         Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
     }

@@ -125,7 +125,8 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         {
             consoleProcess.Kill();
         }
-        Assert.Contains("console: lease expired", AuditOf(station));
+        // The pedal-up is audited once its run has closed, after emission stopped.
+        await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("console: lease expired")), "the release in the audit trail");
     }
 
     [Fact]
@@ -143,6 +144,37 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         var (state, pulses) = await sim.GeneratorStatusAsync();
         Assert.NotEqual("Exposing", state);
         Assert.True(pulses <= 5 * Rate + 2, $"{pulses} pulses in a 5 s maximum hold at {Rate}/s");
+    }
+
+    /// <summary>The hardware foot switch is the same dead-man: the box's pedal down exposes the selected protocol; up, a
+    /// box fallen silent, or a box unplugged stops emission within one pulse of the level's window.</summary>
+    [Theory]
+    [InlineData("released")]
+    [InlineData("silent")]
+    [InlineData("unplugged")]
+    public async Task A_foot_switch_box_is_a_dead_man(string how)
+    {
+        using var pty = new PtyPair();
+        var (sim, station) = await StartAsync($"--Station:Exposure:FootSwitch:Port={pty.StationEnd}");
+        using var _ = sim;
+        await using var __ = station;
+        station.Control.SelectProtocol(Fluoro);
+        var box = new FootSwitchBox(pty.GeneratorEnd);
+        try
+        {
+            box.Press();
+            await AssertEmissionStopsAfterAsync(sim, how switch
+            {
+                "released" => box.Release,
+                "silent" => box.FallSilent,
+                _ => pty.Pull,
+            }, $"the foot switch {how}");
+        }
+        finally
+        {
+            box.Dispose();
+        }
+        Assert.Contains(await WaitIdleAsync(station), new[] { "Ready", "Idle" });
     }
 
     private static async Task<string> WaitIdleAsync(StationUnderTest station)
