@@ -19,6 +19,7 @@ public sealed class SerialFootSwitch : IExposureSwitch
     private readonly TimeSpan _reopenDelay;
     private readonly CancellationTokenSource _stop = new();
     private Thread? _thread;
+    private int _disposed;
 
     public SerialFootSwitch(ISerialConnector connector, TimeSpan staleAfter, TimeProvider? time = null, ILogger<SerialFootSwitch>? logger = null, TimeSpan? reopenDelay = null)
     {
@@ -94,11 +95,14 @@ public sealed class SerialFootSwitch : IExposureSwitch
         }
     }
 
+    /// <summary>Stops watching; a pressed level is released (<see cref="SwitchReasons.Stopped"/>). Safe to call twice
+    /// (the station's service stops it, then the container disposes it).</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _stop.Cancel();
         if (_thread is not null && Thread.CurrentThread != _thread) _thread.Join(TimeSpan.FromSeconds(2));
-        if (_level.IsPressed) Report(_level.Lost() is null ? null : SwitchReasons.Stopped);
-        _stop.Dispose();
+        if (_level.Lost() is not null) Report(SwitchReasons.Stopped);
+        if (_thread is null || !_thread.IsAlive) _stop.Dispose();
     }
 }

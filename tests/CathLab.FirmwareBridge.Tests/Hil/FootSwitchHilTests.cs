@@ -29,56 +29,65 @@ public sealed class FootSwitchHilTests(ITestOutputHelper output)
         return change;
     }
 
+    /// <summary>One cable, the switch watching the station's end, the box on the other end with its pedal down.</summary>
+    private sealed class PressedRig : IDisposable
+    {
+        public PressedRig()
+        {
+            (Switch, Changes) = Watch(Pty);
+            Box = new FootSwitchBox(Pty.GeneratorEnd);
+            Box.Press();
+            Assert.Equal((true, SwitchReasons.Pressed), Next(Changes));
+        }
+
+        public PtyPair Pty { get; } = new();
+        public SerialFootSwitch Switch { get; }
+        public BlockingCollection<(bool Pressed, string Why)> Changes { get; }
+        public FootSwitchBox Box { get; set; }
+
+        public void Dispose()
+        {
+            Box.Dispose();
+            Switch.Dispose();
+            Pty.Dispose();
+        }
+    }
+
     [Fact]
     public void Press_hold_and_release()
     {
-        using var pty = new PtyPair();
-        var (footSwitch, changes) = Watch(pty);
-        using var _ = footSwitch;
-        using var box = new FootSwitchBox(pty.GeneratorEnd);
-        box.Press();
-        Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
+        using var rig = new PressedRig();
         Thread.Sleep(Window * 5); // held: the level keeps coming, nothing changes
-        Assert.Empty(changes);
-        Assert.True(footSwitch.IsPressed);
-        box.Release();
-        Assert.Equal((false, SwitchReasons.Released), Next(changes));
+        Assert.Empty(rig.Changes);
+        Assert.True(rig.Switch.IsPressed);
+        rig.Box.Release();
+        Assert.Equal((false, SwitchReasons.Released), Next(rig.Changes));
     }
 
     [Fact]
     public void A_silent_line_releases_within_the_window()
     {
-        using var pty = new PtyPair();
-        var (footSwitch, changes) = Watch(pty);
-        using var _ = footSwitch;
-        using var box = new FootSwitchBox(pty.GeneratorEnd);
-        box.Press();
-        Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
+        using var rig = new PressedRig();
         var clock = Stopwatch.StartNew();
-        box.FallSilent();
-        Assert.Equal((false, SwitchReasons.Stale), Next(changes));
+        rig.Box.FallSilent();
+        Assert.Equal((false, SwitchReasons.Stale), Next(rig.Changes));
         output.WriteLine($"released {clock.ElapsedMilliseconds} ms after the box fell silent (window {Window.TotalMilliseconds:0} ms)");
     }
 
     [Fact]
     public void A_removed_device_releases_and_the_switch_comes_back_with_it()
     {
-        using var pty = new PtyPair();
-        var (footSwitch, changes) = Watch(pty);
-        using var _ = footSwitch;
-        var box = new FootSwitchBox(pty.GeneratorEnd);
-        box.Press();
-        Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
-        pty.Pull();
-        var released = Next(changes);
+        using var rig = new PressedRig();
+        rig.Pty.Pull();
+        var released = Next(rig.Changes);
         Assert.False(released.Pressed);
         Assert.Contains(released.Why, new[] { SwitchReasons.DeviceLost, SwitchReasons.Stale });
         output.WriteLine($"pulled: {released.Why}");
-        box.Dispose();
+        rig.Box.Dispose();
 
-        pty.Restore();
-        using var again = new FootSwitchBox(pty.GeneratorEnd);
-        again.Press();
-        Assert.Equal((true, SwitchReasons.Pressed), Next(changes));
+        rig.Pty.Restore();
+        rig.Box = new FootSwitchBox(rig.Pty.GeneratorEnd);
+        rig.Box.Press();
+        Assert.Equal((true, SwitchReasons.Pressed), Next(rig.Changes));
     }
 }
