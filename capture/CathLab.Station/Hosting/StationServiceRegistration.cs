@@ -125,6 +125,7 @@ public static class StationServiceRegistration
         services.AddHostedService<FrameSourceService>();
         services.AddHostedService(sp => sp.GetRequiredService<CalibrationService>());
         services.AddHostedService<EmissionGuard>();
+        services.AddHostedService<ExposureStopAudit>();
         return services;
     }
 

@@ -144,6 +144,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         var (state, pulses) = await sim.GeneratorStatusAsync();
         Assert.NotEqual("Exposing", state);
         Assert.True(pulses <= 5 * Rate + 2, $"{pulses} pulses in a 5 s maximum hold at {Rate}/s");
+        await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("\"Subject\":\"station\",\"Action\":\"exposure-stop\"")), "the station's stop in the audit trail");
     }
 
     /// <summary>The hardware foot switch is the same dead-man: the box's pedal down exposes the selected protocol; up, a
@@ -175,6 +176,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
             box.Dispose();
         }
         Assert.Contains(await WaitIdleAsync(station), new[] { "Ready", "Idle" });
+        await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("\"Subject\":\"hardwarepedal\",\"Action\":\"pedal-up\"")), "the foot switch's release in the audit trail");
     }
 
     private static async Task<string> WaitIdleAsync(StationUnderTest station)
