@@ -23,6 +23,7 @@ public sealed class GeneratorBridge : IAsyncDisposable
         Exposure = new ExposureController(link, _loggers.CreateLogger<ExposureController>(), time, exposure);
         Dose = new DoseLedger();
         Calibration = new TubeOutputCalibration();
+        DoseGuard = new DoseRateGuard(Exposure);
         link.EventReceived += OnEvent;
         Exposure.Alert += RaiseAlert;
         Dose.Alert += RaiseAlert;
@@ -34,6 +35,10 @@ public sealed class GeneratorBridge : IAsyncDisposable
     public ExposureController Exposure { get; }
     public DoseLedger Dose { get; }
     public TubeOutputCalibration Calibration { get; }
+
+    /// <summary>Stops emission when the dose-rate limit cannot be held by technique (the ABC loops made here report
+    /// to it) or the generator reports a rate over it.</summary>
+    public DoseRateGuard DoseGuard { get; }
 
     /// <summary>The tube's heat from its last Heat event (heat units).</summary>
     public double HeatUnits { get; private set; }
@@ -66,7 +71,7 @@ public sealed class GeneratorBridge : IAsyncDisposable
     {
         var controller = new AutoDoseController(CreateLimiter(), kind, pulseRate, options);
         controller.Alert += RaiseAlert;
-        return new AbcLoop(_link, controller, new MeasuringField(field), _loggers.CreateLogger<AbcLoop>());
+        return new AbcLoop(_link, controller, new MeasuringField(field), _loggers.CreateLogger<AbcLoop>(), DoseGuard);
     }
 
     /// <summary>Sets a technique by hand (console), after the hard limits; returns the generator's read-back and the limits that cut it.</summary>
@@ -80,6 +85,7 @@ public sealed class GeneratorBridge : IAsyncDisposable
     private void OnEvent(GeneratorEvent e)
     {
         Dose.Observe(e);
+        DoseGuard.Observe(e);
         switch (e)
         {
             case PulseEvent pulse:

@@ -194,7 +194,7 @@ public sealed class ControlServiceTests : IAsyncLifetime
         var e = await Assert.ThrowsAsync<RpcException>(() => Stub.SelectProtocolAsync(new Proto.SelectProtocolRequest { Name = "dsa-peripheral", Laterality = side }, Token).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Contains("laterality", e.Status.Detail);
-        var down = await Assert.ThrowsAsync<RpcException>(() => PressAsync(new Proto.PedalPress { Protocol = "dsa-peripheral", Laterality = side }));
+        var down = await Assert.ThrowsAsync<RpcException>(() => PressAndReleaseAsync(new Proto.PedalPress { Protocol = "dsa-peripheral", Laterality = side }));
         Assert.Equal(StatusCode.InvalidArgument, down.StatusCode);
         Assert.Empty(Station.Calls);
     }
@@ -208,7 +208,7 @@ public sealed class ControlServiceTests : IAsyncLifetime
         Assert.Equal(StatusCode.InvalidArgument, e.StatusCode);
         Assert.Empty(Station.Calls);
         if (name.Length == 0) return; // an empty protocol in a press means the selected one
-        var down = await Assert.ThrowsAsync<RpcException>(() => PressAsync(new Proto.PedalPress { Protocol = name }));
+        var down = await Assert.ThrowsAsync<RpcException>(() => PressAndReleaseAsync(new Proto.PedalPress { Protocol = name }));
         Assert.Equal(StatusCode.InvalidArgument, down.StatusCode);
         Assert.Empty(Station.Calls);
     }
@@ -216,44 +216,53 @@ public sealed class ControlServiceTests : IAsyncLifetime
     [Fact]
     public async Task AHeldPedalMapsTheRunAndItsReleaseTheClosedRun()
     {
-        using var hold = Stub.HoldPedal(Token);
-        var held = await PressAsync(hold, new Proto.PedalPress { Protocol = "cine-15" });
+        using var pedal = await PressAsync(new Proto.PedalPress { Protocol = "cine-15" });
+        var held = pedal.Held;
         Assert.Equal("cine-15", Station.PressedWith);
         Assert.Equal(Proto.RunState.Exposing, held.Run.State);
         Assert.False(held.Run.HasObjectPath);
         Assert.Equal((uint)PedalLease.DefaultMs, held.LeaseMs);
         Assert.Equal((uint)PedalLease.DefaultMs / 3, held.RenewIntervalMs);
-        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
-        var up = await ReleasedAsync(hold);
+        var up = await pedal.ReleaseAsync();
         Assert.Equal(HeldPedalCall.Released, up.Reason);
         var run = up.Run;
         Assert.Equal((3, "cine-15", Proto.RunKind.Cine, Proto.RunState.Complete, 75, 75, 12.345), (run.Number, run.Protocol, run.Kind, run.State, run.Pulses, run.Frames, run.ReferenceAirKermaMgy));
         Assert.Equal("/archive/EX-7/run3.dcm", run.ObjectPath);
         Assert.False(run.HasFailure);
-        Assert.Equal(Grpc.Core.StatusCode.OK, hold.GetStatus().StatusCode);
+        Assert.Equal(Grpc.Core.StatusCode.OK, pedal.CallStatus.StatusCode);
     }
 
     [Fact]
     public async Task AnEmptyProtocolPressesTheSelectedOne()
     {
-        using var hold = Stub.HoldPedal(Token);
-        await PressAsync(hold, new Proto.PedalPress());
+        using var pedal = await PressAsync(new Proto.PedalPress());
         Assert.Null(Station.PressedWith);
         Assert.Null(Station.PressedSide);
-        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
-        await ReleasedAsync(hold);
+        await pedal.ReleaseAsync();
     }
 
     [Fact]
     public async Task AFailedRunCarriesItsFailure()
     {
         Station.NextRun = FakeStation.CineRun with { Kind = "Dsa", State = RunState.Failed, ObjectPath = null, Failure = "recorder fell behind" };
-        using var hold = Stub.HoldPedal(Token);
-        await PressAsync(hold, new Proto.PedalPress());
-        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
-        var run = (await ReleasedAsync(hold)).Run;
+        using var pedal = await PressAsync(new Proto.PedalPress());
+        var run = (await pedal.ReleaseAsync()).Run;
         Assert.Equal((Proto.RunKind.Dsa, Proto.RunState.Failed, "recorder fell behind"), (run.Kind, run.State, run.Failure));
         Assert.False(run.HasObjectPath);
+    }
+
+    /// <summary>The station ends the press by itself (its exposure controller signals the end, whatever caused it):
+    /// the held call releases at once with the reason, while the client is still renewing and the station's status
+    /// still shows the run exposing.</summary>
+    [Fact]
+    public async Task APressTheStationEndsReleasesTheHeldPedalWithItsReason()
+    {
+        using var pedal = await PressAsync(new Proto.PedalPress { Protocol = "fluoro-15" });
+        Station.EndPress("Exposing -> Fault on GeneratorFault from Generator: Arc");
+        var up = await pedal.ReleasedAsync();
+        Assert.Contains("ended by the station", up.Reason);
+        Assert.Contains("GeneratorFault", up.Reason);
+        Assert.Equal(up.Reason, await Station.Released.Task);
     }
 
     [Fact]
@@ -265,30 +274,13 @@ public sealed class ControlServiceTests : IAsyncLifetime
         Assert.Contains(_server.Audit.Recent(), r => r.Action == "reset-fluoro-timer" && r.Outcome == "OK");
     }
 
-    private async Task<Proto.PedalHeld> PressAsync(AsyncDuplexStreamingCall<Proto.PedalHoldRequest, Proto.PedalHoldReply> hold, Proto.PedalPress press)
-    {
-        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Press = press });
-        Assert.True(await hold.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.Equal(Proto.PedalHoldReply.EventOneofCase.Held, hold.ResponseStream.Current.EventCase);
-        return hold.ResponseStream.Current.Held;
-    }
+    private Task<HeldPedal> PressAsync(Proto.PedalPress press) => HeldPedal.PressAsync(Stub, Token, press);
 
     /// <summary>Presses and releases at once: the press's refusal, if any, comes out as an RpcException.</summary>
-    private async Task PressAsync(Proto.PedalPress press)
+    private async Task PressAndReleaseAsync(Proto.PedalPress press)
     {
-        using var hold = Stub.HoldPedal(Token);
-        await PressAsync(hold, press);
-        await hold.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Release = new Proto.PedalRelease() });
-        await ReleasedAsync(hold);
-    }
-
-    private static async Task<Proto.PedalReleased> ReleasedAsync(AsyncDuplexStreamingCall<Proto.PedalHoldRequest, Proto.PedalHoldReply> hold)
-    {
-        Assert.True(await hold.ResponseStream.MoveNext(CancellationToken.None));
-        Assert.Equal(Proto.PedalHoldReply.EventOneofCase.Released, hold.ResponseStream.Current.EventCase);
-        var released = hold.ResponseStream.Current.Released;
-        Assert.False(await hold.ResponseStream.MoveNext(CancellationToken.None));
-        return released;
+        using var pedal = await PressAsync(press);
+        await pedal.ReleaseAsync();
     }
 
     [Fact]
@@ -390,7 +382,7 @@ public sealed class ControlServiceTests : IAsyncLifetime
         "start-exam" => Stub.StartExamAsync(new Proto.StartExamRequest { PatientName = "DOE^JANE", PatientId = "P" }, Token).ResponseAsync,
         "end-exam" => Stub.EndExamAsync(new Proto.EndExamRequest(), Token).ResponseAsync,
         "select-protocol" => Stub.SelectProtocolAsync(new Proto.SelectProtocolRequest { Name = "cine-15" }, Token).ResponseAsync,
-        "pedal-down" => PressAsync(new Proto.PedalPress()),
+        "pedal-down" => PressAndReleaseAsync(new Proto.PedalPress()),
         "save-last-fluoro" => Stub.SaveLastFluoroAsync(new Proto.SaveLastFluoroRequest { Seconds = 3 }, Token).ResponseAsync,
         "remask" => Stub.RemaskAsync(new Proto.RemaskRequest { RunNumber = 1, MaskFrames = { 1 } }, Token).ResponseAsync,
         "reset-fault" => Stub.ResetFaultAsync(new Proto.ResetFaultRequest(), Token).ResponseAsync,
@@ -426,7 +418,7 @@ public sealed class ControlServiceTests : IAsyncLifetime
     [Fact]
     public async Task WhatChangesTheStationIsAudited()
     {
-        await PressAsync(new Proto.PedalPress { Protocol = "fluoro-15" });
+        await PressAndReleaseAsync(new Proto.PedalPress { Protocol = "fluoro-15" });
         var record = Assert.Single(_server.Audit.Recent(), r => r.Action == "pedal-down");
         Assert.Equal(("tech-on-duty", "OK", "EX-7", "Technician", "console hold, fluoro-15"), (record.Subject, record.Outcome, record.ExamId, record.Role, record.Detail));
         var release = Assert.Single(_server.Audit.Recent(), r => r.Action == "pedal-up");

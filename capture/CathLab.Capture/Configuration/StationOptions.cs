@@ -89,6 +89,23 @@ public sealed class ExposureOptions
 
     /// <summary>Fluoro held longer than this by one press is stopped by the station; the operator presses again.</summary>
     public double MaxFluoroHoldSeconds { get; set; } = 120;
+
+    /// <summary>A hardware foot switch box on a serial line; off unless its port is set.</summary>
+    public FootSwitchOptions FootSwitch { get; set; } = new();
+}
+
+/// <summary>The foot-switch box (docs/firmware-bridge.md, "Hardware foot switch").</summary>
+public sealed class FootSwitchOptions
+{
+    /// <summary>The box's serial device (e.g. /dev/ttyUSB1); null or empty: no foot switch.</summary>
+    public string? Port { get; set; }
+
+    public int BaudRate { get; set; } = 9600;
+
+    /// <summary>A pressed level not refreshed for this long releases the pedal (the box sends every 20 ms).</summary>
+    public int StaleMs { get; set; } = 100;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Port);
 }
 
 public sealed class DetectorOptions

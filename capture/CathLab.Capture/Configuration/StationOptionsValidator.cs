@@ -24,6 +24,12 @@ public static class StationOptionsValidator
         Check(options.Exposure.PedalLeaseMs is >= 100 and <= 2000, $"Station:Exposure:PedalLeaseMs {options.Exposure.PedalLeaseMs} must be 100–2000");
         Check(options.Exposure.MaxFluoroHoldSeconds is >= ExposureControlOptions.MinFluoroHoldSeconds and <= ExposureControlOptions.MaxFluoroHoldSeconds,
             $"Station:Exposure:MaxFluoroHoldSeconds {options.Exposure.MaxFluoroHoldSeconds} must be {ExposureControlOptions.MinFluoroHoldSeconds}–{ExposureControlOptions.MaxFluoroHoldSeconds}");
+        if (options.Exposure.FootSwitch.Enabled)
+        {
+            Check(options.Exposure.FootSwitch.BaudRate is 1200 or 2400 or 4800 or 9600 or 19200 or 38400 or 57600 or 115200,
+                $"Station:Exposure:FootSwitch:BaudRate {options.Exposure.FootSwitch.BaudRate} is not a standard rate (1200 … 115200)");
+            Check(options.Exposure.FootSwitch.StaleMs is >= 40 and <= 1000, $"Station:Exposure:FootSwitch:StaleMs {options.Exposure.FootSwitch.StaleMs} must be 40–1000");
+        }
         Check(options.Detector.Source is "FrameLink" or "VideoCapture", $"Station:Detector:Source '{options.Detector.Source}' must be FrameLink or VideoCapture");
         if (options.Detector.Source == "FrameLink")
         {

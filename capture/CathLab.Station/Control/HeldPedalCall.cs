@@ -6,9 +6,10 @@ namespace CathLab.Station.Control;
 
 /// <summary>One <c>HoldPedal</c> call: the pedal as a dead-man. The first message presses; the pedal stays down while
 /// renewals keep arriving within the lease; a release, the end of the client's stream, a renewal missing for the lease,
-/// the call's loss, or the run ending by itself releases it. The release is never cancelled with the call: it always
+/// the call's loss, or the press ending by itself (the exposure controller signals it: a fault, a maximum hold, the
+/// run's length limit, the dose-rate limiter) releases it. The release is never cancelled with the call: it always
 /// reaches the station, and emission stops within one pulse of it.</summary>
-public sealed class HeldPedalCall(IStationControl station, PedalLease lease, TimeProvider time)
+public sealed class HeldPedalCall(IStationControl station, IExposurePresses presses, PedalLease lease, TimeProvider time)
 {
     public const string Released = "released";
     public const string StreamEnded = "stream ended";
@@ -27,6 +28,8 @@ public sealed class HeldPedalCall(IStationControl station, PedalLease lease, Tim
         string? protocol = press.Protocol.Length == 0 ? null : press.Protocol;
         string origin = source.ToString().ToLowerInvariant();
         RunView run;
+        // Watched before the press, so a press that ends at once is not missed.
+        using var pressed = presses.WatchNextPress(source);
         try
         {
             run = await station.PedalDownAsync(protocol, callToken, laterality, source);
@@ -45,7 +48,7 @@ public sealed class HeldPedalCall(IStationControl station, PedalLease lease, Tim
             {
                 Held = new Proto.PedalHeld { Run = ControlReplies.Run(run), LeaseMs = (uint)lease.Window.TotalMilliseconds, RenewIntervalMs = (uint)lease.RenewInterval.TotalMilliseconds },
             }, callToken);
-            reason = await HoldAsync(requests, run.Number, callToken);
+            reason = await HoldAsync(requests, run.Number, pressed.Ended, callToken);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or RpcException)
         {
@@ -91,7 +94,7 @@ public sealed class HeldPedalCall(IStationControl station, PedalLease lease, Tim
     }
 
     /// <summary>Waits until the pedal comes up and says why. Every message from the client renews the lease.</summary>
-    private async Task<string> HoldAsync(IAsyncStreamReader<Proto.PedalHoldRequest> requests, int runNumber, CancellationToken callToken)
+    private async Task<string> HoldAsync(IAsyncStreamReader<Proto.PedalHoldRequest> requests, int runNumber, Task<string> pressEnded, CancellationToken callToken)
     {
         using var holding = CancellationTokenSource.CreateLinkedTokenSource(callToken);
         var read = requests.MoveNext(holding.Token);
@@ -104,9 +107,8 @@ public sealed class HeldPedalCall(IStationControl station, PedalLease lease, Tim
                 {
                     var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
                     if (remaining <= TimeSpan.Zero) return LeaseExpired;
-                    if (RunEndedBySelf(runNumber) is { } ended) return ended;
-                    var tick = remaining < lease.RenewInterval ? remaining : lease.RenewInterval;
-                    await Task.WhenAny(read, Task.Delay(tick, time, holding.Token));
+                    if (pressEnded.IsCompleted) return $"run {runNumber} ended by the station: {await pressEnded}";
+                    await Task.WhenAny(read, pressEnded, Task.Delay(remaining, time, holding.Token));
                 }
                 if (!await read) return StreamEnded;
                 switch (requests.Current.ActionCase)
@@ -126,13 +128,6 @@ public sealed class HeldPedalCall(IStationControl station, PedalLease lease, Tim
             holding.Cancel();
             try { await read; } catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException or RpcException) { }
         }
-    }
-
-    private string? RunEndedBySelf(int runNumber)
-    {
-        var current = station.Status.CurrentRun;
-        if (current is { Number: var n, State: RunState.Exposing } && n == runNumber) return null;
-        return $"run {runNumber} ended by the station";
     }
 }
 

@@ -1,5 +1,6 @@
 using CathLab.LiveFeed.Audit;
 using CathLab.LiveFeed.Security;
+using CathLab.FirmwareBridge.Exposure;
 using Grpc.Core;
 using Proto = CathLab.Station.Protocol;
 
@@ -9,7 +10,7 @@ namespace CathLab.Station.Control;
 /// is asked), calls the station, and maps its refusals (FAILED_PRECONDITION with the reason) and lookups that find
 /// nothing (NOT_FOUND). Only technicians get here: the live feed's <see cref="AuthInterceptor"/> guards every gRPC
 /// service of the host and opens nothing of this one to observers. Every call that changes something is audited.</summary>
-public sealed class StationControlService(IStationControl station, IAuditLog audit, PedalLease lease, TimeProvider time, Capture.Calibration.CalibrationState? calibration = null)
+public sealed class StationControlService(IStationControl station, IExposurePresses presses, IAuditLog audit, PedalLease lease, TimeProvider time, Capture.Calibration.CalibrationState? calibration = null)
     : Proto.StationControl.StationControlBase
 {
     public override Task<Proto.StatusReply> GetStatus(Proto.GetStatusRequest request, ServerCallContext context) =>
@@ -90,7 +91,7 @@ public sealed class StationControlService(IStationControl station, IAuditLog aud
     }
 
     public override Task HoldPedal(IAsyncStreamReader<Proto.PedalHoldRequest> requestStream, IServerStreamWriter<Proto.PedalHoldReply> responseStream, ServerCallContext context) =>
-        new HeldPedalCall(station, lease, time).RunAsync(requestStream, responseStream, context.CancellationToken,
+        new HeldPedalCall(station, presses, lease, time).RunAsync(requestStream, responseStream, context.CancellationToken,
             (action, outcome, detail) => Record(context, action, outcome, detail));
 
     public override Task<Proto.RunInfo> SaveLastFluoro(Proto.SaveLastFluoroRequest request, ServerCallContext context)

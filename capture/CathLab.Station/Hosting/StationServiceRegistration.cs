@@ -15,6 +15,7 @@ using CathLab.Station.Live;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
+using CathLab.FirmwareBridge.Switches;
 using CathLab.FirmwareBridge.Link;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using CathLab.LiveFeed.Hosting;
@@ -51,6 +52,7 @@ public static class StationServiceRegistration
             sp.GetRequiredService<ILoggerFactory>(),
             new ExposureControlOptions { MaxFluoroHold = TimeSpan.FromSeconds(options.Exposure.MaxFluoroHoldSeconds) },
             sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IExposurePresses>(sp => sp.GetRequiredService<GeneratorBridge>().Exposure);
         services.AddSingleton(new PedalLease(TimeSpan.FromMilliseconds(options.Exposure.PedalLeaseMs)));
         services.AddSingleton<IFrameSource>(sp => FrameSourceFactory.Create(options.Detector, sp));
         services.AddSingleton<RunSequencer>();
@@ -110,12 +112,20 @@ public static class StationServiceRegistration
         services.AddSingleton<EmbeddedArchiveService>();
         services.AddHostedService(sp => sp.GetRequiredService<EmbeddedArchiveService>());
         services.AddHostedService<GeneratorConnectionService>();
+        if (options.Exposure.FootSwitch.Enabled)
+        {
+            var footSwitch = options.Exposure.FootSwitch;
+            services.AddSingleton<IExposureSwitch>(sp => new SerialFootSwitch(new SerialPortConnector(footSwitch.Port!, footSwitch.BaudRate),
+                TimeSpan.FromMilliseconds(footSwitch.StaleMs), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SerialFootSwitch>>()));
+            services.AddHostedService<FootSwitchService>();
+        }
         services.AddSingleton<OutboxService>();
         services.AddHostedService(sp => sp.GetRequiredService<OutboxService>());
         services.AddHostedService<ProcessingService>();
         services.AddHostedService<FrameSourceService>();
         services.AddHostedService(sp => sp.GetRequiredService<CalibrationService>());
         services.AddHostedService<EmissionGuard>();
+        services.AddHostedService<ExposureStopAudit>();
         return services;
     }
 

@@ -12,13 +12,16 @@ public sealed class AbcLoop
 {
     private readonly IGeneratorLink _link;
     private readonly ILogger _logger;
+    private readonly DoseRateGuard? _guard;
     private readonly Lock _gate = new();
     private bool _sending;
     private Technique? _waiting;
 
-    public AbcLoop(IGeneratorLink link, AutoDoseController controller, MeasuringField field, ILogger<AbcLoop>? logger = null)
+    /// <param name="guard">Told of every limited technique, so a limit that technique cannot hold stops emission.</param>
+    public AbcLoop(IGeneratorLink link, AutoDoseController controller, MeasuringField field, ILogger<AbcLoop>? logger = null, DoseRateGuard? guard = null)
     {
         _link = link;
+        _guard = guard;
         Controller = controller;
         Field = field;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
@@ -53,6 +56,7 @@ public sealed class AbcLoop
     public AbcDecision OnBrightness(double brightness, in Technique frameTechnique)
     {
         var decision = Controller.Next(brightness, frameTechnique);
+        _guard?.Check(decision.Applied);
         Send(decision.Applied.Technique);
         return decision;
     }

@@ -21,6 +21,10 @@ public enum TechniqueLimits
 public readonly record struct LimitedTechnique(Technique Technique, TechniqueLimits Limits, double PredictedRateMilliGrayPerMin, double RateLimitMilliGrayPerMin)
 {
     public bool DoseLimited => (Limits & (TechniqueLimits.DoseRate | TechniqueLimits.Power | TechniqueLimits.Heat)) != 0;
+
+    /// <summary>Even after every cut (the generator's minimum technique at worst) the predicted rate is over the legal
+    /// limit: the limit cannot be held by technique, only by stopping emission.</summary>
+    public bool OverLimit => PredictedRateMilliGrayPerMin > RateLimitMilliGrayPerMin;
 }
 
 /// <summary>The hard clamp applied after the controller, before the technique is sent: no brightness reading can

@@ -26,13 +26,13 @@ public static class ExposureAlerts
             case ExposureTrigger.StatusIdle when phaseBefore == ExposurePhase.LinkDown:
                 Add(BridgeAlertKind.LinkRestored, $"{detail}: lost while idle and the generator is idle: ready again without a fault reset");
                 break;
-            case ExposureTrigger.StatusBusy when phaseBefore == ExposurePhase.LinkDown:
+            case ExposureTrigger.StatusReady or ExposureTrigger.StatusExposing when phaseBefore == ExposurePhase.LinkDown:
                 Add(BridgeAlertKind.LinkRestored, $"{detail}: reset the fault to expose again");
                 break;
             case ExposureTrigger.StatusFaulted when phaseBefore != ExposurePhase.Fault:
                 Add(BridgeAlertKind.GeneratorFault, $"{detail}: latched in the generator; reset the fault to expose again");
                 break;
-            case ExposureTrigger.EmergencyStop when t.From.IsExposing():
+            case ExposureTrigger.EmergencyStop or ExposureTrigger.DoseRateExceeded when t.From.IsExposing():
                 Add(BridgeAlertKind.ExposureStopped, detail);
                 break;
         }

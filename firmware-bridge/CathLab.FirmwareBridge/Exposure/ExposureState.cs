@@ -98,8 +98,11 @@ public enum ExposureTrigger
     Expose,
     /// <summary>The held switch released (or its stream ended, its lease expired, its connection was lost).</summary>
     Release,
-    /// <summary>Stop emission now whatever the state (shutdown, maximum hold, dose limiter): ExposeOff goes out.</summary>
+    /// <summary>Stop emission now whatever the state (shutdown, maximum hold): ExposeOff goes out.</summary>
     EmergencyStop,
+    /// <summary>The dose-rate limiter cannot hold the limit (even the minimum technique is over it, or the generator
+    /// reports a rate over it beyond tolerance): stops emission as <see cref="EmergencyStop"/> does.</summary>
+    DoseRateExceeded,
     GeneratorReady,
     GeneratorIdle,
     GeneratorExposureStarted,
@@ -107,6 +110,9 @@ public enum ExposureTrigger
     GeneratorExposureEnded,
     GeneratorPulse,
     GeneratorFault,
+    /// <summary>The generator's event backlog overflowed: events never reached the station, so emission is unknown
+    /// until its status is read.</summary>
+    GeneratorEventsLost,
     /// <summary>The generator acknowledged ExposeOn: it executed it, so its ExposureStarted and ExposureEnded will come.</summary>
     ExposeOnConfirmed,
     /// <summary>The generator acknowledged ExposeOff: it has stopped.</summary>
@@ -117,12 +123,14 @@ public enum ExposureTrigger
     LinkLost,
     /// <summary>The link is (back) up; the generator's status is asked next.</summary>
     LinkUp,
-    /// <summary>After the link came up: the generator reports Idle with no fault.</summary>
+    /// <summary>A status read (after the link came up, or after lost events): the generator reports Idle with no fault.</summary>
     StatusIdle,
-    /// <summary>After the link came up: the generator reports a latched fault.</summary>
+    /// <summary>A status read: the generator reports a latched fault.</summary>
     StatusFaulted,
-    /// <summary>After the link came up: the generator reports Ready or Exposing.</summary>
-    StatusBusy,
+    /// <summary>A status read: the generator reports Ready (prepared, not emitting).</summary>
+    StatusReady,
+    /// <summary>A status read: the generator reports Exposing.</summary>
+    StatusExposing,
     FaultResetRequested,
     FaultResetSucceeded,
     FaultResetFailed,
@@ -150,7 +158,8 @@ public enum ExposureAction
     /// <summary>Emission is unknown: stop heartbeats so the generator's own window stops it.</summary>
     StopHeartbeat,
     ResumeHeartbeat,
-    /// <summary>Ask the generator where it stands (after the link came up).</summary>
+    /// <summary>Ask the generator where it stands (after the link came up, or after lost events); the answer comes back
+    /// as a status input.</summary>
     ReadStatus,
     /// <summary>Heartbeats on, status, ExposeOff if still exposing, ResetFault; the outcome comes back as an input.</summary>
     RunFaultReset,

@@ -25,7 +25,7 @@ public static class ExposureTable
         Go(Any, [LinkLost], Always, Fault, ClearKind | EmissionOff | LinkGoesDown, StopHeartbeat),
         Go(Any, [ExposureTrigger.LinkUp], Always, null, LinkGoesUp, ReadStatus),
         Go([LinkDown], [StatusIdle], Always, Idle, None, ResumeHeartbeat),
-        Go([LinkDown], [StatusBusy], Always, Fault, None, SendExposeOff),
+        Go([LinkDown], [StatusReady, StatusExposing], Always, Fault, None, SendExposeOff),
         Go([Fault, Resetting], [StatusFaulted], Always, null),
         Go([Exposing, Stopping], [StatusFaulted], Always, Fault, ClearKind, SendExposeOff),
         Go(Any, [StatusFaulted], Emitting, Fault, ClearKind, SendExposeOff),
@@ -61,14 +61,30 @@ public static class ExposureTable
         Go(Any, [GeneratorExposureEnded], Always, null, EmissionOff),
         Go([Stopping], [ExposeOffConfirmed], NotEmitting, Ready),
 
-        // Stopping: release and emergency stop.
-        Go([Exposing], [Release, EmergencyStop], Always, Stopping, None, SendExposeOff),
+        // Events lost in the generator's backlog: emission is unknown until its status is read. Held and exposing, it
+        // goes on; anywhere else something may be emitting that nobody holds, and ExposeOff goes out first.
+        Go([LinkDown], [GeneratorEventsLost], Always, null),
+        Go([Exposing], [GeneratorEventsLost], Always, null, None, ReadStatus),
+        Go([Stopping], [GeneratorEventsLost], Always, null, None, SendExposeOff, ReadStatus),
+        Go(Any, [GeneratorEventsLost], Emitting, null, None, SendExposeOff, ReadStatus),
+        Go(Any, [GeneratorEventsLost], Always, null, None, ReadStatus),
+        // The status stands in for the events that did not arrive.
+        Go([Exposing], [StatusExposing], Always, null, EmissionOn),
+        Go(Any, [StatusExposing], Always, null, EmissionOn, SendExposeOff),
+        Go([Exposing, Stopping], [StatusReady], Always, Ready, EmissionOff, SendExposeOff),
+        Go([Exposing, Stopping], [StatusIdle], Always, Idle, ClearKind | EmissionOff, SendExposeOff),
+        Go([Preparing, PreparingToExpose], [StatusReady], Always, null, None, SendPrepare),
+        Go([Preparing, PreparingToExpose, Ready], [StatusIdle], Always, Idle, ClearKind),
+        Go([Idle, Ready], [StatusIdle, StatusReady], Emitting, null, EmissionOff),
+
+        // Stopping: release, emergency stop and the dose-rate limiter.
+        Go([Exposing], [Release, EmergencyStop, DoseRateExceeded], Always, Stopping, None, SendExposeOff),
         Go([PreparingToExpose], [Release], Always, Preparing),
-        Go([PreparingToExpose], [EmergencyStop], Always, Preparing, None, SendExposeOff),
+        Go([PreparingToExpose], [EmergencyStop, DoseRateExceeded], Always, Preparing, None, SendExposeOff),
         Go([Stopping], [Release], Always, null),
-        Go([LinkDown], [EmergencyStop], Always, null),
-        Go(Any, [EmergencyStop], LinkIsUp, null, None, SendExposeOff),
-        Go(Any, [EmergencyStop], Always, null),
+        Go([LinkDown], [EmergencyStop, DoseRateExceeded], Always, null),
+        Go(Any, [EmergencyStop, DoseRateExceeded], LinkIsUp, null, None, SendExposeOff),
+        Go(Any, [EmergencyStop, DoseRateExceeded], Always, null),
         Refuse(Any, [Release], Always, "nothing to release"),
 
         // Preparing and exposing.

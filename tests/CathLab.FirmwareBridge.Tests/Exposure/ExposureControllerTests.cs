@@ -10,7 +10,7 @@ namespace CathLab.FirmwareBridge.Tests.Exposure;
 /// checked against the controller's whenever both have settled.</summary>
 public sealed class ExposureControllerTests
 {
-    private static void Settle(FakeGeneratorLink link, ExposureController controller)
+    internal static void Settle(FakeGeneratorLink link, ExposureController controller)
     {
         var deadline = DateTime.UtcNow.AddSeconds(30);
         int quiet = 0;
@@ -216,5 +216,108 @@ public sealed class ExposureControllerTests
         }
         Assert.Equal(0, controller.UnexpectedPulses);
         Assert.Equal(40, checks);
+    }
+
+    /// <summary>Held and exposing, lost events only make the controller read where the generator stands: the exposure
+    /// goes on.</summary>
+    [Fact]
+    public void Lost_events_while_held_and_exposing_read_the_status_and_keep_exposing()
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+        controller.PedalPressed(ExposureKind.Fluoro);
+        Settle(link, controller);
+        int reads = link.StatusReads;
+        link.AnnounceLostEvents(4);
+        Settle(link, controller);
+        Assert.True(link.StatusReads > reads, "no status read after lost events");
+        Assert.Equal(ExposureState.ExposingFluoro, controller.State);
+        AssertAgree(link, controller, "after lost events");
+    }
+
+    /// <summary>The generator's ExposureEnded lost after a release: without a resynchronisation the controller waits in
+    /// Stopping for an event that never comes. The status read stands in for it.</summary>
+    [Fact]
+    public void Lost_events_after_a_release_are_resynchronised_from_the_status()
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+        controller.PedalPressed(ExposureKind.Cine);
+        Settle(link, controller);
+        link.LosingEvents = true;
+        controller.PedalReleased();
+        Settle(link, controller);
+        Assert.Equal(ExposureState.Stopping, controller.State); // its ExposureEnded was lost
+        link.LosingEvents = false;
+        link.AnnounceLostEvents(1);
+        Settle(link, controller);
+        Assert.Equal(ExposureState.Ready, controller.State);
+        AssertAgree(link, controller, "resynchronised");
+    }
+
+    /// <summary>Emission nobody holds, whose ExposureStarted was lost: the status read finds it and ExposeOff stops it.</summary>
+    [Fact]
+    public void Lost_events_hiding_emission_nobody_holds_stop_it()
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+        link.LosingEvents = true;
+        link.EmitUnbidden(ExposureKind.Fluoro);
+        link.LosingEvents = false;
+        Settle(link, controller);
+        Assert.True(link.Emitting);
+        Assert.Equal(ExposureState.Idle, controller.State);
+        link.AnnounceLostEvents(1);
+        Settle(link, controller);
+        Assert.False(link.Emitting, "the generator still emits after the lost events were resynchronised");
+        AssertAgree(link, controller, "after the resynchronisation");
+    }
+
+    /// <summary>A press's handle says when the press ended and why, whatever ended it; the holder needs no polling.</summary>
+    [Fact]
+    public async Task A_press_handle_ends_with_the_reason_whatever_ends_the_press()
+    {
+        var link = new FakeGeneratorLink();
+        using var controller = new ExposureController(link);
+
+        using (var released = controller.Press(ExposureKind.Fluoro, InputSource.Console))
+        {
+            Assert.True(released.Pressed!.Accepted);
+            Settle(link, controller);
+            Assert.False(released.Ended.IsCompleted);
+            controller.PedalReleased(InputSource.Console, "let go");
+            Assert.Contains("Release from Console (held): let go", await released.Ended.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        Settle(link, controller);
+
+        using (var faulted = controller.Press(ExposureKind.Fluoro, InputSource.Browser))
+        {
+            Settle(link, controller);
+            link.InjectFault(FaultCode.Arc);
+            Assert.Contains("Fault after", await faulted.Ended.WaitAsync(TimeSpan.FromSeconds(30))); // the generator ends the exposure with its fault
+        }
+        Settle(link, controller);
+
+        using (var refused = controller.Press(ExposureKind.Fluoro, InputSource.Console))
+        {
+            Assert.False(refused.Pressed!.Accepted);
+            Assert.Contains("press refused", await refused.Ended.WaitAsync(TimeSpan.FromSeconds(30)));
+        }
+        await controller.ResetFaultAsync();
+
+        using var watched = controller.WatchNextPress(InputSource.HardwarePedal);
+        controller.PedalReleased(InputSource.HardwarePedal, "run stopped before its press");
+        Assert.Contains("released before the press", await watched.Ended.WaitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Fact]
+    public async Task A_press_ended_by_the_maximum_hold_says_so()
+    {
+        var (time, link, controller) = WithHoldLimit(TimeSpan.FromSeconds(30));
+        using var _ = controller;
+        using var press = controller.Press(ExposureKind.Fluoro, InputSource.Console);
+        Settle(link, controller);
+        time.Advance(TimeSpan.FromSeconds(31));
+        Assert.Contains("maximum hold", await press.Ended.WaitAsync(TimeSpan.FromSeconds(30)));
     }
 }

@@ -200,7 +200,7 @@ public sealed class ExposureStateMachineTests
     {
         var m = InState(ExposureState.LinkDown);
         m.Fire(Up);
-        var t = m.Fire(new(ExposureTrigger.StatusBusy, InputSource.Generator));
+        var t = m.Fire(new(ExposureTrigger.StatusReady, InputSource.Generator));
         Assert.Equal(ExposureState.Fault, t.To);
         Assert.Contains(ExposureAction.SendExposeOff, t.Actions);
     }

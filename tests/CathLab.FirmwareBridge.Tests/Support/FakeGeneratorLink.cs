@@ -27,7 +27,7 @@ public sealed class FakeGeneratorLink : IGeneratorLink
 
     public LinkState State { get; private set; } = LinkState.Connected;
     public GeneratorIdentity? Identity => new(1, "fake", "1");
-    public GeneratorCapabilities? Capabilities => null;
+    public GeneratorCapabilities? Capabilities { get; set; }
     public bool HeartbeatRunning { get; private set; } = true;
     public event Action<GeneratorEvent>? EventReceived;
     public event Action<LinkState, string>? StateChanged;
@@ -38,6 +38,11 @@ public sealed class FakeGeneratorLink : IGeneratorLink
     public int Pulses { get; private set; }
     public int ExposeOnsRefused { get; private set; }
     public bool Emitting => Generator == GeneratorState.Exposing;
+
+    /// <summary>While set, events are made and thrown away, as a generator whose event backlog overflows loses them.</summary>
+    public bool LosingEvents { get; set; }
+
+    public int StatusReads { get; private set; }
 
     public Task ConnectAsync(CancellationToken cancellationToken = default) => Task.CompletedTask;
 
@@ -97,6 +102,7 @@ public sealed class FakeGeneratorLink : IGeneratorLink
         lock (_gate)
         {
             if (State != LinkState.Connected) return Task.FromException<GeneratorStatus>(new GeneratorLinkDownException("fake link down"));
+            StatusReads++;
             return Task.FromResult(new GeneratorStatus(Generator, PreparedKind, Fault, 0, true, (uint)Pulses));
         }
     }
@@ -132,14 +138,35 @@ public sealed class FakeGeneratorLink : IGeneratorLink
         lock (_gate) HeartbeatRunning = true;
     }
 
-    /// <summary>One pulse, delivered only while exposing (as a tube would).</summary>
-    public void Pulse()
+    /// <summary>One pulse, delivered only while exposing (as a tube would), reporting <paramref name="airKermaNanoGray"/>.</summary>
+    public void Pulse(uint airKermaNanoGray = 100)
     {
         lock (_gate)
         {
             if (Generator != GeneratorState.Exposing) return;
             Pulses++;
-            Raise(new PulseEvent(++_pulseId, 0, PreparedKind ?? ExposureKind.Fluoro, new Technique(70, 10, 5), 100));
+            Raise(new PulseEvent(++_pulseId, 0, PreparedKind ?? ExposureKind.Fluoro, new Technique(70, 10, 5), airKermaNanoGray));
+        }
+    }
+
+    /// <summary>The generator announces that <paramref name="count"/> events were lost (sent even while losing events).</summary>
+    public void AnnounceLostEvents(uint count)
+    {
+        lock (_gate)
+        {
+            Interlocked.Increment(ref _pendingDeliveries);
+            _reader.Add(() => EventReceived?.Invoke(new EventsLostEvent(count)));
+        }
+    }
+
+    /// <summary>The generator starts emitting without being asked (a stuck contactor, a firmware fault).</summary>
+    public void EmitUnbidden(ExposureKind kind)
+    {
+        lock (_gate)
+        {
+            PreparedKind = kind;
+            Generator = GeneratorState.Exposing;
+            Raise(new ExposureStartedEvent(new TechniqueSetting(kind, new Technique(70, 10, 5), 15)));
         }
     }
 
@@ -191,6 +218,7 @@ public sealed class FakeGeneratorLink : IGeneratorLink
 
     private void Raise(GeneratorEvent e)
     {
+        if (LosingEvents) return;
         Interlocked.Increment(ref _pendingDeliveries);
         _reader.Add(() => EventReceived?.Invoke(e));
     }

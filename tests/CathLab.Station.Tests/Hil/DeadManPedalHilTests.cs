@@ -71,7 +71,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         using var _ = sim;
         await using var __ = station;
         using var client = Client(station);
-        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
+        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, HeldPedal.Console(Fluoro));
         await AssertEmissionStopsAfterAsync(sim, pedal.StallAsync, "the last renewal");
         var released = await pedal.ReleasedAsync();
         Assert.Equal(HeldPedalCall.LeaseExpired, released.Reason);
@@ -85,7 +85,7 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         using var _ = sim;
         await using var __ = station;
         using var client = Client(station);
-        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
+        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, HeldPedal.Console(Fluoro));
         await AssertEmissionStopsAfterAsync(sim, pedal.Abandon, "the call was dropped");
         await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("console: connection lost")), "the release in the audit trail");
     }
@@ -125,7 +125,8 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         {
             consoleProcess.Kill();
         }
-        Assert.Contains("console: lease expired", AuditOf(station));
+        // The pedal-up is audited once its run has closed, after emission stopped.
+        await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("console: lease expired")), "the release in the audit trail");
     }
 
     [Fact]
@@ -136,13 +137,46 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         await using var __ = station;
         using var client = Client(station);
         var clock = Stopwatch.StartNew();
-        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, Fluoro);
+        using var pedal = await HeldPedal.PressAsync(client.Stub, client.Headers, HeldPedal.Console(Fluoro));
         var released = await pedal.ReleasedAsync();
         output.WriteLine($"released after {clock.Elapsed.TotalSeconds:0.0} s: {released.Reason}");
         Assert.Contains("ended by the station", released.Reason);
         var (state, pulses) = await sim.GeneratorStatusAsync();
         Assert.NotEqual("Exposing", state);
         Assert.True(pulses <= 5 * Rate + 2, $"{pulses} pulses in a 5 s maximum hold at {Rate}/s");
+        await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("\"Subject\":\"station\",\"Action\":\"exposure-stop\"")), "the station's stop in the audit trail");
+    }
+
+    /// <summary>The hardware foot switch is the same dead-man: the box's pedal down exposes the selected protocol; up, a
+    /// box fallen silent, or a box unplugged stops emission within one pulse of the level's window.</summary>
+    [Theory]
+    [InlineData("released")]
+    [InlineData("silent")]
+    [InlineData("unplugged")]
+    public async Task A_foot_switch_box_is_a_dead_man(string how)
+    {
+        using var pty = new PtyPair();
+        var (sim, station) = await StartAsync($"--Station:Exposure:FootSwitch:Port={pty.StationEnd}");
+        using var _ = sim;
+        await using var __ = station;
+        station.Control.SelectProtocol(Fluoro);
+        var box = new FootSwitchBox(pty.GeneratorEnd);
+        try
+        {
+            box.Press();
+            await AssertEmissionStopsAfterAsync(sim, how switch
+            {
+                "released" => box.Release,
+                "silent" => box.FallSilent,
+                _ => pty.Pull,
+            }, $"the foot switch {how}");
+        }
+        finally
+        {
+            box.Dispose();
+        }
+        Assert.Contains(await WaitIdleAsync(station), new[] { "Ready", "Idle" });
+        await UntilAsync(() => Task.FromResult(AuditOf(station).Contains("\"Subject\":\"hardwarepedal\",\"Action\":\"pedal-up\"")), "the foot switch's release in the audit trail");
     }
 
     private static async Task<string> WaitIdleAsync(StationUnderTest station)

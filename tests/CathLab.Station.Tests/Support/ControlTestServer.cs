@@ -1,4 +1,5 @@
 using System.Net;
+using CathLab.FirmwareBridge.Exposure;
 using CathLab.LiveFeed.Audit;
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Security;
@@ -56,6 +57,7 @@ internal sealed class ControlTestServer : IAsyncDisposable
             ],
         });
         builder.Services.AddSingleton<IStationControl>(station);
+        builder.Services.AddSingleton<IExposurePresses>(station);
         builder.Services.AddSingleton(new PedalLease(pedalLease ?? TimeSpan.FromMilliseconds(PedalLease.DefaultMs)));
         builder.Services.AddSingleton(TimeProvider.System);
         var app = builder.Build();

@@ -8,8 +8,17 @@ namespace CathLab.Station.Tests.Support;
 
 /// <summary>A test double of <see cref="IStationControl"/> for the API layer only: it records what it was asked and
 /// answers with what the test set. The real station behind the interface is covered by the station's own tests.</summary>
-internal sealed class FakeStation : IStationControl
+internal sealed class FakeStation : IStationControl, IExposurePresses
 {
+    private ExposurePress? _press;
+
+    /// <summary>Watched by the held pedal call before it presses; <see cref="EndPress"/> ends it as the station's
+    /// exposure controller would.</summary>
+    public ExposurePress WatchNextPress(InputSource source) => _press = new ExposurePress(source, p => Interlocked.CompareExchange(ref _press, null, p));
+
+    /// <summary>The station ends the press by itself (a fault, the maximum hold, the run's length limit).</summary>
+    public void EndPress(string reason) => _press?.End(reason);
+
     public static readonly ExamView OpenExam = new("EX-7", "1.2.826.0.1.3680043.10.543.7", "DOE^JANE", "PID-42", "ACC-9", false, true, 2);
 
     public static readonly RunView CineRun = new(3, "cine-15", "Cine", RunState.Complete, 75, 75, 12.345, "/archive/EX-7/run3.dcm", null);

@@ -26,18 +26,32 @@ internal sealed class HeldPedal : IDisposable
 
     public Proto.RunInfo Run => Held.Run;
 
-    public static async Task<HeldPedal> PressAsync(Proto.StationControl.StationControlClient control, Metadata headers, string protocol)
+    /// <summary>The call's status once it has ended.</summary>
+    public Status CallStatus => _call.GetStatus();
+
+    /// <summary>Sends <paramref name="press"/> and waits for the station's confirmation; a refused press comes out as the
+    /// call's <see cref="RpcException"/>.</summary>
+    public static async Task<HeldPedal> PressAsync(Proto.StationControl.StationControlClient control, Metadata headers, Proto.PedalPress press)
     {
         var abandon = new CancellationTokenSource();
         var call = control.HoldPedal(headers, cancellationToken: abandon.Token);
-        await call.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Press = new Proto.PedalPress { Protocol = protocol, Origin = Proto.PedalOrigin.Console } });
-        if (!await call.ResponseStream.MoveNext(CancellationToken.None) || call.ResponseStream.Current.EventCase != Proto.PedalHoldReply.EventOneofCase.Held)
+        try
+        {
+            await call.RequestStream.WriteAsync(new Proto.PedalHoldRequest { Press = press });
+            if (!await call.ResponseStream.MoveNext(CancellationToken.None) || call.ResponseStream.Current.EventCase != Proto.PedalHoldReply.EventOneofCase.Held)
+                throw new InvalidOperationException("the station did not confirm the press");
+        }
+        catch
         {
             call.Dispose();
-            throw new InvalidOperationException("the station did not confirm the press");
+            abandon.Dispose();
+            throw;
         }
         return new HeldPedal(call, call.ResponseStream.Current.Held, abandon);
     }
+
+    /// <summary>A console's press of <paramref name="protocol"/> (empty: the selected one).</summary>
+    public static Proto.PedalPress Console(string protocol = "") => new() { Protocol = protocol, Origin = Proto.PedalOrigin.Console };
 
     private async Task RenewAsync(TimeSpan interval)
     {
@@ -63,12 +77,15 @@ internal sealed class HeldPedal : IDisposable
         return await ReleasedAsync();
     }
 
-    /// <summary>The station's own release (lease expired, run ended by the station), read from the stream.</summary>
+    /// <summary>The station's own release (lease expired, run ended by the station), read from the stream: the last
+    /// message of the call.</summary>
     public async Task<Proto.PedalReleased> ReleasedAsync()
     {
         if (!await _call.ResponseStream.MoveNext(CancellationToken.None) || _call.ResponseStream.Current.EventCase != Proto.PedalHoldReply.EventOneofCase.Released)
             throw new InvalidOperationException("the hold ended without a release reply");
-        return _call.ResponseStream.Current.Released;
+        var released = _call.ResponseStream.Current.Released;
+        if (await _call.ResponseStream.MoveNext(CancellationToken.None)) throw new InvalidOperationException("a message after the release");
+        return released;
     }
 
     /// <summary>Stops renewing but keeps the call open: what a stalled network path looks like to the station.</summary>

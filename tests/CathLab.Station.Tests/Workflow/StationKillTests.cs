@@ -82,7 +82,7 @@ public sealed class StationKillTests
             {
                 if (station.Control.GetStatus(new Proto.GetStatusRequest(), station.Call).ExposureState == "Fault")
                     station.Control.ResetFault(new Proto.ResetFaultRequest(), station.Call);
-                using var pedal = await HeldPedal.PressAsync(station.Control, station.Headers, "cardiac-fluoro-15");
+                using var pedal = await HeldPedal.PressAsync(station.Control, station.Headers, HeldPedal.Console("cardiac-fluoro-15"));
                 await Task.Delay(TimeSpan.FromSeconds(0.4));
                 var probe = (await pedal.ReleaseAsync()).Run;
                 if (probe.State == Proto.RunState.Complete) return;
@@ -100,7 +100,7 @@ public sealed class StationKillTests
     {
         try
         {
-            return await HeldPedal.PressAsync(station.Control, station.Headers, protocol);
+            return await HeldPedal.PressAsync(station.Control, station.Headers, HeldPedal.Console(protocol));
         }
         catch (Grpc.Core.RpcException e)
         {
