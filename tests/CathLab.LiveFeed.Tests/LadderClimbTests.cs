@@ -26,11 +26,13 @@ public sealed class LadderClimbTests(ITestOutputHelper output) : IAsyncLifetime
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
 
-    /// <summary>60 Mbit/s (7.5 MB/s) at 5 fps: about 3 times the diagnostic tier's rate (0.48 MB frames).</summary>
+    /// <summary>16 Mbit/s (2 MB/s) at 10 fps: about 2.8 times the diagnostic tier's rate (the test frames' diagnostic JPEG
+    /// is about 72 KB, the half preview 4.9 KB, the quarter 1.4 KB). Before the link model the observer stopped at the
+    /// half preview: 4.9 KB in 25 ms "measured" 200 KB/s, and 72 KB did not fit in 150 ms.</summary>
     [Fact]
     public async Task ALinkThatCarriesTheDiagnosticTierClimbsToItWithinTheBound()
     {
-        var (frames, _) = await WatchAsync(bitsPerSecond: 60e6, fps: 5, untilFrames: 100, stopAtLevel: 1);
+        var (frames, _) = await WatchAsync(bitsPerSecond: 16e6, fps: 10, untilFrames: 150, stopAtLevel: 1);
         var first = frames[0];
         var atTier = frames.FirstOrDefault(f => f.Level == 1);
         Assert.True(atTier.FrameNumber > 0, $"never reached the diagnostic tier; levels {string.Join(",", frames.Select(f => f.Level))}");
@@ -39,11 +41,11 @@ public sealed class LadderClimbTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.True(climb <= ClimbBoundFrames, $"the diagnostic tier came {climb} frames after the first frame, more than {ClimbBoundFrames}");
     }
 
-    /// <summary>1 Mbit/s (125 KB/s) at 10 fps: the quarter preview needs 43 KB/s, the half preview 450 KB/s.</summary>
+    /// <summary>256 kbit/s (32 KB/s) at 10 fps: the quarter preview needs 14 KB/s, the half preview 49 KB/s, more than the link.</summary>
     [Fact]
     public async Task ALinkThatDoesNotCarryTheNextLevelDoesNotClimb()
     {
-        var (frames, session) = await WatchAsync(bitsPerSecond: 1e6, fps: 10, untilFrames: 80, stopAtLevel: -1);
+        var (frames, session) = await WatchAsync(bitsPerSecond: 256e3, fps: 10, untilFrames: 100, stopAtLevel: -1);
         output.WriteLine($"{frames.Count} frames received, levels {string.Join(",", frames.Select(f => f.Level).Distinct())}; steps up {session.StepsUp}, probes {session.Probes}");
         Assert.Equal(0, session.StepsUp);
         Assert.True(session.Probes >= 1, "the next level was never probed");

@@ -42,6 +42,8 @@ public sealed class AdaptationController
     private bool _lastChangeWasUp;
     private int _lateInRow;
     private bool _probeWanted;
+    private int _probeSettle = NoProbePending;
+    private const int NoProbePending = -1;
 
     /// <summary>The level a new observer starts at: the quarter-size preview at full rate (or its own cap, if
     /// lower), so that the first frames are live on any link and better tiers are reached by stepping up.</summary>
@@ -100,6 +102,7 @@ public sealed class AdaptationController
         }
         _link.Add(bytes, transferUs);
         _deliveredSinceChange++;
+        if (_probeSettle > 0) _probeSettle--;
         if (latencyUs > LateMicroseconds)
         {
             _onTimeInRow = 0;
@@ -125,7 +128,10 @@ public sealed class AdaptationController
     {
         if (Level <= TopLevel) return false;
         if (_lastChangeWasUp && _deliveredSinceChange >= 4 * BaseUpHoldFrames) _upHoldFrames = BaseUpHoldFrames;
-        if (_onTimeInRow < _upHoldFrames || _probeWanted) return false;
+        if (_probeWanted) return false;
+        if (_probeSettle == NoProbePending && _onTimeInRow < _upHoldFrames) return false;
+        if (_probeSettle > 0) return false; // a probe's acknowledgement is judged as soon as it is in, on time or not
+        _probeSettle = NoProbePending;
         double size = averageBytes(StreamLevel.Ladder[Level - 1].Variant);
         if (size <= 0) return false;
         switch (Judge(size, nextLevelFps))
@@ -138,7 +144,7 @@ public sealed class AdaptationController
             case Verdict.NeedsProbe:
                 _probeWanted = true;
                 Probes++;
-                _onTimeInRow = _upHoldFrames - ProbeSettleFrames;
+                _probeSettle = ProbeSettleFrames;
                 return false;
             default:
                 _upHoldFrames = Math.Min(_upHoldFrames * 2, MaxUpHoldFrames);
@@ -158,11 +164,13 @@ public sealed class AdaptationController
         }
         double lowest = _link.BandwidthLowerBound;
         if (lowest <= 0) return Verdict.DoesNotFit;
-        // Judged as if the whole delay were transfer: if the frame fits even so, it fits.
+        // Judged as if the whole delay were transfer: if the frame fits even so, it fits. A level of the same variant at a
+        // higher rate (levels 4 to 3) is judged by the crossing alone, as frames of that size were sent already and
+        // pipelining hides the delay; a larger variant must show the rate too, or be probed.
         double worstCrossing = size / lowest;
-        if (worstCrossing < StepUpFrameSeconds) return Verdict.Fits;
-        // Frames of this size were sent already (the next level has the same variant at a higher rate): nothing to probe.
-        if (size <= 1.5 * _link.LargestBytes) return Verdict.DoesNotFit;
+        bool sameSize = size <= 1.5 * _link.LargestBytes;
+        if (worstCrossing < StepUpFrameSeconds && (sameSize || worstCrossing * fps * CapacityFactor <= 1)) return Verdict.Fits;
+        if (sameSize) return Verdict.DoesNotFit;
         return worstCrossing <= ProbeBudgetSeconds ? Verdict.NeedsProbe : Verdict.DoesNotFit;
     }
 
@@ -185,6 +193,7 @@ public sealed class AdaptationController
         _onTimeInRow = 0;
         _deliveredSinceChange = 0;
         _probeWanted = false;
+        _probeSettle = NoProbePending;
         LastReason = reason;
     }
 }

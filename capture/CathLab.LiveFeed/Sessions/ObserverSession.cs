@@ -36,6 +36,7 @@ public sealed class ObserverSession
     private int _probeLevel = NoProbe;
     private const int NoProbe = -1;
     private int _framesUntilNext;
+    private long _offered;
     private long _sent;
     private long _lost;
     private long _skipped;
@@ -80,6 +81,10 @@ public sealed class ObserverSession
 
     public int Level => _adaptation.Level;
 
+    /// <summary>Frames of its exam the encoder offered this observer (last-image holds not counted): each is sent,
+    /// lost or skipped.</summary>
+    public long FramesOffered => Interlocked.Read(ref _offered);
+
     public long FramesSent => Interlocked.Read(ref _sent);
 
     public long FramesLost => Interlocked.Read(ref _lost);
@@ -117,6 +122,7 @@ public sealed class ObserverSession
         if (slot.ExamId != ExamId) return null;
         var level = StreamLevel.Ladder[_adaptation.Level];
         if (slot.Info.LastImageHold) return level;
+        Interlocked.Increment(ref _offered);
         if (_framesUntilNext > 0)
         {
             _framesUntilNext--;
