@@ -20,11 +20,21 @@ internal static class LatencyRun
     private const string Token = "bench-observer";
     private const string Exam = "BENCH";
 
-    public sealed record Result(double Fps, int Observers, long Offered, long DroppedBeforeEncoder, double MeanReceivedPerObserver,
+    /// <summary>Over the whole run and all observers: frames the encoder offered them (their exam's frames while they
+    /// watched), frames they received, and the frames the sessions counted lost or skipped.</summary>
+    public sealed record FrameAccounting(long Offered, long Received, long Lost, long Skipped)
+    {
+        public long Unaccounted => Offered - Received - Lost - Skipped;
+    }
+
+    public sealed record Result(double Fps, int Observers, FrameAccounting Accounting, long Offered, long DroppedBeforeEncoder, double MeanReceivedPerObserver,
         double P50Ms, double P99Ms, double MaxMs, string Levels, double MeanProcessMs, PublishTimings Publish, double EncoderBytesPerFrame,
         double StationP99Ms, double TransportP99Ms, int Gen0, int Gen1, int Gen2, double GcPauseMs, long SizeProbes, string Slowest);
 
-    public static async Task<Result> RunAsync(ProcessedFrameSource source, double fps, int observers, TimeSpan duration, TimeSpan warmup)
+    /// <summary>After publishing stops, what is still queued or in flight gets this long to arrive before the counts are read.</summary>
+    private static readonly TimeSpan Drain = TimeSpan.FromSeconds(3);
+
+    public static async Task<Result> RunAsync(ProcessedFrameSource source, double fps, int observers, int lossless, TimeSpan duration, TimeSpan warmup)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -38,7 +48,7 @@ internal static class LatencyRun
         hub.BeginExam(Exam);
         var address = new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}");
 
-        using var observerProcess = ObserverProcess.Start(address, observers, Token, Exam);
+        using var observerProcess = ObserverProcess.Start(address, observers, lossless, Token, Exam);
 
         var window = new WarmupMark(hub);
         long measureFromUs = UnixClock.NowMicroseconds() + (long)warmup.TotalMicroseconds;
@@ -46,11 +56,16 @@ internal static class LatencyRun
         long processTicks = await Task.Run(() => Pace(source, hub, fps, warmup, duration, publish, window));
         var end = new WarmupMark(hub);
         long measureToUs = UnixClock.NowMicroseconds();
+        await Task.Delay(Drain);
+        var sessions = hub.Sessions.ToArray();
+        var counted = (Offered: sessions.Sum(s => s.FramesOffered), Lost: sessions.Sum(s => s.FramesLost), Skipped: sessions.Sum(s => s.FramesSkipped));
         var received = await observerProcess.StopAsync();
+        var accounting = new FrameAccounting(counted.Offered, received.Length, counted.Lost, counted.Skipped);
 
         // Frames published in the window, received by the end of the run: a frame published just before the
         // window and received in it is not counted, nor one published in it and received after it.
-        var measured = received.Where(f => f.ReceivedUs - f.LatencyMs * 1000 >= measureFromUs && f.ReceivedUs - f.LatencyMs * 1000 < measureToUs).ToArray();
+        // Latency and levels are the lossy observers' (the lossless ones' frames are level 0).
+        var measured = received.Where(f => f.Level > 0 && f.ReceivedUs - f.LatencyMs * 1000 >= measureFromUs && f.ReceivedUs - f.LatencyMs * 1000 < measureToUs).ToArray();
         var latencies = measured.Select(f => f.LatencyMs).Order().ToArray();
         var station = measured.Select(f => f.StationMs).Order().ToArray();
         var transport = measured.Select(f => f.LatencyMs - f.StationMs).Order().ToArray();
@@ -58,7 +73,7 @@ internal static class LatencyRun
         var levels = measured.GroupBy(f => f.Level).OrderBy(g => g.Key).Select(g => $"L{g.Key}:{100.0 * g.Count() / measured.Length:F0}%");
         await app.StopAsync();
         long offered = end.Published - window.Published;
-        return new Result(fps, observers, offered, end.Dropped - window.Dropped, (double)measured.Length / observers,
+        return new Result(fps, observers, accounting, offered, end.Dropped - window.Dropped, (double)measured.Length / Math.Max(1, observers - lossless),
             Percentile(latencies, 0.50), Percentile(latencies, 0.99), latencies.DefaultIfEmpty().Max(), string.Join(" ", levels),
             processTicks * 1000.0 / Stopwatch.Frequency / Math.Max(1, offered), publish,
             (double)(end.EncoderAllocated - window.EncoderAllocated) / Math.Max(1, end.Encoded - window.Encoded),

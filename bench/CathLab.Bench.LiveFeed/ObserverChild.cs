@@ -7,17 +7,18 @@ namespace CathLab.Bench.LiveFeed;
 /// <summary>The observers' side of a run, in a process of its own as remote observers would be: their receive
 /// path allocates every frame's bytes (0.5 MB at the diagnostic tier), and in the station's process the GC
 /// pauses this caused stopped the encoder and the publishing thread too (346 ms of pauses in 8 s with 8 observers).
-/// Watches until its standard input closes, then writes one line per frame received.</summary>
+/// Watches until its standard input closes, then writes one line per frame received (last-image holds left out).</summary>
 internal static class ObserverChild
 {
     public const string Command = "observer-child";
 
-    public static async Task<int> RunAsync(Uri address, int observers, string token, string exam)
+    public static async Task<int> RunAsync(Uri address, int observers, int lossless, string token, string exam)
     {
         using var stop = new CancellationTokenSource();
         var channels = Enumerable.Range(0, observers).Select(_ => LiveFeedObserver.CreateChannel(address)).ToArray();
         var clients = channels.Select(c => new LiveFeedObserver(c, token, keepLatencies: true)).ToArray();
-        var runs = clients.Select(c => Task.Run(() => c.RunAsync(new WatchRequest { ExamId = exam, BestTier = Tier.Diagnostic }, null, null, stop.Token))).ToArray();
+        // The first `lossless` observers ask for the lossless tier, the others for the diagnostic tier.
+        var runs = clients.Select((c, i) => Task.Run(() => c.RunAsync(new WatchRequest { ExamId = exam, BestTier = i < lossless ? Tier.Lossless : Tier.Diagnostic }, null, null, stop.Token))).ToArray();
         Console.Out.WriteLine("watching");
         Console.Out.Flush();
         await Console.In.ReadToEndAsync();

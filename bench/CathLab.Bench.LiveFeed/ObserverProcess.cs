@@ -20,7 +20,7 @@ internal sealed class ObserverProcess : IDisposable
         });
     }
 
-    public static ObserverProcess Start(Uri address, int observers, string token, string exam)
+    public static ObserverProcess Start(Uri address, int observers, int lossless, string token, string exam)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -31,7 +31,7 @@ internal sealed class ObserverProcess : IDisposable
         string self = typeof(ObserverProcess).Assembly.Location;
         if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(self), StringComparison.Ordinal))
             start.ArgumentList.Add(self); // run as "dotnet x.dll": the child is "dotnet x.dll" too
-        foreach (var a in new[] { ObserverChild.Command, address.ToString(), observers.ToString(CultureInfo.InvariantCulture), token, exam }) start.ArgumentList.Add(a);
+        foreach (var a in new[] { ObserverChild.Command, address.ToString(), observers.ToString(CultureInfo.InvariantCulture), lossless.ToString(CultureInfo.InvariantCulture), token, exam }) start.ArgumentList.Add(a);
         return new ObserverProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start the observer process"));
     }
 

@@ -2,14 +2,16 @@ using System.Globalization;
 using CathLab.Bench.LiveFeed;
 using CathLab.LiveFeed.Tiers;
 
-// Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--diagnose]
+// Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--lossless 0,1] [--diagnose]
+// --lossless: rows with that many lossless observers among the observers (they ask for the lossless tier; the others for diagnostic).
 // --diagnose adds, per row, where the latency tail is spent, GC counts and what PublishFrame went through.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length == 5 && args[0] == ObserverChild.Command)
-    return await ObserverChild.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), args[3], args[4]);
+if (args.Length == 6 && args[0] == ObserverChild.Command)
+    return await ObserverChild.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4], args[5]);
 double seconds = 10;
 double[] rates = [30, 60];
 int[] counts = [1, 8, 32];
+int[] losslessCounts = [0];
 bool diagnose = false;
 for (int i = 0; i < args.Length; i += 2)
 {
@@ -29,6 +31,7 @@ for (int i = 0; i < args.Length; i += 2)
         case "--seconds": seconds = double.Parse(args[i + 1], CultureInfo.InvariantCulture); break;
         case "--fps": rates = args[i + 1].Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToArray(); break;
         case "--observers": counts = args[i + 1].Split(',').Select(int.Parse).ToArray(); break;
+        case "--lossless": losslessCounts = args[i + 1].Split(',').Select(int.Parse).ToArray(); break;
         default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
     }
 }
@@ -36,15 +39,18 @@ for (int i = 0; i < args.Length; i += 2)
 using var source = new ProcessedFrameSource(32);
 Console.WriteLine($"processing: {source.Backend}; {Environment.ProcessorCount} CPUs; {seconds} s measured per configuration after a 4 s warm-up (observers climb the ladder)");
 Console.WriteLine();
-Console.WriteLine("| fps | observers | offered | dropped before encoder | frames per observer | p50 ms | p99 ms | max ms | levels (share of frames) | processing ms/frame | PublishFrame p99 / max ms | encoder bytes allocated per frame |");
-Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: |");
+Console.WriteLine("| fps | observers | of them lossless | offered | dropped before encoder | frames per lossy observer | p50 ms | p99 ms | max ms | levels (share of frames) | processing ms/frame | PublishFrame p99 / max ms | encoder bytes allocated per frame | whole run, all observers: offered = received + lost + skipped (unaccounted) |");
+Console.WriteLine("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | --- |");
 foreach (double fps in rates)
 {
+    foreach (int lossless in losslessCounts)
     foreach (int n in counts)
     {
-        var r = await LatencyRun.RunAsync(source, fps, n, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(4));
+        if (lossless > 0 && lossless >= n) continue; // a row needs a lossy observer beside the lossless ones
+        var r = await LatencyRun.RunAsync(source, fps, n, lossless, TimeSpan.FromSeconds(seconds), TimeSpan.FromSeconds(4));
         var p = r.Publish;
-        Console.WriteLine($"| {r.Fps:F0} | {r.Observers} | {r.Offered} | {r.DroppedBeforeEncoder} | {r.MeanReceivedPerObserver:F0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F0} | {r.Levels} | {r.MeanProcessMs:F1} | {p.WallPercentile(0.99):F2} / {p.WallMax:F1} | {r.EncoderBytesPerFrame:F0} |");
+        var a = r.Accounting;
+        Console.WriteLine($"| {r.Fps:F0} | {r.Observers} | {lossless} | {r.Offered} | {r.DroppedBeforeEncoder} | {r.MeanReceivedPerObserver:F0} | {r.P50Ms:F1} | {r.P99Ms:F1} | {r.MaxMs:F0} | {r.Levels} | {r.MeanProcessMs:F1} | {p.WallPercentile(0.99):F2} / {p.WallMax:F1} | {r.EncoderBytesPerFrame:F0} | {a.Offered} = {a.Received} + {a.Lost} + {a.Skipped} ({a.Unaccounted}) |");
         if (!diagnose) continue;
         Console.WriteLine($"    latency p99 split: station (ready to sent) {r.StationP99Ms:F1} ms, link and observer (sent to received) {r.TransportP99Ms:F1} ms; slowest #frame:station+link ms {r.Slowest}");
         Console.WriteLine($"    GCs gen0/1/2 {r.Gen0}/{r.Gen1}/{r.Gen2}, paused {r.GcPauseMs:F0} ms; size probes {r.SizeProbes}");

@@ -23,7 +23,7 @@ public sealed class ObserverSession
     private const long EndDrainMicroseconds = 2_000_000;
 
     private readonly object _gate = new();
-    private readonly LiveFeedHub _hub;
+    private readonly IFeedConditions _feed;
     private readonly Channel<OutgoingFrame> _frames;
     private readonly SemaphoreSlim _wake = new(0);
     private readonly WriterWakeup _wakeup;
@@ -33,7 +33,10 @@ public sealed class ObserverSession
     private readonly CancellationTokenSource _stop = new();
     private int _signalled;
     private long _lastChosenUs;
+    private int _probeLevel = NoProbe;
+    private const int NoProbe = -1;
     private int _framesUntilNext;
+    private long _offered;
     private long _sent;
     private long _lost;
     private long _skipped;
@@ -42,10 +45,10 @@ public sealed class ObserverSession
     private double _maxFps;
     private bool _levelChanged = true;
 
-    internal ObserverSession(LiveFeedHub hub, CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
+    internal ObserverSession(IFeedConditions feed, CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
     {
-        _hub = hub;
-        _averageBytes = hub.AverageBytes;
+        _feed = feed;
+        _averageBytes = feed.AverageBytes;
         Caller = caller;
         ExamId = examId;
         Transport = transport;
@@ -78,6 +81,10 @@ public sealed class ObserverSession
 
     public int Level => _adaptation.Level;
 
+    /// <summary>Frames of its exam the encoder offered this observer (last-image holds not counted): each is sent,
+    /// lost or skipped.</summary>
+    public long FramesOffered => Interlocked.Read(ref _offered);
+
     public long FramesSent => Interlocked.Read(ref _sent);
 
     public long FramesLost => Interlocked.Read(ref _lost);
@@ -89,6 +96,9 @@ public sealed class ObserverSession
     public bool EndedWithExam => Volatile.Read(ref _examEnded) != 0;
 
     public long UnknownAcks => Interlocked.Read(ref _unknownAcks);
+
+    /// <summary>Frames waiting in this observer's queue.</summary>
+    internal int QueuedFrames => _frames.Reader.Count;
 
     internal EventSubscription Events { get; }
 
@@ -112,6 +122,7 @@ public sealed class ObserverSession
         if (slot.ExamId != ExamId) return null;
         var level = StreamLevel.Ladder[_adaptation.Level];
         if (slot.Info.LastImageHold) return level;
+        Interlocked.Increment(ref _offered);
         if (_framesUntilNext > 0)
         {
             _framesUntilNext--;
@@ -126,7 +137,8 @@ public sealed class ObserverSession
         }
         _lastChosenUs = ready;
         _framesUntilNext = level.RateDivisor - 1;
-        return level;
+        int probe = Interlocked.Exchange(ref _probeLevel, NoProbe);
+        return probe != NoProbe && probe < level.Index ? StreamLevel.Ladder[probe] : level;
     }
 
     private StreamLevel? Skipped()
@@ -135,9 +147,12 @@ public sealed class ObserverSession
         return null;
     }
 
-    private void CountLost(in OutgoingFrame frame)
+    private void CountLost(in OutgoingFrame frame) => CountLostBeforeSending(frame.LastImageHold);
+
+    /// <summary>A frame this observer chose but that never reached its queue (the lossless lane passed over it).</summary>
+    internal void CountLostBeforeSending(bool lastImageHold)
     {
-        if (!frame.LastImageHold) Interlocked.Increment(ref _lost);
+        if (!lastImageHold) Interlocked.Increment(ref _lost);
     }
 
     /// <summary>Encoder thread: the variant this observer would step up to, whose size its adaptation needs to
@@ -268,18 +283,18 @@ public sealed class ObserverSession
         {
             _levelChanged = false;
             var level = StreamLevel.Ladder[_adaptation.Level];
-            double fps = _hub.SourceFps / level.RateDivisor;
+            double fps = _feed.SourceFps / level.RateDivisor;
             double cap = Volatile.Read(ref _maxFps);
             if (cap > 0) fps = Math.Min(fps, cap);
             return new SessionNotice
             {
                 Level = (uint)level.Index,
                 Tier = level.Variant.Tier,
-                Width = (uint)(_hub.SourceDisplayWidth / level.Variant.DownscaleFactor),
+                Width = (uint)(_feed.SourceDisplayWidth / level.Variant.DownscaleFactor),
                 TargetFps = (float)fps,
                 FramesSent = (ulong)FramesSent,
                 FramesLost = (ulong)FramesLost,
-                FramesLostBeforeEncoder = (ulong)_hub.Counters.DroppedBeforeEncoder,
+                FramesLostBeforeEncoder = (ulong)_feed.DroppedBeforeEncoder,
                 Reason = _adaptation.LastReason,
                 FramesSkipped = (ulong)FramesSkipped,
             };
@@ -328,7 +343,34 @@ public sealed class ObserverSession
                 Interlocked.Increment(ref _lost);
                 if (_adaptation.OnLost(now)) _levelChanged = true;
             }
-            if (_adaptation.OnTick(now, _averageBytes)) _levelChanged = true;
+            if (_adaptation.Level > _adaptation.TopLevel && _adaptation.OnTick(now, _averageBytes, NextLevelFps())) _levelChanged = true;
+            if (_adaptation.TakeProbeRequest()) Volatile.Write(ref _probeLevel, _adaptation.Level - 1);
+        }
+    }
+
+    /// <summary>The rate the level above the current one would send at: the source's, its divisor, the observer's cap.</summary>
+    private double NextLevelFps()
+    {
+        double fps = _feed.SourceFps / StreamLevel.Ladder[_adaptation.Level - 1].RateDivisor;
+        double cap = Volatile.Read(ref _maxFps);
+        return cap > 0 ? Math.Min(fps, cap) : fps;
+    }
+
+    /// <summary>Steps up the ladder so far (for tests and diagnostics).</summary>
+    internal int StepsUp
+    {
+        get
+        {
+            lock (_gate) return _adaptation.StepsUp;
+        }
+    }
+
+    /// <summary>Probe frames (one frame at the next level up) asked for so far.</summary>
+    internal int Probes
+    {
+        get
+        {
+            lock (_gate) return _adaptation.Probes;
         }
     }
 

@@ -1,4 +1,5 @@
 using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Sessions;
 
 namespace CathLab.LiveFeed.Tiers;
 
@@ -9,7 +10,11 @@ namespace CathLab.LiveFeed.Tiers;
 /// a request while busy is refused and the encoder asks again on a later frame.</summary>
 internal sealed class VariantSizeProbe : IDisposable
 {
+    /// <summary>A variant that some observer may step up to, but nobody receives, is measured again after this many frames.</summary>
+    private const int RemeasureEvery = 64;
+
     private readonly FrameStore _store;
+    private readonly long[] _measuredAt = new long[StreamVariant.All.Count];
     private readonly VariantSizes _sizes;
     // Its own pools: a probe's image is returned at once and must never take an image that the live path holds.
     private readonly EncodedImagePool[] _pools = StreamVariant.All.Select(v => new EncodedImagePool(v)).ToArray();
@@ -32,9 +37,26 @@ internal sealed class VariantSizeProbe : IDisposable
     /// <summary>Variant encodes done by the probe so far.</summary>
     public long Probes => Interlocked.Read(ref _probes);
 
+    /// <summary>Encoder thread, after the frame went out: measures the variants that sessions may step up to and that
+    /// were not encoded for this frame (<paramref name="encodedMask"/>), when unknown or not measured for a while.</summary>
+    public void RequestIfDue(ObserverSession[] sessions, FrameSlot slot, int encodedMask, long frame)
+    {
+        int mask = 0;
+        foreach (var s in sessions)
+        {
+            if (s.StepUpVariant is not { } v || (encodedMask & (1 << v.Index)) != 0) continue;
+            if (_sizes.Average(v) == 0 || frame - _measuredAt[v.Index] >= RemeasureEvery) mask |= 1 << v.Index;
+        }
+        if (TryRequest(slot, mask)) encodedMask |= mask;
+        for (int v = 0; v < _measuredAt.Length; v++)
+        {
+            if ((encodedMask & (1 << v)) != 0) _measuredAt[v] = frame;
+        }
+    }
+
     /// <summary>Encoder thread: measure the variants in <paramref name="variantMask"/> (bit = variant index) on this
     /// frame. The probe takes its own reference to the slot. False when it is still busy with an earlier frame.</summary>
-    public bool TryRequest(FrameSlot slot, int variantMask)
+    private bool TryRequest(FrameSlot slot, int variantMask)
     {
         if (variantMask == 0 || _stopping || Interlocked.CompareExchange(ref _busy, 1, 0) != 0) return false;
         _store.Retain(slot);

@@ -8,12 +8,13 @@ namespace CathLab.LiveFeed.Tests.Support;
 /// bucket per direction), with small socket buffers so the relay itself hides little data.</summary>
 internal sealed class ThrottlingRelay : IAsyncDisposable
 {
-    private const int Chunk = 512;
+    private const int SmallestChunk = 512;
     private const int SocketBuffer = 8 * 1024;
-    // 31 ms at 256 kbit/s: enough to catch up a relay thread woken a little late, no more. With 4 KB a small frame
-    // after a pause crossed at once, its acknowledgement measured a link ten times faster than 256 kbit/s, and
-    // the pacing let 20 KB queue up (620 ms) on the real rate behind it.
-    private const int Burst = 2 * Chunk;
+    private readonly int _chunk;
+    // Two chunks: 31 ms at 256 kbit/s, enough to catch up a relay thread woken a little late, no more. With 4 KB a
+    // small frame after a pause crossed at once, its acknowledgement measured a link ten times faster than 256 kbit/s,
+    // and the pacing let 20 KB queue up (620 ms) on the real rate behind it.
+    private readonly int _burst;
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly IPEndPoint _target;
     private readonly double _bytesPerSecond;
@@ -28,6 +29,9 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     {
         _target = target;
         _bytesPerSecond = bitsPerSecond / 8;
+        // A millisecond of the rate per chunk on fast links (tens of Mbit/s): 512-byte chunks would need a wake-up every 80 µs.
+        _chunk = Math.Clamp((int)(_bytesPerSecond / 1000), SmallestChunk, 16 * 1024);
+        _burst = 2 * _chunk;
         _listener.Start();
         _accepting = AcceptLoop();
     }
@@ -56,8 +60,8 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
                 foreach (var s in new[] { client, server })
                 {
                     s.NoDelay = true;
-                    s.SendBufferSize = SocketBuffer;
-                    s.ReceiveBufferSize = SocketBuffer;
+                    s.SendBufferSize = Math.Max(SocketBuffer, 4 * _chunk);
+                    s.ReceiveBufferSize = Math.Max(SocketBuffer, 4 * _chunk);
                 }
                 await server.ConnectAsync(_target, _stop.Token);
                 lock (_sockets)
@@ -77,7 +81,7 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     /// <summary>One direction of the link, on a thread of its own with blocking socket calls: as a thread-pool loop
     /// (await Receive, await Task.Delay per 512-byte chunk) every late continuation on a loaded machine was link
     /// time lost for good, and a stalled pool stalled the "link" itself (a 3.5 KB frame once took 1 s to cross).
-    /// The token bucket holds up to <see cref="Burst"/> bytes of credit, so a relay thread woken late catches up
+    /// The token bucket holds up to two chunks of credit, so a relay thread woken late catches up
     /// to the configured rate instead of falling below it; over any second it still forwards at most the rate plus that.</summary>
     private Task Pump(Socket from, Socket to)
     {
@@ -100,9 +104,9 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
 
     private void PumpBlocking(Socket from, Socket to)
     {
-        var buffer = new byte[Chunk];
+        var buffer = new byte[_chunk];
         var clock = Stopwatch.StartNew();
-        double credit = Chunk;
+        double credit = _chunk;
         double last = 0;
         try
         {
@@ -113,7 +117,7 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
                 while (true)
                 {
                     double now = clock.Elapsed.TotalSeconds;
-                    credit = Math.Min(Burst, credit + (now - last) * _bytesPerSecond);
+                    credit = Math.Min(_burst, credit + (now - last) * _bytesPerSecond);
                     last = now;
                     if (credit >= n) break;
                     double wait = (n - credit) / _bytesPerSecond;
