@@ -32,7 +32,11 @@ public sealed class ObserverStatistics
 
     public Tier Tier { get; private set; }
 
+    /// <summary>The observer's level, from its frames other than probes.</summary>
     public int Level { get; private set; } = -1;
+
+    /// <summary>Probe frames received (sent one level up to measure the link; they leave <see cref="Level"/> as it is).</summary>
+    public int Probes { get; private set; }
 
     public int Width { get; private set; }
 
@@ -69,9 +73,13 @@ public sealed class ObserverStatistics
             }
             Frames++;
             LastLatencyMs = (receivedUs - frame.ReadyUnixUs) / 1000.0;
-            Tier = frame.Tier;
-            Level = (int)frame.Level;
-            Width = (int)frame.Width;
+            if (frame.Probe) Probes++;
+            else
+            {
+                Tier = frame.Tier;
+                Level = (int)frame.Level;
+                Width = (int)frame.Width;
+            }
             LastFrameNumber = (long)frame.FrameNumber;
             if (_keepLatencies)
             {

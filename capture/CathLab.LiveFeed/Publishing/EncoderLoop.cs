@@ -128,7 +128,8 @@ internal sealed class EncoderLoop : IDisposable
                 if (chosen[i] is not { } level || level.Variant.Tier == Tier.Lossless) continue;
                 var image = _images[level.Variant.Index]!;
                 image.Retain(); // the session's reference, released when it has sent or dropped the frame
-                sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, image, level.Index, slot.Info.Width, slot.Info.Height, slot.Info.LastImageHold));
+                sessions[i].Offer(new OutgoingFrame(slot.Info.FrameNumber, ready, slot.RunId, image, level.Index, slot.Info.Width, slot.Info.Height, slot.Info.LastImageHold,
+                    sessions[i].LastChoiceWasProbe));
             }
             if (_losslessChosen.Count > 0)
             {

@@ -32,6 +32,7 @@ internal sealed class GrpcObserverTransport(IServerStreamWriter<LiveMessage> str
         f.Data = UnsafeByteOperations.UnsafeWrap(image.Data);
         f.RunId = frame.RunId;
         f.LastImageHold = frame.LastImageHold;
+        f.Probe = frame.Probe;
         try
         {
             await stream.WriteAsync(_frameMessage, cancellation);

@@ -119,6 +119,7 @@ public sealed class ObserverSession
     /// always taken and changes neither.</summary>
     internal StreamLevel? Choose(FrameSlot slot, double sourceIntervalUs)
     {
+        LastChoiceWasProbe = false;
         if (slot.ExamId != ExamId) return null;
         var level = StreamLevel.Ladder[_adaptation.Level];
         if (slot.Info.LastImageHold) return level;
@@ -138,8 +139,13 @@ public sealed class ObserverSession
         _lastChosenUs = ready;
         _framesUntilNext = level.RateDivisor - 1;
         int probe = Interlocked.Exchange(ref _probeLevel, NoProbe);
-        return probe != NoProbe && probe < level.Index ? StreamLevel.Ladder[probe] : level;
+        LastChoiceWasProbe = probe != NoProbe && probe < level.Index;
+        return LastChoiceWasProbe ? StreamLevel.Ladder[probe] : level;
     }
+
+    /// <summary>Encoder thread: the last <see cref="Choose"/> picked a probe, one frame at the next level up sent to
+    /// measure the link; the observer's level is unchanged, and the frame says so (<c>LiveFrame.probe</c>).</summary>
+    internal bool LastChoiceWasProbe { get; private set; }
 
     private StreamLevel? Skipped()
     {

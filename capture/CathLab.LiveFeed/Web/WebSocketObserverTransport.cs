@@ -41,6 +41,7 @@ internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTr
             json.WriteNumber("level", frame.Level);
             json.WriteString("runId", frame.RunId);
             if (frame.LastImageHold) json.WriteBoolean("lastImageHold", true);
+            if (frame.Probe) json.WriteBoolean("probe", true);
             json.WriteEndObject();
         }
         var written = _header.WrittenMemory;

@@ -51,8 +51,10 @@
     stats.bytes += buffer.byteLength;
     stats.lastFrame = header.frameNumber;
     stats.latencyMs = Date.now() - header.readyUnixUs / 1000;
-    stats.tier = header.tier;
-    stats.level = header.level;
+    if (!header.probe) {
+      stats.tier = header.tier;
+      stats.level = header.level;
+    }
     windowFrames++;
     const now = performance.now();
     if (now - windowStart >= 1000) {
