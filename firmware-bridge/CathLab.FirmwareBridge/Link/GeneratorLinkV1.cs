@@ -55,7 +55,10 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
         _connector = connector;
         _timings = timings ?? new LinkTimings();
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        Statistics = new LinkStatistics(_timings.AnswerTimeout);
     }
+
+    public LinkStatistics Statistics { get; }
 
     public LinkState State => _state;
     public GeneratorIdentity? Identity { get; private set; }
@@ -291,11 +294,12 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
                     sequence = ++_sequence;
                     _beatLength = GeneratorFrame.Encode(_beatFrame, sequence, MessageType.Heartbeat, []);
                 }
-                _beat.SentNew(sequence, now);
+                _beat.SentNew(sequence, now, Stopwatch.GetTimestamp());
                 Interlocked.Increment(ref _heartbeatsSent);
                 TryWrite(_beatFrame.AsSpan(0, _beatLength));
                 break;
             case HeartbeatStep.Resend:
+                Statistics.AnswerTimedOut();
                 Interlocked.Increment(ref _heartbeatsSent);
                 Interlocked.Increment(ref _retransmissions);
                 TryWrite(_beatFrame.AsSpan(0, _beatLength));
@@ -347,6 +351,7 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
                     continue;
                 default:
                     if (now < _attemptDeadline) return;
+                    Statistics.AnswerTimedOut();
                     if (++_silentRetries > _timings.MaxRetries)
                     {
                         string why = $"no answer to {command.Type} (SEQ {command.Sequence}) after {_timings.MaxRetries} retries";
@@ -379,6 +384,7 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
             if (command.Type == MessageType.Identify) _events.IdentifySent();
         }
         _silentRetries = 0;
+        command.FirstSentTimestamp = Stopwatch.GetTimestamp();
         Transmit(command, now, retry: false);
         return true;
     }
@@ -528,8 +534,9 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
 
     private void OnAnswer(ushort sequence, MessageType type, ReadOnlySpan<byte> payload)
     {
-        if (payload.Length >= 1 && payload[0] == (byte)MessageType.Heartbeat && _beat.TryAcknowledge(sequence))
+        if (payload.Length >= 1 && payload[0] == (byte)MessageType.Heartbeat && _beat.TryAcknowledge(sequence, out long beatSent))
         {
+            Statistics.Answered((long)Stopwatch.GetElapsedTime(beatSent).TotalMicroseconds);
             return;
         }
         PendingCommand? command;
@@ -541,6 +548,7 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
                 return; // a late answer to a command already settled, or a pre-empted one
             }
         }
+        Statistics.Answered((long)Stopwatch.GetElapsedTime(command.FirstSentTimestamp).TotalMicroseconds);
         if (type == MessageType.Ack)
         {
             if (command.Type == MessageType.Identify)
@@ -779,6 +787,7 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
             return; // still trying to connect the first time; the supervisor keeps at it
         }
         SetState(LinkState.Down, why);
+        Statistics.WentDown();
         lock (_gate)
         {
             // The command in flight has an unknown outcome now (the heartbeat found the generator silent); it is not sent again.
