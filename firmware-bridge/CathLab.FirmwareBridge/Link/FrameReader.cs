@@ -24,6 +24,7 @@ internal sealed class FrameReader(SerialLine line, FrameDispatcher dispatcher, L
 
     private void Run(CancellationToken stop)
     {
+        LinkThreadPriority.RaiseCurrentThread(logger);
         ISerialConnection? current = null;
         while (!stop.IsCancellationRequested)
         {

@@ -39,7 +39,7 @@ public sealed class GeneratorLinkV1 : IGeneratorLink
         Statistics = new LinkStatistics(_timings.AnswerTimeout);
         Func<ReadOnlySpan<byte>, bool> write = _line.TryWrite;
         _commands = new CommandLane(sequence, events, Statistics, clock, _timings, write, () => _machine.State, Wake, _logger);
-        _sender = new SendThread(_beat, _commands, sequence, Statistics, clock, _timings, write, () => HeartbeatRunning, () => HeartbeatPeriod);
+        _sender = new SendThread(_beat, _commands, sequence, Statistics, clock, _timings, write, () => HeartbeatRunning, () => HeartbeatPeriod, _logger);
         var dispatcher = new FrameDispatcher(_beat, _commands, events, Statistics, clock, write, _logger);
         _reader = new FrameReader(_line, dispatcher, Statistics, clock, _timings, _logger);
         _supervisor = new LinkSupervisor(connector, _line, _commands, _machine, Statistics, clock, _timings, _logger);

@@ -1,4 +1,5 @@
 using CathLab.Wire.Generator;
+using Microsoft.Extensions.Logging;
 
 namespace CathLab.FirmwareBridge.Link;
 
@@ -8,7 +9,7 @@ namespace CathLab.FirmwareBridge.Link;
 /// long the command in flight is being retried.</summary>
 internal sealed class SendThread(
     HeartbeatLane heartbeat, CommandLane commands, LinkSequence sequence, LinkStatistics statistics, LinkClock clock, LinkTimings timings,
-    Func<ReadOnlySpan<byte>, bool> write, Func<bool> heartbeatRunning, Func<TimeSpan> heartbeatPeriod)
+    Func<ReadOnlySpan<byte>, bool> write, Func<bool> heartbeatRunning, Func<TimeSpan> heartbeatPeriod, ILogger logger)
 {
     private readonly AutoResetEvent _kick = new(false);
     private readonly byte[] _beatFrame = new byte[GeneratorFrame.Overhead];
@@ -30,6 +31,7 @@ internal sealed class SendThread(
 
     private void Run(CancellationToken stop)
     {
+        LinkThreadPriority.RaiseCurrentThread(logger);
         while (!stop.IsCancellationRequested)
         {
             long now = clock.NowMs;
