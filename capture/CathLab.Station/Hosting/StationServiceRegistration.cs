@@ -46,7 +46,7 @@ public static class StationServiceRegistration
         services.AddSingleton(new FramePool(options.FramePoolSize, FramePixels));
         services.AddSingleton<FrameFanout>();
         services.AddSingleton(sp => new GeneratorBridge(
-            new GeneratorLinkV1(new SerialPortConnector(options.Generator.SerialPort, options.Generator.BaudRate),
+            new GeneratorLinkV1(SerialConnectors.ForPort(options.Generator.SerialPort, options.Generator.BaudRate),
                 new LinkTimings { AnswerTimeout = TimeSpan.FromMilliseconds(options.Generator.AnswerTimeoutMs), MaxRetries = options.Generator.MaxRetries },
                 sp.GetRequiredService<ILogger<GeneratorLinkV1>>()),
             sp.GetRequiredService<ILoggerFactory>(),

@@ -23,6 +23,7 @@ internal sealed class HeartbeatLane
     private bool _outstanding;
     private bool _answered;
     private long _sentAt;
+    private long _firstSentTimestamp;
     private int _silentRetries;
     private long _nextDue;
     private bool _dueNow = true;
@@ -44,11 +45,12 @@ internal sealed class HeartbeatLane
     }
 
     /// <summary>True when <paramref name="sequence"/> answers the outstanding Heartbeat.</summary>
-    public bool TryAcknowledge(ushort sequence)
+    public bool TryAcknowledge(ushort sequence, out long firstSentTimestamp)
     {
         lock (_gate)
         {
-            if (!_outstanding || sequence != _sequence) return false;
+            firstSentTimestamp = _firstSentTimestamp;
+            if (!_outstanding || sequence != _sequence || _answered) return false;
             _answered = true;
             return true;
         }
@@ -79,10 +81,11 @@ internal sealed class HeartbeatLane
         }
     }
 
-    public void SentNew(ushort sequence, long now)
+    public void SentNew(ushort sequence, long now, long timestamp)
     {
         lock (_gate)
         {
+            _firstSentTimestamp = timestamp;
             _sequence = sequence;
             _outstanding = true;
             _answered = false;

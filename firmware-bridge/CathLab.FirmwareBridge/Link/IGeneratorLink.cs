@@ -37,6 +37,11 @@ public interface IGeneratorLinkStatus
 
     /// <summary>Raised on every change of <see cref="State"/>, with the reason in words.</summary>
     event Action<LinkState, string>? StateChanged;
+
+    /// <summary>The generator said it discarded events from its full backlog (its EventsLost event): pulses, exposure
+    /// ends or faults may have gone unreported, so what the generator emitted meanwhile is unknown. Raised on the reader
+    /// thread, before the EventsLost event itself is delivered through <see cref="EventReceived"/>.</summary>
+    event Action? EventsLost;
 }
 
 /// <summary>The station's view of one X-ray generator, whatever its dialect. The CathLab protocol

@@ -1,7 +1,7 @@
 namespace CathLab.FirmwareBridge.Link;
 
-/// <summary>One open serial line: the byte pipe under the generator protocol. The link disposes it on the thread pool,
-/// so a close that hangs on a vanished device holds up nothing but that pool thread.</summary>
+/// <summary>One open serial line: the byte pipe under the generator protocol. The link disposes it on a thread of its own,
+/// so a close that hangs on a vanished device holds up nothing but that thread.</summary>
 public interface ISerialConnection : IDisposable
 {
     /// <summary>Reads what has arrived, waiting at most <paramref name="timeoutMs"/>; 0 when nothing came.

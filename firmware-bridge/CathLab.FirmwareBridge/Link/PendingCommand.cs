@@ -16,6 +16,9 @@ internal sealed class PendingCommand(MessageType type, byte[] payload, bool allo
 
     public ushort Sequence { get; set; }
     public int Transmissions { get; set; }
+
+    /// <summary>When the first transmission went out (TimeProvider timestamp), for the answer latency.</summary>
+    public long FirstSentTimestamp { get; set; }
 }
 
 /// <summary>How the attempt in flight ended, as the reader (or an ExposeOff, or the loss of the line) tells the send loop.</summary>

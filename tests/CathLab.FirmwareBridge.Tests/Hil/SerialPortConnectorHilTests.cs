@@ -5,18 +5,26 @@ using CathLab.Testing;
 
 namespace CathLab.FirmwareBridge.Tests.Hil;
 
-/// <summary>The System.IO.Ports connection over a real pty pair whose socat is killed under it.</summary>
+/// <summary>The connections (System.IO.Ports, and the file-descriptor one used on Linux) over a real pty pair whose
+/// socat is killed under it.</summary>
 [Collection("hil")]
 public sealed class SerialPortConnectorHilTests
 {
     private static readonly TimeSpan HangGuard = TimeSpan.FromSeconds(30);
 
-    [Fact]
-    public void Bytes_cross_the_line_both_ways()
+    public static TheoryData<string> Connectors() => ["System.IO.Ports", "posix"];
+
+    private static ISerialConnector Connector(string kind, PtyPair pty) => kind == "posix"
+        ? new PosixSerialConnector(pty.StationEnd, writeTimeout: SimRig.LoadTolerantWriteTimeout)
+        : new SerialPortConnector(pty.StationEnd, writeTimeout: SimRig.LoadTolerantWriteTimeout);
+
+    [Theory]
+    [MemberData(nameof(Connectors))]
+    public void Bytes_cross_the_line_both_ways(string kind)
     {
         using var pty = new PtyPair();
         using var far = OpenFarEnd(pty);
-        using var connection = new SerialPortConnector(pty.StationEnd, writeTimeout: SimRig.LoadTolerantWriteTimeout).Open();
+        using var connection = Connector(kind, pty).Open();
         connection.Write([1, 2, 3]);
         var got = new byte[3];
         int n = 0;
@@ -30,12 +38,13 @@ public sealed class SerialPortConnectorHilTests
         Assert.Equal([7, 8], back[..2]);
     }
 
-    [Fact]
-    public async Task After_a_pull_reads_and_writes_fail_and_closing_returns()
+    [Theory]
+    [MemberData(nameof(Connectors))]
+    public async Task After_a_pull_reads_and_writes_fail_and_closing_returns(string kind)
     {
         using var pty = new PtyPair();
         var far = OpenFarEnd(pty);
-        var connection = new SerialPortConnector(pty.StationEnd, writeTimeout: SimRig.LoadTolerantWriteTimeout).Open();
+        var connection = Connector(kind, pty).Open();
         connection.Write([1]);
         pty.Pull();
 
@@ -61,7 +70,7 @@ public sealed class SerialPortConnectorHilTests
         // The same path works again once the cable is back.
         pty.Restore();
         using var far2 = OpenFarEnd(pty);
-        using var again = new SerialPortConnector(pty.StationEnd, writeTimeout: SimRig.LoadTolerantWriteTimeout).Open();
+        using var again = Connector(kind, pty).Open();
         again.Write([9]);
         Assert.Equal(9, far2.ReadByte());
     }

@@ -31,6 +31,7 @@ public sealed class FakeGeneratorLink : IGeneratorLink
     public bool HeartbeatRunning { get; private set; } = true;
     public event Action<GeneratorEvent>? EventReceived;
     public event Action<LinkState, string>? StateChanged;
+    public event Action? EventsLost { add { } remove { } }
 
     public GeneratorState Generator { get; private set; } = GeneratorState.Idle;
     public ExposureKind? PreparedKind { get; private set; }

@@ -98,7 +98,7 @@ public sealed class SimRig : IAsyncDisposable
         var (endpoint, generator) = StartGenerator(generatorEnd, faults, options ?? LoadTolerantGenerator);
         var log = new ListLogger<object>();
         var loggers = new SingleLoggerFactory(log);
-        var link = new GeneratorLinkV1(new SerialPortConnector(stationEnd, writeTimeout: LoadTolerantWriteTimeout), timings ?? LoadTolerantTimings,
+        var link = new GeneratorLinkV1(SerialConnectors.ForPort(stationEnd, writeTimeout: LoadTolerantWriteTimeout), timings ?? LoadTolerantTimings,
             new Microsoft.Extensions.Logging.Logger<GeneratorLinkV1>(loggers));
         var bridge = new GeneratorBridge(link, loggers);
         var rig = new SimRig(pty, stationEnd, generatorEnd, endpoint, generator, bridge, link) { Log = log };
