@@ -62,7 +62,7 @@ public static class StationServiceRegistration
             {
                 SourceAeTitle = options.AeTitle,
                 PulseReportWait = TimeSpan.FromMilliseconds(options.RecorderPulseReportWaitMs),
-                TransferSyntax = RecorderTransferSyntaxes.Find(options.RecorderTransferSyntax)!,
+                TransferSyntax = RecorderTransferSyntaxes.Of(options.RecorderTransferSyntax),
                 SpoolReserveBytes = (long)options.SpoolReserveMiB << 20,
                 Time = sp.GetRequiredService<TimeProvider>(),
             },
@@ -95,7 +95,7 @@ public static class StationServiceRegistration
             {
                 Pipeline = new PipelineOptions
                 {
-                    Backend = Enum.Parse<BackendChoice>(options.Processing.Backend),
+                    Backend = options.Processing.Backend,
                     CpuThreads = options.Processing.CpuThreads,
                     TransferBands = options.Processing.TransferBands,
                     Log = message => sp.GetRequiredService<ILogger<ProcessingStage>>().LogInformation("{Message}", message),
@@ -132,7 +132,7 @@ public static class StationServiceRegistration
     private static TokenGrant ToGrant(TokenOptions token) => new()
     {
         Subject = token.Holder,
-        Role = token.Role == "technician" ? LiveFeedRole.Technician : LiveFeedRole.Observer,
+        Role = token.Role == TokenRole.Technician ? LiveFeedRole.Technician : LiveFeedRole.Observer,
         TokenSha256 = token.Sha256,
         Exams = token.Exams.Count == 0 ? ["*"] : token.Exams,
     };
