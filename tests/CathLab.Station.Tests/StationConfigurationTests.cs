@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using CathLab.Station.Hosting;
 using CathLab.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace CathLab.Station.Tests;
 
@@ -20,6 +22,7 @@ public sealed class StationConfigurationTests
             "--Station:Detector:Size=700",
             "--Station:AeTitle=A\\B",
             "--Station:Processing:Backend=Quantum",
+            "--Station:Exposure:PedalLeaseMs=50",
             $"--Station:ListenUrl=http://127.0.0.1:{port}",
             $"--Station:WebUrl=http://127.0.0.1:{port}",
         ], error);
@@ -31,10 +34,61 @@ public sealed class StationConfigurationTests
         Assert.Contains("Station:Generator:BaudRate 12345", text, StringComparison.Ordinal);
         Assert.Contains("Station:Detector:Size 700", text, StringComparison.Ordinal);
         Assert.Contains("Station:AeTitle", text, StringComparison.Ordinal);
-        Assert.Contains("Station:Processing:Backend 'Quantum'", text, StringComparison.Ordinal);
+        Assert.Contains("Station:Processing:Backend 'Quantum' must be one of Auto, Cpu, OpenCl", text, StringComparison.Ordinal);
+        Assert.Contains("Station:Exposure:PedalLeaseMs 50 must be 100–2000", text, StringComparison.Ordinal);
         Assert.Contains("different ports", text, StringComparison.Ordinal);
         using var listener = new TcpListener(IPAddress.Loopback, port);
         listener.Start(); // the port the station would have listened on is still free
+    }
+
+    [Fact]
+    public void A_word_where_an_enum_belongs_is_one_problem_among_the_others()
+    {
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(
+        [
+            "--Station:Generator:SerialPort=",
+            "--Station:Detector:Source=Camera",
+            "--Station:Tokens:0:Holder=dr", $"--Station:Tokens:0:Sha256={new string('a', 64)}", "--Station:Tokens:0:Role=admin",
+            "--Station:Tokens:1:Holder=", $"--Station:Tokens:1:Sha256={new string('a', 64)}", "--Station:Tokens:1:Role=technician",
+            "--Station:RecorderTransferSyntax=Jpeg",
+        ], error);
+
+        Assert.Null(startup);
+        var lines = error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Skip(1).ToList();
+        Assert.Contains("- Station:Detector:Source 'Camera' must be one of FrameLink, VideoCapture", lines);
+        Assert.Contains("- Station:Tokens:0:Role 'admin' must be one of Observer, Technician", lines);
+        Assert.Contains("- Station:Tokens:1:Holder is required", lines);
+        Assert.Contains("- Station:RecorderTransferSyntax 'Jpeg' must be one of RleLossless, ExplicitVRLittleEndian", lines);
+        Assert.Contains(lines, l => l.StartsWith("- Station:Generator:SerialPort is required", StringComparison.Ordinal));
+        Assert.Equal(5, lines.Count);
+    }
+
+    [Fact]
+    public void Each_section_is_bound_and_checked_by_the_options_framework_too()
+    {
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(["--Station:Generator:SerialPort=/dev/null-cathlab-test", "--Station:Exposure:PedalLeaseMs=400", "--Station:Mpps:AeTitle=RIS", "--Station:Mpps:Host=ris"], error);
+        Assert.True(startup is not null, error.ToString());
+        var services = startup.Services;
+        Assert.Equal(400, services.GetRequiredService<IOptions<Capture.Configuration.ExposureOptions>>().Value.PedalLeaseMs);
+        Assert.Equal("RIS", services.GetRequiredService<IOptionsMonitor<Capture.Configuration.DicomPeerOptions>>().Get("Mpps").AeTitle);
+        Assert.False(services.GetRequiredService<IOptionsMonitor<Capture.Configuration.DicomPeerOptions>>().Get("Worklist").Configured);
+        var check = services.GetServices<IValidateOptions<Capture.Configuration.ExposureOptions>>().Single();
+        var failed = check.Validate(Options.DefaultName, new Capture.Configuration.ExposureOptions { PedalLeaseMs = 50 });
+        Assert.Equal(["Station:Exposure:PedalLeaseMs 50 must be 100–2000"], failed.Failures!);
+    }
+
+    [Fact]
+    public async Task The_station_control_is_registered_once_and_each_of_its_parts_disposed_once()
+    {
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(["--Station:Generator:SerialPort=/dev/null-cathlab-test"], error);
+        Assert.True(startup is not null, error.ToString());
+        Assert.Null(startup.Services.GetService<Exam.ExamCoordinator>());
+        Assert.IsType<Exam.ExamCoordinator>(startup.Services.GetRequiredService<Control.IStationControl>());
+        Assert.Same(startup.Services.GetRequiredService<Exam.RunController>(), startup.Services.GetServices<Exam.RunController>().Single());
+        await startup.DisposeAsync(); // a part disposed twice throws here (its cancellation source is gone)
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public static class ProtocolCatalog
     }
 
     public static AcquisitionProtocol FromOptions(Configuration.ProtocolOptions p) =>
-        new(p.Name, p.Description.Length > 0 ? p.Description : p.Name, Enum.Parse<RunKind>(p.Kind),
+        new(p.Name, p.Description.Length > 0 ? p.Description : p.Name, p.Kind,
             [.. p.Phases.Select((phase, i) => new AcquisitionPhase(phase.Name, phase.PulseRate,
                 i == p.Phases.Count - 1 && phase.Seconds == 0 ? null : TimeSpan.FromSeconds(phase.Seconds)))],
             p.MaskFrames)

@@ -2,8 +2,10 @@ namespace CathLab.Capture.Configuration;
 
 /// <summary>Detector calibration (section Station:Calibration; docs/calibration.md): where calibrations are kept, how
 /// old one may be, when the offset is refreshed, how the gain and defect procedure exposes, and the constancy limits.</summary>
-public sealed class CalibrationOptions
+public sealed class CalibrationOptions : IOptionsSection
 {
+    public const string Section = "Calibration";
+
     /// <summary>Folder of the calibration files (one per detector mode and bits stored) and the constancy history.</summary>
     public string Folder { get; set; } = "calibration";
 
@@ -56,9 +58,8 @@ public sealed class CalibrationOptions
     /// <summary>Defective pixels at most this many more than the calibration found.</summary>
     public int MaxNewDefects { get; set; } = 100;
 
-    public IEnumerable<string> Problems()
+    public IEnumerable<string> Problems(string at)
     {
-        const string at = "Station:Calibration";
         if (string.IsNullOrWhiteSpace(Folder)) yield return $"{at}:Folder must not be empty";
         if (!(IntervalDays is > 0 and <= 3650)) yield return $"{at}:IntervalDays {IntervalDays} must be in (0, 3650]";
         if (DarkFrames is < 1 or > 64) yield return $"{at}:DarkFrames {DarkFrames} must be 1–64 (the frame link's request limit)";

@@ -24,4 +24,7 @@ public sealed record RecorderOptions(string SpoolFolder)
 
     /// <summary>Frames the object's header space is reserved for (a longer run costs one copy at completion).</summary>
     public int ExpectedMaxFrames { get; init; } = 2048;
+
+    /// <summary>The clock of the objects' acquisition times (the station's, from its container).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -9,7 +9,7 @@ namespace CathLab.Capture.Recording;
 /// written and reported so far, and the first failure. Used under the recorder's lock only.</summary>
 internal sealed class RecordingSession(RecordingRequest request, RecorderOptions options, long startOrdinal, long droppedAtBegin, long reportsAtBegin)
 {
-    private readonly DateTime _beganAt = DateTime.Now;
+    private readonly DateTime _beganAt = options.Time.GetLocalNow().DateTime;
     private readonly long _beganTicks = Stopwatch.GetTimestamp();
     private XaRunWriter? _writer;
     private byte[]? _narrow;

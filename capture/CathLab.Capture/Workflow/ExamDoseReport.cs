@@ -6,8 +6,9 @@ using CathLab.FirmwareBridge.Dose;
 
 namespace CathLab.Capture.Workflow;
 
-/// <summary>A recorded run (cine, DSA) as the recorder wrote it, with the dose the ledger measured for it.</summary>
-public sealed record RecordedRun(XaRunSummary Summary, DoseTotals Dose)
+/// <summary>One irradiation event of the dose report for a recorded run (cine, DSA): the object the recorder wrote, the dose the
+/// ledger measured for it, its protocol and geometry. (What the recorder itself returns is <see cref="Recording.RecordedRun"/>.)</summary>
+public sealed record RecordedRunIrradiation(XaRunSummary Summary, DoseTotals Dose)
 {
     public string Protocol { get; init; } = "";
     public double? DistanceSourceToDetectorMm { get; init; }
@@ -39,7 +40,7 @@ public static class ExamDoseReport
     /// <param name="srExam">The exam with the dose report's own series.</param>
     /// <param name="ledgerExamTotals">The ledger's exam totals; null skips the cross-check.</param>
     public static DoseReport Build(ExamContext srExam, string sopInstanceUid, int instanceNumber, DateTime completedAt,
-        IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals? ledgerExamTotals = null, ProcedureIntent intent = ProcedureIntent.Diagnostic)
+        IReadOnlyList<RecordedRunIrradiation> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals? ledgerExamTotals = null, ProcedureIntent intent = ProcedureIntent.Diagnostic)
     {
         var events = runs.Select(ToEvent).Concat(fluoro.Select(ToEvent)).OrderBy(e => e.StartedAt).ToList();
         if (ledgerExamTotals is { } ledger && Unattributed(runs, fluoro, ledger, completedAt) is { } missing) events.Add(ToEvent(missing));
@@ -48,7 +49,7 @@ public static class ExamDoseReport
     }
 
     /// <summary>How the events disagree with the ledger, in words; null when they agree.</summary>
-    public static string? Discrepancy(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger)
+    public static string? Discrepancy(IReadOnlyList<RecordedRunIrradiation> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger)
     {
         var (dap, kar) = Sums(runs, fluoro);
         if (Close(dap, ledger.DoseAreaProductGyCm2) && Close(kar, ledger.ReferenceAirKermaMilliGray)) return null;
@@ -61,7 +62,7 @@ public static class ExamDoseReport
 
     public static void Save(DoseReport report, string path, string? sourceAeTitle = null) => RdsrBuilder.Save(report, path, sourceAeTitle);
 
-    private static IrradiationEvent ToEvent(RecordedRun run) =>
+    private static IrradiationEvent ToEvent(RecordedRunIrradiation run) =>
         IrradiationEvent.FromRun(run.Summary, GyM2(run.Dose), Gy(run.Dose), run.Protocol, run.DistanceSourceToDetectorMm);
 
     private static IrradiationEvent ToEvent(FluoroSequence f) => new(
@@ -75,12 +76,12 @@ public static class ExamDoseReport
     private static double GyM2(DoseTotals d) => d.DoseAreaProductGyCm2 / 10_000;
     private static double Gy(DoseTotals d) => d.ReferenceAirKermaMilliGray / 1000;
 
-    private static (double DapGyCm2, double KarMilliGray) Sums(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro) =>
+    private static (double DapGyCm2, double KarMilliGray) Sums(IReadOnlyList<RecordedRunIrradiation> runs, IReadOnlyList<FluoroSequence> fluoro) =>
         (runs.Sum(r => r.Dose.DoseAreaProductGyCm2) + fluoro.Sum(f => f.Dose.DoseAreaProductGyCm2),
          runs.Sum(r => r.Dose.ReferenceAirKermaMilliGray) + fluoro.Sum(f => f.Dose.ReferenceAirKermaMilliGray));
 
     /// <summary>The dose the ledger counted beyond the events, as an event of its own; null when nothing is missing.</summary>
-    private static FluoroSequence? Unattributed(IReadOnlyList<RecordedRun> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger, DateTime at)
+    private static FluoroSequence? Unattributed(IReadOnlyList<RecordedRunIrradiation> runs, IReadOnlyList<FluoroSequence> fluoro, DoseTotals ledger, DateTime at)
     {
         var (dap, kar) = Sums(runs, fluoro);
         double missingDap = ledger.DoseAreaProductGyCm2 - dap, missingKar = ledger.ReferenceAirKermaMilliGray - kar;

@@ -14,9 +14,11 @@ namespace CathLab.Station.Exam;
 /// <summary>The exam's part in the hospital's scheduled workflow: the worklist it may start from, its performed
 /// procedure step (N-CREATE at the first exposure, N-SET at the end) and its radiation dose report. A RIS that does not
 /// answer never stops an exposure: the step's failures are logged and shown, and the exam goes on.</summary>
-public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment, GeneratorBridge bridge, ILogger<ExamWorkflow> logger)
+public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment, GeneratorBridge bridge, TimeProvider time, ILogger<ExamWorkflow> logger)
 {
     private string? _lastProblem;
+
+    private DateTime Now => time.GetLocalNow().DateTime;
 
     /// <summary>The last thing that went wrong with the RIS (worklist or MPPS), for the console.</summary>
     public string? LastProblem => Volatile.Read(ref _lastProblem);
@@ -58,7 +60,7 @@ public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment
     {
         try
         {
-            await step.StartAsync(DateTime.Now);
+            await step.StartAsync(Now);
             logger.LogInformation("exam {Exam}: performed procedure step {Step} IN PROGRESS", exam.ExamId, step.SopInstanceUid);
         }
         catch (Exception e)
@@ -78,7 +80,7 @@ public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment
         if (discrepancy is not null) logger.LogWarning("exam {Exam}: {Discrepancy}", exam.ExamId, discrepancy);
         var series = new SeriesInfo(DicomUidGenerator.NewUid(), exam.NextSeriesNumber()) { Description = "Radiation dose report" };
         string uid = DicomUidGenerator.NewUid();
-        var report = ExamDoseReport.Build(new ExamContext(exam.Patient, exam.Study, series, equipment), uid, 1, DateTime.Now, runs, other, ledger);
+        var report = ExamDoseReport.Build(new ExamContext(exam.Patient, exam.Study, series, equipment), uid, 1, Now, runs, other, ledger);
         string path = Path.Combine(spoolFolder, uid + ".dcm");
         string partial = path + ".partial";
         ExamDoseReport.Save(report, partial, options.AeTitle);
@@ -107,8 +109,8 @@ public sealed class ExamWorkflow(StationOptions options, EquipmentInfo equipment
         {
             // A step completed without any series is refused by the RIS's rules; an exam that stored nothing was discontinued.
             if (end.Discontinued || series.Count == 0)
-                await step.DiscontinueAsync(DateTime.Now, DiscontinuationReason.Unspecified, series, bridge.Dose.Exam, comments: DiscontinuationComments(exam, end));
-            else await step.CompleteAsync(DateTime.Now, series, bridge.Dose.Exam);
+                await step.DiscontinueAsync(Now, DiscontinuationReason.Unspecified, series, bridge.Dose.Exam, comments: DiscontinuationComments(exam, end));
+            else await step.CompleteAsync(Now, series, bridge.Dose.Exam);
             logger.LogInformation("exam {Exam}: performed procedure step {State}", exam.ExamId, step.State);
         }
         catch (Exception e)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CathLab.FirmwareBridge;
 using CathLab.Wire.Generator;
 
@@ -19,8 +18,11 @@ public sealed class GeneratorTelemetry
     private double _kvSum, _maSum, _widthSum;
     private long _runPulses;
 
-    public GeneratorTelemetry(GeneratorBridge bridge)
+    private readonly TimeProvider _time;
+
+    public GeneratorTelemetry(GeneratorBridge bridge, TimeProvider time)
     {
+        _time = time;
         bridge.Link.EventReceived += OnEvent;
         bridge.Alert += alert => Raise(alert.Kind.ToString(), alert.Text, alert.At);
     }
@@ -34,7 +36,7 @@ public sealed class GeneratorTelemetry
     /// <summary>Shows the technician something the station itself decided (a run it ended), beside the generator's alerts.</summary>
     public void Raise(string kind, string text, DateTimeOffset? at = null)
     {
-        var alert = new StationAlert(kind, at ?? DateTimeOffset.Now, text);
+        var alert = new StationAlert(kind, at ?? _time.GetLocalNow(), text);
         lock (_gate) _lastAlert = alert;
     }
 
@@ -62,7 +64,7 @@ public sealed class GeneratorTelemetry
     {
         get
         {
-            long since = Stopwatch.GetTimestamp() - Stopwatch.Frequency;
+            long since = _time.GetTimestamp() - _time.TimestampFrequency;
             double nanoGray = 0;
             lock (_gate)
             {
@@ -87,7 +89,7 @@ public sealed class GeneratorTelemetry
                     _maSum += pulse.Technique.Ma;
                     _widthSum += pulse.Technique.PulseWidthMs;
                     _runPulses++;
-                    _ticks[_next] = Stopwatch.GetTimestamp();
+                    _ticks[_next] = _time.GetTimestamp();
                     _nanoGray[_next] = pulse.AirKermaNanoGray;
                     _next = (_next + 1) % Window;
                 }

@@ -10,7 +10,7 @@ public sealed class OpenExam
 {
     private readonly List<RunView> _runs = [];
     private readonly List<ExamObject> _objects = [];
-    private readonly List<Capture.Workflow.RecordedRun> _doseRuns = [];
+    private readonly List<Capture.Workflow.RecordedRunIrradiation> _doseRuns = [];
     private readonly List<FluoroSequence> _fluoro = [];
     private int _seriesNumber;
 
@@ -54,12 +54,12 @@ public sealed class OpenExam
 
     /// <summary>Every irradiation of the exam for its dose report: recorded runs with their objects, and the rest
     /// (fluoro sequences, and runs that failed and stored no object) as events without an image.</summary>
-    public (IReadOnlyList<Capture.Workflow.RecordedRun> Runs, IReadOnlyList<FluoroSequence> Other) Irradiations
+    public (IReadOnlyList<Capture.Workflow.RecordedRunIrradiation> Runs, IReadOnlyList<FluoroSequence> Other) Irradiations
     {
         get { lock (_doseRuns) return ([.. _doseRuns], [.. _fluoro]); }
     }
 
-    public void AddIrradiation(Capture.Workflow.RecordedRun run)
+    public void AddIrradiation(Capture.Workflow.RecordedRunIrradiation run)
     {
         lock (_doseRuns) _doseRuns.Add(run);
     }

@@ -14,10 +14,10 @@ namespace CathLab.Station.Exam;
 /// <summary>The station's side of recording: turns a run of the open exam into a recording request (its own series,
 /// the exam's patient and study, the beam geometry), closes it into a <see cref="RunView"/>, and re-issues DSA runs with
 /// other masks. Recorded objects stay in the spool, listed on the exam, until the exam is closed and published.</summary>
-public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses, IServiceProvider services, GeneratorBridge bridge, StationOptions options,
+public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses, FluoroLoop fluoroLoop, GeneratorBridge bridge, StationOptions options,
     EquipmentInfo equipment, CalibrationState calibration, ILogger<StationRecorder> logger)
 {
-    private readonly FluoroLoopStore? _loop = options.FluoroStoreSeconds > 0 ? services.GetRequiredService<FluoroLoopStore>() : null;
+    private readonly FluoroLoopStore? _loop = fluoroLoop.Store;
 
     private long _framesRecorded;
 

@@ -12,8 +12,8 @@ public static class FrameSourceFactory
         var pool = services.GetRequiredService<FramePool>();
         return detector.Source switch
         {
-            "FrameLink" => new FrameLinkSource(detector.Host, detector.Port, pool, services.GetRequiredService<ILogger<FrameLinkSource>>()),
-            "VideoCapture" => new VideoCaptureSource(new VideoCaptureSourceOptions { Path = detector.Device, Width = detector.Size, Height = detector.Size },
+            DetectorSource.FrameLink => new FrameLinkSource(detector.Host, detector.Port, pool, services.GetRequiredService<ILogger<FrameLinkSource>>()),
+            DetectorSource.VideoCapture => new VideoCaptureSource(new VideoCaptureSourceOptions { Path = detector.Device, Width = detector.Size, Height = detector.Size },
                 pool, services.GetRequiredService<ILogger<VideoCaptureSource>>()),
             _ => throw new InvalidOperationException($"frame source '{detector.Source}' is not known"),
         };

@@ -27,9 +27,8 @@ using CathLab.Station.Hardware;
 
 namespace CathLab.Station.Hosting;
 
-/// <summary>Puts every station part into the host. Hosted services start in the order they are added here
-/// (archive, generator, frame source, consumers) and stop in the reverse order; emission is stopped before any of
-/// them, on <see cref="IHostApplicationLifetime.ApplicationStopping"/>.</summary>
+/// <summary>Puts every station part into the host. The parts that run start in the order <see cref="StationStartOrder"/>
+/// gives, whatever the order of the registrations here.</summary>
 public static class StationServiceRegistration
 {
     public const int FramePixels = 1024 * 1024;
@@ -56,7 +55,7 @@ public static class StationServiceRegistration
         services.AddSingleton(new PedalLease(TimeSpan.FromMilliseconds(options.Exposure.PedalLeaseMs)));
         services.AddSingleton<IFrameSource>(sp => FrameSourceFactory.Create(options.Detector, sp));
         services.AddSingleton<RunSequencer>();
-        services.AddSingleton(sp => new ProtocolSet(ProtocolCatalog.WithSiteProtocols(options.Protocols)));
+        services.AddSingleton(new ProtocolSet(ProtocolCatalog.WithSiteProtocols(options.Protocols)));
         services.AddSingleton(sp => PulseReportBook.Listen(sp.GetRequiredService<GeneratorBridge>().Link));
         services.AddSingleton(sp => new RunRecorder(
             sp.GetRequiredService<FrameFanout>().Subscribe("recorder", options.RecorderQueueFrames, ConsumerPolicy.MustNotLose),
@@ -65,8 +64,9 @@ public static class StationServiceRegistration
             {
                 SourceAeTitle = options.AeTitle,
                 PulseReportWait = TimeSpan.FromMilliseconds(options.RecorderPulseReportWaitMs),
-                TransferSyntax = RecorderTransferSyntaxes.Find(options.RecorderTransferSyntax)!,
+                TransferSyntax = RecorderTransferSyntaxes.Of(options.RecorderTransferSyntax),
                 SpoolReserveBytes = (long)options.SpoolReserveMiB << 20,
+                Time = sp.GetRequiredService<TimeProvider>(),
             },
             sp.GetRequiredService<ILogger<RunRecorder>>()));
         services.AddSingleton(new EquipmentInfo("CathLab acquisition station", options.StationName, StationVersion.Text, options.StationName,
@@ -74,9 +74,9 @@ public static class StationServiceRegistration
         services.AddSingleton<StationRecorder>();
         services.AddSingleton<ExamWorkflow>();
         services.AddSingleton<LiveFeedFrameSink>();
-        services.AddSingleton(sp => options.FluoroStoreSeconds > 0
+        services.AddSingleton(new FluoroLoop(options.FluoroStoreSeconds > 0
             ? new FluoroLoopStore(new FluoroLoopOptions { Duration = TimeSpan.FromSeconds(options.FluoroStoreSeconds), MaxPixels = options.Detector.Size * options.Detector.Size })
-            : null!);
+            : null));
         var detectorMode = new FrameGeometry(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored);
         services.AddSingleton(new CalibrationStore(options.Calibration.Folder));
         services.AddSingleton(new ConstancyHistory(options.Calibration.Folder));
@@ -88,7 +88,6 @@ public static class StationServiceRegistration
         });
         services.AddSingleton<IFloodExposure>(sp => new SequencerFloodExposure(sp.GetRequiredService<RunSequencer>(), sp.GetRequiredService<IFrameSource>(),
             sp.GetRequiredService<GeneratorBridge>(), options.Calibration.FloodPulseRate));
-        services.AddSingleton<CalibrationService>();
         services.AddSingleton(sp => new ProcessingStage(
             sp.GetRequiredService<FrameFanout>(),
             sp.GetRequiredService<CalibrationState>().Data,
@@ -98,34 +97,35 @@ public static class StationServiceRegistration
             {
                 Pipeline = new PipelineOptions
                 {
-                    Backend = Enum.Parse<BackendChoice>(options.Processing.Backend),
+                    Backend = options.Processing.Backend,
                     CpuThreads = options.Processing.CpuThreads,
                     TransferBands = options.Processing.TransferBands,
                     Log = message => sp.GetRequiredService<ILogger<ProcessingStage>>().LogInformation("{Message}", message),
                 },
             },
-            options.FluoroStoreSeconds > 0 ? sp.GetRequiredService<FluoroLoopStore>() : null,
+            sp.GetRequiredService<FluoroLoop>().Store,
             sp.GetRequiredService<ILogger<ProcessingStage>>()));
-        services.AddSingleton<ExamCoordinator>();
-        services.AddSingleton<IStationControl>(sp => sp.GetRequiredService<ExamCoordinator>());
+        services.AddSingleton<IExamEvents, LiveFeedExamEvents>();
+        services.AddSingleton<GeneratorTelemetry>();
+        services.AddSingleton<ProtocolSelection>();
+        services.AddSingleton<ExamSession>();
+        services.AddSingleton<WorklistCache>();
+        services.AddSingleton<ExamPublisher>();
+        services.AddSingleton<RunController>();
+        services.AddSingleton<StationStatusReader>();
+        services.AddSingleton<GeneratorResets>();
+        services.AddSingleton<IStationControl, ExamCoordinator>();
+        services.AddSingleton<TechniqueAndDoseEvents>();
 
-        services.AddSingleton<EmbeddedArchiveService>();
-        services.AddHostedService(sp => sp.GetRequiredService<EmbeddedArchiveService>());
-        services.AddHostedService<GeneratorConnectionService>();
         if (options.Exposure.FootSwitch.Enabled)
         {
             var footSwitch = options.Exposure.FootSwitch;
-            services.AddSingleton<IExposureSwitch>(sp => new SerialFootSwitch(new SerialPortConnector(footSwitch.Port!, footSwitch.BaudRate),
+            services.AddSingleton<IExposureSwitch>(sp => new SerialFootSwitch(SerialConnectors.ForPort(footSwitch.Port!, footSwitch.BaudRate),
                 TimeSpan.FromMilliseconds(footSwitch.StaleMs), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SerialFootSwitch>>()));
-            services.AddHostedService<FootSwitchService>();
+            services.AddSingleton<FootSwitchService>();
         }
-        services.AddSingleton<OutboxService>();
-        services.AddHostedService(sp => sp.GetRequiredService<OutboxService>());
-        services.AddHostedService<ProcessingService>();
-        services.AddHostedService<FrameSourceService>();
-        services.AddHostedService(sp => sp.GetRequiredService<CalibrationService>());
-        services.AddHostedService<EmissionGuard>();
-        services.AddHostedService<ExposureStopAudit>();
+        services.AddHealthChecks().AddCheck<GeneratorHealthCheck>(nameof(GeneratorHealthCheck));
+        StationStartOrder.Register(services);
         return services;
     }
 
@@ -134,14 +134,14 @@ public static class StationServiceRegistration
         app.MapCathLabLiveFeed();
         app.MapGrpcService<StationControlService>();
         app.MapGrpcService<CalibrationControlService>();
-        app.MapGet("/health", (HttpContext context) => HealthEndpoint.WriteAsync(context));
+        app.MapHealthChecks(HealthAnswer.Path, HealthAnswer.Options);
         return app;
     }
 
     private static TokenGrant ToGrant(TokenOptions token) => new()
     {
         Subject = token.Holder,
-        Role = token.Role == "technician" ? LiveFeedRole.Technician : LiveFeedRole.Observer,
+        Role = token.Role == TokenRole.Technician ? LiveFeedRole.Technician : LiveFeedRole.Observer,
         TokenSha256 = token.Sha256,
         Exams = token.Exams.Count == 0 ? ["*"] : token.Exams,
     };

@@ -24,9 +24,7 @@ public sealed class StationStartup : IAsyncDisposable
         ThreadPool.SetMinThreads(Math.Max(workers, 32), Math.Max(io, 32));
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         adjust?.Invoke(builder);
-        var options = new StationOptions();
-        builder.Configuration.GetSection(StationOptions.Section).Bind(options);
-        var problems = StationOptionsValidator.Problems(options);
+        var (options, problems) = StationConfiguration.Read(builder.Configuration);
         if (problems.Count > 0)
         {
             error.WriteLine($"cathlab-station: {problems.Count} configuration problem(s), nothing started:");
@@ -34,6 +32,7 @@ public sealed class StationStartup : IAsyncDisposable
             return null;
         }
         ListenOn(builder, options);
+        builder.Services.AddStationSections();
         builder.Services.AddCathLabStation(options);
         var app = builder.Build();
         app.MapCathLabStation();

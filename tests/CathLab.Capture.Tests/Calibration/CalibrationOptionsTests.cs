@@ -7,7 +7,7 @@ public sealed class CalibrationOptionsTests
     [Fact]
     public void The_defaults_are_valid()
     {
-        Assert.Empty(StationOptionsValidator.Problems(new StationOptions { Generator = { SerialPort = "/dev/ttyS0" } }));
+        Assert.Empty(new CalibrationOptions().Problems("Station:Calibration"));
     }
 
     [Fact]
@@ -18,7 +18,7 @@ public sealed class CalibrationOptionsTests
         options.Calibration.HeldOutFloodFrames = 15;
         options.Calibration.ResponseTolerance = 1.5;
         options.Calibration.IntervalDays = 0;
-        var problems = StationOptionsValidator.Problems(options);
+        var problems = StationOptionsTests.ProblemsOf(options);
         Assert.Contains(problems, p => p.StartsWith("Station:Calibration:DarkFrames 65", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Station:Calibration:HeldOutFloodFrames 15", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.StartsWith("Station:Calibration:ResponseTolerance 1.5", StringComparison.Ordinal));

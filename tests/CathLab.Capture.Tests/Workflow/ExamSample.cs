@@ -19,7 +19,7 @@ internal sealed class ExamSample
 
     public DoseLedger Ledger { get; } = new() { Geometry = new BeamGeometry(20, 20, 100, 60) };
     public string CineSeriesUid { get; } = DicomUidGenerator.NewUid();
-    public List<RecordedRun> Runs { get; } = [];
+    public List<RecordedRunIrradiation> Runs { get; } = [];
     public List<FluoroSequence> FluoroSequences { get; } = [];
 
     public ExamSample()
@@ -36,9 +36,9 @@ internal sealed class ExamSample
         Exposure(ExposureKind.Fluoro, Fluoro, 10, 200, 20_000);
         FluoroSequences.Add(new FluoroSequence(Start.AddMinutes(1), TimeSpan.FromSeconds(20), Ledger.Runs[^1].Totals, 10, 72, 12, 5, 0, 0) { Protocol = "Fluoro 10 p/s" });
         Exposure(ExposureKind.Cine, Cine, 15, 12, 150_000);
-        Runs.Add(new RecordedRun(Summary(Start.AddMinutes(3), 12, 30), Ledger.Runs[^1].Totals) { Protocol = "LCA 15 fps", DistanceSourceToDetectorMm = 1100 });
+        Runs.Add(new RecordedRunIrradiation(Summary(Start.AddMinutes(3), 12, 30), Ledger.Runs[^1].Totals) { Protocol = "LCA 15 fps", DistanceSourceToDetectorMm = 1100 });
         Exposure(ExposureKind.Cine, Cine, 15, 8, 150_000);
-        Runs.Add(new RecordedRun(Summary(Start.AddMinutes(6), 8, -25), Ledger.Runs[^1].Totals) { Protocol = "RCA 15 fps", DistanceSourceToDetectorMm = 1100 });
+        Runs.Add(new RecordedRunIrradiation(Summary(Start.AddMinutes(6), 8, -25), Ledger.Runs[^1].Totals) { Protocol = "RCA 15 fps", DistanceSourceToDetectorMm = 1100 });
     }
 
     public static PatientInfo Patient => new("DOE^JANE", "PID-0042", new DateOnly(1961, 3, 14), "F");

@@ -1,32 +1,42 @@
 using CathLab.FirmwareBridge;
-using CathLab.LiveFeed;
 using CathLab.Wire.Generator;
 
-namespace CathLab.Station.Live;
+namespace CathLab.Station.Exam;
 
-/// <summary>Publishes the generator's technique and the exam's dose to the live feed's observers, from the generator's
+/// <summary>Raises the generator's technique and the exam's dose as exam events (to the live feed's observers), from the generator's
 /// own events: the technique when a pulse's differs from the one last published (and at every exposure's first
 /// pulse), the cumulative dose at most every <see cref="DoseEvery"/> while exposing and at every exposure's end.
-/// The hub replays the latest of each to an observer that joins. Runs on the link's event thread: each call is a
+/// The live feed replays the latest of each to an observer that joins. Runs on the link's event thread: each call is a
 /// comparison, and at most a few small events a second.</summary>
-public sealed class LiveExamTelemetry : IDisposable
+public sealed class TechniqueAndDoseEvents : IHostedService
 {
     public static readonly TimeSpan DoseEvery = TimeSpan.FromMilliseconds(500);
 
     private readonly GeneratorBridge _bridge;
-    private readonly LiveFeedHub _hub;
+    private readonly IExamEvents _events;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
     private Technique? _published;
     private double _pulseRate;
     private long _doseAt = long.MinValue;
 
-    public LiveExamTelemetry(GeneratorBridge bridge, LiveFeedHub hub, TimeProvider time)
+    public TechniqueAndDoseEvents(GeneratorBridge bridge, IExamEvents events, TimeProvider time)
     {
         _bridge = bridge;
-        _hub = hub;
+        _events = events;
         _time = time;
-        bridge.Link.EventReceived += OnEvent;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _bridge.Link.EventReceived += OnEvent;
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _bridge.Link.EventReceived -= OnEvent;
+        return Task.CompletedTask;
     }
 
     private void OnEvent(GeneratorEvent e)
@@ -62,15 +72,9 @@ public sealed class LiveExamTelemetry : IDisposable
             doseDue = _doseAt == long.MinValue || _time.GetElapsedTime(_doseAt, now) >= DoseEvery;
             if (doseDue) _doseAt = now;
         }
-        if (techniqueChanged) _hub.PublishTechnique(technique.Kv, technique.Ma, technique.PulseWidthMs, rate);
+        if (techniqueChanged) _events.TechniqueChanged(technique, rate);
         if (doseDue) PublishDose();
     }
 
-    private void PublishDose()
-    {
-        var dose = _bridge.Dose.Exam;
-        _hub.PublishDose(dose.ReferenceAirKermaMilliGray, dose.DoseAreaProductGyCm2, dose.FluoroTime.TotalSeconds);
-    }
-
-    public void Dispose() => _bridge.Link.EventReceived -= OnEvent;
+    private void PublishDose() => _events.DoseChanged(_bridge.Dose.Exam);
 }
