@@ -1,8 +1,9 @@
+using CathLab.Contracts;
 using System.Diagnostics;
 using System.Net;
 using CathLab.LiveFeed;
 using CathLab.LiveFeed.Hosting;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;

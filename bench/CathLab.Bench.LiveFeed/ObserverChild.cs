@@ -1,5 +1,5 @@
 using System.Globalization;
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
 
 namespace CathLab.Bench.LiveFeed;

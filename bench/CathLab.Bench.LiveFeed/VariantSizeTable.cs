@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Tiers;
 
 namespace CathLab.Bench.LiveFeed;

@@ -2,7 +2,7 @@ using System.Globalization;
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Distribution;
 using CathLab.Capture.Frames;
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.LiveFeed;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;

@@ -1,4 +1,4 @@
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 
 namespace CathLab.Capture.Tests;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Distribution;
 using CathLab.Capture.Frames;
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Pipeline;
 using Xunit.Abstractions;

@@ -1,6 +1,6 @@
 using CathLab.Capture.Acquisition;
 using CathLab.Capture.Distribution;
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.Capture.Sources;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Pipeline;

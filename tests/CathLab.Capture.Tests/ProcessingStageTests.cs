@@ -4,7 +4,7 @@ using CathLab.Capture.Acquisition;
 using CathLab.Capture.Distribution;
 using CathLab.Capture.Fluoro;
 using CathLab.Capture.Frames;
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Pipeline;
 using FrameGeometry = CathLab.Processing.Frames.FrameGeometry;

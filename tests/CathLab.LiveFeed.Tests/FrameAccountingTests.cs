@@ -1,7 +1,7 @@
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Security;
 using CathLab.LiveFeed.Tests.Support;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tests.Support;

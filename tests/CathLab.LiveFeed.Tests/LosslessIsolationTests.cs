@@ -1,6 +1,6 @@
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Security;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tests.Support;

@@ -1,6 +1,6 @@
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Security;
 using CathLab.LiveFeed.Tests.Support;
 using CathLab.LiveFeed.Tiers;
@@ -56,11 +56,14 @@ public sealed class OffPathWorkTests
         Publish(hub, frames, 0);
         Assert.True(SpinWait.SpinUntil(() => hub.Store.FreeSlotsOfSize(processed, processed) >= 20, TimeSpan.FromMinutes(1)),
             $"only {hub.Store.FreeSlotsOfSize(processed, processed)} free slots were made for the frame size");
-        for (long n = 1; n < 40; n++)
+        // The first 40 publications are not counted: tiered compilation promotes a method after 30 calls, and the
+        // promotion's own allocations land on whichever thread calls it then.
+        const int WarmUp = 40;
+        for (long n = 1; n < WarmUp + 40; n++)
         {
             long before = GC.GetAllocatedBytesForCurrentThread();
             Assert.True(hub.PublishFrame(LiveFrameInfo.Square(n, frames.Side, 14), frames.Raw[(int)(n % frames.Count)], frames.Display[(int)(n % frames.Count)]));
-            Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            if (n > WarmUp) Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
             WaitForEncoder(hub, n + 1);
         }
     }

@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Tests.Support;
 using CathLab.LiveFeed.Tiers;

@@ -1,7 +1,8 @@
+using CathLab.Contracts;
 using System.Net;
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Tests.Support;
 using Xunit.Abstractions;
 
@@ -70,7 +71,11 @@ public sealed class ThrottledObserverTests(ITestOutputHelper output) : IAsyncLif
         Assert.True(settled.Length >= 5, $"the throttled observer got only {settled.Length} frames after settling");
         Assert.All(settled, f => Assert.True(f.LatencyMs < 1000, $"a throttled frame arrived {f.LatencyMs:F0} ms after it was ready"));
         Assert.All(settled, f => Assert.True(f.Level >= 2, $"the throttled observer got level {f.Level}, not a preview"));
-        Assert.True(slow.Statistics.LostReported > 0, "the throttled observer must be told it lost frames");
+        // Whether the throttled observer loses frames depends on whether the ladder tried a level its link cannot
+        // carry; either way every frame it did not receive is reported to it, so both observers account for the same
+        // frames (less a second of connecting skew).
+        long Accounted(LiveFeedObserver o) => o.Statistics.Frames + o.Statistics.LostReported + o.Statistics.SkippedReported;
+        Assert.True(Accounted(slow) >= Accounted(fast) - Fps, $"the throttled observer accounts for {Accounted(slow)} frames, the other for {Accounted(fast)}");
 
         // Full rate: the frames the live feed encoded (on a loaded machine the encoder itself drops some, which
         // every observer sees alike), less a margin for connecting and for a starved client, at a level that

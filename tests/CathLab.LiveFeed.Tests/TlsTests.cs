@@ -1,7 +1,7 @@
 using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Tests.Support;
 

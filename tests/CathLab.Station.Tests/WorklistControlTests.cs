@@ -2,7 +2,7 @@ extern alias console;
 using CathLab.Station.Control;
 using CathLab.Station.Tests.Support;
 using Grpc.Core;
-using Proto = console::CathLab.Station.Protocol;
+using Proto = CathLab.Station.Protocol;
 
 namespace CathLab.Station.Tests;
 

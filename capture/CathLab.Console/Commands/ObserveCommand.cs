@@ -1,4 +1,5 @@
-using CathLab.LiveFeed.Client;
+using CathLab.Console.Recording;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
 using Grpc.Core;
 

@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.Station.Protocol;
 using Grpc.Core;
 using Grpc.Net.Client;

@@ -1,5 +1,6 @@
+using CathLab.Contracts;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 
 namespace CathLab.LiveFeed.Sessions;
 

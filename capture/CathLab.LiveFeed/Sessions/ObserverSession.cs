@@ -1,7 +1,8 @@
+using CathLab.Contracts;
 using System.Threading.Channels;
 using CathLab.LiveFeed.Tiers;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Security;
 
 namespace CathLab.LiveFeed.Sessions;

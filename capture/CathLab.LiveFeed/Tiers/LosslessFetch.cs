@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 
 namespace CathLab.LiveFeed.Tiers;
 

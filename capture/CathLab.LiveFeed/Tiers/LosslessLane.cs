@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Sessions;
 
 namespace CathLab.LiveFeed.Tiers;

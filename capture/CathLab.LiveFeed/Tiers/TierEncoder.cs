@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using OpenCvSharp;
 using OpenCvSharp.Internal;
 using OpenCvSharp.Internal.Vectors;

@@ -1,6 +1,6 @@
 using CathLab.Capture.Calibration;
 using CathLab.Capture.Configuration;
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.Capture.Recording;
 using CathLab.Capture.Sources;
 using CathLab.FirmwareBridge;

@@ -1,5 +1,5 @@
 using CathLab.Capture.Acquisition;
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Link;

@@ -3,7 +3,7 @@ using CathLab.Capture.Configuration;
 using CathLab.Capture.Distribution;
 using CathLab.Capture.Fluoro;
 using CathLab.Capture.Frames;
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.Capture.Recording;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;

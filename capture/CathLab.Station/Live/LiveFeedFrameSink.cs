@@ -1,6 +1,6 @@
-using CathLab.Capture.Processing;
+using CathLab.Capture.Imaging;
 using CathLab.LiveFeed;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 using CathLab.Processing.Display;
 
 namespace CathLab.Station.Live;

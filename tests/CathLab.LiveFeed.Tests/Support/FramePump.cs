@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using CathLab.LiveFeed.Publishing;
+using CathLab.LiveFeed.Frames;
 
 namespace CathLab.LiveFeed.Tests.Support;
 

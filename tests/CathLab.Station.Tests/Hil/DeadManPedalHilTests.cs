@@ -1,4 +1,3 @@
-extern alias console;
 using System.Diagnostics;
 using System.Net;
 using CathLab.LiveFeed.Security;
@@ -6,7 +5,7 @@ using CathLab.Station.Control;
 using CathLab.Station.Tests.Support;
 using CathLab.Testing;
 using Xunit.Abstractions;
-using Proto = console::CathLab.Station.Protocol;
+using Proto = CathLab.Station.Protocol;
 
 namespace CathLab.Station.Tests.Hil;
 

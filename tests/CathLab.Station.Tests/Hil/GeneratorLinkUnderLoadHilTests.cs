@@ -2,7 +2,7 @@ using System.Net.WebSockets;
 using System.Text;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Link;
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Security;
 using CathLab.Station.Control;

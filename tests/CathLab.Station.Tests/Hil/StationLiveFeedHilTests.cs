@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Security;
 using CathLab.Station.Control;

@@ -1,8 +1,7 @@
-extern alias console;
-using CathLab.LiveFeed.Client;
+using CathLab.Contracts.Client;
 using Grpc.Core;
 using Grpc.Net.Client;
-using Proto = console::CathLab.Station.Protocol;
+using Proto = CathLab.Station.Protocol;
 
 namespace CathLab.Station.Tests.Support;
 

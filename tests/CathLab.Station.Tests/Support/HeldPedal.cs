@@ -1,6 +1,5 @@
-extern alias console;
 using Grpc.Core;
-using Proto = console::CathLab.Station.Protocol;
+using Proto = CathLab.Station.Protocol;
 
 namespace CathLab.Station.Tests.Support;
 

@@ -1,7 +1,6 @@
-extern alias console;
 using CathLab.Station.Tests.Hil;
 using CathLab.Station.Tests.Support;
-using Proto = console::CathLab.Station.Protocol;
+using Proto = CathLab.Station.Protocol;
 
 namespace CathLab.Station.Tests.Workflow;
 

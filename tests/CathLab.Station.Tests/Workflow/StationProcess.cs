@@ -1,11 +1,10 @@
-extern alias console;
 using System.Security.Cryptography;
 using System.Text;
 using CathLab.Station.Tests.Hil;
 using CathLab.Station.Tests.Support;
 using CathLab.Testing;
 using Grpc.Core;
-using Proto = console::CathLab.Station.Protocol;
+using Proto = CathLab.Station.Protocol;
 
 namespace CathLab.Station.Tests.Workflow;
 

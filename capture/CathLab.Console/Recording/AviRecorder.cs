@@ -1,7 +1,7 @@
 using CathLab.LiveFeed.Protocol;
 using OpenCvSharp;
 
-namespace CathLab.LiveFeed.Client;
+namespace CathLab.Console.Recording;
 
 /// <summary>Records received frames into a Motion-JPEG AVI (OpenCV's built-in writer), which VLC, ffplay and
 /// most players open. The size is fixed by the first frame; later frames of another size (the tier or the

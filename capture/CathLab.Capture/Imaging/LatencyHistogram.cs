@@ -1,6 +1,6 @@
 using System.Numerics;
 
-namespace CathLab.Capture.Processing;
+namespace CathLab.Capture.Imaging;
 
 /// <summary>Counts latencies in microseconds into fixed log-linear buckets (1 µs wide below 128 µs, then 64 buckets
 /// per power of two, so a percentile is exact to within 1.6 %). Recording allocates nothing and never locks; one

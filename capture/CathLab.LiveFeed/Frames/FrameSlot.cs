@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>One pooled copy of a published frame: the processed 16-bit pixels and the 8-bit display pixels.
 /// Buffers are allocated once, at the first frame of a size, and reused. References are counted by

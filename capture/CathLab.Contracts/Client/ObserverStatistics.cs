@@ -1,6 +1,6 @@
 using CathLab.LiveFeed.Protocol;
 
-namespace CathLab.LiveFeed.Client;
+namespace CathLab.Contracts.Client;
 
 /// <summary>What an observer has received so far; updated by the receiving loop, read from anywhere.</summary>
 public sealed class ObserverStatistics

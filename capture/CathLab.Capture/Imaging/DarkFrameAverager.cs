@@ -3,7 +3,7 @@ using CathLab.Capture.Frames;
 using CathLab.Capture.Sources;
 using CathLab.Processing.Calibration;
 
-namespace CathLab.Capture.Processing;
+namespace CathLab.Capture.Imaging;
 
 /// <summary>Refreshes the offset (dark) map: averages dark frames from the detector and keeps the gain map and the
 /// defect map of the calibration in force. Gain needs flood exposures and is calibrated far less often

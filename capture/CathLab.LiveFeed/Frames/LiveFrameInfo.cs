@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>What the live feed needs to know about one processed frame. The processed 16-bit frame is
 /// <see cref="Width"/> × <see cref="Height"/>; the 8-bit display frame is <see cref="DisplayWidth"/> × <see cref="DisplayHeight"/>.

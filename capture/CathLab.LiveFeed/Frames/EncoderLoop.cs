@@ -3,7 +3,7 @@ using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tiers;
 
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>The encoder thread: takes each queued frame, asks every session at which level it takes it, encodes each
 /// lossy variant needed once and hands the same image to every session that chose it. The lossless tier goes to its

@@ -1,7 +1,7 @@
 using CathLab.Capture.Acquisition;
 using CathLab.Processing.Pipeline;
 
-namespace CathLab.Capture.Processing;
+namespace CathLab.Capture.Imaging;
 
 /// <summary>The processing parameters for each kind of run. The pipeline mode and, for DSA, the mask frames come
 /// from the run itself, so a profile only carries the filter and display settings.</summary>

@@ -12,7 +12,7 @@ using CathLab.Processing.Pipeline;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace CathLab.Capture.Processing;
+namespace CathLab.Capture.Imaging;
 
 /// <summary>The processing consumer: takes frames from its own drop-and-count queue on the fan-out, on a dedicated
 /// thread, runs the <see cref="FramePipeline"/> on each into a pre-allocated buffer, hands the result to the sink and

@@ -1,4 +1,5 @@
-namespace CathLab.LiveFeed.Publishing;
+using CathLab.Contracts;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>Takes published frames in: copies both images into a free slot and queues it for the encoder, never
 /// waiting. A frame outside an exam, or with no slot or queue place free, is dropped for the live feed and counted.</summary>

@@ -2,7 +2,7 @@ using CathLab.Capture.Acquisition;
 using CathLab.Capture.Frames;
 using CathLab.Processing.Display;
 
-namespace CathLab.Capture.Processing;
+namespace CathLab.Capture.Imaging;
 
 /// <summary>Where processed frames go (the live feed, a display). Called on the processing stage's thread, never
 /// from two threads at once; the spans are valid only during the call, so a sink copies what it keeps and returns

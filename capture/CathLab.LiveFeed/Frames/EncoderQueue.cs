@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>The bounded hand-over from <c>PublishFrame</c> to the encoder thread. Adding never waits (a full
 /// queue refuses); the encoder blocks on a semaphore, which unlike an awaited channel read allocates nothing

@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>The acquisition frame interval as the live feed sees it, smoothed over the frames of a run. Only the
 /// intervals between consecutive frames of one run count: the idle time between runs (or a pause within one longer

@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>The fixed set of frame slots: free slots, the ring of the most recent frames (kept for a lossless
 /// fetch) and the frames that observers marked. A slot goes back to the free list when nothing references it.</summary>

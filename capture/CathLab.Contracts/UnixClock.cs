@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.Contracts;
 
 /// <summary>Wall-clock microseconds since the Unix epoch: observers on the same host (or with synchronised
 /// clocks) subtract a frame's ready time from their own to get its latency.</summary>

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>Puts the calling thread in Linux's SCHED_BATCH class: same CPU share, but waking it never preempts
 /// the running thread. The encoder is woken by <c>PublishFrame</c> on the processing thread; as an ordinary thread

@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Publishing;
+namespace CathLab.LiveFeed.Frames;
 
 /// <summary>The exam whose frames are live now (empty when none) and the run its frames belong to.</summary>
 internal sealed class OpenExam

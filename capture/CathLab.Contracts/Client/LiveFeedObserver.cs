@@ -1,22 +1,21 @@
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Publishing;
 using Grpc.Core;
 using Grpc.Net.Client;
 
-namespace CathLab.LiveFeed.Client;
+namespace CathLab.Contracts.Client;
 
 /// <summary>A gRPC observer of the live feed: watches one exam, acknowledges each frame as soon as it is
 /// handled (the server paces itself by these acknowledgements), and keeps statistics.</summary>
 public sealed class LiveFeedObserver
 {
-    private readonly Protocol.LiveFeed.LiveFeedClient _client;
+    private readonly global::CathLab.LiveFeed.Protocol.LiveFeed.LiveFeedClient _client;
     private readonly Metadata _headers;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private IClientStreamWriter<ObserverMessage>? _requests;
 
     public LiveFeedObserver(GrpcChannel channel, string token, bool keepLatencies = false)
     {
-        _client = new Protocol.LiveFeed.LiveFeedClient(channel);
+        _client = new global::CathLab.LiveFeed.Protocol.LiveFeed.LiveFeedClient(channel);
         _headers = [new Metadata.Entry("authorization", "Bearer " + token)];
         Statistics = new ObserverStatistics(keepLatencies);
     }
