@@ -4,7 +4,7 @@ using System.Net;
 using CathLab.LiveFeed;
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Frames;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;

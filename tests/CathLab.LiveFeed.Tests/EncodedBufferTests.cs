@@ -1,7 +1,7 @@
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Frames;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tests.Support;
 using CathLab.LiveFeed.Tiers;
@@ -13,7 +13,7 @@ namespace CathLab.LiveFeed.Tests;
 /// reused while a session still holds it.</summary>
 public sealed class EncodedBufferTests(ITestOutputHelper output)
 {
-    private static readonly CallerIdentity Tech = new("t", LiveFeedRole.Technician, []);
+    private static readonly CallerIdentity Tech = new("t", StationRole.Technician, []);
 
     [Fact]
     public void TheEncoderAllocatesNothingPerFrameOnceWarm()

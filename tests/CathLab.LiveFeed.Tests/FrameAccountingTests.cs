@@ -2,7 +2,7 @@ using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Frames;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Tests.Support;
 
 namespace CathLab.LiveFeed.Tests;
@@ -12,7 +12,7 @@ namespace CathLab.LiveFeed.Tests;
 public sealed class FrameAccountingTests
 {
     private const long FrameUs = 33_333;
-    private static readonly CallerIdentity Tech = new("t", LiveFeedRole.Technician, []);
+    private static readonly CallerIdentity Tech = new("t", StationRole.Technician, []);
 
     private static FrameSlot Slot(FrameStore store, long number, long readyUs, bool held = false)
     {

@@ -1,14 +1,14 @@
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Frames;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Tests.Support;
 
 namespace CathLab.LiveFeed.Tests;
 
 public sealed class HubTests
 {
-    private static readonly CallerIdentity Tech = new("t", LiveFeedRole.Technician, []);
+    private static readonly CallerIdentity Tech = new("t", StationRole.Technician, []);
 
     [Fact]
     public void PublishNeverWaitsAndCountsWhatTheEncoderCouldNotTake()

@@ -1,7 +1,7 @@
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Frames;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tests.Support;
 using CathLab.LiveFeed.Tiers;
@@ -15,7 +15,7 @@ namespace CathLab.LiveFeed.Tests;
 public sealed class LosslessIsolationTests(ITestOutputHelper output)
 {
     private const int LossyObservers = 3;
-    private static readonly CallerIdentity Tech = new("t", LiveFeedRole.Technician, []);
+    private static readonly CallerIdentity Tech = new("t", StationRole.Technician, []);
 
     [Fact]
     public void ALosslessObserverCostsTheOthersNoFrameBeforeTheEncoder()

@@ -1,7 +1,7 @@
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Frames;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Tests.Support;
 using CathLab.LiveFeed.Tiers;
 
@@ -12,7 +12,7 @@ namespace CathLab.LiveFeed.Tests;
 /// (their first copy took page faults on the publishing thread).</summary>
 public sealed class OffPathWorkTests
 {
-    private static readonly CallerIdentity Tech = new("t", LiveFeedRole.Technician, []);
+    private static readonly CallerIdentity Tech = new("t", StationRole.Technician, []);
 
     [Fact]
     public void TheSizeOfALevelAnObserverMayStepUpToIsMeasuredOffTheEncoderThread()

@@ -1,6 +1,6 @@
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using CathLab.LiveFeed.Services;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

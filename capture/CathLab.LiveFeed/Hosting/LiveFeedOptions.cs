@@ -1,4 +1,4 @@
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 
 namespace CathLab.LiveFeed.Hosting;
 

@@ -1,6 +1,6 @@
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using Grpc.Core;
 
 namespace CathLab.LiveFeed.Services;

@@ -1,6 +1,6 @@
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Sessions;
 using Google.Protobuf;
 using Grpc.Core;

@@ -3,7 +3,7 @@ using System.Threading.Channels;
 using CathLab.LiveFeed.Tiers;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Frames;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 
 namespace CathLab.LiveFeed.Sessions;
 

@@ -1,8 +1,8 @@
 using System.Net.WebSockets;
 using System.Text.Json;
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.LiveFeed.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;

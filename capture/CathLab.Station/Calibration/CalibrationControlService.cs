@@ -1,5 +1,5 @@
-using CathLab.LiveFeed.Audit;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Audit;
+using CathLab.Security.Access;
 using CathLab.Station.Control;
 using Grpc.Core;
 using Proto = CathLab.Station.Protocol;

@@ -1,6 +1,6 @@
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 
 namespace CathLab.Station.Control;
 

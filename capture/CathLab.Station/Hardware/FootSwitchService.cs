@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Switches;
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Hardware;

@@ -19,7 +19,7 @@ using CathLab.FirmwareBridge.Switches;
 using CathLab.FirmwareBridge.Link;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using CathLab.LiveFeed.Hosting;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.Station.Archive;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
@@ -141,7 +141,7 @@ public static class StationServiceRegistration
     private static TokenGrant ToGrant(TokenOptions token) => new()
     {
         Subject = token.Holder,
-        Role = token.Role == TokenRole.Technician ? LiveFeedRole.Technician : LiveFeedRole.Observer,
+        Role = token.Role == TokenRole.Technician ? StationRole.Technician : StationRole.Observer,
         TokenSha256 = token.Sha256,
         Exams = token.Exams.Count == 0 ? ["*"] : token.Exams,
     };

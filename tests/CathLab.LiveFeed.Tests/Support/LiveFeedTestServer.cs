@@ -1,8 +1,8 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using CathLab.LiveFeed.Hosting;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -48,9 +48,9 @@ internal sealed class LiveFeedTestServer : IAsyncDisposable
 
     public static IReadOnlyList<TokenGrant> Tokens { get; } =
     [
-        new TokenGrant { Subject = "dr-referrer", Role = LiveFeedRole.Observer, Token = ObserverToken, Exams = [Exam] },
-        new TokenGrant { Subject = "tech-on-duty", Role = LiveFeedRole.Technician, TokenSha256 = TokenStore.Sha256Hex(TechnicianToken) },
-        new TokenGrant { Subject = "student", Role = LiveFeedRole.Observer, Token = OtherExamToken, Exams = ["EXAM-2"] },
+        new TokenGrant { Subject = "dr-referrer", Role = StationRole.Observer, Token = ObserverToken, Exams = [Exam] },
+        new TokenGrant { Subject = "tech-on-duty", Role = StationRole.Technician, TokenSha256 = TokenStore.Sha256Hex(TechnicianToken) },
+        new TokenGrant { Subject = "student", Role = StationRole.Observer, Token = OtherExamToken, Exams = ["EXAM-2"] },
     ];
 
     public static async Task<LiveFeedTestServer> StartAsync(LiveFeedOptions? options = null, X509Certificate2? certificate = null, ILoggerProvider? log = null)

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.Station.Control;
 using CathLab.Station.Tests.Support;
 using CathLab.Testing;

@@ -4,7 +4,7 @@ using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Link;
 using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.Station.Control;
 using CathLab.Testing;
 using Microsoft.Extensions.DependencyInjection;

@@ -268,7 +268,7 @@ public sealed class StationCalibrationHilTests(ITestOutputHelper output)
 
     private static string StatusWarning(StationUnderTest station)
     {
-        var service = new StationControlService(station.Control, station.Services.GetRequiredService<FirmwareBridge.Exposure.IExposurePresses>(), new LiveFeed.Audit.JsonLinesAuditLog(Path.Combine(station.Folder, "status-audit.jsonl")),
+        var service = new StationControlService(station.Control, station.Services.GetRequiredService<FirmwareBridge.Exposure.IExposurePresses>(), new CathLab.Security.Audit.JsonLinesAuditLog(Path.Combine(station.Folder, "status-audit.jsonl")),
             new PedalLease(TimeSpan.FromMilliseconds(PedalLease.DefaultMs)), TimeProvider.System, station.Services.GetRequiredService<CalibrationState>());
         return service.GetStatus(new Protocol.GetStatusRequest(), null!).Result.CalibrationWarning;
     }

@@ -1,6 +1,6 @@
 using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Protocol;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.Station.Control;
 using CathLab.Testing;
 

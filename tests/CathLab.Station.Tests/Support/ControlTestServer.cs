@@ -1,8 +1,8 @@
 using System.Net;
 using CathLab.FirmwareBridge.Exposure;
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using CathLab.LiveFeed.Hosting;
-using CathLab.LiveFeed.Security;
+using CathLab.Security.Access;
 using CathLab.Station.Control;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -52,8 +52,8 @@ internal sealed class ControlTestServer : IAsyncDisposable
         {
             Tokens =
             [
-                new TokenGrant { Subject = "tech-on-duty", Role = LiveFeedRole.Technician, Token = TechnicianToken },
-                new TokenGrant { Subject = "dr-referrer", Role = LiveFeedRole.Observer, Token = ObserverToken, Exams = ["*"] },
+                new TokenGrant { Subject = "tech-on-duty", Role = StationRole.Technician, Token = TechnicianToken },
+                new TokenGrant { Subject = "dr-referrer", Role = StationRole.Observer, Token = ObserverToken, Exams = ["*"] },
             ],
         });
         builder.Services.AddSingleton<IStationControl>(station);

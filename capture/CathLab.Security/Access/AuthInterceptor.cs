@@ -1,8 +1,8 @@
-using CathLab.LiveFeed.Audit;
+using CathLab.Security.Audit;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
-namespace CathLab.LiveFeed.Security;
+namespace CathLab.Security.Access;
 
 /// <summary>Checks every gRPC call's bearer token and the role its method needs before the method runs;
 /// a refused call gets UNAUTHENTICATED (no or unknown token) or PERMISSION_DENIED (role too low) and is audited.
@@ -58,7 +58,7 @@ public sealed class AuthInterceptor(TokenStore tokens, MethodPolicy policy, IAud
         context.UserState[CallerKey] = caller;
     }
 
-    private void Refuse(ServerCallContext context, string subject, LiveFeedRole? role, StatusCode status, string why)
+    private void Refuse(ServerCallContext context, string subject, StationRole? role, StatusCode status, string why)
     {
         audit.Record(new AuditRecord(DateTimeOffset.UtcNow, subject, context.Method, status.ToString(), Role: role?.ToString(), Peer: context.Peer, Transport: "grpc", Detail: why));
         throw new RpcException(new Status(status, why));

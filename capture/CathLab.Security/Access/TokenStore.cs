@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 
-namespace CathLab.LiveFeed.Security;
+namespace CathLab.Security.Access;
 
 /// <summary>Resolves a presented token to its grant by comparing SHA-256 digests in constant time against
 /// every configured token, so neither the match nor its position leaks through timing.</summary>

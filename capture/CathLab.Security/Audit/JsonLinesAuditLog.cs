@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace CathLab.LiveFeed.Audit;
+namespace CathLab.Security.Audit;
 
 /// <summary>Appends each record as one JSON line to a file, flushed at once, and keeps the latest records
 /// in memory for <see cref="Recent"/>.</summary>

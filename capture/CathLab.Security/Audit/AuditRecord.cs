@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Audit;
+namespace CathLab.Security.Audit;
 
 /// <summary>One line of the audit trail: who did what to which exam, when, for how long, and how it ended
 /// (a gRPC status name: OK, Unauthenticated, PermissionDenied, InvalidArgument, ...).</summary>

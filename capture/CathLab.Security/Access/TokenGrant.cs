@@ -1,4 +1,4 @@
-namespace CathLab.LiveFeed.Security;
+namespace CathLab.Security.Access;
 
 /// <summary>One configured token: who holds it, its role, and which exams it may watch ("*" = any).
 /// Give either the token itself (hashed when loaded; never kept) or its SHA-256 in hex.</summary>
@@ -6,7 +6,7 @@ public sealed record TokenGrant
 {
     public required string Subject { get; init; }
 
-    public LiveFeedRole Role { get; init; } = LiveFeedRole.Observer;
+    public StationRole Role { get; init; } = StationRole.Observer;
 
     public string? Token { get; init; }
 
