@@ -12,6 +12,9 @@ public sealed class SerialFootSwitch : IExposureSwitch
     /// <summary>The longest one read waits: how late past <see cref="FootSwitchLevel.StaleAfter"/> a silence is noticed.</summary>
     public const int ReadSliceMs = 10;
 
+    /// <summary>A line silent this long is closed and opened again (the level went stale long before).</summary>
+    public static readonly TimeSpan SilentReopenAfter = TimeSpan.FromSeconds(1);
+
     private readonly ISerialConnector _connector;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -62,10 +65,20 @@ public sealed class SerialFootSwitch : IExposureSwitch
             _logger.LogInformation("{Switch} open", Description);
             try
             {
+                long lastByte = _time.GetTimestamp();
                 while (!_stop.IsCancellationRequested)
                 {
                     int n = connection.Read(buffer, ReadSliceMs);
-                    Report(_level.Take(buffer[..n], _time.GetTimestamp()));
+                    long now = _time.GetTimestamp();
+                    Report(_level.Take(buffer[..n], now));
+                    if (n > 0) lastByte = now;
+                    // A pty or USB adapter that went away does not always fail the read: it just stays silent, on a
+                    // device that is no longer the box's. A box sends every 20 ms, so a long silence reopens the line.
+                    else if (_time.GetElapsedTime(lastByte, now) > SilentReopenAfter)
+                    {
+                        _logger.LogWarning("{Switch} silent for {Silence} ms: reopening the line", Description, SilentReopenAfter.TotalMilliseconds);
+                        break;
+                    }
                 }
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException or UnauthorizedAccessException)
