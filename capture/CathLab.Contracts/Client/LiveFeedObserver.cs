@@ -40,6 +40,7 @@ public sealed class LiveFeedObserver
         _requests = call.RequestStream;
         await WriteAsync(new ObserverMessage { Watch = request }, cancellation);
         var ack = new ObserverMessage { Ack = new Ack() };
+        var acknowledging = true;
         while (await call.ResponseStream.MoveNext(cancellation))
         {
             var m = call.ResponseStream.Current;
@@ -49,7 +50,7 @@ public sealed class LiveFeedObserver
                     Statistics.OnFrame(m.Frame, UnixClock.NowMicroseconds());
                     onFrame?.Invoke(m.Frame);
                     ack.Ack.FrameNumber = m.Frame.FrameNumber;
-                    await WriteAsync(ack, cancellation);
+                    if (acknowledging) acknowledging = await TryAcknowledgeAsync(ack, cancellation);
                     break;
                 case LiveMessage.KindOneofCase.Event:
                     Statistics.OnEvent();
@@ -59,6 +60,22 @@ public sealed class LiveFeedObserver
                     Statistics.OnNotice(m.Notice);
                     break;
             }
+        }
+    }
+
+    /// <summary>The server may end the call (the exam's end) while the last frame's acknowledgement is on its way;
+    /// that write then fails although nothing went wrong. The call's outcome is the response stream's, so a failed
+    /// acknowledgement only stops further ones and the next read says how the call ended.</summary>
+    private async Task<bool> TryAcknowledgeAsync(ObserverMessage ack, CancellationToken cancellation)
+    {
+        try
+        {
+            await WriteAsync(ack, cancellation);
+            return true;
+        }
+        catch (Exception e) when (e is RpcException or InvalidOperationException && !cancellation.IsCancellationRequested)
+        {
+            return false;
         }
     }
 
