@@ -1,14 +1,14 @@
 using System.Globalization;
-using CathLab.Capture.Acquisition;
-using CathLab.Capture.Distribution;
-using CathLab.Capture.Frames;
-using CathLab.Capture.Imaging;
+using CathLab.Acquisition.Distribution;
+using CathLab.Acquisition.Frames;
+using CathLab.Acquisition.Imaging;
+using CathLab.Acquisition.Protocols;
 using CathLab.LiveFeed;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hosting;
-using Microsoft.Extensions.DependencyInjection;
 using CathLab.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CathLab.Bench.Station;
 

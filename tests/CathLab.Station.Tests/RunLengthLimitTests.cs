@@ -1,4 +1,4 @@
-using CathLab.Capture.Recording;
+using CathLab.Acquisition.Recording;
 using CathLab.Station.Exam;
 
 namespace CathLab.Station.Tests;

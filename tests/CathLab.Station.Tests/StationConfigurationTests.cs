@@ -71,11 +71,11 @@ public sealed class StationConfigurationTests
         var startup = StationStartup.Prepare(["--Station:Generator:SerialPort=/dev/null-cathlab-test", "--Station:Exposure:PedalLeaseMs=400", "--Station:Mpps:AeTitle=RIS", "--Station:Mpps:Host=ris"], error);
         Assert.True(startup is not null, error.ToString());
         var services = startup.Services;
-        Assert.Equal(400, services.GetRequiredService<IOptions<Capture.Configuration.ExposureOptions>>().Value.PedalLeaseMs);
-        Assert.Equal("RIS", services.GetRequiredService<IOptionsMonitor<Capture.Configuration.DicomPeerOptions>>().Get("Mpps").AeTitle);
-        Assert.False(services.GetRequiredService<IOptionsMonitor<Capture.Configuration.DicomPeerOptions>>().Get("Worklist").Configured);
-        var check = services.GetServices<IValidateOptions<Capture.Configuration.ExposureOptions>>().Single();
-        var failed = check.Validate(Options.DefaultName, new Capture.Configuration.ExposureOptions { PedalLeaseMs = 50 });
+        Assert.Equal(400, services.GetRequiredService<IOptions<Acquisition.Configuration.ExposureOptions>>().Value.PedalLeaseMs);
+        Assert.Equal("RIS", services.GetRequiredService<IOptionsMonitor<Acquisition.Configuration.DicomPeerOptions>>().Get("Mpps").AeTitle);
+        Assert.False(services.GetRequiredService<IOptionsMonitor<Acquisition.Configuration.DicomPeerOptions>>().Get("Worklist").Configured);
+        var check = services.GetServices<IValidateOptions<Acquisition.Configuration.ExposureOptions>>().Single();
+        var failed = check.Validate(Options.DefaultName, new Acquisition.Configuration.ExposureOptions { PedalLeaseMs = 50 });
         Assert.Equal(["Station:Exposure:PedalLeaseMs 50 must be 100–2000"], failed.Failures!);
     }
 
@@ -122,7 +122,7 @@ public sealed class SiteProtocolTests
         Assert.Equal(12.5, protocols.Find("cardiac-fluoro-15").Phases[0].PulseRate);
         Assert.Single(protocols.All, p => p.Name == "cardiac-fluoro-15");
         var dsa = protocols.Find("carotid-dsa");
-        Assert.Equal((Capture.Acquisition.RunKind.Dsa, 3, "NECK", 2), (dsa.Kind, dsa.MaskFrames, dsa.BodyPart, dsa.Phases.Count));
+        Assert.Equal((Acquisition.Protocols.RunKind.Dsa, 3, "NECK", 2), (dsa.Kind, dsa.MaskFrames, dsa.BodyPart, dsa.Phases.Count));
         Assert.Equal(TimeSpan.FromSeconds(3), dsa.Phases[0].Duration);
         Assert.Null(dsa.Phases[1].Duration);
     }
@@ -167,7 +167,7 @@ public sealed class ArchiveCallerTests
         var folder = Directory.CreateTempSubdirectory("cathlab-archive-callers-").FullName;
         try
         {
-            var options = new Capture.Configuration.StationOptions();
+            var options = new Acquisition.Configuration.StationOptions();
             options.Archive.Folder = folder;
             options.Archive.AllowedCallingAeTitles = ["CATHLAB", "MODALITY"];
             await using var archive = new CathLab.Station.Archive.EmbeddedArchiveService(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<CathLab.Station.Archive.EmbeddedArchiveService>.Instance);

@@ -1,4 +1,4 @@
-using CathLab.Capture.Configuration;
+using CathLab.Acquisition.Configuration;
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.Store;

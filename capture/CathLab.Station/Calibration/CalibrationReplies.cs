@@ -1,4 +1,4 @@
-using CathLab.Capture.Calibration;
+using CathLab.Acquisition.Calibration;
 using Proto = CathLab.Station.Protocol;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 

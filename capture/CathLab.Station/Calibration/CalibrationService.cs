@@ -1,8 +1,8 @@
-using CathLab.Capture.Calibration;
-using CathLab.Capture.Configuration;
-using CathLab.Capture.Imaging;
-using CathLab.Capture.Recording;
-using CathLab.Capture.Sources;
+using CathLab.Acquisition.Calibration;
+using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Imaging;
+using CathLab.Acquisition.Recording;
+using CathLab.Acquisition.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.Processing.Calibration;

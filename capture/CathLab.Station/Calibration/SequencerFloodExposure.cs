@@ -1,7 +1,8 @@
-using CathLab.Capture.Acquisition;
-using CathLab.Capture.Calibration;
-using CathLab.Capture.Frames;
-using CathLab.Capture.Sources;
+using CathLab.Acquisition.Calibration;
+using CathLab.Acquisition.Frames;
+using CathLab.Acquisition.Protocols;
+using CathLab.Acquisition.Runs;
+using CathLab.Acquisition.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
 

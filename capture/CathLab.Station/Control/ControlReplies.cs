@@ -1,4 +1,4 @@
-using CathLab.Capture.Acquisition;
+using CathLab.Acquisition.Protocols;
 using CathLab.Publishing.Journal;
 using Timestamp = Google.Protobuf.WellKnownTypes.Timestamp;
 using Proto = CathLab.Station.Protocol;

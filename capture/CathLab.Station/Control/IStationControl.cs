@@ -1,5 +1,5 @@
+using CathLab.Acquisition.Protocols;
 using CathLab.FirmwareBridge.Exposure;
-using CathLab.Capture.Acquisition;
 
 namespace CathLab.Station.Control;
 

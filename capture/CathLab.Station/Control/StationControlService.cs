@@ -10,7 +10,7 @@ namespace CathLab.Station.Control;
 /// is asked), calls the station, and maps its refusals (FAILED_PRECONDITION with the reason) and lookups that find
 /// nothing (NOT_FOUND). Only technicians get here: the live feed's <see cref="AuthInterceptor"/> guards every gRPC
 /// service of the host and opens nothing of this one to observers. Every call that changes something is audited.</summary>
-public sealed class StationControlService(IStationControl station, IExposurePresses presses, IAuditLog audit, PedalLease lease, TimeProvider time, Capture.Calibration.CalibrationState? calibration = null)
+public sealed class StationControlService(IStationControl station, IExposurePresses presses, IAuditLog audit, PedalLease lease, TimeProvider time, Acquisition.Calibration.CalibrationState? calibration = null)
     : Proto.StationControl.StationControlBase
 {
     public override Task<Proto.StatusReply> GetStatus(Proto.GetStatusRequest request, ServerCallContext context) =>

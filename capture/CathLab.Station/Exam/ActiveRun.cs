@@ -1,5 +1,6 @@
+using CathLab.Acquisition.Protocols;
+using CathLab.Acquisition.Runs;
 using CathLab.FirmwareBridge.Exposure;
-using CathLab.Capture.Acquisition;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Exam;

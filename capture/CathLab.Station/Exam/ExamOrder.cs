@@ -1,5 +1,5 @@
 using System.Globalization;
-using CathLab.Capture.Workflow;
+using CathLab.Acquisition.Workflow;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
 using CathLab.Station.Control;

@@ -1,5 +1,6 @@
-using CathLab.Capture.Acquisition;
-using CathLab.Capture.Workflow;
+using CathLab.Acquisition.Protocols;
+using CathLab.Acquisition.Runs;
+using CathLab.Acquisition.Workflow;
 using CathLab.Dicom.Iods.Rdsr;
 using CathLab.FirmwareBridge;
 using CathLab.Station.Control;

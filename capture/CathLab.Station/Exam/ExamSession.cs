@@ -1,4 +1,4 @@
-using CathLab.Capture.Workflow;
+using CathLab.Acquisition.Workflow;
 using CathLab.FirmwareBridge;
 using CathLab.Station.Control;
 

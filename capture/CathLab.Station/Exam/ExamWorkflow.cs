@@ -1,5 +1,5 @@
-using CathLab.Capture.Configuration;
-using CathLab.Capture.Workflow;
+using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Workflow;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Iods.Rdsr;
 using CathLab.Dicom.Network.Association;

@@ -1,4 +1,4 @@
-using CathLab.Capture.Fluoro;
+using CathLab.Acquisition.Fluoro;
 
 namespace CathLab.Station.Exam;
 

@@ -1,5 +1,5 @@
-using CathLab.Capture.Recording;
-using CathLab.Capture.Workflow;
+using CathLab.Acquisition.Recording;
+using CathLab.Acquisition.Workflow;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Station.Control;
 
@@ -10,7 +10,7 @@ public sealed class OpenExam
 {
     private readonly List<RunView> _runs = [];
     private readonly List<ExamObject> _objects = [];
-    private readonly List<Capture.Workflow.RecordedRunIrradiation> _doseRuns = [];
+    private readonly List<Acquisition.Workflow.RecordedRunIrradiation> _doseRuns = [];
     private readonly List<FluoroSequence> _fluoro = [];
     private int _seriesNumber;
 
@@ -54,12 +54,12 @@ public sealed class OpenExam
 
     /// <summary>Every irradiation of the exam for its dose report: recorded runs with their objects, and the rest
     /// (fluoro sequences, and runs that failed and stored no object) as events without an image.</summary>
-    public (IReadOnlyList<Capture.Workflow.RecordedRunIrradiation> Runs, IReadOnlyList<FluoroSequence> Other) Irradiations
+    public (IReadOnlyList<Acquisition.Workflow.RecordedRunIrradiation> Runs, IReadOnlyList<FluoroSequence> Other) Irradiations
     {
         get { lock (_doseRuns) return ([.. _doseRuns], [.. _fluoro]); }
     }
 
-    public void AddIrradiation(Capture.Workflow.RecordedRunIrradiation run)
+    public void AddIrradiation(Acquisition.Workflow.RecordedRunIrradiation run)
     {
         lock (_doseRuns) _doseRuns.Add(run);
     }
@@ -92,7 +92,7 @@ public sealed class OpenExam
 
 /// <summary>One stored object of an exam, in the spool until the exam is published. <see cref="Recorded"/> is set for a
 /// run as recorded (with its dose), null for a re-issued one.</summary>
-public sealed record ExamObject(string Path, string SopInstanceUid, string Description, int RunNumber, Capture.Recording.RecordedRun? Recorded)
+public sealed record ExamObject(string Path, string SopInstanceUid, string Description, int RunNumber, Acquisition.Recording.RecordedRun? Recorded)
 {
     public string SopClassUid { get; init; } = "1.2.840.10008.5.1.4.1.1.12.1";
     public string SeriesInstanceUid { get; init; } = "";

@@ -1,5 +1,5 @@
-using CathLab.Capture.Configuration;
-using CathLab.Capture.Recording;
+using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Recording;
 using CathLab.Dicom.Iods.Xa;
 using CathLab.Publishing;
 using CathLab.Publishing.Journal;

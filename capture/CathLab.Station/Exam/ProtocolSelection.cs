@@ -1,4 +1,4 @@
-using CathLab.Capture.Acquisition;
+using CathLab.Acquisition.Protocols;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Exam;

@@ -1,4 +1,4 @@
-using CathLab.Capture.Acquisition;
+using CathLab.Acquisition.Protocols;
 
 namespace CathLab.Station.Exam;
 

@@ -1,5 +1,6 @@
-using CathLab.Capture.Acquisition;
-using CathLab.Capture.Imaging;
+using CathLab.Acquisition.Imaging;
+using CathLab.Acquisition.Protocols;
+using CathLab.Acquisition.Runs;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Link;

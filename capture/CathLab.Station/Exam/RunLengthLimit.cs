@@ -1,4 +1,4 @@
-using CathLab.Capture.Recording;
+using CathLab.Acquisition.Recording;
 
 namespace CathLab.Station.Exam;
 

@@ -1,8 +1,9 @@
-using CathLab.Capture.Acquisition;
-using CathLab.Capture.Calibration;
-using CathLab.Capture.Configuration;
-using CathLab.Capture.Fluoro;
-using CathLab.Capture.Recording;
+using CathLab.Acquisition.Calibration;
+using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Fluoro;
+using CathLab.Acquisition.Protocols;
+using CathLab.Acquisition.Recording;
+using CathLab.Acquisition.Runs;
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;

@@ -1,4 +1,4 @@
-using CathLab.Capture.Acquisition;
+using CathLab.Acquisition.Runs;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Link;
 using CathLab.Station.Control;

@@ -1,5 +1,5 @@
-using CathLab.Capture.Configuration;
-using CathLab.Capture.Workflow;
+using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Workflow;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Exam;

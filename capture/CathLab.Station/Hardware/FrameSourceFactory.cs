@@ -1,6 +1,6 @@
-using CathLab.Capture.Configuration;
-using CathLab.Capture.Frames;
-using CathLab.Capture.Sources;
+using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Frames;
+using CathLab.Acquisition.Sources;
 
 namespace CathLab.Station.Hardware;
 

@@ -1,4 +1,4 @@
-using CathLab.Capture.Sources;
+using CathLab.Acquisition.Sources;
 
 namespace CathLab.Station.Hardware;
 

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using CathLab.Capture.Configuration;
+using CathLab.Acquisition.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CathLab.Station.Hosting;

@@ -1,5 +1,5 @@
 using System.Net;
-using CathLab.Capture.Configuration;
+using CathLab.Acquisition.Configuration;
 using CathLab.LiveFeed.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 

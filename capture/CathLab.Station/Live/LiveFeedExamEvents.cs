@@ -1,4 +1,4 @@
-using CathLab.Capture.Acquisition;
+using CathLab.Acquisition.Protocols;
 using CathLab.FirmwareBridge.Dose;
 using CathLab.LiveFeed;
 using CathLab.Station.Exam;

@@ -1,4 +1,4 @@
-using CathLab.Capture.Imaging;
+using CathLab.Acquisition.Imaging;
 using CathLab.LiveFeed;
 using CathLab.LiveFeed.Frames;
 using CathLab.Processing.Display;

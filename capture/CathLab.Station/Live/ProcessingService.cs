@@ -1,4 +1,4 @@
-using CathLab.Capture.Imaging;
+using CathLab.Acquisition.Imaging;
 
 namespace CathLab.Station.Live;
 

@@ -1,7 +1,7 @@
 extern alias console;
 
-using CathLab.Capture.Calibration;
-using CathLab.Capture.Sources;
+using CathLab.Acquisition.Calibration;
+using CathLab.Acquisition.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Display;

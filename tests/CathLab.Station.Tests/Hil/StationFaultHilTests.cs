@@ -1,4 +1,4 @@
-using CathLab.Capture.Sources;
+using CathLab.Acquisition.Sources;
 using CathLab.Station.Control;
 using Microsoft.Extensions.DependencyInjection;
 using CathLab.Testing;

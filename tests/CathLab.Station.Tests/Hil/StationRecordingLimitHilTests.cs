@@ -1,4 +1,4 @@
-using CathLab.Capture.Recording;
+using CathLab.Acquisition.Recording;
 using CathLab.Dicom.Files;
 using CathLab.Dicom.IO;
 using CathLab.Station.Control;
@@ -50,7 +50,7 @@ public sealed class StationRecordingLimitHilTests
         using var sim = await SimulatorProcess.StartAsync("--mode", FrameSide.ToString());
         long freeMiB = TempFreeMiB();
         await using var station = await StationUnderTest.StartAsync(sim, $"--Station:SpoolReserveMiB={freeMiB + 1}",
-            $"--Station:RecorderTransferSyntax={Capture.Configuration.RecorderTransferSyntax.ExplicitVRLittleEndian}");
+            $"--Station:RecorderTransferSyntax={Acquisition.Configuration.RecorderTransferSyntax.ExplicitVRLittleEndian}");
         var control = station.Control;
         await control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-FULL"), CancellationToken.None);
 

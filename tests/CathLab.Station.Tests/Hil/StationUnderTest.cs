@@ -54,11 +54,11 @@ internal sealed class StationUnderTest : IAsyncDisposable
     {
         for (int i = 0; i < 300 && !station.Control.Status.GeneratorConnected; i++) await Task.Delay(50);
         if (!station.Control.Status.GeneratorConnected) throw new InvalidOperationException("the station did not connect to the simulated generator");
-        var source = (Capture.Sources.FrameLinkSource)station.Services.GetRequiredService<Capture.Sources.IFrameSource>();
+        var source = (Acquisition.Sources.FrameLinkSource)station.Services.GetRequiredService<Acquisition.Sources.IFrameSource>();
         for (int i = 0; i < 300 && !source.Connected; i++) await Task.Delay(50);
         if (!source.Connected) throw new InvalidOperationException("the station did not connect to the simulated detector's frame link");
         // The offset refresh at start reads dark frames over the frame link; the tests begin once it is done.
-        var calibration = station.Services.GetRequiredService<Capture.Calibration.CalibrationState>();
+        var calibration = station.Services.GetRequiredService<Acquisition.Calibration.CalibrationState>();
         for (int i = 0; i < 300 && calibration.OffsetAt is null; i++) await Task.Delay(50);
         if (calibration.OffsetAt is null) throw new InvalidOperationException("the station did not refresh its detector offset at start");
         return station;

@@ -1,6 +1,6 @@
-using CathLab.FirmwareBridge.Exposure;
 using System.Collections.Concurrent;
-using CathLab.Capture.Acquisition;
+using CathLab.Acquisition.Protocols;
+using CathLab.FirmwareBridge.Exposure;
 using CathLab.Publishing.Journal;
 using CathLab.Station.Control;
 

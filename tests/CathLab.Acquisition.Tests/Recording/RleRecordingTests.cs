@@ -1,0 +1,107 @@
+using CathLab.Acquisition.Recording;
+using CathLab.Dicom.Data;
+using CathLab.Dicom.Dictionary;
+using CathLab.Dicom.Files;
+using CathLab.Dicom.IO;
+
+namespace CathLab.Acquisition.Tests.Recording;
+
+/// <summary>Runs recorded in RLE Lossless (encapsulated, one fragment per frame): what lets a run pass the 4 GiB that
+/// uncompressed pixel data can hold. Read back by our reader, pydicom and dciodvfy, and remasked in the same syntax.</summary>
+public sealed class RleRecordingTests : IDisposable
+{
+    private readonly TempFolder _spool = new();
+
+    public void Dispose() => _spool.Dispose();
+
+    [Fact]
+    public async Task A_run_recorded_in_RLE_reads_back_frame_for_frame_in_pydicom_and_is_clean_in_dciodvfy()
+    {
+        await using var h = new RecorderHarness(_spool.Path, syntax: DicomTransferSyntax.RleLossless);
+        var request = RecordingSamples.Request(RecordingSamples.Cine);
+        h.Recorder.Begin(request);
+        for (uint id = 11; id <= 18; id++) h.Pulse(id);
+        var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 8));
+        Assert.True(outcome.Stored, outcome.Failure);
+        var path = outcome.Run!.Image.Path;
+
+        using (var reader = DicomFileReader.Open(path))
+        {
+            Assert.Equal(DicomTransferSyntax.RleLossless.Uid, reader.TransferSyntax.Uid);
+            Assert.Equal(8, reader.FrameCount);
+            Assert.Equal(8, reader.FragmentCount);
+            var frame = new byte[reader.FrameFormat.FrameLength];
+            for (int f = 0; f < 8; f++)
+            {
+                reader.ReadFrame(f, frame);
+                var pixels = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(frame);
+                for (int i = 0; i < pixels.Length; i += 997) Assert.Equal((ushort)((11 + f + i % RecorderHarness.Size) & 0xFFF), pixels[i]);
+            }
+        }
+        var read = DicomTools.Read(path);
+        Assert.Equal("8", read.GetProperty("NumberOfFrames").GetString());
+        var sums = read.GetProperty("sums").EnumerateArray().Select(e => e.GetInt64()).ToArray();
+        for (int f = 0; f < 8; f++) Assert.Equal(ExpectedSum((uint)(11 + f)), sums[f]);
+        Assert.Empty(DicomTools.DciodvfyErrors(path));
+    }
+
+    [Fact]
+    public async Task A_DSA_run_in_RLE_is_remasked_in_RLE_with_the_same_pixels()
+    {
+        await using var h = new RecorderHarness(_spool.Path, syntax: DicomTransferSyntax.RleLossless);
+        var request = RecordingSamples.Request(RecordingSamples.Dsa(maskFrames: 2));
+        h.Recorder.Begin(request);
+        for (uint id = 1; id <= 6; id++) h.Pulse(id);
+        var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 6));
+        Assert.True(outcome.Stored, outcome.Failure);
+
+        var remasked = RunRemasker.Remask(outcome.Run!.Image.Path, [3, 4], _spool.Path, instanceNumber: 2);
+        using var original = DicomFileReader.Open(outcome.Run.Image.Path);
+        using var reader = DicomFileReader.Open(remasked.Path);
+        Assert.Equal(DicomTransferSyntax.RleLossless.Uid, reader.TransferSyntax.Uid);
+        var a = new byte[original.FrameFormat.FrameLength];
+        var b = new byte[reader.FrameFormat.FrameLength];
+        for (int f = 0; f < 6; f++)
+        {
+            original.ReadFrame(f, a);
+            reader.ReadFrame(f, b);
+            Assert.True(a.AsSpan().SequenceEqual(b), $"frame {f + 1} differs after the remask");
+        }
+        Assert.Empty(DicomTools.DciodvfyErrors(remasked.Path));
+    }
+
+    [Fact]
+    public void Uncompressed_runs_stop_at_4_GiB_and_RLE_runs_only_at_the_spool_space()
+    {
+        var format = new DicomFrameFormat(1024, 1024, 16);
+        var roomy = RecordingCapacity.For(DicomTransferSyntax.ExplicitVRLittleEndian, format, spoolFreeBytes: 64L << 30, spoolReserveBytes: 256L << 20);
+        Assert.Equal(2047, roomy.Frames); // 0xFFFFFFFE / 2 MiB
+        Assert.Contains("4 GiB", roomy.LimitedBy);
+
+        var rle = RecordingCapacity.For(DicomTransferSyntax.RleLossless, format, spoolFreeBytes: 64L << 30, spoolReserveBytes: 256L << 20);
+        Assert.True(rle.Frames > 3600 * 5, $"{rle.Frames} frames");
+        Assert.Contains("free space", rle.LimitedBy);
+
+        // A nearly full spool bounds both, counted at the worst case a frame can take.
+        var tight = RecordingCapacity.For(DicomTransferSyntax.RleLossless, format, spoolFreeBytes: (256L << 20) + 100 * (2L << 20), spoolReserveBytes: 256L << 20);
+        Assert.InRange(tight.Frames, 95, 100);
+        var full = RecordingCapacity.For(DicomTransferSyntax.ExplicitVRLittleEndian, format, spoolFreeBytes: 100L << 20, spoolReserveBytes: 256L << 20);
+        Assert.Equal(0, full.Frames);
+    }
+
+    [Fact]
+    public async Task The_recorder_reports_the_capacity_of_its_own_spool()
+    {
+        await using var h = new RecorderHarness(_spool.Path, syntax: DicomTransferSyntax.ExplicitVRLittleEndian);
+        var capacity = h.Recorder.CapacityFor(new DicomFrameFormat(1024, 1024, 16));
+        var free = RecordingCapacity.FreeBytes(_spool.Path);
+        Assert.True(capacity.Frames <= 2047 && capacity.Frames <= free / (2L << 20), $"{capacity.Frames} frames with {free} bytes free");
+    }
+
+    private static long ExpectedSum(uint pulseId)
+    {
+        long sum = 0;
+        for (int i = 0; i < RecorderHarness.Size * RecorderHarness.Size; i++) sum += (pulseId + i % RecorderHarness.Size) & 0xFFF;
+        return sum % (1L << 32);
+    }
+}
