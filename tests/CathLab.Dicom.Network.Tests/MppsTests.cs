@@ -5,6 +5,7 @@ using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Mpps;
 using CathLab.Dicom.Network.Status;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Network.Tests;
 

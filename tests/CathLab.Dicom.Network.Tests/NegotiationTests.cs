@@ -5,6 +5,7 @@ using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Dicom.Network.Services.Store;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Network.Tests;
 

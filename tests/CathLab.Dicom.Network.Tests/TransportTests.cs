@@ -10,6 +10,7 @@ using CathLab.Dicom.Network.Services.StorageCommitment;
 using CathLab.Dicom.Network.Services.Store;
 using CathLab.Dicom.Network.Status;
 using CathLab.Dicom.Network.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Network.Tests;
 

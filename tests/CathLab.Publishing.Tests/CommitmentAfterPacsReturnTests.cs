@@ -1,7 +1,6 @@
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.StorageCommitment;
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing.Journal;
 using CathLab.Publishing.Tests.Support;
 using CathLab.Testing;

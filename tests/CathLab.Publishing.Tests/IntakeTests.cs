@@ -1,7 +1,7 @@
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing.Intake;
 using CathLab.Publishing.Journal;
 using CathLab.Publishing.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests;
 

@@ -1,6 +1,6 @@
 using CathLab.Dicom.Network.Services.StorageCommitment;
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing.Journal;
+using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests;
 

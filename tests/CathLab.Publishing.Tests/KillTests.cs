@@ -1,4 +1,3 @@
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing.Journal;
 using CathLab.Publishing.Tests.Support;
 using CathLab.Testing;

@@ -1,4 +1,5 @@
 using CathLab.Publishing.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests;
 
@@ -31,7 +32,7 @@ public sealed class OptionsTests
     [Fact]
     public void OpenRefusesInvalidOptionsAndCreatesNoJournal()
     {
-        using var temp = new Dicom.Network.Tests.Support.TempDirectory();
+        using var temp = new TempDirectory();
         var journal = temp.File("sub/outbox.db");
         var error = Assert.Throws<OutboxOptionsException>(() => Outbox.Open(TestOutbox.Options(journal)));
         Assert.Contains(error.Problems, p => p.Contains("at least one PACS", StringComparison.Ordinal));

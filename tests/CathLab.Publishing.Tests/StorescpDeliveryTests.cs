@@ -1,8 +1,8 @@
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services.Store;
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing.Journal;
 using CathLab.Publishing.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests;
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Store;
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Testing;
 
 namespace CathLab.Bench.Dicom.Network;

@@ -4,7 +4,6 @@ using System.Text.Json;
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.StorageCommitment;
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Publishing;
 using CathLab.Testing;
 

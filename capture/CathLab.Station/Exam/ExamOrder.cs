@@ -1,8 +1,10 @@
 using System.Globalization;
-using CathLab.Acquisition.Workflow;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
 using CathLab.Station.Control;
+using CathLab.Workflow.Patients;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 
 namespace CathLab.Station.Exam;
 

@@ -1,6 +1,8 @@
-using CathLab.Acquisition.Workflow;
 using CathLab.FirmwareBridge;
 using CathLab.Station.Control;
+using CathLab.Workflow.Patients;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 
 namespace CathLab.Station.Exam;
 

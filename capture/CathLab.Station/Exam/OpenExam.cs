@@ -1,5 +1,7 @@
 using CathLab.Acquisition.Recording;
-using CathLab.Acquisition.Workflow;
+using CathLab.Workflow.DoseReporting;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Station.Control;
 
@@ -10,7 +12,7 @@ public sealed class OpenExam
 {
     private readonly List<RunView> _runs = [];
     private readonly List<ExamObject> _objects = [];
-    private readonly List<Acquisition.Workflow.RecordedRunIrradiation> _doseRuns = [];
+    private readonly List<RecordedRunIrradiation> _doseRuns = [];
     private readonly List<FluoroSequence> _fluoro = [];
     private int _seriesNumber;
 
@@ -46,20 +48,17 @@ public sealed class OpenExam
     /// <summary>The worklist item the exam was started from, or null for an exam started by hand.</summary>
     public WorklistItem? WorklistItem { get; init; }
 
-    /// <summary>The exam's Modality Performed Procedure Step, once the first exposure created it.</summary>
-    public ProcedureStepReporter? ProcedureStep { get; set; }
-
-    /// <summary>The N-CREATE in flight or done; the N-SET waits for it.</summary>
-    public Task ProcedureStepStarted { get; set; } = Task.CompletedTask;
+    /// <summary>The exam's Modality Performed Procedure Step, created by the first exposure.</summary>
+    public ExamProcedureStep ProcedureStep { get; } = new();
 
     /// <summary>Every irradiation of the exam for its dose report: recorded runs with their objects, and the rest
     /// (fluoro sequences, and runs that failed and stored no object) as events without an image.</summary>
-    public (IReadOnlyList<Acquisition.Workflow.RecordedRunIrradiation> Runs, IReadOnlyList<FluoroSequence> Other) Irradiations
+    public (IReadOnlyList<RecordedRunIrradiation> Runs, IReadOnlyList<FluoroSequence> Other) Irradiations
     {
         get { lock (_doseRuns) return ([.. _doseRuns], [.. _fluoro]); }
     }
 
-    public void AddIrradiation(Acquisition.Workflow.RecordedRunIrradiation run)
+    public void AddIrradiation(RecordedRunIrradiation run)
     {
         lock (_doseRuns) _doseRuns.Add(run);
     }

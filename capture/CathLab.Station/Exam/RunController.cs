@@ -4,6 +4,7 @@ using CathLab.Acquisition.Runs;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Link;
+using CathLab.Workflow;
 using CathLab.Station.Control;
 using CathLab.Wire.Generator;
 
@@ -104,7 +105,7 @@ public sealed class RunController : IDisposable
         _events.RunStarted(run.Id, protocol.Kind, protocol.Phases[0].PulseRate);
         _telemetry.BeginRun();
         run.Start(_sequencer, limit?.Duration, r => OnRunLimit(r, limit!), source, _stopping.Token);
-        _workflow.OnExposure(run.Exam);
+        _workflow.OnExposure(run.Exam.ProcedureStep, run.Exam.ExamId, run.Exam.Patient, run.Exam.Study);
         _logger.LogInformation("pedal down: run {Number} ({Protocol})", run.Number, protocol.Name);
         return run.View(0);
     }

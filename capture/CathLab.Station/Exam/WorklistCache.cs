@@ -1,6 +1,7 @@
 using CathLab.Acquisition.Configuration;
-using CathLab.Acquisition.Workflow;
 using CathLab.Station.Control;
+using CathLab.Workflow;
+using CathLab.Workflow.Worklist;
 
 namespace CathLab.Station.Exam;
 
@@ -15,7 +16,15 @@ public sealed class WorklistCache(ExamWorkflow workflow, StationOptions options,
     {
         var day = query.Date ?? DateOnly.FromDateTime(time.GetLocalNow().DateTime);
         var match = WorklistMatch.ForStation(options.AeTitle, day) with { PatientName = query.PatientName, PatientId = query.PatientId };
-        var items = await workflow.QueryWorklistAsync(match, cancellationToken);
+        IReadOnlyList<WorklistItem> items;
+        try
+        {
+            items = await workflow.QueryWorklistAsync(match, cancellationToken);
+        }
+        catch (WorklistException e)
+        {
+            throw new StationRefusedException(e.Message);
+        }
         var found = new Dictionary<string, WorklistItem>(StringComparer.Ordinal);
         var views = new List<WorklistEntryView>();
         foreach (var item in items)

@@ -9,6 +9,7 @@ using CathLab.Acquisition.Recording;
 using CathLab.Acquisition.Runs;
 using CathLab.Acquisition.Sources;
 using CathLab.Dicom.Iods.Context;
+using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Uids;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
@@ -24,6 +25,8 @@ using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;
 using CathLab.Station.Live;
+using CathLab.Workflow;
+using CathLab.Workflow.ProcedureStep;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CathLab.Station.Hosting;
@@ -73,6 +76,7 @@ public static class StationServiceRegistration
         services.AddSingleton(new EquipmentInfo("CathLab acquisition station", options.StationName, StationVersion.Text, options.StationName,
             DicomUidGenerator.NewUid()));
         services.AddSingleton<StationRecorder>();
+        services.AddSingleton(RisPeersOf(options));
         services.AddSingleton<ExamWorkflow>();
         services.AddSingleton<LiveFeedFrameSink>();
         services.AddSingleton(new FluoroLoop(options.FluoroStoreSeconds > 0
@@ -137,6 +141,12 @@ public static class StationServiceRegistration
         app.MapGrpcService<CalibrationControlService>();
         app.MapHealthChecks(HealthAnswer.Path, HealthAnswer.Options);
         return app;
+    }
+
+    private static RisPeers RisPeersOf(StationOptions options)
+    {
+        DicomPeer? PeerOf(DicomPeerOptions peer) => peer.Configured ? new DicomPeer(peer.Host, peer.Port, peer.AeTitle, options.AeTitle) : null;
+        return new RisPeers(new PerformingStation(options.AeTitle, options.StationName), PeerOf(options.Worklist), PeerOf(options.Mpps));
     }
 
     private static TokenGrant ToGrant(TokenOptions token) => new()

@@ -6,6 +6,7 @@ using CathLab.Acquisition.Recording;
 using CathLab.Acquisition.Tests.Recording;
 using CathLab.Sims.Detector;
 using CathLab.Wire.Generator;
+using CathLab.Testing;
 
 namespace CathLab.Acquisition.Tests.Hil;
 
@@ -17,7 +18,7 @@ public sealed class RunRecorderHilTests : IDisposable
     // boundary (66.6548 against 66.655); a tolerance never accepts more than that rounding could.
     private const double FrameTimeTolerance = 0.005;
 
-    private readonly TempFolder _spool = new();
+    private readonly TempDirectory _spool = new();
 
     public void Dispose() => _spool.Dispose();
 
@@ -83,7 +84,7 @@ public sealed class RunRecorderHilTests : IDisposable
         Assert.Equal(pulses.Sum(p => p.AirKermaMilliGray), recording.Run.Dose.ReferenceAirKermaMilliGray, 9);
         Assert.Equal(run.AirKermaMilliGray, recording.Run.Dose.ReferenceAirKermaMilliGray, 6);
 
-        var read = DicomTools.Read(image.Path);
+        var read = PydicomReadBack.Read(image.Path);
         Assert.Equal(pulses.Length, int.Parse(read.GetProperty("NumberOfFrames").GetString()!));
         Assert.Equal(Math.Round(pulses.Average(p => p.Technique.Kv), 1), Number(read, "KVP"), 6);
         Assert.Equal(Math.Round(pulses.Sum(p => p.Technique.Ma * p.Technique.PulseWidthMs)), Number(read, "ExposureInuAs"), 6);
@@ -106,7 +107,7 @@ public sealed class RunRecorderHilTests : IDisposable
         var expected = pulses.Select(p => witness.Sums[p.PulseId]).ToArray();
         Assert.Equal(expected, read.GetProperty("sums").EnumerateArray().Select(s => s.GetInt64()).ToArray());
 
-        Assert.Empty(DicomTools.DciodvfyErrors(image.Path));
+        Assert.Empty(ExternalTool.Dciodvfy(image.Path).Errors);
         stop.Cancel();
         await witness.Loop;
         Assert.Equal(rig.Pool.Capacity, rig.Pool.Available);
@@ -123,15 +124,15 @@ public sealed class RunRecorderHilTests : IDisposable
         Assert.InRange(image.Frames, 4, 12);
         Assert.Equal(run.Pulses, image.Frames);
 
-        var original = DicomTools.Read(image.Path);
+        var original = PydicomReadBack.Read(image.Path);
         Assert.Equal("AVG_SUB", original.GetProperty("MaskOperation").GetString());
         Assert.Equal(new[] { 1, 2 }, original.GetProperty("MaskFrameNumbers").EnumerateArray().Select(n => n.GetInt32()));
         Assert.Equal(new[] { 3, image.Frames }, original.GetProperty("ApplicableFrameRange").EnumerateArray().Select(n => n.GetInt32()));
         Assert.Equal("SUB", original.GetProperty("RecommendedViewingMode").GetString());
-        Assert.Empty(DicomTools.DciodvfyErrors(image.Path));
+        Assert.Empty(ExternalTool.Dciodvfy(image.Path).Errors);
 
         var remasked = RunRemasker.Remask(image.Path, [3, 4], _spool.Path, instanceNumber: 2);
-        var again = DicomTools.Read(remasked.Path);
+        var again = PydicomReadBack.Read(remasked.Path);
         Assert.Equal(new[] { 3, 4 }, again.GetProperty("MaskFrameNumbers").EnumerateArray().Select(n => n.GetInt32()));
         Assert.Equal(new[] { 5, image.Frames }, again.GetProperty("ApplicableFrameRange").EnumerateArray().Select(n => n.GetInt32()));
         Assert.Equal(remasked.SopInstanceUid, again.GetProperty("SOPInstanceUID").GetString());
@@ -139,9 +140,9 @@ public sealed class RunRecorderHilTests : IDisposable
         Assert.Equal(original.GetProperty("SeriesInstanceUID").GetString(), again.GetProperty("SeriesInstanceUID").GetString());
         Assert.Equal("2", again.GetProperty("InstanceNumber").GetString());
         Assert.Equal(original.GetProperty("sums").ToString(), again.GetProperty("sums").ToString());
-        Assert.Empty(DicomTools.DciodvfyErrors(remasked.Path));
+        Assert.Empty(ExternalTool.Dciodvfy(remasked.Path).Errors);
         // The stored run is untouched, and nothing partial is left.
-        Assert.Equal(new[] { 1, 2 }, DicomTools.Read(image.Path).GetProperty("MaskFrameNumbers").EnumerateArray().Select(n => n.GetInt32()));
+        Assert.Equal(new[] { 1, 2 }, PydicomReadBack.Read(image.Path).GetProperty("MaskFrameNumbers").EnumerateArray().Select(n => n.GetInt32()));
         Assert.Equal(new[] { image.Path, remasked.Path }.Order(), _spool.Files.Order());
     }
 

@@ -1,13 +1,16 @@
-using CathLab.Acquisition.Workflow;
+using CathLab.Workflow.Patients;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Files;
+using CathLab.Testing;
 
 namespace CathLab.Acquisition.Tests.Recording;
 
 /// <summary>An emergency exam's generated patient asks for reconciliation in every image too, not only in the MPPS.</summary>
 public sealed class EmergencyRecordingTests : IDisposable
 {
-    private readonly TempFolder _spool = new();
+    private readonly TempDirectory _spool = new();
 
     public void Dispose() => _spool.Dispose();
 
@@ -26,6 +29,6 @@ public sealed class EmergencyRecordingTests : IDisposable
         using var reader = DicomFileReader.Open(outcome.Run!.Image.Path);
         Assert.Equal(EmergencyPatient.ReconciliationNote, reader.DataSet.GetString(DicomTags.PatientComments));
         Assert.Equal(patient.Id, reader.DataSet.GetString(DicomTags.PatientID));
-        Assert.Empty(DicomTools.DciodvfyErrors(outcome.Run.Image.Path));
+        Assert.Empty(ExternalTool.Dciodvfy(outcome.Run.Image.Path).Errors);
     }
 }

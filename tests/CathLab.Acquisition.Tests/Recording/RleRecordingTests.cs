@@ -3,6 +3,7 @@ using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Files;
 using CathLab.Dicom.IO;
+using CathLab.Testing;
 
 namespace CathLab.Acquisition.Tests.Recording;
 
@@ -10,7 +11,7 @@ namespace CathLab.Acquisition.Tests.Recording;
 /// uncompressed pixel data can hold. Read back by our reader, pydicom and dciodvfy, and remasked in the same syntax.</summary>
 public sealed class RleRecordingTests : IDisposable
 {
-    private readonly TempFolder _spool = new();
+    private readonly TempDirectory _spool = new();
 
     public void Dispose() => _spool.Dispose();
 
@@ -38,11 +39,11 @@ public sealed class RleRecordingTests : IDisposable
                 for (int i = 0; i < pixels.Length; i += 997) Assert.Equal((ushort)((11 + f + i % RecorderHarness.Size) & 0xFFF), pixels[i]);
             }
         }
-        var read = DicomTools.Read(path);
+        var read = PydicomReadBack.Read(path);
         Assert.Equal("8", read.GetProperty("NumberOfFrames").GetString());
         var sums = read.GetProperty("sums").EnumerateArray().Select(e => e.GetInt64()).ToArray();
         for (int f = 0; f < 8; f++) Assert.Equal(ExpectedSum((uint)(11 + f)), sums[f]);
-        Assert.Empty(DicomTools.DciodvfyErrors(path));
+        Assert.Empty(ExternalTool.Dciodvfy(path).Errors);
     }
 
     [Fact]
@@ -67,7 +68,7 @@ public sealed class RleRecordingTests : IDisposable
             reader.ReadFrame(f, b);
             Assert.True(a.AsSpan().SequenceEqual(b), $"frame {f + 1} differs after the remask");
         }
-        Assert.Empty(DicomTools.DciodvfyErrors(remasked.Path));
+        Assert.Empty(ExternalTool.Dciodvfy(remasked.Path).Errors);
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace CathLab.Acquisition.Tests.Recording;
 
 public sealed class RunRecorderTests : IDisposable
 {
-    private readonly TempFolder _spool = new();
+    private readonly TempDirectory _spool = new();
 
     public void Dispose() => _spool.Dispose();
 
@@ -86,8 +86,8 @@ public sealed class RunRecorderTests : IDisposable
     [RootFact]
     public async Task A_disk_that_fills_mid_run_fails_the_run_loudly_and_acquisition_goes_on()
     {
-        using var mount = new TempFolder();
-        var (code, _, err) = DicomTools.Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.Path);
+        using var mount = new TempDirectory();
+        var (code, _, err) = ExternalTool.Run("/usr/bin/mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", mount.Path);
         Assert.True(code == 0, err);
         try
         {
@@ -111,7 +111,7 @@ public sealed class RunRecorderTests : IDisposable
         }
         finally
         {
-            DicomTools.Run("/usr/bin/umount", mount.Path);
+            ExternalTool.Run("/usr/bin/umount", mount.Path);
         }
     }
 

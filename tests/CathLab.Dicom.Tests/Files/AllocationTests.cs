@@ -1,6 +1,7 @@
 using CathLab.Dicom.Files;
 using CathLab.Dicom.IO;
 using CathLab.Dicom.Tests.Support;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Tests.Files;
 

@@ -4,6 +4,7 @@ using CathLab.Dicom.Files;
 using CathLab.Dicom.IO;
 using CathLab.Dicom.Tests.Support;
 using CathLab.Dicom.Uids;
+using CathLab.Testing;
 
 namespace CathLab.Dicom.Tests.Files;
 

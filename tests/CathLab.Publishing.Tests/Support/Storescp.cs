@@ -1,4 +1,3 @@
-using CathLab.Dicom.Network.Tests.Support;
 using CathLab.Testing;
 
 namespace CathLab.Publishing.Tests.Support;
