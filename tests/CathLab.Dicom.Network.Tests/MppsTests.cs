@@ -1,6 +1,6 @@
-using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
+using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Mpps;
 using CathLab.Dicom.Network.Status;

@@ -1,8 +1,8 @@
 using System.Net.Security;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Dictionary;
+using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Dimse;
 using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Echo;

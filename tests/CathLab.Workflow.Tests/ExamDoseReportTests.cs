@@ -1,12 +1,12 @@
 using System.Text.Json;
-using CathLab.Workflow.DoseReporting;
-using CathLab.Workflow.Patients;
-using CathLab.Workflow.ProcedureStep;
-using CathLab.Workflow.Worklist;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Iods.Rdsr;
 using CathLab.Dicom.Uids;
 using CathLab.Testing;
+using CathLab.Workflow.DoseReporting;
+using CathLab.Workflow.Patients;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 
 namespace CathLab.Workflow.Tests;
 

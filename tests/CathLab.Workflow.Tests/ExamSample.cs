@@ -1,12 +1,12 @@
-using CathLab.Workflow.DoseReporting;
-using CathLab.Workflow.Patients;
-using CathLab.Workflow.ProcedureStep;
-using CathLab.Workflow.Worklist;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Iods.Xa;
 using CathLab.Dicom.Uids;
 using CathLab.FirmwareBridge.Dose;
 using CathLab.Wire.Generator;
+using CathLab.Workflow.DoseReporting;
+using CathLab.Workflow.Patients;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 
 namespace CathLab.Workflow.Tests;
 

@@ -1,7 +1,3 @@
-using CathLab.Workflow.DoseReporting;
-using CathLab.Workflow.Patients;
-using CathLab.Workflow.ProcedureStep;
-using CathLab.Workflow.Worklist;
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Iods.Rdsr;
@@ -10,6 +6,10 @@ using CathLab.Dicom.Network.Services;
 using CathLab.Dicom.Network.Services.Mpps;
 using CathLab.Dicom.Uids;
 using CathLab.FirmwareBridge.Dose;
+using CathLab.Workflow.DoseReporting;
+using CathLab.Workflow.Patients;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 
 namespace CathLab.Workflow.Tests;
 

@@ -1,10 +1,10 @@
+using CathLab.Dicom.Network.Association;
+using CathLab.Dicom.Network.Services;
+using CathLab.Testing;
 using CathLab.Workflow.DoseReporting;
 using CathLab.Workflow.Patients;
 using CathLab.Workflow.ProcedureStep;
 using CathLab.Workflow.Worklist;
-using CathLab.Dicom.Network.Association;
-using CathLab.Dicom.Network.Services;
-using CathLab.Testing;
 
 namespace CathLab.Workflow.Tests;
 

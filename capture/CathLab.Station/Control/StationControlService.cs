@@ -1,6 +1,6 @@
-using CathLab.Security.Audit;
-using CathLab.Security.Access;
 using CathLab.FirmwareBridge.Exposure;
+using CathLab.Security.Access;
+using CathLab.Security.Audit;
 using Grpc.Core;
 using Proto = CathLab.Station.Protocol;
 

@@ -1,9 +1,9 @@
 using CathLab.Acquisition.Recording;
+using CathLab.Dicom.Iods.Context;
+using CathLab.Station.Control;
 using CathLab.Workflow.DoseReporting;
 using CathLab.Workflow.ProcedureStep;
 using CathLab.Workflow.Worklist;
-using CathLab.Dicom.Iods.Context;
-using CathLab.Station.Control;
 
 namespace CathLab.Station.Exam;
 

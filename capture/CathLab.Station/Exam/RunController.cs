@@ -4,9 +4,9 @@ using CathLab.Acquisition.Runs;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Link;
-using CathLab.Workflow;
 using CathLab.Station.Control;
 using CathLab.Wire.Generator;
+using CathLab.Workflow;
 
 namespace CathLab.Station.Exam;
 

@@ -1,5 +1,4 @@
 using System.Globalization;
-using CathLab.Workflow.Patients;
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Iods.Common;
@@ -7,6 +6,7 @@ using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Iods.Rdsr;
 using CathLab.Dicom.Network.Services.Mpps;
 using CathLab.FirmwareBridge.Dose;
+using CathLab.Workflow.Patients;
 
 namespace CathLab.Workflow.ProcedureStep;
 

@@ -1,6 +1,6 @@
-using CathLab.Workflow.Patients;
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Network.Services.Find;
+using CathLab.Workflow.Patients;
 
 namespace CathLab.Workflow.Worklist;
 

@@ -5,8 +5,8 @@ using CathLab.Acquisition.Distribution;
 using CathLab.Acquisition.Recording;
 using CathLab.Acquisition.Tests.Recording;
 using CathLab.Sims.Detector;
-using CathLab.Wire.Generator;
 using CathLab.Testing;
+using CathLab.Wire.Generator;
 
 namespace CathLab.Acquisition.Tests.Hil;
 

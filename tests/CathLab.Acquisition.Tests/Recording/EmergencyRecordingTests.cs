@@ -1,9 +1,9 @@
-using CathLab.Workflow.Patients;
-using CathLab.Workflow.ProcedureStep;
-using CathLab.Workflow.Worklist;
 using CathLab.Dicom.Dictionary;
 using CathLab.Dicom.Files;
 using CathLab.Testing;
+using CathLab.Workflow.Patients;
+using CathLab.Workflow.ProcedureStep;
+using CathLab.Workflow.Worklist;
 
 namespace CathLab.Acquisition.Tests.Recording;
 

@@ -1,7 +1,7 @@
 using CathLab.Acquisition.Sources;
 using CathLab.Station.Control;
-using Microsoft.Extensions.DependencyInjection;
 using CathLab.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CathLab.Station.Tests.Hil;
 
