@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Net.WebSockets;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using CathLab.LiveFeed.Tests.Support;
+using CathLab.Testing;
 using OpenCvSharp;
 using Xunit.Abstractions;
 
@@ -75,31 +75,15 @@ public sealed class BrowserViewerTests(ITestOutputHelper output) : IAsyncLifetim
         }
         finally
         {
-            browser.Kill(entireProcessTree: true);
-            browser.WaitForExit(10_000);
+            if (browser.HasExited) output.WriteLine($"chromium exited early: {browser.Output}");
         }
     }
 
-    private Process StartChromium(string url)
-    {
-        var info = new ProcessStartInfo(Chromium)
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--remote-debugging-port=0", "--window-size=1100,850", $"--user-data-dir={_profile}", url })
-        {
-            info.ArgumentList.Add(a);
-        }
-        var p = Process.Start(info)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+    private PeerProcess StartChromium(string url) => new(Chromium,
+    [
+        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--remote-debugging-port=0", "--window-size=1100,850", $"--user-data-dir={_profile}", url,
+    ]);
 
     private async Task<Uri> PageDebuggerUrl(CancellationToken ct)
     {

@@ -48,7 +48,7 @@ internal sealed class StationRig : IAsyncDisposable
     public static async Task<StationRig> StartAsync(DetectorFaultOptions? faults = null, string? spoolFolder = null)
     {
         var rig = new StationRig(faults);
-        rig.Bridge = new GeneratorBridge(new GeneratorLinkV1(new SerialPortConnector(rig.Pty.StationEnd),
+        rig.Bridge = new GeneratorBridge(new GeneratorLinkV1(SerialConnectors.ForPort(rig.Pty.StationEnd),
             // A shared, loaded test machine answers late at times; the simulator's heartbeat window is widened to match.
             new LinkTimings { AnswerTimeout = TimeSpan.FromMilliseconds(100), MaxRetries = 8 }));
         if (spoolFolder is not null)

@@ -184,11 +184,6 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
         return station.Control.Status.ExposureState;
     }
 
-    private static Process StartConsole(string server)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "cathlab.dll"), "pedal", "down", "--protocol", Fluoro, "--server", server, "--token", Token })
-            start.ArgumentList.Add(a);
-        return Process.Start(start) ?? throw new InvalidOperationException("cathlab did not start");
-    }
+    private static PeerProcess StartConsole(string server) =>
+        new("dotnet", [Path.Combine(AppContext.BaseDirectory, "cathlab.dll"), "pedal", "down", "--protocol", Fluoro, "--server", server, "--token", Token]);
 }
