@@ -71,11 +71,11 @@ public sealed class StationConfigurationTests
         var startup = StationStartup.Prepare(["--Station:Generator:SerialPort=/dev/null-cathlab-test", "--Station:Exposure:PedalLeaseMs=400", "--Station:Mpps:AeTitle=RIS", "--Station:Mpps:Host=ris"], error);
         Assert.True(startup is not null, error.ToString());
         var services = startup.Services;
-        Assert.Equal(400, services.GetRequiredService<IOptions<Acquisition.Configuration.ExposureOptions>>().Value.PedalLeaseMs);
-        Assert.Equal("RIS", services.GetRequiredService<IOptionsMonitor<Acquisition.Configuration.DicomPeerOptions>>().Get("Mpps").AeTitle);
-        Assert.False(services.GetRequiredService<IOptionsMonitor<Acquisition.Configuration.DicomPeerOptions>>().Get("Worklist").Configured);
-        var check = services.GetServices<IValidateOptions<Acquisition.Configuration.ExposureOptions>>().Single();
-        var failed = check.Validate(Options.DefaultName, new Acquisition.Configuration.ExposureOptions { PedalLeaseMs = 50 });
+        Assert.Equal(400, services.GetRequiredService<IOptions<Station.Hardware.ExposureOptions>>().Value.PedalLeaseMs);
+        Assert.Equal("RIS", services.GetRequiredService<IOptionsMonitor<Station.Configuration.DicomPeerOptions>>().Get("Mpps").AeTitle);
+        Assert.False(services.GetRequiredService<IOptionsMonitor<Station.Configuration.DicomPeerOptions>>().Get("Worklist").Configured);
+        var check = services.GetServices<IValidateOptions<Station.Hardware.ExposureOptions>>().Single();
+        var failed = check.Validate(Options.DefaultName, new Station.Hardware.ExposureOptions { PedalLeaseMs = 50 });
         Assert.Equal(["Station:Exposure:PedalLeaseMs 50 must be 100–2000"], failed.Failures!);
     }
 
@@ -167,7 +167,7 @@ public sealed class ArchiveCallerTests
         var folder = Directory.CreateTempSubdirectory("cathlab-archive-callers-").FullName;
         try
         {
-            var options = new Acquisition.Configuration.StationOptions();
+            var options = new Station.Configuration.StationOptions();
             options.Archive.Folder = folder;
             options.Archive.AllowedCallingAeTitles = ["CATHLAB", "MODALITY"];
             await using var archive = new CathLab.Station.Archive.EmbeddedArchiveService(options, Microsoft.Extensions.Logging.Abstractions.NullLogger<CathLab.Station.Archive.EmbeddedArchiveService>.Instance);

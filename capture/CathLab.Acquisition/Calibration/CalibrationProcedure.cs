@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using CathLab.Acquisition.Configuration;
 using CathLab.Acquisition.Sources;
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Frames;

@@ -18,13 +18,13 @@ public static class ProtocolCatalog
     ];
 
     /// <summary>The built-in protocols followed by the site's own; a site protocol with a built-in name replaces it.</summary>
-    public static IReadOnlyList<AcquisitionProtocol> WithSiteProtocols(IEnumerable<Configuration.ProtocolOptions> site)
+    public static IReadOnlyList<AcquisitionProtocol> WithSiteProtocols(IEnumerable<ProtocolOptions> site)
     {
         var own = site.Select(FromOptions).ToList();
         return [.. Defaults.Where(d => own.All(o => o.Name != d.Name)), .. own];
     }
 
-    public static AcquisitionProtocol FromOptions(Configuration.ProtocolOptions p) =>
+    public static AcquisitionProtocol FromOptions(ProtocolOptions p) =>
         new(p.Name, p.Description.Length > 0 ? p.Description : p.Name, p.Kind,
             [.. p.Phases.Select((phase, i) => new AcquisitionPhase(phase.Name, phase.PulseRate,
                 i == p.Phases.Count - 1 && phase.Seconds == 0 ? null : TimeSpan.FromSeconds(phase.Seconds)))],

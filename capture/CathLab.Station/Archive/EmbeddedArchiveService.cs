@@ -1,7 +1,7 @@
-using CathLab.Acquisition.Configuration;
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Services.Echo;
 using CathLab.Dicom.Network.Services.Store;
+using CathLab.Station.Configuration;
 
 namespace CathLab.Station.Archive;
 

@@ -1,11 +1,11 @@
 using CathLab.Acquisition.Calibration;
-using CathLab.Acquisition.Configuration;
 using CathLab.Acquisition.Imaging;
 using CathLab.Acquisition.Recording;
 using CathLab.Acquisition.Sources;
 using CathLab.FirmwareBridge;
 using CathLab.FirmwareBridge.Exposure;
 using CathLab.Processing.Calibration;
+using CathLab.Station.Configuration;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Calibration;

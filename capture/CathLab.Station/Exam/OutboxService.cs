@@ -1,9 +1,9 @@
-using CathLab.Acquisition.Configuration;
 using CathLab.Acquisition.Recording;
 using CathLab.Dicom.Iods.Xa;
 using CathLab.Publishing;
 using CathLab.Publishing.Journal;
 using CathLab.Station.Archive;
+using CathLab.Station.Configuration;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Exam;

@@ -1,5 +1,4 @@
 using CathLab.Acquisition.Calibration;
-using CathLab.Acquisition.Configuration;
 using CathLab.Acquisition.Fluoro;
 using CathLab.Acquisition.Protocols;
 using CathLab.Acquisition.Recording;
@@ -8,6 +7,7 @@ using CathLab.Dicom.Data;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Uids;
 using CathLab.FirmwareBridge;
+using CathLab.Station.Configuration;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Exam;

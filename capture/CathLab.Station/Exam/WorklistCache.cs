@@ -1,4 +1,4 @@
-using CathLab.Acquisition.Configuration;
+using CathLab.Station.Configuration;
 using CathLab.Station.Control;
 using CathLab.Workflow;
 using CathLab.Workflow.Worklist;

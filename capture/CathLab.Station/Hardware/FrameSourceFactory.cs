@@ -1,4 +1,3 @@
-using CathLab.Acquisition.Configuration;
 using CathLab.Acquisition.Frames;
 using CathLab.Acquisition.Sources;
 

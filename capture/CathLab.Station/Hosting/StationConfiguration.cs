@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using CathLab.Acquisition.Configuration;
+using CathLab.Station.Configuration;
 using Microsoft.Extensions.Options;
 
 namespace CathLab.Station.Hosting;

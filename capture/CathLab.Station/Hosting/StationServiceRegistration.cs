@@ -1,5 +1,4 @@
 using CathLab.Acquisition.Calibration;
-using CathLab.Acquisition.Configuration;
 using CathLab.Acquisition.Distribution;
 using CathLab.Acquisition.Fluoro;
 using CathLab.Acquisition.Frames;
@@ -21,6 +20,7 @@ using CathLab.Processing.Pipeline;
 using CathLab.Security.Access;
 using CathLab.Station.Archive;
 using CathLab.Station.Calibration;
+using CathLab.Station.Configuration;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;

@@ -1,6 +1,6 @@
 using System.Net;
-using CathLab.Acquisition.Configuration;
 using CathLab.LiveFeed.Hosting;
+using CathLab.Station.Configuration;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace CathLab.Station.Hosting;

@@ -50,7 +50,7 @@ public sealed class StationRecordingLimitHilTests
         using var sim = await SimulatorProcess.StartAsync("--mode", FrameSide.ToString());
         long freeMiB = TempFreeMiB();
         await using var station = await StationUnderTest.StartAsync(sim, $"--Station:SpoolReserveMiB={freeMiB + 1}",
-            $"--Station:RecorderTransferSyntax={Acquisition.Configuration.RecorderTransferSyntax.ExplicitVRLittleEndian}");
+            $"--Station:RecorderTransferSyntax={Acquisition.Recording.RecorderTransferSyntax.ExplicitVRLittleEndian}");
         var control = station.Control;
         await control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-FULL"), CancellationToken.None);
 

@@ -1,4 +1,6 @@
-namespace CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Configuration;
+
+namespace CathLab.Acquisition.Sources;
 
 /// <summary>Where frames come from: the detector's TCP frame link, or a V4L2 capture card (or a video file).</summary>
 public enum DetectorSource { FrameLink, VideoCapture }

@@ -1,6 +1,8 @@
-using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Sources;
+using CathLab.Station.Configuration;
+using CathLab.Station.Hardware;
 
-namespace CathLab.Acquisition.Tests;
+namespace CathLab.Station.Tests.Configuration;
 
 /// <summary>Each section checks its own values, with a message that names the key and its limits.</summary>
 public sealed class StationOptionsTests

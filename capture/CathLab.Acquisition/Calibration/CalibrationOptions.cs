@@ -1,4 +1,6 @@
-namespace CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Configuration;
+
+namespace CathLab.Acquisition.Calibration;
 
 /// <summary>Detector calibration (section Station:Calibration; docs/calibration.md): where calibrations are kept, how
 /// old one may be, when the offset is refreshed, how the gain and defect procedure exposes, and the constancy limits.</summary>

@@ -1,6 +1,7 @@
+using CathLab.Acquisition.Configuration;
 using CathLab.FirmwareBridge.Exposure;
 
-namespace CathLab.Acquisition.Configuration;
+namespace CathLab.Station.Hardware;
 
 /// <summary>Exposure control: the held pedal's lease and the longest one press may hold fluoro (section Station:Exposure).</summary>
 public sealed class ExposureOptions : IOptionsSection

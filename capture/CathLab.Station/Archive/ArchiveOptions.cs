@@ -1,4 +1,6 @@
-namespace CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Configuration;
+
+namespace CathLab.Station.Archive;
 
 /// <summary>The spool and the embedded archive (section Station:Archive).</summary>
 public sealed class ArchiveOptions : IOptionsSection

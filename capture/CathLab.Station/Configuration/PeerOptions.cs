@@ -1,4 +1,6 @@
-namespace CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Configuration;
+
+namespace CathLab.Station.Configuration;
 
 /// <summary>A DICOM peer of the RIS (sections Station:Worklist, Station:Mpps); an empty AE title means none is configured.</summary>
 public sealed class DicomPeerOptions : IOptionsSection

@@ -1,6 +1,7 @@
-using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Calibration;
+using CathLab.Station.Configuration;
 
-namespace CathLab.Acquisition.Tests.Calibration;
+namespace CathLab.Station.Tests.Configuration;
 
 public sealed class CalibrationOptionsTests
 {

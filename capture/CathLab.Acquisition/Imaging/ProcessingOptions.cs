@@ -1,6 +1,7 @@
+using CathLab.Acquisition.Configuration;
 using CathLab.Processing.Pipeline;
 
-namespace CathLab.Acquisition.Configuration;
+namespace CathLab.Acquisition.Imaging;
 
 /// <summary>The processing stage's backend and threads (section Station:Processing).</summary>
 public sealed class ProcessingOptions : IOptionsSection

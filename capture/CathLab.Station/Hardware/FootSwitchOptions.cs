@@ -1,4 +1,6 @@
-namespace CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Configuration;
+
+namespace CathLab.Station.Hardware;
 
 /// <summary>The foot-switch box (docs/firmware-bridge.md, "Hardware foot switch"), section Station:Exposure:FootSwitch.</summary>
 public sealed class FootSwitchOptions : IOptionsSection

@@ -1,4 +1,6 @@
-namespace CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Configuration;
+
+namespace CathLab.Station.Hardware;
 
 /// <summary>The X-ray generator's serial link (section Station:Generator).</summary>
 public sealed class GeneratorOptions : IOptionsSection

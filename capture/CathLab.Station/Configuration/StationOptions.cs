@@ -1,6 +1,14 @@
+using CathLab.Acquisition.Calibration;
+using CathLab.Acquisition.Configuration;
+using CathLab.Acquisition.Imaging;
+using CathLab.Acquisition.Protocols;
+using CathLab.Acquisition.Recording;
+using CathLab.Acquisition.Sources;
 using CathLab.Dicom.IO;
+using CathLab.Station.Archive;
+using CathLab.Station.Hardware;
 
-namespace CathLab.Acquisition.Configuration;
+namespace CathLab.Station.Configuration;
 
 /// <summary>The station's configuration (section "Station" of appsettings.json, environment variables
 /// Station__..., or --Station:... on the command line): the station's own keys, and each component's options in a
@@ -123,17 +131,4 @@ public sealed class StationOptions : IOptionsSection
         if (!(FluoroStoreSeconds is >= 0 and <= MaxFluoroStoreSeconds)) yield return $"{at}:FluoroStoreSeconds {FluoroStoreSeconds} must be 0–{MaxFluoroStoreSeconds}";
         if (string.IsNullOrWhiteSpace(AuditPath)) yield return $"{at}:AuditPath must not be empty";
     }
-}
-
-/// <summary>The transfer syntaxes the recorder writes, by their configuration names.</summary>
-public enum RecorderTransferSyntax { RleLossless, ExplicitVRLittleEndian }
-
-public static class RecorderTransferSyntaxes
-{
-    public static DicomTransferSyntax Of(RecorderTransferSyntax syntax) => syntax switch
-    {
-        RecorderTransferSyntax.RleLossless => DicomTransferSyntax.RleLossless,
-        RecorderTransferSyntax.ExplicitVRLittleEndian => DicomTransferSyntax.ExplicitVRLittleEndian,
-        _ => throw new ArgumentOutOfRangeException(nameof(syntax), syntax, "not a transfer syntax the recorder writes"),
-    };
 }

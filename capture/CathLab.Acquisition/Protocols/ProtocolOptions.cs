@@ -1,6 +1,7 @@
+using CathLab.Acquisition.Configuration;
 using CathLab.Acquisition.Protocols;
 
-namespace CathLab.Acquisition.Configuration;
+namespace CathLab.Acquisition.Protocols;
 
 /// <summary>One acquisition protocol of the site (Station:Protocols:N): a kind, one or more phases at their pulse
 /// rates, and for DSA the mask frames.</summary>
