@@ -11,7 +11,7 @@ namespace CathLab.LiveFeed.Services;
 /// <summary>The observers' gRPC service: live frames with events (Watch), events alone, lossless fetch. A client
 /// message that is not a valid ObserverMessage ends the call with INVALID_ARGUMENT (audited); an observer that
 /// hangs up is logged once, as information.</summary>
-public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<LiveFeedService> logger) : Protocol.LiveFeed.LiveFeedBase
+public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<LiveFeedService> logger, RecordedRunCalls recorded) : Protocol.LiveFeed.LiveFeedBase
 {
     public override async Task Watch(IAsyncStreamReader<ObserverMessage> requestStream, IServerStreamWriter<LiveMessage> responseStream, ServerCallContext context)
     {
@@ -107,8 +107,14 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
         }
     }
 
+    public override Task<ListRecordedRunsReply> ListRecordedRuns(ListRecordedRunsRequest request, ServerCallContext context) => recorded.ListAsync(request, context);
+
+    public override Task Review(IAsyncStreamReader<ReviewMessage> requestStream, IServerStreamWriter<LiveMessage> responseStream, ServerCallContext context) =>
+        recorded.ReviewAsync(requestStream, responseStream, context);
+
     public override Task<FetchedFrame> FetchFrame(FetchFrameRequest request, ServerCallContext context)
     {
+        if (request.RunId.Length > 0) return recorded.FetchAsync(request, context);
         var caller = AuthInterceptor.CallerOf(context);
         if (WatchRequestValidator.ExamIdProblem(request.ExamId) is { } problem)
             throw Refuse(context, caller, request.ExamId, StatusCode.InvalidArgument, problem);
@@ -166,9 +172,6 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
         }
     }
 
-    private RpcException Refuse(ServerCallContext context, CallerIdentity caller, string? examId, StatusCode status, string why)
-    {
-        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, context.Method, status.ToString(), examId, caller.Role.ToString(), context.Peer, "grpc", Detail: why));
-        return new RpcException(new Status(status, why));
-    }
+    private RpcException Refuse(ServerCallContext context, CallerIdentity caller, string? examId, StatusCode status, string why) =>
+        CallRefusal.Refuse(audit, context, caller, examId, status, why);
 }
