@@ -41,10 +41,10 @@ public sealed class RecordedRunReviewTests : IAsyncLifetime
     /// <summary>Reviews until <paramref name="done"/> (asked after every message, with the last status and the frames so
     /// far) says so; every frame is acknowledged on arrival. A status may overtake the frames still queued for the session.</summary>
     private async Task<(List<LiveFrame> Frames, List<ReviewStatus> Statuses)> ReviewAsync(ReviewRequest request, Func<ReviewStatus, List<LiveFrame>, bool> done,
-        Func<ReviewStatus, IClientStreamWriter<ReviewMessage>, Task>? onStatus = null)
+        Func<ReviewStatus, IClientStreamWriter<ReviewMessage>, Task>? onStatus = null, LiveFeedClient? client = null)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(90));
-        using var call = _client.Review(Bearer(), cancellationToken: timeout.Token);
+        using var call = (client ?? _client).Review(Bearer(), cancellationToken: timeout.Token);
         await call.RequestStream.WriteAsync(new ReviewMessage { Review = request });
         var frames = new List<LiveFrame>();
         var statuses = new List<ReviewStatus>();
@@ -103,6 +103,17 @@ public sealed class RecordedRunReviewTests : IAsyncLifetime
         double spacingMs = (frames[^1].ReadyUnixUs - frames[0].ReadyUnixUs) / 1000.0 / 29;
         Assert.True(spacingMs >= 95, $"frames {spacingMs:0.0} ms apart at 10 fps");
         Assert.Contains(_server.Audit.Recent(), r => r.Action == "review-start" && r.Subject == "dr-referrer" && r.Detail!.Contains("run RUN-1"));
+    }
+
+    [Fact]
+    public async Task OverALinkSlowerThanThePlaybackRateNoFrameOfTheRunIsLost()
+    {
+        _runs.Record(1, 30, DicomTransferSyntax.RleLossless, rate: 30);
+        await using var relay = new ThrottlingRelay(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, _server.Address.Port), 256_000);
+        using var slowChannel = LiveFeedObserver.CreateChannel(new Uri($"http://127.0.0.1:{relay.Port}"));
+        var (frames, statuses) = await ReviewAsync(Request("RUN-1", fps: 30), (s, f) => StoppedAndDelivered(s, f, "ended", "error"), client: new LiveFeedClient(slowChannel));
+        Assert.Equal("ended", statuses[^1].State);
+        Assert.Equal(Enumerable.Range(1, 30).Select(i => (ulong)i), frames.Select(f => f.FrameNumber));
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public static class LiveFeedHostingExtensions
         services.AddSingleton(sp => new RecordedRunLibrary(sp.GetRequiredService<IRecordedRunCatalog>()));
         services.AddSingleton<RecordedRunCalls>();
         services.AddSingleton<ViewerEndpoint>();
+        services.AddSingleton<RecordedRunHttp>();
         services.AddSingleton<AuthInterceptor>();
         services.AddGrpc(o =>
         {
@@ -51,6 +52,8 @@ public static class LiveFeedHostingExtensions
         app.MapGet(root + "/", (HttpContext c) => ViewerEndpoint.ServeResourceAsync(c, "index.html", "text/html; charset=utf-8"));
         app.MapGet(root + "/viewer.js", (HttpContext c) => ViewerEndpoint.ServeResourceAsync(c, "viewer.js", "text/javascript; charset=utf-8"));
         app.Map(root + "/ws", (HttpContext c, ViewerEndpoint viewer) => viewer.AcceptAsync(c));
+        app.MapGet(root + "/runs", (HttpContext c, RecordedRunHttp runs) => runs.ListAsync(c));
+        app.MapGet(root + "/runs/{runId}/frames/{frame:long}", (HttpContext c, string runId, long frame, RecordedRunHttp runs) => runs.FrameAsync(c, runId, frame));
         return app;
     }
 }

@@ -12,7 +12,9 @@ namespace CathLab.LiveFeed.Review;
 /// Plays one observer's review: reads the asked run's frames one at a time from its object, at the acquired or the asked
 /// rate, and hands each to the observer's <see cref="ObserverSession"/> exactly as the encoder hands live frames (the
 /// session chooses the level, the frame is encoded once at it, the session's queue, pacing by acknowledgements and
-/// adaptation do the rest). A run still being recorded is followed as it grows. Requests (play, seek, step, another run)
+/// adaptation do the rest), except that a frame is not offered while the previous one still waits in the session's queue:
+/// on a link slower than the rate, playback slows down (and adaptation steps down) rather than losing frames of the
+/// run. A run still being recorded is followed as it grows. Requests (play, seek, step, another run)
 /// and pauses come from the transport's reader; the loop applies them between frames. Where playback is goes to the
 /// observer as <see cref="ReviewStatus"/> events.
 /// </summary>
@@ -195,6 +197,13 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
             _next = _start;
         }
         _waitingReported = false;
+        if (_session!.QueuedFrames > 0)
+        {
+            // The link has not taken the last frame yet. A live frame would replace it (live is about now); a recorded
+            // run's frames are all worth seeing, so playback waits instead, and the session's adaptation sees the delay.
+            _due = now + Math.Min(interval, _time.TimestampFrequency / 200);
+            return;
+        }
         try
         {
             RecordedRunLibrary.ReadFrame(reader, _next, _image);
