@@ -143,16 +143,16 @@ public sealed class RecordedRunBrowserTests : IAsyncLifetime
         Assert.True(runs[0]!["dsa"]!.GetValue<bool>());
         using (var thumb = Cv2.ImDecode(Convert.FromBase64String(runs[0]!["thumbnailJpeg"]!.GetValue<string>()), ImreadModes.Unchanged)) Assert.Equal(64, thumb.Width);
 
-        using var frame = await _http.SendAsync(Get($"/live/runs/RUN-1/frames/9?exam={LiveFeedTestServer.Exam}"));
+        using var frame = await _http.SendAsync(Get($"/live/runs/frame?exam={LiveFeedTestServer.Exam}&run=RUN-1&frame=9"));
         Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
         Assert.Equal("image/png", frame.Content.Headers.ContentType!.MediaType);
         using var png = Cv2.ImDecode(await frame.Content.ReadAsByteArrayAsync(), ImreadModes.Unchanged);
         png.GetArray(out ushort[] pixels);
         Assert.True(RecordedRunFiles.Pixels(1, 8).AsSpan().SequenceEqual(pixels), "frame 9 differs from the file");
 
-        using var missing = await _http.SendAsync(Get($"/live/runs/RUN-1/frames/13?exam={LiveFeedTestServer.Exam}"));
+        using var missing = await _http.SendAsync(Get($"/live/runs/frame?exam={LiveFeedTestServer.Exam}&run=RUN-1&frame=13"));
         Assert.Equal(HttpStatusCode.RequestedRangeNotSatisfiable, missing.StatusCode);
-        using var unknown = await _http.SendAsync(Get($"/live/runs/RUN-4/frames/1?exam={LiveFeedTestServer.Exam}"));
+        using var unknown = await _http.SendAsync(Get($"/live/runs/frame?exam={LiveFeedTestServer.Exam}&run=RUN-4&frame=1"));
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using var anonymous = await _http.SendAsync(Get($"/live/runs?exam={LiveFeedTestServer.Exam}", token: null));
         Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);

@@ -53,7 +53,7 @@ public static class LiveFeedHostingExtensions
         app.MapGet(root + "/viewer.js", (HttpContext c) => ViewerEndpoint.ServeResourceAsync(c, "viewer.js", "text/javascript; charset=utf-8"));
         app.Map(root + "/ws", (HttpContext c, ViewerEndpoint viewer) => viewer.AcceptAsync(c));
         app.MapGet(root + "/runs", (HttpContext c, RecordedRunHttp runs) => runs.ListAsync(c));
-        app.MapGet(root + "/runs/{runId}/frames/{frame:long}", (HttpContext c, string runId, long frame, RecordedRunHttp runs) => runs.FrameAsync(c, runId, frame));
+        app.MapGet(root + "/runs/frame", (HttpContext c, RecordedRunHttp runs) => runs.FrameAsync(c));
         return app;
     }
 }

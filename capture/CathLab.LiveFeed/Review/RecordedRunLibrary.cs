@@ -49,6 +49,7 @@ public sealed class RecordedRunLibrary(IRecordedRunCatalog catalog)
             info.Width = (uint)reader.FrameFormat.Columns;
             info.Height = (uint)reader.FrameFormat.Rows;
             info.BitsStored = (uint)BitsStored(reader);
+            info.FrameRate = (float)AcquiredRate(entry, reader);
             if (reader.FrameCount > 0) info.ThumbnailJpeg = ByteString.CopyFrom(Thumbnail(reader, entry.ObjectPath, thumbnailWidth));
         }
         catch (Exception e) when (e is DicomFormatException or IOException or NotSupportedException)

@@ -28,11 +28,18 @@ internal sealed class RecordedRunHttp(RecordedRunLibrary library, TokenStore tok
         await context.Response.WriteAsync(JsonFormatter.Default.Format(reply), context.RequestAborted);
     }
 
-    /// <summary>GET runs/{runId}/frames/{n}?exam=ID: frame n (1-based) as a 16-bit grey PNG; X-Bits-Stored says how many bits count.</summary>
-    public async Task FrameAsync(HttpContext context, string runId, long frameNumber)
+    /// <summary>GET runs/frame?exam=ID&amp;run=RUN&amp;frame=N: frame N (1-based) as a 16-bit grey PNG; X-Bits-Stored says how
+    /// many bits count. (Run ids hold a '/', so they travel in the query, not the path.)</summary>
+    public async Task FrameAsync(HttpContext context)
     {
         var (caller, exam) = await AdmitAsync(context);
         if (caller is null) return;
+        string runId = context.Request.Query["run"].ToString();
+        if (!long.TryParse(context.Request.Query["frame"], out long frameNumber) || runId.Length == 0)
+        {
+            await FailAsync(context, caller, exam, StatusCodes.Status400BadRequest, "InvalidArgument", "run and frame (a number) are required");
+            return;
+        }
         if (library.Find(exam, runId) is not { } entry)
         {
             await FailAsync(context, caller, exam, StatusCodes.Status404NotFound, "NotFound", $"exam {exam} has no recorded run {runId}");

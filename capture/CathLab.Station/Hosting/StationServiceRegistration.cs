@@ -23,6 +23,7 @@ using CathLab.Station.Calibration;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;
+using CathLab.LiveFeed.Review;
 using CathLab.Station.Live;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -107,6 +108,7 @@ public static class StationServiceRegistration
             sp.GetRequiredService<FluoroLoop>().Store,
             sp.GetRequiredService<ILogger<ProcessingStage>>()));
         services.AddSingleton<IExamEvents, LiveFeedExamEvents>();
+        services.AddSingleton<IRecordedRunCatalog, ExamRecordedRuns>();
         services.AddSingleton<GeneratorTelemetry>();
         services.AddSingleton<ProtocolSelection>();
         services.AddSingleton<ExamSession>();
