@@ -46,28 +46,13 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
         string outcome = "OK";
         try
         {
-            var writer = session.RunWriterAsync(new GrpcObserverTransport(responseStream), stop.Token);
-            var reader = ReadObserverMessagesAsync(requestStream, session, stop.Token);
-            var done = await Task.WhenAny(writer, reader);
-            stop.Cancel();
-            try
-            {
-                await Task.WhenAll(writer, reader);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            await done;
+            outcome = await GrpcSessionLoops.RunAsync(context, logger, session, stop,
+                session.RunWriterAsync(new GrpcObserverTransport(responseStream), stop.Token), ReadObserverMessagesAsync(requestStream, session, stop.Token));
         }
         catch (RpcException e)
         {
             outcome = e.StatusCode.ToString();
             throw;
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            outcome = "Cancelled";
-            logger.LogInformation("observer {Peer} (session {Session}) hung up", context.Peer, session.Id);
         }
         finally
         {

@@ -83,29 +83,13 @@ public sealed class RecordedRunCalls(RecordedRunLibrary library, IAuditLog audit
         string outcome = "OK";
         try
         {
-            var writer = session.RunWriterAsync(new GrpcObserverTransport(responses), stop.Token);
-            var reader = ReadReviewMessagesAsync(requests, context, caller, session, player, stop.Token);
-            var playing = player.RunAsync(stop.Token);
-            var done = await Task.WhenAny(writer, reader, playing);
-            stop.Cancel();
-            try
-            {
-                await Task.WhenAll(writer, reader, playing);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            await done;
+            outcome = await GrpcSessionLoops.RunAsync(context, logger, session, stop, session.RunWriterAsync(new GrpcObserverTransport(responses), stop.Token),
+                ReadReviewMessagesAsync(requests, context, caller, session, player, stop.Token), player.RunAsync(stop.Token));
         }
         catch (RpcException e)
         {
             outcome = e.StatusCode.ToString();
             throw;
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            outcome = "Cancelled";
-            logger.LogInformation("observer {Peer} (review session {Session}) hung up", context.Peer, session.Id);
         }
         finally
         {

@@ -269,42 +269,39 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         };
     }
 
-    private async Task ReadReviewMessagesAsync(WebSocket socket, byte[] buffer, CallerIdentity caller, ObserverSession session, ReviewPlayer player, string peer, CancellationToken ct)
-    {
-        while (true)
+    private Task ReadReviewMessagesAsync(WebSocket socket, byte[] buffer, CallerIdentity caller, ObserverSession session, ReviewPlayer player, string peer, CancellationToken ct) =>
+        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"review\":{...}}, {\"pause\":true} or {\"maxFps\":x}", root =>
         {
-            var text = await ReadTextAsync(socket, buffer, ct);
-            if (text is null) return;
-            try
+            if (root.TryGetProperty("pause", out var pause) && pause.ValueKind == JsonValueKind.True)
             {
-                using var doc = JsonDocument.Parse(text);
-                var root = doc.RootElement;
-                if (root.TryGetProperty("ack", out var ack) && ack.TryGetInt64(out long a)) session.OnAck(a);
-                else if (root.TryGetProperty("pause", out var pause) && pause.ValueKind == JsonValueKind.True) player.Pause();
-                else if (root.TryGetProperty("maxFps", out var cap) && cap.ValueKind == JsonValueKind.Number && WatchRequestValidator.RateCapProblem(cap.GetDouble()) is null) session.SetRateCap(cap.GetDouble());
-                else if (root.TryGetProperty("review", out var r))
-                {
-                    var request = ParseReview(r, session.ExamId, Tier.Unspecified);
-                    if (ReviewRequestValidator.Problem(request) is { } problem) throw new InvalidDataException(problem);
-                    if (library.Find(request.ExamId, request.RunId) is not { } entry)
-                    {
-                        player.Refused(request.RunId, $"exam {request.ExamId} has no recorded run {request.RunId}");
-                        continue;
-                    }
-                    player.Request(request, entry);
-                    audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "review-run", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket",
-                        Detail: $"session {session.Id}, run {request.RunId} from frame {Math.Max(1u, request.StartFrame)}"));
-                }
-                else throw new InvalidDataException("expected {\"ack\":n}, {\"review\":{...}}, {\"pause\":true} or {\"maxFps\":x}");
+                player.Pause();
+                return true;
             }
-            catch (JsonException e)
+            if (!root.TryGetProperty("review", out var r)) return false;
+            var request = ParseReview(r, session.ExamId, Tier.Unspecified);
+            if (ReviewRequestValidator.Problem(request) is { } problem) throw new InvalidDataException(problem);
+            if (library.Find(request.ExamId, request.RunId) is not { } entry)
             {
-                throw new InvalidDataException($"not valid JSON: {e.Message}");
+                player.Refused(request.RunId, $"exam {request.ExamId} has no recorded run {request.RunId}");
+                return true;
             }
-        }
-    }
+            player.Request(request, entry);
+            audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "review-run", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket",
+                Detail: $"session {session.Id}, run {request.RunId} from frame {Math.Max(1u, request.StartFrame)}"));
+            return true;
+        }, ct);
 
-    private async Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct)
+    private Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct) =>
+        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}", root =>
+        {
+            if (!root.TryGetProperty("mark", out var mark) || !mark.TryGetInt64(out long k)) return false;
+            hub.Mark(session.ExamId, k);
+            return true;
+        }, ct);
+
+    /// <summary>The client's JSON messages until it closes: acknowledgements and rate caps for any session, the rest by
+    /// <paramref name="handle"/>; a message none of them takes is the client's error.</summary>
+    private static async Task ReadJsonMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, string expected, Func<JsonElement, bool> handle, CancellationToken ct)
     {
         while (true)
         {
@@ -315,9 +312,8 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
                 using var doc = JsonDocument.Parse(text);
                 var root = doc.RootElement;
                 if (root.TryGetProperty("ack", out var ack) && ack.TryGetInt64(out long a)) session.OnAck(a);
-                else if (root.TryGetProperty("mark", out var mark) && mark.TryGetInt64(out long k)) hub.Mark(session.ExamId, k);
                 else if (root.TryGetProperty("maxFps", out var cap) && cap.ValueKind == JsonValueKind.Number && WatchRequestValidator.RateCapProblem(cap.GetDouble()) is null) session.SetRateCap(cap.GetDouble());
-                else throw new InvalidDataException("expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}");
+                else if (!handle(root)) throw new InvalidDataException(expected);
             }
             catch (JsonException e)
             {
