@@ -149,6 +149,19 @@ public sealed class XaRunReaderTests : IDisposable
     }
 
     [Fact]
+    public void ARunAbandonedWhileReadIsSaidToBeGone()
+    {
+        var path = _dir.File("abandoned.dcm");
+        using var writer = StartRun(path, DicomUids.RleLossless);
+        WriteFrames(writer, 0, 2);
+        using var reader = XaRunReader.Open(path);
+        writer.Abandon();
+        var e = Assert.Throws<FileNotFoundException>(() => reader.Refresh());
+        Assert.Contains("abandoned", e.Message);
+        AssertFrame(reader, 1); // what was read stays readable
+    }
+
+    [Fact]
     public void AMissingRunIsNotFound()
     {
         Assert.Throws<FileNotFoundException>(() => XaRunReader.Open(_dir.File("absent.dcm")));

@@ -32,6 +32,7 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
     private readonly FrameSlot _slot = new();
     private readonly RecordedFrameImage _image = new();
     private readonly TierEncoder _encoder;
+    private readonly ITimer _dueTimer;
     private ObserverSession? _session;
     private (ReviewRequest Request, RecordedRunEntry Entry)? _pending;
     private bool _pausePending;
@@ -55,6 +56,7 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
         _examId = examId;
         _time = time;
         _encoder = new TierEncoder(_pools);
+        _dueTimer = time.CreateTimer(static s => ((SemaphoreSlim)s!).Release(), _signal, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     /// <summary>Frames handed to the session so far.</summary>
@@ -103,18 +105,12 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
         }
     }
 
-    /// <summary>Until the next frame is due or a command comes.</summary>
-    private async Task WaitAsync(TimeSpan wait, CancellationToken cancellation)
+    /// <summary>Until the next frame is due or a command comes: one timer, made once, signals the same semaphore as
+    /// commands do (a wake-up for nothing only makes the loop look again).</summary>
+    private Task WaitAsync(TimeSpan wait, CancellationToken cancellation)
     {
-        using var due = new CancellationTokenSource(wait, _time);
-        using var either = CancellationTokenSource.CreateLinkedTokenSource(cancellation, due.Token);
-        try
-        {
-            await _signal.WaitAsync(either.Token);
-        }
-        catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
-        {
-        }
+        _dueTimer.Change(wait, Timeout.InfiniteTimeSpan);
+        return _signal.WaitAsync(cancellation);
     }
 
     private void TakeCommands()
@@ -164,7 +160,14 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
         _playing = true;
         _waitingReported = false;
         _due = _time.GetTimestamp();
-        _reader.Refresh();
+        try
+        {
+            _reader.Refresh();
+        }
+        catch (Exception e) when (e is DicomFormatException or IOException)
+        {
+            // The first frame's turn says so (PlayOne refreshes again and reports it).
+        }
         if (_start >= _reader.FrameCount && !_reader.Recording)
         {
             _playing = false;
@@ -178,7 +181,16 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
     {
         var reader = _reader!;
         long interval = (long)(_intervalUs * _time.TimestampFrequency / 1e6);
-        if (_next >= reader.FrameCount) reader.Refresh();
+        try
+        {
+            if (_next >= reader.FrameCount) reader.Refresh();
+        }
+        catch (Exception e) when (e is DicomFormatException or IOException)
+        {
+            _playing = false;
+            Status("error", $"run {_entry!.RunId} cannot be read further: {e.Message}");
+            return;
+        }
         if (_next >= reader.FrameCount)
         {
             if (reader.Recording)
@@ -278,8 +290,9 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
 
     public void Dispose()
     {
+        _dueTimer.Dispose();
         _reader?.Dispose();
         _encoder.Dispose();
-        _signal.Dispose();
+        // The semaphore is not disposed: a timer callback already on its way may still release it (it holds no handle).
     }
 }

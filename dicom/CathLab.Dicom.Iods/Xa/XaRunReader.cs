@@ -51,6 +51,7 @@ public sealed class XaRunReader : IDisposable
     public DicomDataSet DataSet => _reader.DataSet;
 
     /// <summary>Takes in frames written since; reopens the completed object once the writer has renamed it. Returns the frame count.</summary>
+    /// <exception cref="FileNotFoundException">The recorder abandoned the run (deleted its partial file).</exception>
     public int Refresh()
     {
         if (!_onPartial) return FrameCount;
@@ -61,6 +62,8 @@ public sealed class XaRunReader : IDisposable
             _onPartial = false;
             return FrameCount;
         }
+        if (!File.Exists(_path + XaRunWriter.PartialSuffix) && !File.Exists(_path))
+            throw new FileNotFoundException($"the run at {_path} was abandoned while it was recorded (its partial file is gone)", _path);
         return _reader.Refresh();
     }
 
