@@ -109,13 +109,13 @@ public sealed class RecordedRunLibrary(IRecordedRunCatalog catalog)
 
     internal static int BitsStored(XaRunReader reader) => reader.DataSet.GetIntOrDefault(DicomTags.BitsStored, reader.FrameFormat.BitsAllocated);
 
-    /// <summary>The acquired rate: the catalog's, else Cine Rate, else 1000 / Frame Time; 15 when none is known.</summary>
+    /// <summary>The acquired rate: the catalog's, else 1000 / Frame Time (a decimal), else Cine Rate (an integer); 15 when none is known.</summary>
     internal static double AcquiredRate(RecordedRunEntry entry, XaRunReader reader)
     {
         if (entry.FrameRate > 0) return entry.FrameRate;
-        int cine = reader.DataSet.GetIntOrDefault(DicomTags.CineRate, 0);
-        if (cine > 0) return cine;
         double frameTimeMs = reader.DataSet.GetDoubleOrDefault(DicomTags.FrameTime, 0);
-        return frameTimeMs > 0 ? 1000 / frameTimeMs : 15;
+        if (frameTimeMs > 0) return 1000 / frameTimeMs;
+        int cine = reader.DataSet.GetIntOrDefault(DicomTags.CineRate, 0);
+        return cine > 0 ? cine : 15;
     }
 }

@@ -50,7 +50,7 @@ public sealed class StationReviewHilTests
         var cine = after.Runs[0];
         Assert.Equal($"{exam.ExamId}/run-{first.Number}", cine.RunId);
         Assert.Equal(((uint)first.Frames, "cine", false, 512u), (cine.Frames, cine.Kind, cine.Recording, cine.Width));
-        Assert.Equal(15f, cine.FrameRate, 1);
+        Assert.InRange(cine.FrameRate, 5f, 15.5f); // the object's own Cine Rate: what the generator really delivered, at most the protocol's 15
         Assert.True(cine.ReferenceAirKermaMgy > 0);
         Assert.False(after.Runs[1].Recording);
 
