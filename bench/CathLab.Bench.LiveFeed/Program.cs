@@ -3,11 +3,20 @@ using CathLab.Bench.LiveFeed;
 using CathLab.LiveFeed.Tiers;
 
 // Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--lossless 0,1] [--diagnose]
+// Review of a recorded run: ... -- review [--kbps 2000] [--requests 10] (first frame over a throttled link, frame decode time).
 // --lossless: rows with that many lossless observers among the observers (they ask for the lossless tier; the others for diagnostic).
 // --diagnose adds, per row, where the latency tail is spent, GC counts and what PublishFrame went through.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
 if (args.Length == 6 && args[0] == ObserverChild.Command)
     return await ObserverChild.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4], args[5]);
+if (args.Length >= 1 && args[0] == "review")
+{
+    // dotnet CathLab.Bench.LiveFeed.dll review [--kbps 2000] [--requests 10]
+    double kbps = args.SkipWhile(a => a != "--kbps").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(2000);
+    int requests = args.SkipWhile(a => a != "--requests").Skip(1).Select(int.Parse).FirstOrDefault(10);
+    using var frames = new ProcessedFrameSource(Math.Max(30, 1));
+    return await ReviewRun.RunAsync(frames, kbps * 1000, requests);
+}
 double seconds = 10;
 double[] rates = [30, 60];
 int[] counts = [1, 8, 32];

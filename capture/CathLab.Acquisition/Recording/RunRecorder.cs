@@ -55,6 +55,13 @@ public sealed class RunRecorder : IAsyncDisposable
         get { lock (_gate) return _session is not null; }
     }
 
+    /// <summary>The final path of the object being recorded (its frames are in the partial file beside it until it is
+    /// completed), or null when no run is being recorded.</summary>
+    public string? RecordingPath
+    {
+        get { lock (_gate) return _session?.Path; }
+    }
+
     /// <summary>How many frames of <paramref name="format"/> a run begun now can hold (transfer syntax and spool space).</summary>
     public RecordingCapacity CapacityFor(Dicom.Data.DicomFrameFormat format)
     {

@@ -1,6 +1,7 @@
 using CathLab.Security.Audit;
 using CathLab.LiveFeed.Services;
 using CathLab.Security.Access;
+using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,7 +13,8 @@ namespace CathLab.LiveFeed.Hosting;
 /// <summary>What the station's host calls: <c>services.AddCathLabLiveFeed(options)</c> then <c>app.MapCathLabLiveFeed()</c>.</summary>
 public static class LiveFeedHostingExtensions
 {
-    /// <summary>Registers the hub, token store, method policy, audit log and gRPC with the token interceptor.
+    /// <summary>Registers the hub, token store, method policy, audit log, the recorded runs (the host's
+    /// <see cref="IRecordedRunCatalog"/> if it registered one, else none) and gRPC with the token interceptor.
     /// The interceptor guards every gRPC service of the host: open a method to observers with
     /// <paramref name="policy"/>; anything not opened needs a technician.</summary>
     public static IServiceCollection AddCathLabLiveFeed(this IServiceCollection services, LiveFeedOptions options, Action<MethodPolicy>? policy = null)
@@ -25,7 +27,11 @@ public static class LiveFeedHostingExtensions
         services.AddSingleton(new TokenStore(options.Tokens));
         services.TryAddSingleton<IAuditLog>(_ => new JsonLinesAuditLog(options.AuditPath));
         services.AddSingleton(sp => new LiveFeedHub(sp.GetRequiredService<LiveFeedOptions>()));
+        services.TryAddSingleton<IRecordedRunCatalog, NoRecordedRuns>();
+        services.AddSingleton(sp => new RecordedRunLibrary(sp.GetRequiredService<IRecordedRunCatalog>()));
+        services.AddSingleton<RecordedRunCalls>();
         services.AddSingleton<ViewerEndpoint>();
+        services.AddSingleton<RecordedRunHttp>();
         services.AddSingleton<AuthInterceptor>();
         services.AddGrpc(o =>
         {
@@ -46,6 +52,8 @@ public static class LiveFeedHostingExtensions
         app.MapGet(root + "/", (HttpContext c) => ViewerEndpoint.ServeResourceAsync(c, "index.html", "text/html; charset=utf-8"));
         app.MapGet(root + "/viewer.js", (HttpContext c) => ViewerEndpoint.ServeResourceAsync(c, "viewer.js", "text/javascript; charset=utf-8"));
         app.Map(root + "/ws", (HttpContext c, ViewerEndpoint viewer) => viewer.AcceptAsync(c));
+        app.MapGet(root + "/runs", (HttpContext c, RecordedRunHttp runs) => runs.ListAsync(c));
+        app.MapGet(root + "/runs/frame", (HttpContext c, RecordedRunHttp runs) => runs.FrameAsync(c));
         return app;
     }
 }

@@ -11,7 +11,7 @@ namespace CathLab.LiveFeed.Services;
 /// <summary>The observers' gRPC service: live frames with events (Watch), events alone, lossless fetch. A client
 /// message that is not a valid ObserverMessage ends the call with INVALID_ARGUMENT (audited); an observer that
 /// hangs up is logged once, as information.</summary>
-public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<LiveFeedService> logger) : Protocol.LiveFeed.LiveFeedBase
+public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<LiveFeedService> logger, RecordedRunCalls recorded) : Protocol.LiveFeed.LiveFeedBase
 {
     public override async Task Watch(IAsyncStreamReader<ObserverMessage> requestStream, IServerStreamWriter<LiveMessage> responseStream, ServerCallContext context)
     {
@@ -46,28 +46,13 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
         string outcome = "OK";
         try
         {
-            var writer = session.RunWriterAsync(new GrpcObserverTransport(responseStream), stop.Token);
-            var reader = ReadObserverMessagesAsync(requestStream, session, stop.Token);
-            var done = await Task.WhenAny(writer, reader);
-            stop.Cancel();
-            try
-            {
-                await Task.WhenAll(writer, reader);
-            }
-            catch (OperationCanceledException)
-            {
-            }
-            await done;
+            outcome = await GrpcSessionLoops.RunAsync(context, logger, session, stop,
+                session.RunWriterAsync(new GrpcObserverTransport(responseStream), stop.Token), ReadObserverMessagesAsync(requestStream, session, stop.Token));
         }
         catch (RpcException e)
         {
             outcome = e.StatusCode.ToString();
             throw;
-        }
-        catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
-        {
-            outcome = "Cancelled";
-            logger.LogInformation("observer {Peer} (session {Session}) hung up", context.Peer, session.Id);
         }
         finally
         {
@@ -107,8 +92,14 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
         }
     }
 
+    public override Task<ListRecordedRunsReply> ListRecordedRuns(ListRecordedRunsRequest request, ServerCallContext context) => recorded.ListAsync(request, context);
+
+    public override Task Review(IAsyncStreamReader<ReviewMessage> requestStream, IServerStreamWriter<LiveMessage> responseStream, ServerCallContext context) =>
+        recorded.ReviewAsync(requestStream, responseStream, context);
+
     public override Task<FetchedFrame> FetchFrame(FetchFrameRequest request, ServerCallContext context)
     {
+        if (request.RunId.Length > 0) return recorded.FetchAsync(request, context);
         var caller = AuthInterceptor.CallerOf(context);
         if (WatchRequestValidator.ExamIdProblem(request.ExamId) is { } problem)
             throw Refuse(context, caller, request.ExamId, StatusCode.InvalidArgument, problem);
@@ -166,9 +157,6 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
         }
     }
 
-    private RpcException Refuse(ServerCallContext context, CallerIdentity caller, string? examId, StatusCode status, string why)
-    {
-        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, context.Method, status.ToString(), examId, caller.Role.ToString(), context.Peer, "grpc", Detail: why));
-        return new RpcException(new Status(status, why));
-    }
+    private RpcException Refuse(ServerCallContext context, CallerIdentity caller, string? examId, StatusCode status, string why) =>
+        CallRefusal.Refuse(audit, context, caller, examId, status, why);
 }

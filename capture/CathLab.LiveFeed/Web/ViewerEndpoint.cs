@@ -3,6 +3,7 @@ using System.Text.Json;
 using CathLab.Security.Audit;
 using CathLab.LiveFeed.Protocol;
 using CathLab.Security.Access;
+using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace CathLab.LiveFeed.Web;
 /// observer session logic as gRPC. The token comes in the first WebSocket message, never in the URL. A malformed
 /// message (too long, not JSON, not one the protocol has) is closed with 1007 and audited as InvalidArgument; a peer
 /// that hangs up is logged once, as information.</summary>
-internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit, ILogger<ViewerEndpoint> logger)
+internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit, RecordedRunLibrary library, ILogger<ViewerEndpoint> logger)
 {
     private const int MaxClientMessageBytes = 4096;
 
@@ -22,6 +23,7 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
     private static readonly TimeSpan LoopGrace = TimeSpan.FromSeconds(2);
     private const WebSocketCloseStatus Unauthorized = (WebSocketCloseStatus)4401;
     private const WebSocketCloseStatus Forbidden = (WebSocketCloseStatus)4403;
+    private const WebSocketCloseStatus NotFound = (WebSocketCloseStatus)4404;
 
     public static async Task ServeResourceAsync(HttpContext context, string name, string contentType)
     {
@@ -60,7 +62,7 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             logger.LogInformation("viewer {Peer} hung up before its first message", peer);
             return;
         }
-        if (!TryParseHello(hello, out var token, out var request, out var problem))
+        if (!TryParseHello(hello, out var token, out var request, out var review, out var problem))
         {
             await RefuseAsync(socket, transport, "anonymous", null, peer, WebSocketCloseStatus.InvalidPayloadData, "InvalidArgument", problem!, ct);
             return;
@@ -76,28 +78,17 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             return;
         }
 
+        if (review is not null)
+        {
+            await ReviewAsync(socket, transport, buffer, caller, review, peer, ct);
+            return;
+        }
         var session = hub.Join(caller, request.ExamId, request.BestTier == Tier.Lossless ? Tier.Diagnostic : request.BestTier, request.MaxFps, "websocket", peer);
         audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket", Detail: $"session {session.Id}"));
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping);
         string outcome = "OK";
         try
         {
-            // Neither loop's socket call is cancelled by the session's end: a cancelled WebSocket call aborts the
-            // connection, and the observer would get no close code. The reader ends when the peer answers the close.
-            var writer = session.RunWriterAsync(transport, stop.Token);
-            var reader = ReadClientMessagesAsync(socket, buffer, session, ct);
-            await Task.WhenAny(writer, reader);
-            stop.Cancel();
-            bool writerFailed = !await FinishAsync(socket, writer);
-            var bad = reader.IsFaulted ? reader.Exception?.InnerException as InvalidDataException : null;
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
-            {
-                var (close, why) = bad is not null ? (WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message))
-                    : (WebSocketCloseStatus.NormalClosure, session.EndedWithExam ? "exam ended" : "session ended");
-                await socket.CloseOutputAsync(close, why, CancellationToken.None);
-            }
-            bool readerFailed = !await FinishAsync(socket, reader);
-            outcome = bad is not null ? "InvalidArgument" : writerFailed || (readerFailed && !session.EndedWithExam) || ct.IsCancellationRequested ? "Cancelled" : "OK";
+            outcome = await RunSessionAsync(socket, transport, session, stop => (ReadClientMessagesAsync(socket, buffer, session, ct), null), ct);
         }
         catch (Exception e) when (e is OperationCanceledException || IsHangUp(e))
         {
@@ -110,6 +101,62 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-end", outcome, request.ExamId, caller.Role.ToString(), peer, "websocket",
                 (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds, $"session {session.Id}, frames sent {session.FramesSent}, lost {session.FramesLost}, skipped {session.FramesSkipped}{(session.EndedWithExam ? ", exam ended" : "")}"));
         }
+    }
+
+    /// <summary>A review session: a recorded run played through an observer session (as over gRPC), on this socket.</summary>
+    private async Task ReviewAsync(WebSocket socket, WebSocketObserverTransport transport, byte[] buffer, CallerIdentity caller, ReviewRequest request, string peer, CancellationToken ct)
+    {
+        if (library.Find(request.ExamId, request.RunId) is not { } entry)
+        {
+            await RefuseAsync(socket, transport, caller.Subject, request.ExamId, peer, NotFound, "NotFound", $"exam {request.ExamId} has no recorded run {request.RunId}", ct);
+            return;
+        }
+        using var player = new ReviewPlayer(request.ExamId, TimeProvider.System);
+        var session = new ObserverSession(player, caller, request.ExamId, request.BestTier == Tier.Lossless ? Tier.Diagnostic : request.BestTier, 0, "websocket", peer);
+        player.Attach(session);
+        player.Request(request, entry);
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "review-start", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket",
+            Detail: $"session {session.Id}, run {request.RunId} from frame {Math.Max(1u, request.StartFrame)}"));
+        string outcome = "OK";
+        try
+        {
+            outcome = await RunSessionAsync(socket, transport, session, stop => (ReadReviewMessagesAsync(socket, buffer, caller, session, player, peer, ct), player.RunAsync(stop)), ct);
+        }
+        catch (Exception e) when (e is OperationCanceledException || IsHangUp(e))
+        {
+            outcome = "Cancelled";
+        }
+        finally
+        {
+            if (outcome == "Cancelled") logger.LogInformation("viewer {Peer} (review session {Session}) hung up", peer, session.Id);
+            audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "review-end", outcome, request.ExamId, caller.Role.ToString(), peer, "websocket",
+                (DateTimeOffset.UtcNow - session.StartedAt).TotalSeconds, $"session {session.Id}, frames played {player.FramesPlayed}, sent {session.FramesSent}, lost {session.FramesLost}"));
+        }
+    }
+
+    /// <summary>Runs a session's writer beside the client's reader (and a player, for a review) until one ends, then closes
+    /// the socket with the code that says why. Returns the outcome to audit.</summary>
+    private static async Task<string> RunSessionAsync(WebSocket socket, WebSocketObserverTransport transport, ObserverSession session,
+        Func<CancellationToken, (Task Reader, Task? Player)> start, CancellationToken ct)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping);
+        // Neither loop's socket call is cancelled by the session's end: a cancelled WebSocket call aborts the
+        // connection, and the observer would get no close code. The reader ends when the peer answers the close.
+        var writer = session.RunWriterAsync(transport, stop.Token);
+        var (reader, player) = start(stop.Token);
+        await Task.WhenAny(player is null ? [writer, reader] : [writer, reader, player]);
+        stop.Cancel();
+        if (player is not null) await FinishAsync(socket, player);
+        bool writerFailed = !await FinishAsync(socket, writer);
+        var bad = reader.IsFaulted ? reader.Exception?.InnerException as InvalidDataException : null;
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+        {
+            var (close, why) = bad is not null ? (WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message))
+                : (WebSocketCloseStatus.NormalClosure, session.EndedWithExam ? "exam ended" : "session ended");
+            await socket.CloseOutputAsync(close, why, CancellationToken.None);
+        }
+        bool readerFailed = !await FinishAsync(socket, reader);
+        return bad is not null ? "InvalidArgument" : writerFailed || (readerFailed && !session.EndedWithExam) || ct.IsCancellationRequested ? "Cancelled" : "OK";
     }
 
     /// <summary>Waits for one of the session's loops, aborting the socket when it does not finish within the grace
@@ -162,10 +209,11 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
     /// <summary>A close reason fits in 123 bytes of UTF-8 (RFC 6455, 5.5: control frames carry at most 125).</summary>
     private static string CloseReason(string why) => why.Length <= 100 && System.Text.Encoding.UTF8.GetByteCount(why) <= 123 ? why : why[..Math.Min(why.Length, 60)] + "...";
 
-    internal static bool TryParseHello(string? text, out string? token, out WatchRequest? request, out string? problem)
+    internal static bool TryParseHello(string? text, out string? token, out WatchRequest? request, out ReviewRequest? review, out string? problem)
     {
         token = null;
         request = null;
+        review = null;
         problem = null;
         if (text is null)
         {
@@ -190,6 +238,11 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
                 _ => (Tier)(-1),
             };
             problem = WatchRequestValidator.Problem(request);
+            if (problem is null && root.TryGetProperty("review", out var r))
+            {
+                review = ParseReview(r, exam, request.BestTier);
+                problem = ReviewRequestValidator.Problem(review);
+            }
             return problem is null;
         }
         catch (JsonException e)
@@ -199,7 +252,56 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         }
     }
 
-    private async Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct)
+    /// <summary>{"runId", "startFrame", "fps", "frameCount", "loop"}; the exam and tier are the hello's.</summary>
+    private static ReviewRequest ParseReview(JsonElement r, string examId, Tier tier)
+    {
+        if (r.ValueKind != JsonValueKind.Object) throw new JsonException("review is not an object");
+        return new ReviewRequest
+        {
+            ExamId = examId,
+            BestTier = tier,
+            RunId = r.TryGetProperty("runId", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString()! : "",
+            StartFrame = r.TryGetProperty("startFrame", out var s) && s.TryGetUInt32(out var start) ? start : 0,
+            Fps = r.TryGetProperty("fps", out var f) && f.ValueKind == JsonValueKind.Number ? (float)f.GetDouble() : 0,
+            FrameCount = r.TryGetProperty("frameCount", out var c) && c.TryGetUInt32(out var count) ? count : 0,
+            Loop = r.TryGetProperty("loop", out var l) && l.ValueKind == JsonValueKind.True,
+            ClientName = "browser",
+        };
+    }
+
+    private Task ReadReviewMessagesAsync(WebSocket socket, byte[] buffer, CallerIdentity caller, ObserverSession session, ReviewPlayer player, string peer, CancellationToken ct) =>
+        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"review\":{...}}, {\"pause\":true} or {\"maxFps\":x}", root =>
+        {
+            if (root.TryGetProperty("pause", out var pause) && pause.ValueKind == JsonValueKind.True)
+            {
+                player.Pause();
+                return true;
+            }
+            if (!root.TryGetProperty("review", out var r)) return false;
+            var request = ParseReview(r, session.ExamId, Tier.Unspecified);
+            if (ReviewRequestValidator.Problem(request) is { } problem) throw new InvalidDataException(problem);
+            if (library.Find(request.ExamId, request.RunId) is not { } entry)
+            {
+                player.Refused(request.RunId, $"exam {request.ExamId} has no recorded run {request.RunId}");
+                return true;
+            }
+            player.Request(request, entry);
+            audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "review-run", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket",
+                Detail: $"session {session.Id}, run {request.RunId} from frame {Math.Max(1u, request.StartFrame)}"));
+            return true;
+        }, ct);
+
+    private Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct) =>
+        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}", root =>
+        {
+            if (!root.TryGetProperty("mark", out var mark) || !mark.TryGetInt64(out long k)) return false;
+            hub.Mark(session.ExamId, k);
+            return true;
+        }, ct);
+
+    /// <summary>The client's JSON messages until it closes: acknowledgements and rate caps for any session, the rest by
+    /// <paramref name="handle"/>; a message none of them takes is the client's error.</summary>
+    private static async Task ReadJsonMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, string expected, Func<JsonElement, bool> handle, CancellationToken ct)
     {
         while (true)
         {
@@ -210,9 +312,8 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
                 using var doc = JsonDocument.Parse(text);
                 var root = doc.RootElement;
                 if (root.TryGetProperty("ack", out var ack) && ack.TryGetInt64(out long a)) session.OnAck(a);
-                else if (root.TryGetProperty("mark", out var mark) && mark.TryGetInt64(out long k)) hub.Mark(session.ExamId, k);
                 else if (root.TryGetProperty("maxFps", out var cap) && cap.ValueKind == JsonValueKind.Number && WatchRequestValidator.RateCapProblem(cap.GetDouble()) is null) session.SetRateCap(cap.GetDouble());
-                else throw new InvalidDataException("expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}");
+                else if (!handle(root)) throw new InvalidDataException(expected);
             }
             catch (JsonException e)
             {

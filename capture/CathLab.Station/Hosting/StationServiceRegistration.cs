@@ -24,6 +24,7 @@ using CathLab.Station.Configuration;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;
+using CathLab.LiveFeed.Review;
 using CathLab.Station.Live;
 using CathLab.Workflow;
 using CathLab.Workflow.ProcedureStep;
@@ -111,6 +112,7 @@ public static class StationServiceRegistration
             sp.GetRequiredService<FluoroLoop>().Store,
             sp.GetRequiredService<ILogger<ProcessingStage>>()));
         services.AddSingleton<IExamEvents, LiveFeedExamEvents>();
+        services.AddSingleton<IRecordedRunCatalog, ExamRecordedRuns>();
         services.AddSingleton<GeneratorTelemetry>();
         services.AddSingleton<ProtocolSelection>();
         services.AddSingleton<ExamSession>();

@@ -76,6 +76,7 @@ public sealed class XaRunWriter : IDisposable
         try
         {
             _frames.WriteFrame(pixels);
+            _stream.Flush(); // to the operating system (not the disk): a reviewer reading the growing file sees every whole frame
         }
         catch
         {

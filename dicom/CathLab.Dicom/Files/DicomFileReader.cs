@@ -13,6 +13,9 @@ namespace CathLab.Dicom.Files;
 /// <see cref="CopyTo"/> streams the data set, in this or another transfer syntax, to a stream in chunks.
 /// A deflated file cannot be read by offset, so its data set (pixels included) is inflated into memory.
 /// Not thread-safe: one reader per thread.
+/// Opened as <c>growing</c>, the file may still be being written by <see cref="DicomMultiFrameWriter"/> (Number of Frames
+/// and the native Pixel Data length not yet patched, no sequence delimiter yet): its frames are those wholly on disk,
+/// and <see cref="Refresh"/> takes in the ones appended since.
 /// </summary>
 public sealed class DicomFileReader : IDisposable
 {
@@ -23,9 +26,18 @@ public sealed class DicomFileReader : IDisposable
     private readonly List<uint> _offsetTable = [];
     private readonly DicomElement? _inMemoryPixels;
     private (int First, int Count)[]? _frameMap;
+    private readonly bool _growing;
+    private long _scanFrom = -1;
+    private bool _offsetTableRead;
 
-    public DicomFileReader(Stream input, bool leaveOpen = false)
+    public DicomFileReader(Stream input, bool leaveOpen = false) : this(input, leaveOpen, growing: false)
     {
+    }
+
+    /// <param name="growing">The file may still be being written: read the frames on disk so far, without an error for what is missing.</param>
+    public DicomFileReader(Stream input, bool leaveOpen, bool growing)
+    {
+        _growing = growing;
         if (!input.CanSeek) throw new ArgumentException("the input must be seekable", nameof(input));
         _stream = input;
         _ownsStream = !leaveOpen;
@@ -55,13 +67,14 @@ public sealed class DicomFileReader : IDisposable
                 if (HasPixelData)
                 {
                     FrameFormat.Validate();
-                    if (_inMemoryPixels is null && !TransferSyntax.IsEncapsulated)
+                    if (!IsComplete) FrameCount = FramesOnDisk();
+                    else if (_inMemoryPixels is null && !TransferSyntax.IsEncapsulated)
                     {
                         var needed = (long)FrameFormat.FrameLength * FrameCount;
                         if (PixelDataLength < needed)
                             throw new DicomFormatException($"Pixel Data holds {PixelDataLength} bytes; {FrameCount} frames of {FrameFormat.FrameLength} need {needed}");
                     }
-                    if (TransferSyntax.IsEncapsulated && _inMemoryPixels is null) FrameMap();
+                    if (TransferSyntax.IsEncapsulated && _inMemoryPixels is null && FrameCount > 0) FrameMap();
                 }
             }
             catch (Exception e) when (DicomFormatException.IsMalformedInput(e))
@@ -96,7 +109,45 @@ public sealed class DicomFileReader : IDisposable
     public DicomDataSet DataSet { get; }
 
     public bool HasPixelData { get; }
-    public int FrameCount { get; }
+    public int FrameCount { get; private set; }
+
+    /// <summary>False while a growing file's pixel data is unfinished (no delimiter, or a native length not yet written).</summary>
+    public bool IsComplete { get; private set; } = true;
+
+    /// <summary>Growing file: takes in the frames appended since it was opened or last refreshed; returns the frame count.
+    /// The data set is not read again (a writer's final header is read by opening the completed file).</summary>
+    public int Refresh()
+    {
+        if (IsComplete || !HasPixelData) return FrameCount;
+        try
+        {
+            if (TransferSyntax.IsEncapsulated)
+            {
+                _stream.Position = _scanFrom;
+                ScanFragments();
+            }
+            else
+            {
+                PixelDataLength = _stream.Length - PixelDataOffset;
+            }
+            FrameCount = FramesOnDisk();
+            _frameMap = null;
+            return FrameCount;
+        }
+        catch (Exception e) when (DicomFormatException.IsMalformedInput(e))
+        {
+            throw new DicomFormatException($"malformed Part 10 file: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Frames wholly on disk in an unfinished file: native bytes over the frame length, or one fragment per frame
+    /// (how <see cref="DicomMultiFrameWriter"/> writes RLE, with an empty Basic Offset Table).</summary>
+    private int FramesOnDisk()
+    {
+        if (!TransferSyntax.IsEncapsulated) return checked((int)(PixelDataLength / FrameFormat.FrameLength));
+        if (_offsetTable.Count > 0) throw new DicomFormatException("an unfinished encapsulated file with a Basic Offset Table cannot be read frame by frame");
+        return _fragments.Count;
+    }
     public DicomFrameFormat FrameFormat => _format ??= DicomFrameFormat.FromDataSet(DataSet);
     private DicomFrameFormat? _format;
 
@@ -361,6 +412,14 @@ public sealed class DicomFileReader : IDisposable
         if (length != DicomElementHeader.UndefinedLength)
         {
             if (TransferSyntax.IsEncapsulated) throw new DicomFormatException("encapsulated Pixel Data has a defined length") { Offset = start };
+            if (_growing && (length == 0 || length > remaining))
+            {
+                // The writer patches the length at completion; until then the frames are what is on disk.
+                PixelDataOffset = _stream.Position;
+                PixelDataLength = remaining;
+                IsComplete = false;
+                return true;
+            }
             if (length > remaining) throw new DicomFormatException($"Pixel Data length {length} exceeds the {remaining} bytes left") { Offset = start };
             PixelDataOffset = _stream.Position;
             PixelDataLength = length;
@@ -374,21 +433,30 @@ public sealed class DicomFileReader : IDisposable
     private void ScanFragments()
     {
         Span<byte> h = stackalloc byte[8];
-        var first = true;
+        var first = !_offsetTableRead;
         while (true)
         {
             var at = _stream.Position;
             if (_stream.ReadAtLeast(h, 8, throwOnEndOfStream: false) < 8)
+            {
+                if (StopAtUnfinished(at)) return;
                 throw new DicomFormatException("encapsulated Pixel Data ends without a sequence delimiter") { Offset = at };
+            }
             var tag = new DicomTag(BinaryPrimitives.ReadUInt16LittleEndian(h), BinaryPrimitives.ReadUInt16LittleEndian(h[2..]));
             var length = BinaryPrimitives.ReadUInt32LittleEndian(h[4..]);
-            if (tag == DicomTag.SequenceDelimitationItem) return;
+            if (tag == DicomTag.SequenceDelimitationItem)
+            {
+                IsComplete = true;
+                return;
+            }
             if (tag != DicomTag.Item) throw new DicomFormatException($"expected a fragment item, found {tag}") { Offset = at };
             var remaining = _stream.Length - _stream.Position;
+            if (length > remaining && StopAtUnfinished(at)) return;
             if (length > remaining) throw new DicomFormatException($"fragment length {length} exceeds the {remaining} bytes left") { Offset = at };
             if (first)
             {
                 first = false;
+                _offsetTableRead = true;
                 if (length % 4 != 0) throw new DicomFormatException("Basic Offset Table length is not a multiple of 4") { Offset = at };
                 var table = new byte[length];
                 _stream.ReadExactly(table);
@@ -398,6 +466,15 @@ public sealed class DicomFileReader : IDisposable
             _fragments.Add((_stream.Position, length));
             _stream.Seek(length, SeekOrigin.Current);
         }
+    }
+
+    /// <summary>Growing file: the item at <paramref name="at"/> is not wholly on disk yet; the next refresh scans from there.</summary>
+    private bool StopAtUnfinished(long at)
+    {
+        if (!_growing) return false;
+        _scanFrom = at;
+        IsComplete = false;
+        return true;
     }
 
     public void Dispose()

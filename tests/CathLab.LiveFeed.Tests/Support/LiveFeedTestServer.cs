@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using CathLab.Security.Audit;
 using CathLab.LiveFeed.Hosting;
+using CathLab.LiveFeed.Review;
 using CathLab.Security.Access;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -53,7 +54,7 @@ internal sealed class LiveFeedTestServer : IAsyncDisposable
         new TokenGrant { Subject = "student", Role = StationRole.Observer, Token = OtherExamToken, Exams = ["EXAM-2"] },
     ];
 
-    public static async Task<LiveFeedTestServer> StartAsync(LiveFeedOptions? options = null, X509Certificate2? certificate = null, ILoggerProvider? log = null)
+    public static async Task<LiveFeedTestServer> StartAsync(LiveFeedOptions? options = null, X509Certificate2? certificate = null, ILoggerProvider? log = null, IRecordedRunCatalog? recordedRuns = null)
     {
         options ??= new LiveFeedOptions { Tokens = Tokens };
         var builder = WebApplication.CreateSlimBuilder();
@@ -73,6 +74,7 @@ internal sealed class LiveFeedTestServer : IAsyncDisposable
             if (certificate is null) k.Listen(IPAddress.Loopback, 0, listen => { web = listen; listen.Protocols = HttpProtocols.Http1; });
         });
         builder.Services.AddSingleton<IAuditLog>(new JsonLinesAuditLog(null));
+        if (recordedRuns is not null) builder.Services.AddSingleton(recordedRuns);
         builder.Services.AddCathLabLiveFeed(options);
         var app = builder.Build();
         app.MapCathLabLiveFeed();
