@@ -24,6 +24,7 @@ using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;
 using CathLab.Station.Live;
+using CathLab.Station.Web;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace CathLab.Station.Hosting;
@@ -117,6 +118,7 @@ public static class StationServiceRegistration
         services.AddSingleton<GeneratorResets>();
         services.AddSingleton<IStationControl, ExamCoordinator>();
         services.AddSingleton<TechniqueAndDoseEvents>();
+        services.AddStationWebApplication();
 
         if (options.Exposure.FootSwitch.Enabled)
         {
@@ -136,6 +138,7 @@ public static class StationServiceRegistration
         app.MapGrpcService<StationControlService>();
         app.MapGrpcService<CalibrationControlService>();
         app.MapHealthChecks(HealthAnswer.Path, HealthAnswer.Options);
+        app.MapStationWebApplication();
         return app;
     }
 
