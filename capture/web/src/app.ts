@@ -64,6 +64,8 @@ function signIn(token: string, reconnecting = false): void {
       state.console?.showStatus(m.status, m.runs, m.outbox);
     } else if (m.type === 'refused' && !welcomed) {
       refuseSignIn(m.detail);
+    } else {
+      state.console?.showPedal(m);
     }
   };
   connection.onClose = (code, reason) => {

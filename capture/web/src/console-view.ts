@@ -2,7 +2,7 @@ import { CommandRefused, type ConsoleConnection } from './console-connection';
 import { DeadManButton } from './dead-man-button';
 import { byId, enumName, setText } from './dom';
 import { LiveMonitor } from './live-monitor';
-import type { OutboxItem, ProtocolInfo, RunInfo, StatusReply, WorklistEntry } from './messages';
+import type { OutboxItem, ProtocolInfo, RunInfo, ServerMessage, StatusReply, WorklistEntry } from './messages';
 
 /** The technician console: live and reference monitors, the status panel, exam controls, the run strip, publishing. */
 export class ConsoleView {
@@ -12,6 +12,8 @@ export class ConsoleView {
   private referenceRun = 0;
   status: StatusReply | null = null;
   runs: RunInfo[] = [];
+  /** The last release or refusal of the exposure button, as shown; read by the browser tests. */
+  lastPedalAnswer = '';
 
   constructor(private readonly connection: ConsoleConnection, token: string, renewIntervalMs: number) {
     this.live = new LiveMonitor(byId<HTMLCanvasElement>('live'), token, 'diagnostic');
@@ -63,6 +65,17 @@ export class ConsoleView {
     if (exam?.open && this.live.watching !== exam.examId) this.live.watch(exam.examId);
     const protocol = byId<HTMLSelectElement>('protocol');
     if (status.selectedProtocol && protocol.value !== status.selectedProtocol && document.activeElement !== protocol) protocol.value = status.selectedProtocol;
+  }
+
+  /** What became of the exposure button's press: held, released (and why), or refused (and why). */
+  showPedal(m: ServerMessage): void {
+    const answer = byId('answer');
+    if (m.type === 'held') answer.textContent = `exposing: run ${m.reply.run.number}`;
+    else if (m.type === 'released') answer.textContent = `exposure released: ${m.reply.reason}`;
+    else if (m.type === 'refused') answer.textContent = `refused: ${m.detail}${m.malformed ? ` (${m.malformed} unreadable messages)` : ''}`;
+    else return;
+    answer.className = m.type === 'refused' ? 'refused' : '';
+    if (m.type !== 'held') this.lastPedalAnswer = answer.textContent;
   }
 
   private showRuns(runs: RunInfo[]): void {
