@@ -38,12 +38,12 @@ export class ConsoleView {
 
   showStatus(status: StatusReply, runs: RunInfo[], outbox: OutboxItem[]): void {
     this.status = status;
-    const exposing = status.exposureState === 'Exposing';
+    const exposing = status.exposureState.startsWith('Exposing') || status.exposureState === 'HighLevelFluoro';
     const state = byId('exposure-state');
     state.textContent = status.exposureState;
     state.className = exposing ? 'exposing' : '';
     const t = status.technique;
-    setText('technique', t ? `${t.kv.toFixed(0)} kV  ${t.ma.toFixed(0)} mA  ${t.pulseWidthMs.toFixed(1)} ms  ${status.currentRun ? t.pulseRate : 0} pps` : '-');
+    setText('technique', t ? `${t.kv.toFixed(0)} kV  ${t.ma.toFixed(0)} mA  ${t.pulseWidthMs.toFixed(1)} ms  ${t.pulseRate} pps` : '-');
     setText('kerma-rate', `${status.airKermaRateMgyPerMin.toFixed(1)} mGy/min`);
     setText('kar', `${status.referenceAirKermaMgy.toFixed(2)} mGy`);
     setText('dap', `${status.doseAreaProductGyCm2.toFixed(3)} Gy·cm²`);

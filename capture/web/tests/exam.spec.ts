@@ -11,10 +11,10 @@ async function hold(page: Page, protocol: string, ms: number): Promise<void> {
   const box = (await page.locator('#deadman').boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
-  await until(() => pageStatus(page), (s) => s?.exposureState === 'Exposing', `${protocol} exposing`);
+  await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === true, `${protocol} exposing`);
   await page.waitForTimeout(ms);
   await page.mouse.up();
-  await until(() => pageStatus(page), (s) => s?.exposureState !== 'Exposing', `${protocol} stopped`);
+  await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === false, `${protocol} stopped`);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -53,7 +53,8 @@ test('a technician performs an exam from the page alone', async ({ page }) => {
 
   await page.click('#end-exam');
   await expect(page.locator('#answer')).toHaveText('EndExam: done');
-  await until(() => pageStatus(page), (s) => (s?.objectsCommitted ?? 0) >= 1, 'publishing committed', 60_000);
+  // The cine's XA object and the exam's dose report, both stored and committed by the archive.
+  await until(() => pageStatus(page), (s) => s !== null && s.objectsCommitted >= 2 && s.objectsPending === 0, 'publishing committed', 60_000);
   await expect(page.locator('#publishing')).toContainText('committed');
   await screenshot(page, 'console-exam-published');
 });

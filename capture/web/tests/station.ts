@@ -49,7 +49,7 @@ export async function until<T>(read: () => Promise<T>, done: (value: T) => boole
 }
 
 /** Status values the page shows, read from the page's state for the tests. */
-export function pageStatus(page: Page): Promise<{ exposureState: string; objectsCommitted: number; exam?: { open: boolean; examId: string } } | null> {
+export function pageStatus(page: Page): Promise<{ exposureState: string; objectsCommitted: number; objectsPending: number; exam?: { open: boolean; examId: string } } | null> {
   return page.evaluate(() => (window as unknown as { cathlab: { console: { status: unknown } | null } }).cathlab.console?.status ?? null) as never;
 }
 
