@@ -14,7 +14,7 @@ namespace CathLab.Station.Web;
 /// most one held exposure button. A message it cannot read is counted and answered, never fatal. When the socket
 /// goes, a held button is released as a lost connection.</summary>
 internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller, string peer, IServiceProvider services, IStationControl station,
-    ExamSession exams, MethodPolicy policy, IAuditLog audit, TimeProvider time)
+    MethodPolicy policy, IAuditLog audit, TimeProvider time, ExamSession? exams = null)
 {
     /// <summary>How often the status is looked at; it is sent only when it changed.</summary>
     public static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(100);
@@ -207,7 +207,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
     /// <summary>The open exam's runs; once it closes, the runs it had, as long as the status still shows that exam.</summary>
     private IReadOnlyList<RunView> RunsOf(string? examId)
     {
-        if (exams.Current is { } open)
+        if (exams?.Current is { } open)
         {
             _lastRuns = open.Runs;
             _lastRunsExam = open.ExamId;
