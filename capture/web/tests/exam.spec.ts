@@ -28,9 +28,9 @@ test('a technician performs an exam from the page alone', async ({ page }) => {
   await expect(page.locator('#answer')).toHaveText('StartExam: done');
   await expect(page.locator('#exam')).toContainText('EMERGENCY');
 
-  // Command round trip: a protocol chosen in the select, to the station's acknowledgement, 40 times.
+  // Command round trip: a protocol chosen in the select, to the station's acknowledgement, 200 times.
   const before = await page.evaluate(() => (window as never as { cathlab: { connection: { roundTrips: number[] } } }).cathlab.connection.roundTrips.length);
-  for (let i = 0; i < 40; i++) {
+  for (let i = 0; i < 200; i++) {
     await page.selectOption('#protocol', i % 2 === 0 ? 'cardiac-cine-15' : 'cardiac-fluoro-7.5');
     await page.waitForFunction((n) => (window as never as { cathlab: { connection: { roundTrips: number[] } } }).cathlab.connection.roundTrips.length > n, before + i);
   }
