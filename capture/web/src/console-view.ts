@@ -10,6 +10,7 @@ export class ConsoleView {
   private readonly deadMan: DeadManButton;
   private shownRuns = '';
   private referenceRun = 0;
+  private readonly lastFrames = new Map<number, HTMLCanvasElement>();
   status: StatusReply | null = null;
   runs: RunInfo[] = [];
   /** The last release or refusal of the exposure button, as shown; read by the browser tests. */
@@ -83,21 +84,38 @@ export class ConsoleView {
     const key = JSON.stringify(runs);
     if (key === this.shownRuns) return;
     this.shownRuns = key;
-    const strip = byId('runs');
-    strip.replaceChildren(...runs.map((r) => {
+    // A run's last frame is the live monitor's last-image hold when the run has ended: kept for its thumbnail and
+    // the reference monitor.
+    for (const r of runs) {
+      if (r.state !== 'RUN_STATE_EXPOSING' && !this.lastFrames.has(r.number) && this.live.frames > 0) this.lastFrames.set(r.number, copyOf(byId<HTMLCanvasElement>('live')));
+    }
+    byId('runs').replaceChildren(...runs.map((r) => {
       const li = document.createElement('li');
       li.className = enumName(r.state, 'RUN_STATE_');
       li.dataset['run'] = String(r.number);
-      li.textContent = `#${r.number} ${enumName(r.kind, 'RUN_KIND_')} · ${r.protocol} · ${r.frames} frames · ${enumName(r.state, 'RUN_STATE_')}`;
+      const frame = this.lastFrames.get(r.number);
+      if (frame) {
+        const thumbnail = document.createElement('canvas');
+        thumbnail.width = thumbnail.height = 84;
+        thumbnail.getContext('2d')!.drawImage(frame, 0, 0, 84, 84);
+        li.append(thumbnail);
+        li.onclick = () => this.showReference(r.number);
+      }
+      li.append(`#${r.number} ${enumName(r.kind, 'RUN_KIND_')} · ${r.protocol} · ${r.frames} frames · ${enumName(r.state, 'RUN_STATE_')}`);
       return li;
     }));
-    // The reference monitor holds the last recorded run's last frame: the live monitor's last-image hold when it ended.
     const last = [...runs].reverse().find((r) => r.objectPath !== undefined && r.state === 'RUN_STATE_COMPLETE');
-    if (last && last.number !== this.referenceRun && this.live.frames > 0) {
-      this.referenceRun = last.number;
-      byId<HTMLCanvasElement>('reference').getContext('2d')!.drawImage(byId<HTMLCanvasElement>('live'), 0, 0);
-      setText('reference-info', `run ${last.number}, last frame`);
-    }
+    if (last && last.number !== this.referenceRun) this.showReference(last.number);
+  }
+
+  /** The reference monitor shows a run's last frame (the last recorded run's, until another run is chosen in the strip). */
+  private showReference(run: number): void {
+    const frame = this.lastFrames.get(run);
+    if (!frame) return;
+    this.referenceRun = run;
+    const reference = byId<HTMLCanvasElement>('reference');
+    reference.getContext('2d')!.drawImage(frame, 0, 0, reference.width, reference.height);
+    setText('reference-info', `run ${run}, last frame`);
   }
 
   private showOutbox(items: OutboxItem[]): void {
@@ -164,4 +182,12 @@ export class ConsoleView {
       }));
     };
   }
+}
+
+function copyOf(source: HTMLCanvasElement): HTMLCanvasElement {
+  const copy = document.createElement('canvas');
+  copy.width = source.width;
+  copy.height = source.height;
+  copy.getContext('2d')!.drawImage(source, 0, 0);
+  return copy;
 }

@@ -49,6 +49,9 @@ test('a technician performs an exam from the page alone', async ({ page }) => {
   await expect(page.locator('#runs li').last()).toContainText('cine');
   await expect(page.locator('#runs li').last()).toContainText('complete');
   await expect(page.locator('#reference-info')).toContainText('run 2, last frame');
+  await expect(page.locator('#runs li canvas')).toHaveCount(2); // a thumbnail for each run
+  await page.locator('#runs li').first().click();
+  await expect(page.locator('#reference-info')).toContainText('run 1, last frame'); // any run chosen in the strip
   await screenshot(page, 'console-after-cine');
 
   await page.click('#end-exam');

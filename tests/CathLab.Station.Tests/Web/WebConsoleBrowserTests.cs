@@ -24,8 +24,11 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     [Fact]
     public Task Sign_in_is_refused_for_a_wrong_token_and_the_page_follows_the_role() => RunAsync("sign-in.spec.ts", "sign-in");
 
+    /// <remarks>The exam's holds run with a wider lease: on the loaded test machine a 300 ms lease has been seen to
+    /// run out during a 2 s hold (a renewal late by more than 200 ms somewhere between the page and the station),
+    /// which ends that run early; the dead-man cases keep the 300 ms lease their bound is about.</remarks>
     [Fact]
-    public Task A_technician_performs_an_exam_from_the_page_alone() => RunAsync("exam.spec.ts", "exam");
+    public Task A_technician_performs_an_exam_from_the_page_alone() => RunAsync("exam.spec.ts", "exam", leaseMs: 1000);
 
     [Theory]
     [InlineData("releasing the button", "release")]
@@ -36,13 +39,13 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     public Task The_exposure_button_is_a_dead_man(string testTitle, string scenario) =>
         RunAsync("dead-man.spec.ts", "dead-man-" + scenario, testTitle, openExam: true);
 
-    private async Task RunAsync(string spec, string scenario, string? grep = null, bool openExam = false)
+    private async Task RunAsync(string spec, string scenario, string? grep = null, bool openExam = false, int leaseMs = LeaseMs)
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", "512");
         await using var station = await StationUnderTest.StartAsync(sim, [
             "--Station:Tokens:0:Holder=tech-on-duty", "--Station:Tokens:0:Role=technician", $"--Station:Tokens:0:Sha256={TokenStore.Sha256Hex(TechnicianToken)}",
             "--Station:Tokens:1:Holder=remote-cardiologist", "--Station:Tokens:1:Role=observer", $"--Station:Tokens:1:Sha256={TokenStore.Sha256Hex(ObserverToken)}",
-            $"--Station:Exposure:PedalLeaseMs={LeaseMs}"]);
+            $"--Station:Exposure:PedalLeaseMs={leaseMs}"]);
         if (openExam) await station.Control.StartExamAsync(new ExamRequest("DOE^JOHN", "WEB-DEADMAN"), CancellationToken.None);
         // The page reaches the station through a relay that the lost-connection case stalls; the others never do.
         await using var relay = new StallingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort));
