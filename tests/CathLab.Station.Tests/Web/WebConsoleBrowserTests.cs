@@ -15,11 +15,10 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
 {
     private const string TechnicianToken = "technician-token-for-the-browser-tests";
     private const string ObserverToken = "observer-token-for-the-browser-tests";
-    private const int LeaseMs = 300;
-    private const double FluoroRate = 7.5;
-
-    /// <summary>The bound of <see cref="DeadManPedalHilTests"/>: the lease's pulses, one more, and one for the moment the count was read.</summary>
-    private static readonly int AllowedAfterCut = (int)Math.Ceiling(LeaseMs / 1000.0 * FluoroRate) + 1 + 1;
+    /// <summary>The lease and the bound of <see cref="DeadManPedalHilTests"/>: the lease's pulses at 7.5 pulses/s, one more,
+    /// and one for the moment the count was read.</summary>
+    private const int LeaseMs = DeadManPedalHilTests.LeaseMs;
+    private static readonly int AllowedAfterCut = DeadManPedalHilTests.AllowedAfterCut;
 
     [Fact]
     public Task Sign_in_is_refused_for_a_wrong_token_and_the_page_follows_the_role() => RunAsync("sign-in.spec.ts", "sign-in");
