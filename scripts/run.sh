@@ -65,7 +65,8 @@ for _ in $(seq 150); do
   sleep 0.2
 done
 if [ -z "$ready" ]; then echo "the station did not become ready; its log:"; cat station.log; exit 1; fi
-echo "station ready: control $CATHLAB_SERVER, viewer http://127.0.0.1:$web_port/live/, log $run_dir/station.log"
+(umask 077; printf '%s\n' "$token" > "$run_dir/technician.token")
+echo "station ready: control $CATHLAB_SERVER, web console http://127.0.0.1:$web_port/ (sign in with the token in $run_dir/technician.token), viewer http://127.0.0.1:$web_port/live/, log $run_dir/station.log"
 
 cathlab() { dotnet "$(bin capture/CathLab.Console cathlab)" "$@"; }
 echo "== detector calibration"

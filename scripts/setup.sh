@@ -39,5 +39,16 @@ fi
 command -v dotnet >/dev/null || { echo "setup: the .NET 10 SDK is required (dotnet not on PATH)" >&2; exit 1; }
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The web application (capture/web): its npm packages from the lock file, then the type check and the bundle that the
+# station embeds. npm ci runs only when the lock file changed since the last one; the build takes seconds. The
+# browser tests use Debian's chromium: Playwright never downloads one.
+command -v npm >/dev/null || { echo "setup: Node.js 20+ with npm is required for the web application (capture/web)" >&2; exit 1; }
+web="$root/capture/web"
+if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in capture/web"
+  (cd "$web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+echo "setup: building the web application (capture/web)"
+(cd "$web" && npm run --silent build >/dev/null)
 echo "setup: restoring and building CathLab.sln (Release)"
 dotnet build "$root/CathLab.sln" -c Release -nologo -v q -clp:ErrorsOnly -p:TreatWarningsAsErrors=true

@@ -10,9 +10,22 @@ namespace CathLab.Security.Access;
 public sealed class AuthInterceptor(TokenStore tokens, MethodPolicy policy, IAuditLog audit) : Interceptor
 {
     private const string CallerKey = "cathlab.caller";
+    private const string TransportKey = "cathlab.transport";
 
     public static CallerIdentity CallerOf(ServerCallContext context) =>
         context.UserState.TryGetValue(CallerKey, out var c) && c is CallerIdentity id ? id : throw new RpcException(new Status(StatusCode.Unauthenticated, "no caller"));
+
+    /// <summary>What carried the call, for the audit trail: "grpc", or the transport that <see cref="Attach"/> named.</summary>
+    public static string TransportOf(ServerCallContext context) =>
+        context.UserState.TryGetValue(TransportKey, out var t) && t is string transport ? transport : "grpc";
+
+    /// <summary>Leaves an identity established elsewhere (a WebSocket's first message) in a call's user state, as this
+    /// interceptor does for a gRPC call, so a service reached through another transport sees the same caller.</summary>
+    public static void Attach(ServerCallContext context, CallerIdentity caller, string transport)
+    {
+        context.UserState[CallerKey] = caller;
+        context.UserState[TransportKey] = transport;
+    }
 
     public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {

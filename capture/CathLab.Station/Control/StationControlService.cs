@@ -165,6 +165,6 @@ public sealed class StationControlService(IStationControl station, IExposurePres
     private void Record(ServerCallContext context, string action, string outcome, string? detail)
     {
         var caller = AuthInterceptor.CallerOf(context);
-        audit.Record(new AuditRecord(time.GetUtcNow(), caller.Subject, action, outcome, station.Status.Exam?.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: detail));
+        audit.Record(new AuditRecord(time.GetUtcNow(), caller.Subject, action, outcome, station.Status.Exam?.ExamId, caller.Role.ToString(), context.Peer, AuthInterceptor.TransportOf(context), Detail: detail));
     }
 }

@@ -15,6 +15,7 @@ using CathLab.FirmwareBridge.Exposure;
 using CathLab.FirmwareBridge.Link;
 using CathLab.FirmwareBridge.Switches;
 using CathLab.LiveFeed.Hosting;
+using CathLab.LiveFeed.Review;
 using CathLab.Processing.Frames;
 using CathLab.Processing.Pipeline;
 using CathLab.Security.Access;
@@ -24,8 +25,8 @@ using CathLab.Station.Configuration;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;
-using CathLab.LiveFeed.Review;
 using CathLab.Station.Live;
+using CathLab.Station.Web;
 using CathLab.Workflow;
 using CathLab.Workflow.ProcedureStep;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -123,6 +124,7 @@ public static class StationServiceRegistration
         services.AddSingleton<GeneratorResets>();
         services.AddSingleton<IStationControl, ExamCoordinator>();
         services.AddSingleton<TechniqueAndDoseEvents>();
+        services.AddStationWebApplication();
 
         if (options.Exposure.FootSwitch.Enabled)
         {
@@ -142,6 +144,7 @@ public static class StationServiceRegistration
         app.MapGrpcService<StationControlService>();
         app.MapGrpcService<CalibrationControlService>();
         app.MapHealthChecks(HealthAnswer.Path, HealthAnswer.Options);
+        app.MapStationWebApplication();
         return app;
     }
 

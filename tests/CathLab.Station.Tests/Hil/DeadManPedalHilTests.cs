@@ -19,8 +19,9 @@ public sealed class DeadManPedalHilTests(ITestOutputHelper output)
     private const string Token = "technician-token-for-the-dead-man-test";
     private const string Fluoro = "cardiac-fluoro-7.5";
     private const double Rate = 7.5;
-    private const int LeaseMs = 300;
-    private static readonly int AllowedAfterCut = (int)Math.Ceiling(LeaseMs / 1000.0 * Rate) + 1 + 1;
+    internal const int LeaseMs = 300;
+    /// <summary>The bound every software dead-man is held to (the browser's too, <see cref="Web.WebConsoleBrowserTests"/>).</summary>
+    internal static readonly int AllowedAfterCut = (int)Math.Ceiling(LeaseMs / 1000.0 * Rate) + 1 + 1;
 
     private static async Task<(SimulatorProcess Sim, StationUnderTest Station)> StartAsync(params string[] extra)
     {

@@ -4,6 +4,7 @@ using CathLab.Security.Audit;
 using CathLab.LiveFeed.Hosting;
 using CathLab.Security.Access;
 using CathLab.Station.Control;
+using CathLab.Station.Web;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -21,15 +22,19 @@ internal sealed class ControlTestServer : IAsyncDisposable
 
     private readonly WebApplication _app;
 
-    private ControlTestServer(WebApplication app, Uri address, FakeStation station, JsonLinesAuditLog audit)
+    private ControlTestServer(WebApplication app, Uri address, Uri webAddress, FakeStation station, JsonLinesAuditLog audit)
     {
         _app = app;
         Address = address;
+        WebAddress = webAddress;
         Station = station;
         Audit = audit;
     }
 
     public Uri Address { get; }
+
+    /// <summary>HTTP/1.1: the web application and its console WebSocket, over the same control service.</summary>
+    public Uri WebAddress { get; }
 
     public FakeStation Station { get; }
 
@@ -41,12 +46,20 @@ internal sealed class ControlTestServer : IAsyncDisposable
         var audit = new JsonLinesAuditLog(null);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        ListenOptions? grpc = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, listen =>
+        ListenOptions? grpc = null, web = null;
+        builder.WebHost.ConfigureKestrel(k =>
         {
-            grpc = listen;
-            listen.Protocols = HttpProtocols.Http2;
-        }));
+            k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                grpc = listen;
+                listen.Protocols = HttpProtocols.Http2;
+            });
+            k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                web = listen;
+                listen.Protocols = HttpProtocols.Http1;
+            });
+        });
         builder.Services.AddSingleton<IAuditLog>(audit);
         builder.Services.AddCathLabLiveFeed(new LiveFeedOptions
         {
@@ -60,10 +73,13 @@ internal sealed class ControlTestServer : IAsyncDisposable
         builder.Services.AddSingleton<IExposurePresses>(station);
         builder.Services.AddSingleton(new PedalLease(pedalLease ?? TimeSpan.FromMilliseconds(PedalLease.DefaultMs)));
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddStationWebApplication();
         var app = builder.Build();
+        app.UseWebSockets();
         app.MapGrpcService<StationControlService>();
+        app.MapStationWebApplication();
         await app.StartAsync();
-        return new ControlTestServer(app, new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}"), station, audit);
+        return new ControlTestServer(app, new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}"), new Uri($"http://127.0.0.1:{web!.IPEndPoint!.Port}"), station, audit);
     }
 
     public async ValueTask DisposeAsync()

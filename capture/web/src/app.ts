@@ -1,0 +1,119 @@
+import { ConsoleConnection } from './console-connection';
+import { ConsoleView } from './console-view';
+import { byId, setText } from './dom';
+import { LiveMonitor } from './live-monitor';
+
+// The station's web application: sign in with a token, then the technician's console or the observer's viewer,
+// whichever the token's role allows. The token is kept in sessionStorage (this tab only) and sent only as the first
+// message of a WebSocket, never in a URL.
+const TokenKey = 'cathlab.token';
+
+interface PageState {
+  view: 'signin' | 'console' | 'viewer';
+  role: string;
+  connected: boolean;
+  banner: string;
+  console: ConsoleView | null;
+  connection: ConsoleConnection | null;
+  viewerFrames: () => number;
+}
+
+const state: PageState = { view: 'signin', role: '', connected: false, banner: '', console: null, connection: null, viewerFrames: () => 0 };
+// Read by the browser tests (capture/web/tests) to see what the page did.
+(window as unknown as { cathlab: PageState }).cathlab = state;
+
+function show(view: PageState['view']): void {
+  state.view = view;
+  byId('signin').hidden = view !== 'signin';
+  byId('console').hidden = view !== 'console';
+  byId('viewer').hidden = view !== 'viewer';
+  byId('signout').hidden = view === 'signin';
+}
+
+function banner(text: string): void {
+  state.banner = text;
+  byId('banner').hidden = text === '';
+  setText('banner', text);
+}
+
+function consoleUrl(): string {
+  const url = new URL('ws/console', location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
+function signIn(token: string, reconnecting = false): void {
+  const connection = new ConsoleConnection(consoleUrl(), token);
+  state.connection = connection;
+  let welcomed = false;
+  connection.onMessage = (m) => {
+    if (m.type === 'welcome') {
+      welcomed = true;
+      state.connected = true;
+      state.role = m.role;
+      sessionStorage.setItem(TokenKey, token);
+      setText('who', `${m.subject} (${m.role})`);
+      banner('');
+      if (m.role === 'technician') {
+        state.console ??= new ConsoleView(connection, token, m.renewIntervalMs);
+        show('console');
+      } else {
+        showViewer(token);
+      }
+    } else if (m.type === 'status') {
+      state.console?.showStatus(m.status, m.runs, m.outbox);
+    } else if (m.type === 'refused' && !welcomed) {
+      refuseSignIn(m.detail);
+    } else {
+      state.console?.showPedal(m);
+    }
+  };
+  connection.onClose = (code, reason) => {
+    state.connected = false;
+    if (!welcomed) {
+      if (code === 4401 || !reconnecting) refuseSignIn(reason || 'the station did not answer');
+      else window.setTimeout(() => signIn(token, true), 1000);
+      return;
+    }
+    if (state.role !== 'technician' || state.connection !== connection) return;
+    // The station went away (restart, network): say so, keep the page, and sign in again when it is back.
+    banner('Connection to the station lost: reconnecting…');
+    state.console?.stop();
+    state.console = null;
+    window.setTimeout(() => signIn(token, true), 1000);
+  };
+}
+
+function refuseSignIn(why: string): void {
+  sessionStorage.removeItem(TokenKey);
+  state.connection = null;
+  show('signin');
+  setText('signin-error', `Sign-in refused: ${why}`);
+}
+
+function showViewer(token: string): void {
+  show('viewer');
+  const monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic');
+  monitor.onFrame = () => setText('viewer-info', `${monitor.frames} frames`);
+  state.viewerFrames = () => monitor.frames;
+  byId('viewer-watch').onclick = () => monitor.watch(byId<HTMLInputElement>('viewer-exam').value.trim());
+}
+
+byId<HTMLFormElement>('signin').onsubmit = (e) => {
+  e.preventDefault();
+  setText('signin-error', '');
+  signIn(byId<HTMLInputElement>('token').value);
+};
+byId('signout').onclick = () => {
+  sessionStorage.removeItem(TokenKey);
+  state.console?.stop();
+  state.console = null;
+  const connection = state.connection;
+  state.connection = null;
+  connection?.close();
+  show('signin');
+};
+
+const kept = sessionStorage.getItem(TokenKey);
+show('signin');
+if (kept) signIn(kept);

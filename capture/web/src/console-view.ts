@@ -1,0 +1,193 @@
+import { CommandRefused, type ConsoleConnection } from './console-connection';
+import { DeadManButton } from './dead-man-button';
+import { byId, enumName, setText } from './dom';
+import { LiveMonitor } from './live-monitor';
+import type { OutboxItem, ProtocolInfo, RunInfo, ServerMessage, StatusReply, WorklistEntry } from './messages';
+
+/** The technician console: live and reference monitors, the status panel, exam controls, the run strip, publishing. */
+export class ConsoleView {
+  private readonly live: LiveMonitor;
+  private readonly deadMan: DeadManButton;
+  private shownRuns = '';
+  private referenceRun = 0;
+  private readonly lastFrames = new Map<number, HTMLCanvasElement>();
+  status: StatusReply | null = null;
+  runs: RunInfo[] = [];
+  /** The last release or refusal of the exposure button, as shown; read by the browser tests. */
+  lastPedalAnswer = '';
+
+  constructor(private readonly connection: ConsoleConnection, token: string, renewIntervalMs: number) {
+    this.live = new LiveMonitor(byId<HTMLCanvasElement>('live'), token, 'diagnostic');
+    this.live.onFrame = () => setText('live-info', `${this.live.frames} frames${this.live.lastImageHold ? ' · LIH' : ''}`);
+    this.deadMan = new DeadManButton(byId<HTMLButtonElement>('deadman'), connection, renewIntervalMs);
+    this.wireControls();
+    void this.loadProtocols();
+  }
+
+  get deadManHeld(): boolean {
+    return this.deadMan.held;
+  }
+
+  get liveFrames(): number {
+    return this.live.frames;
+  }
+
+  stop(): void {
+    this.deadMan.release();
+    this.live.stop();
+  }
+
+  showStatus(status: StatusReply, runs: RunInfo[], outbox: OutboxItem[]): void {
+    this.status = status;
+    const exposing = status.exposureState.startsWith('Exposing') || status.exposureState === 'HighLevelFluoro';
+    const state = byId('exposure-state');
+    state.textContent = status.exposureState;
+    state.className = exposing ? 'exposing' : '';
+    const t = status.technique;
+    setText('technique', t ? `${t.kv.toFixed(0)} kV  ${t.ma.toFixed(0)} mA  ${t.pulseWidthMs.toFixed(1)} ms  ${t.pulseRate} pps` : '-');
+    setText('kerma-rate', `${status.airKermaRateMgyPerMin.toFixed(1)} mGy/min`);
+    setText('kar', `${status.referenceAirKermaMgy.toFixed(2)} mGy`);
+    setText('dap', `${status.doseAreaProductGyCm2.toFixed(3)} Gy·cm²`);
+    const seconds = Math.floor(status.fluoroTimeSeconds);
+    setText('fluoro-time', `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`);
+    setText('heat', `${status.tubeHeatPercent.toFixed(0)} %`);
+    setText('generator', status.generatorConnected ? 'connected' : 'NOT CONNECTED');
+    byId('fluoro-alert').hidden = !status.fluoroAlert;
+    const fault = status.exposureState === 'Fault' || !status.generatorConnected;
+    byId('fault').hidden = !fault && !status.lastAlert;
+    setText('fault-text', status.lastAlert ?? (fault ? 'generator fault' : ''));
+    byId('calibration').hidden = !status.calibrationWarning;
+    setText('calibration', status.calibrationWarning ?? '');
+    const exam = status.exam;
+    setText('exam', exam ? `${exam.open ? 'open' : 'closed'}: ${exam.examId} ${exam.patientName} (${exam.patientId})${exam.emergency ? ' EMERGENCY' : ''}, ${exam.recordedRuns} recorded` : 'no exam open');
+    setText('publishing', `pending ${status.objectsPending} · committed ${status.objectsCommitted} · failed ${status.objectsFailed}`);
+    this.showOutbox(outbox);
+    this.showRuns(runs);
+    if (exam?.open && this.live.watching !== exam.examId) this.live.watch(exam.examId);
+    const protocol = byId<HTMLSelectElement>('protocol');
+    if (status.selectedProtocol && protocol.value !== status.selectedProtocol && document.activeElement !== protocol) protocol.value = status.selectedProtocol;
+  }
+
+  /** What became of the exposure button's press: held, released (and why), or refused (and why). */
+  showPedal(m: ServerMessage): void {
+    const answer = byId('answer');
+    if (m.type === 'held') answer.textContent = `exposing: run ${m.reply.run.number}`;
+    else if (m.type === 'released') answer.textContent = `exposure released: ${m.reply.reason}`;
+    else if (m.type === 'refused') answer.textContent = `refused: ${m.detail}${m.malformed ? ` (${m.malformed} unreadable messages)` : ''}`;
+    else return;
+    answer.className = m.type === 'refused' ? 'refused' : '';
+    if (m.type !== 'held') this.lastPedalAnswer = answer.textContent;
+  }
+
+  private showRuns(runs: RunInfo[]): void {
+    this.runs = runs;
+    const key = JSON.stringify(runs);
+    if (key === this.shownRuns) return;
+    this.shownRuns = key;
+    // A run's last frame is the live monitor's last-image hold when the run has ended: kept for its thumbnail and
+    // the reference monitor.
+    for (const r of runs) {
+      if (r.state !== 'RUN_STATE_EXPOSING' && !this.lastFrames.has(r.number) && this.live.frames > 0) this.lastFrames.set(r.number, copyOf(byId<HTMLCanvasElement>('live')));
+    }
+    byId('runs').replaceChildren(...runs.map((r) => {
+      const li = document.createElement('li');
+      li.className = enumName(r.state, 'RUN_STATE_');
+      li.dataset['run'] = String(r.number);
+      const frame = this.lastFrames.get(r.number);
+      if (frame) {
+        const thumbnail = document.createElement('canvas');
+        thumbnail.width = thumbnail.height = 84;
+        thumbnail.getContext('2d')!.drawImage(frame, 0, 0, 84, 84);
+        li.append(thumbnail);
+        li.onclick = () => this.showReference(r.number);
+      }
+      li.append(`#${r.number} ${enumName(r.kind, 'RUN_KIND_')} · ${r.protocol} · ${r.frames} frames · ${enumName(r.state, 'RUN_STATE_')}`);
+      return li;
+    }));
+    const last = [...runs].reverse().find((r) => r.objectPath !== undefined && r.state === 'RUN_STATE_COMPLETE');
+    if (last && last.number !== this.referenceRun) this.showReference(last.number);
+  }
+
+  /** The reference monitor shows a run's last frame (the last recorded run's, until another run is chosen in the strip). */
+  private showReference(run: number): void {
+    const frame = this.lastFrames.get(run);
+    if (!frame) return;
+    this.referenceRun = run;
+    const reference = byId<HTMLCanvasElement>('reference');
+    reference.getContext('2d')!.drawImage(frame, 0, 0, reference.width, reference.height);
+    setText('reference-info', `run ${run}, last frame`);
+  }
+
+  private showOutbox(items: OutboxItem[]): void {
+    byId('outbox').replaceChildren(...items.map((item) => {
+      const li = document.createElement('li');
+      li.textContent = `${item.description} → ${item.destination}: ${enumName(item.state, 'OUTBOX_ITEM_STATE_')}${item.lastError ? ` (${item.lastError})` : ''} `;
+      if (item.state === 'OUTBOX_ITEM_STATE_FAILED') {
+        const retry = document.createElement('button');
+        retry.textContent = 'Retry';
+        retry.onclick = () => this.run('RetryOutboxItem', { id: item.id });
+        li.append(retry);
+      }
+      return li;
+    }));
+  }
+
+  private async loadProtocols(): Promise<void> {
+    const reply = await this.connection.call<{ protocols: ProtocolInfo[] }>('ListProtocols');
+    byId('protocol').replaceChildren(...reply.protocols.map((p) => {
+      const option = document.createElement('option');
+      option.value = p.name;
+      option.textContent = `${p.name} (${enumName(p.kind, 'RUN_KIND_')})`;
+      return option;
+    }));
+    if (this.status?.selectedProtocol) byId<HTMLSelectElement>('protocol').value = this.status.selectedProtocol;
+  }
+
+  /** Runs a command and says what came of it; a refusal is shown as the station worded it. */
+  private async run(command: string, request: object = {}): Promise<unknown> {
+    const answer = byId('answer');
+    try {
+      const reply = await this.connection.call(command, request);
+      answer.textContent = `${command}: done`;
+      answer.className = '';
+      return reply;
+    } catch (e) {
+      answer.textContent = e instanceof CommandRefused ? `${command} refused: ${e.detail}` : `${command}: ${String(e)}`;
+      answer.className = 'refused';
+      return undefined;
+    }
+  }
+
+  private wireControls(): void {
+    const value = (id: string) => byId<HTMLInputElement>(id).value.trim();
+    byId('emergency').onclick = () => this.run('StartExam', {});
+    byId('open-exam').onclick = () => this.run('StartExam', { patientName: value('patient-name'), patientId: value('patient-id') });
+    byId('end-exam').onclick = () => this.run('EndExam', {});
+    byId('discontinue').onclick = () => this.run('EndExam', { discontinued: true, reason: value('discontinue-reason') });
+    byId('reset-fault').onclick = () => this.run('ResetFault');
+    byId('ack-fluoro').onclick = () => this.run('ResetFluoroTimer');
+    byId('save-fluoro').onclick = () => this.run('SaveLastFluoro', { seconds: Number(value('fluoro-seconds')) });
+    byId('remask').onclick = () =>
+      this.run('Remask', { runNumber: Number(value('remask-run')), maskFrames: value('remask-frames').split(',').filter((f) => f.trim()).map(Number) });
+    byId<HTMLSelectElement>('protocol').onchange = (e) => this.run('SelectProtocol', { name: (e.target as HTMLSelectElement).value });
+    byId('query-worklist').onclick = async () => {
+      const reply = (await this.run('QueryWorklist')) as { entries: WorklistEntry[] } | undefined;
+      byId('worklist').replaceChildren(...(reply?.entries ?? []).map((entry) => {
+        const li = document.createElement('li');
+        const open = document.createElement('button');
+        open.textContent = 'Open';
+        open.onclick = () => this.run('StartExam', { worklistItemId: entry.id });
+        li.append(`${entry.patientName} (${entry.patientId}) ${entry.requestedProcedure} `, open);
+        return li;
+      }));
+    };
+  }
+}
+
+function copyOf(source: HTMLCanvasElement): HTMLCanvasElement {
+  const copy = document.createElement('canvas');
+  copy.width = source.width;
+  copy.height = source.height;
+  copy.getContext('2d')!.drawImage(source, 0, 0);
+  return copy;
+}

@@ -1,0 +1,59 @@
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+/** What the xunit rig passes in the environment: the station's web address, tokens, and its hook (the simulator's counters). */
+export const station = {
+  url: required('CATHLAB_URL'),
+  technicianToken: required('CATHLAB_TOKEN'),
+  observerToken: process.env['CATHLAB_OBSERVER_TOKEN'] ?? '',
+  hook: process.env['CATHLAB_HOOK'] ?? '',
+  allowedPulses: Number(process.env['CATHLAB_ALLOWED_PULSES'] ?? '0'),
+  artifacts: process.env['CATHLAB_ARTIFACTS'] ?? 'test-results',
+};
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set: these tests are started by tests/CathLab.Station.Tests/Web (dotnet test)`);
+  return value;
+}
+
+export async function signIn(page: Page, token: string, url = station.url): Promise<void> {
+  await page.goto(url);
+  await page.fill('#token', token);
+  await page.click('#signin button[type=submit]');
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(station.artifacts, { recursive: true });
+  await page.screenshot({ path: `${station.artifacts}/${name}.png`, fullPage: true });
+}
+
+/** The simulated generator's own state and pulse count, read by the rig from the simulator. */
+export async function generator(): Promise<{ state: string; pulses: number }> {
+  const reply = await fetch(`${station.hook}/generator`);
+  return (await reply.json()) as { state: string; pulses: number };
+}
+
+export async function stallNetwork(): Promise<void> {
+  await fetch(`${station.hook}/stall`, { method: 'POST' });
+}
+
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() - start > timeoutMs) throw new Error(`gave up waiting for ${what}: last ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Status values the page shows, read from the page's state for the tests. */
+export function pageStatus(page: Page): Promise<{ exposureState: string; objectsCommitted: number; objectsPending: number; exam?: { open: boolean; examId: string } } | null> {
+  return page.evaluate(() => (window as unknown as { cathlab: { console: { status: unknown } | null } }).cathlab.console?.status ?? null) as never;
+}
+
+export async function expectConsole(page: Page): Promise<void> {
+  await expect(page.locator('#console')).toBeVisible();
+  await expect(page.locator('#exposure-state')).not.toHaveText('-');
+}

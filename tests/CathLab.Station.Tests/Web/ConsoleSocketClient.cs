@@ -1,0 +1,58 @@
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace CathLab.Station.Tests.Web;
+
+/// <summary>A test's side of the console WebSocket (/ws/console): sends text, reads the messages the station sends.</summary>
+internal sealed class ConsoleSocketClient : IDisposable
+{
+    private readonly ClientWebSocket _socket = new();
+    private readonly CancellationTokenSource _hang = new(TimeSpan.FromSeconds(60));
+
+    public WebSocket Socket => _socket;
+
+    public static async Task<ConsoleSocketClient> ConnectAsync(Uri web, string? token)
+    {
+        var client = new ConsoleSocketClient();
+        await client._socket.ConnectAsync(new Uri($"ws://{web.Authority}/ws/console"), client._hang.Token);
+        await client.SendAsync(token is null ? "{}" : JsonSerializer.Serialize(new { token }));
+        return client;
+    }
+
+    public Task SendAsync(string text) => _socket.SendAsync(Encoding.UTF8.GetBytes(text), WebSocketMessageType.Text, true, _hang.Token);
+
+    public Task SendCommandAsync(long id, string command, object? request = null) =>
+        SendAsync(JsonSerializer.Serialize(new { id, command, request = request ?? new { } }));
+
+    /// <summary>The next message of <paramref name="type"/> (others, such as status pushes, skipped); null once closed.</summary>
+    public async Task<JsonElement?> NextAsync(string type)
+    {
+        while (await ReceiveAsync() is { } message)
+        {
+            if (message.GetProperty("type").GetString() == type) return message;
+        }
+        return null;
+    }
+
+    public async Task<JsonElement?> ReceiveAsync()
+    {
+        var buffer = new byte[1 << 16];
+        using var text = new MemoryStream();
+        while (true)
+        {
+            var result = await _socket.ReceiveAsync(buffer, _hang.Token);
+            if (result.MessageType == WebSocketMessageType.Close) return null;
+            text.Write(buffer, 0, result.Count);
+            if (result.EndOfMessage) break;
+        }
+        using var doc = JsonDocument.Parse(text.ToArray());
+        return doc.RootElement.Clone();
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        _hang.Dispose();
+    }
+}
