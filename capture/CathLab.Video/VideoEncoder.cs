@@ -32,6 +32,8 @@ public sealed unsafe class VideoEncoder : IDisposable
         config.DropFrameThreshold = 0;
         config.EndUsage = settings.RateControl == RateControl.Constant ? VpxNative.RateControlCbr : VpxNative.RateControlVbr;
         config.TargetBitrateKbps = (uint)settings.TargetKbps;
+        // The whole quantiser range: a low target is honoured by coarser pictures rather than overshot.
+        config.MaxQuantizer = 63;
         config.UndershootPercent = 50;
         config.OvershootPercent = 50;
         config.BufferMs = 1000;
