@@ -38,16 +38,4 @@ public sealed class RoundTripTests
         Assert.True(ssim.Average() > 0.9 && ssim.Min() > 0.8, $"{codec}: SSIM mean {ssim.Average():0.000}, worst {ssim.Min():0.000}");
         Assert.True(psnr.Average() > 30, $"{codec}: mean PSNR {psnr.Average():0.0} dB");
     }
-
-    [Fact]
-    public void Ssim_is_one_for_identical_pictures_and_falls_with_noise()
-    {
-        var a = Frames512.Value.Display[0];
-        var b = (byte[])a.Clone();
-        Assert.Equal(1.0, Ssim.Compute(a, b, 512, 512), 9);
-        var random = new Random(3);
-        for (int i = 0; i < b.Length; i++) b[i] = (byte)Math.Clamp(b[i] + random.Next(-20, 21), 0, 255);
-        double noisy = Ssim.Compute(a, b, 512, 512);
-        Assert.InRange(noisy, 0.1, 0.95);
-    }
 }
