@@ -1,5 +1,6 @@
 using CathLab.Processing.Calibration;
 using CathLab.Processing.Display;
+using CathLab.Processing.Filters;
 using CathLab.Processing.Frames;
 using CathLab.Processing.Pipeline;
 using CathLab.Sims.Detector;
@@ -29,16 +30,18 @@ internal sealed class DisplaySequence
 
     public byte[][] At(int side) => _bySide[side];
 
-    public static DisplaySequence Fluoro(int frames) =>
-        Render("fluoro", frames, 15, PhantomPreset.Coronary, PipelineMode.Fluoro, new Technique(70, 5, 6), bolusSeconds: 100);
+    public static DisplaySequence Fluoro(int frames, bool smoothed) =>
+        Render("fluoro", frames, 15, PhantomPreset.Coronary, PipelineMode.Fluoro, new Technique(70, 5, 6), bolusSeconds: 100, smoothed);
 
-    public static DisplaySequence Cine(int frames) =>
-        Render("cine", frames, 15, PhantomPreset.Coronary, PipelineMode.Cine, new Technique(80, 20, 8), bolusSeconds: 0.8);
+    public static DisplaySequence Cine(int frames, bool smoothed) =>
+        Render("cine", frames, 15, PhantomPreset.Coronary, PipelineMode.Cine, new Technique(80, 20, 8), bolusSeconds: 0.8, smoothed);
 
-    public static DisplaySequence Dsa(int frames) =>
-        Render("DSA", frames, 4, PhantomPreset.Peripheral, PipelineMode.Dsa, new Technique(75, 80, 10), bolusSeconds: 1.6);
+    public static DisplaySequence Dsa(int frames, bool smoothed) =>
+        Render("DSA", frames, 4, PhantomPreset.Peripheral, PipelineMode.Dsa, new Technique(75, 80, 10), bolusSeconds: 1.6, smoothed);
 
-    private static DisplaySequence Render(string name, int frames, int fps, PhantomPreset preset, PipelineMode mode, Technique technique, double bolusSeconds)
+    /// <param name="smoothed">processing's noise-aware smoothing on and its unsharp mask off: a quieter display
+    /// frame, to see what noise costs each codec.</param>
+    private static DisplaySequence Render(string name, int frames, int fps, PhantomPreset preset, PipelineMode mode, Technique technique, double bolusSeconds, bool smoothed)
     {
         const int side = 1024;
         var physics = new XRayPhysics(new XRayPhysicsOptions(), 14);
@@ -50,7 +53,7 @@ internal sealed class DisplaySequence
             raw[i] = new ushort[side * side];
             renderer.RenderExposure(technique, 1_000_000 + i * 1_000_000L / fps, DetectorMode.Full1024, (ulong)i, raw[i]);
         }
-        var display = Process(raw, mode, side);
+        var display = Process(raw, mode, smoothed);
         var sequence = new DisplaySequence(name, fps);
         sequence._bySide[side] = display;
         foreach (int reduced in new[] { 512, 256 }) sequence._bySide[reduced] = display.Select(d => AreaDownscale(d, side, reduced)).ToArray();
@@ -59,19 +62,20 @@ internal sealed class DisplaySequence
 
     // Two passes: a wide window finds the 0.5th and 99.5th percentiles of the run's middle frame, which then become
     // the window, as a technician's auto window/level would.
-    private static byte[][] Process(ushort[][] raw, PipelineMode mode, int side)
+    private static byte[][] Process(ushort[][] raw, PipelineMode mode, bool smoothed)
     {
         var geometry = FrameGeometry.Square1024(14);
         var wide = new DisplaySettings { WindowCenter = 8192, WindowWidth = 16384 };
-        var probe = Run(raw, geometry, mode, wide);
+        var probe = Run(raw, geometry, mode, smoothed, wide);
         var sorted = probe[raw.Length / 2].Order().ToArray();
         double low = 16384.0 * sorted[sorted.Length / 200] / 255, high = 16384.0 * sorted[sorted.Length * 199 / 200] / 255;
-        return Run(raw, geometry, mode, new DisplaySettings { WindowCenter = (low + high) / 2, WindowWidth = Math.Max(64, high - low) });
+        return Run(raw, geometry, mode, smoothed, new DisplaySettings { WindowCenter = (low + high) / 2, WindowWidth = Math.Max(64, high - low) });
     }
 
-    private static byte[][] Run(ushort[][] raw, FrameGeometry geometry, PipelineMode mode, DisplaySettings display)
+    private static byte[][] Run(ushort[][] raw, FrameGeometry geometry, PipelineMode mode, bool smoothed, DisplaySettings display)
     {
         var parameters = new ProcessingParameters { Mode = mode, Display = display, Subtraction = new SubtractionSettings { MaskFirst = 0, MaskLast = 1 } };
+        if (smoothed) parameters = parameters with { Smoothing = new NoiseAwareSmoothingSettings { Enabled = true }, Unsharp = new UnsharpMaskSettings { Gain = 0 } };
         using var pipeline = new FramePipeline(CalibrationData.Identity(geometry), parameters, new PipelineOptions { Backend = BackendChoice.Cpu, Log = _ => { } });
         pipeline.BeginRun();
         var output = new byte[pipeline.Layout.TotalBytes];

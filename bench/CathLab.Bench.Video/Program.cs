@@ -5,9 +5,10 @@ using CathLab.Video;
 
 // Rate–distortion of today's JPEG tiers against VP8 and VP9 on the simulator's fluoro, cine and DSA runs, in one run.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-int frames = args.Length >= 2 && args[0] == "--frames" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 45;
+int frames = args.SkipWhile(a => a != "--frames").Skip(1).Select(a => int.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(45);
+bool smoothed = args.Contains("--smoothed");
 var clock = Stopwatch.StartNew();
-var sequences = new[] { DisplaySequence.Fluoro(frames), DisplaySequence.Cine(frames), DisplaySequence.Dsa(frames) };
+var sequences = new[] { DisplaySequence.Fluoro(frames, smoothed), DisplaySequence.Cine(frames, smoothed), DisplaySequence.Dsa(frames, smoothed) };
 Console.Error.WriteLine($"rendered and processed {sequences.Length} × {frames} frames in {clock.Elapsed.TotalSeconds:0} s");
 if (Environment.GetEnvironmentVariable("CATHLAB_VIDEO_DUMP") is { Length: > 0 } dump)
 {
@@ -37,7 +38,8 @@ foreach (int side in new[] { 256, 512, 1024 })
     }
 }
 
-Console.WriteLine($"{frames} frames per sequence (fluoro and cine at 15 fps, DSA at 4 fps); key frame every 2 s; one encoder thread; CBR");
+Console.WriteLine($"{frames} frames per sequence (fluoro and cine at 15 fps, DSA at 4 fps); key frame every 2 s; one encoder thread; CBR"
+    + (smoothed ? "; display frames with noise-aware smoothing and no unsharp mask" : ""));
 Console.WriteLine();
 Console.WriteLine("| size | sequence | codec | setting | bytes per frame | SSIM mean | SSIM worst | encode ms/frame (one core) |");
 Console.WriteLine("| --- | --- | --- | --- | ---: | ---: | ---: | ---: |");
