@@ -14,6 +14,8 @@ declare -A WHY=(
   [pocl-opencl-icd]="an OpenCL platform that runs on the CPU, so the OpenCL path is tested without a GPU"
   [ocl-icd-libopencl1]="the OpenCL ICD loader (libOpenCL.so.1)"
   [libgtk-3-0]="a native dependency of OpenCvSharp's Linux runtime"
+  [libvpx7]="libvpx, the VP8/VP9 encoder and decoder CathLab.Video binds (P/Invoke) for the live feed's video"
+  [ffmpeg]="ffprobe reads back the WebM files CathLab.Video writes, as an independent demuxer"
   [chromium]="a real headless browser for the live viewer's end-to-end test (frames arrive, screenshot)"
 )
 
