@@ -6,7 +6,12 @@ import { expectConsole, generator, screenshot, signIn, stallNetwork, station, un
 // DeadManPedalHilTests: the lease's pulses, one more, and one for the moment the count was read).
 const fluoro = 'cardiac-fluoro-7.5';
 
-/** Holds the button until the generator exposes (the pulse count is read by the case itself, just before its cut). */
+/**
+ * Holds the button until the generator exposes (the pulse count is read by the case itself, just before its cut).
+ * A hold that the station ends with "lease expired" before it is established is pressed again (three tries): on the
+ * loaded test machine a renewal has been seen to arrive more than the lease's slack late, and the station then did
+ * what it must (stopped); the case is about the cut that follows an established hold, and its bound is not relaxed.
+ */
 async function holdUntilExposing(page: Page): Promise<void> {
   await signIn(page, station.technicianToken);
   await expectConsole(page);
@@ -14,11 +19,26 @@ async function holdUntilExposing(page: Page): Promise<void> {
   await expect(page.locator('#answer')).toHaveText('SelectProtocol: done');
   const box = (await page.locator('#deadman').boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  try {
-    await until(generator, (g) => g.state === 'Exposing' && g.pulses > 2, 'the generator to expose');
-  } catch (e) {
-    throw new Error(`${String(e)}; the page says: ${await page.locator('#answer').textContent()}`);
+  const answer = () => page.locator('#answer').textContent();
+  for (let attempt = 1; ; attempt++) {
+    const before = (await generator()).pulses;
+    // The answer line is cleared so that this press's answer is not read from the last one's.
+    await page.evaluate(() => { document.getElementById('answer')!.textContent = ''; });
+    await page.mouse.down();
+    let seen;
+    try {
+      seen = await until(
+        async () => ({ g: await generator(), answer: (await answer()) ?? '' }),
+        (s) => (s.g.state === 'Exposing' && s.g.pulses > before + 2) || s.answer.includes('lease expired'),
+        'the generator to expose');
+    } catch (e) {
+      throw new Error(`${String(e)}; the page says: ${await answer()}`);
+    }
+    if (!seen.answer.includes('lease expired')) return;
+    await page.mouse.up();
+    console.log(`try ${attempt}: the lease ran out before the hold was established (${seen.g.pulses - before} pulses)`);
+    if (attempt === 3) throw new Error(`the lease ran out before the hold was established, ${attempt} times`);
+    await until(generator, (g) => g.state !== 'Exposing', 'the generator to stop');
   }
 }
 
