@@ -21,7 +21,8 @@ export class ReviewCanvas {
   private high = 255;
   private readonly work = document.createElement('canvas');
   private readonly workContext = this.work.getContext('2d', { willReadFrequently: true })!;
-  /** Called when the frame shown is magnified past 1:1 and is not yet the full-resolution one. */
+  /** Called when the viewer has zoomed in, the frame shown is magnified past 1:1 and is not yet the full-resolution one
+   * (a streamed frame smaller than the canvas, a preview tier after adaptation, is not fetched again at zoom 1). */
   onNeedFullResolution: (frameNumber: number) => void = () => {};
 
   constructor(readonly canvas: HTMLCanvasElement) {}
@@ -129,7 +130,7 @@ export class ReviewCanvas {
   }
 
   private askForFullResolution(): void {
-    if (this.image && this.source === 'streamed' && this.magnification > 1) this.onNeedFullResolution(this.frameNumber);
+    if (this.image && this.source === 'streamed' && this.zoom > 1 && this.magnification > 1) this.onNeedFullResolution(this.frameNumber);
   }
 
   /** Display value for each stored value from low to high. */
