@@ -21,8 +21,8 @@ export class ReviewCanvas {
   private high = 255;
   private readonly work = document.createElement('canvas');
   private readonly workContext = this.work.getContext('2d', { willReadFrequently: true })!;
-  /** Called when the viewer has zoomed in, the frame shown is magnified past 1:1 and is not yet the full-resolution one
-   * (a streamed frame smaller than the canvas, a preview tier after adaptation, is not fetched again at zoom 1). */
+  /** Called when the frame shown is magnified past 1:1 (zoomed in, or a streamed tier smaller than the canvas) and is
+   * not yet the full-resolution one. */
   onNeedFullResolution: (frameNumber: number) => void = () => {};
 
   constructor(readonly canvas: HTMLCanvasElement) {}
@@ -129,8 +129,8 @@ export class ReviewCanvas {
     this.askForFullResolution();
   }
 
-  private askForFullResolution(): void {
-    if (this.image && this.source === 'streamed' && this.zoom > 1 && this.magnification > 1) this.onNeedFullResolution(this.frameNumber);
+  askForFullResolution(): void {
+    if (this.image && this.source === 'streamed' && this.magnification > 1) this.onNeedFullResolution(this.frameNumber);
   }
 
   /** Display value for each stored value from low to high. */

@@ -97,7 +97,7 @@ export class ReviewPlayer {
     socket.onClosed = (code, reason) => {
       if (this.socket === socket) this.socket = null;
       this.state = 'closed';
-      if (code === 4404) this.fail(`Run ${this.runId} is not recorded in exam ${this.examId}: ${reason || 'not found'}`);
+      if (code === 4404) this.fail(`Run ${this.runId} is not recorded in exam ${this.examId}`);
       else if (code !== 1000) this.fail(`Review ended by the station (${code}${reason ? `: ${reason}` : ''})`);
     };
     return socket;
@@ -112,6 +112,7 @@ export class ReviewPlayer {
     }
     if (status.state === 'error') this.fail(`Run ${status.runId || this.runId}: ${status.detail}`);
     else this.showInfo(status.recording ? ' (still recording)' : '');
+    if (status.state !== 'playing') this.view.askForFullResolution();
   }
 
   private fail(message: string): void {
@@ -126,7 +127,9 @@ export class ReviewPlayer {
   }
 
   private async fetchFullResolution(frame: number): Promise<void> {
-    if (this.fetching === frame) return;
+    // While playing unzoomed, a stream stepped down to a smaller tier is not doubled by a fetch per frame; the frame is
+    // fetched once playback stops on it.
+    if (this.fetching === frame || (this.state === 'playing' && this.view.zoom === 1)) return;
     this.fetching = frame;
     const runId = this.runId;
     try {

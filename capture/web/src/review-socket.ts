@@ -27,6 +27,7 @@ export interface ReviewStatus {
  */
 export class ReviewSocket {
   private socket: WebSocket | null = null;
+  private decoding: Promise<void> = Promise.resolve();
   ignored = 0;
   onFrame: (header: FrameHeader, bitmap: ImageBitmap) => void = () => {};
   onStatus: (status: ReviewStatus) => void = () => {};
@@ -62,7 +63,12 @@ export class ReviewSocket {
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => socket.send(JSON.stringify({ token: this.token, examId: this.examId, bestTier: 'diagnostic', review }));
     socket.onmessage = (m) => {
-      if (m.data instanceof ArrayBuffer) void this.take(socket, m.data);
+      // Decoded one after another: two JPEGs decoding at once may finish out of order (one at a smaller tier after an
+      // adaptation step), and a run is drawn in its order.
+      if (m.data instanceof ArrayBuffer) {
+        const buffer = m.data;
+        this.decoding = this.decoding.then(() => this.take(socket, buffer));
+      }
       else this.read(String(m.data));
     };
     socket.onclose = (e) => {
@@ -75,7 +81,11 @@ export class ReviewSocket {
 
   private async take(socket: WebSocket, buffer: ArrayBuffer): Promise<void> {
     const { header, jpeg } = readFrameMessage(buffer);
-    const bitmap = await createImageBitmap(jpeg);
+    const bitmap = await createImageBitmap(jpeg).catch(() => null);
+    if (!bitmap) {
+      this.ignored++;
+      return;
+    }
     if (this.socket === socket) this.onFrame(header, bitmap);
     bitmap.close();
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ ack: header.frameNumber }));

@@ -104,14 +104,31 @@ test('an observer reviews a recorded run', async ({ browser }) => {
   await page.uncheck('#review-invert');
   await screenshot(page, 'viewer-review-windowed');
 
-  // Zoom past 1:1: the full-resolution frame is fetched (token in the header, not the URL) and drawn.
+  // Paused past 1:1 (adaptation may have stepped the stream down to a tier smaller than the canvas), or zoomed in:
+  // the full-resolution frame is fetched (token in the header, not the URL) and drawn at the run's stored width.
   await page.mouse.move(centre.x, centre.y);
   await page.mouse.wheel(0, -120);
-  const zoomed = (await until(() => player(page), (p) => p?.view.source === 'full-resolution', 'the full-resolution frame'))!;
-  expect(zoomed.fullResolutionFetches).toBe(1);
+  const paused = (await until(() => player(page), (p) => p?.view.source === 'full-resolution' && p.view.zoom > 1, 'the full-resolution frame, paused'))!;
+  expect(paused.current).toBe(5);
+  expect(paused.view.sourceWidth).toBe(listed.width);
+
+  // Playing unzoomed nothing is fetched; zoomed in while playing, the frame shown is fetched: the zoom asks for it.
+  await page.click('#review-reset');
+  await page.selectOption('#review-rate', '2');
+  await page.check('#review-loop');
+  await page.click('#review-play');
+  const playing = (await until(() => player(page), (p) => p?.state === 'playing' && p.current >= 7, 'playback at 2 fps'))!;
+  const unzoomed = (await until(() => player(page), (p) => p !== null && p.current >= playing.current + 1, 'another frame at 2 fps'))!;
+  expect(unzoomed.view.source).toBe('streamed');
+  expect(unzoomed.fullResolutionFetches).toBe(paused.fullResolutionFetches);
+  await page.mouse.move(centre.x, centre.y);
+  await page.mouse.wheel(0, -120);
+  const zoomed = (await until(() => player(page), (p) => p?.view.source === 'full-resolution' && p.fullResolutionFetches > unzoomed.fullResolutionFetches, 'the full-resolution frame, zoomed while playing'))!;
   expect(zoomed.view.sourceWidth).toBe(listed.width);
-  expect(zoomed.current).toBe(5);
-  expect(fullResolution).toEqual(['200 image/png']);
+  console.log(`full-resolution fetches: ${paused.fullResolutionFetches} before playing, ${zoomed.fullResolutionFetches} after the zoom while playing (frame ${zoomed.current})`);
+  await page.click('#review-pause');
+  await until(() => player(page), (p) => p?.state === 'paused', 'paused');
+  expect(new Set(fullResolution)).toEqual(new Set(['200 image/png']));
   await screenshot(page, 'viewer-review-zoomed');
   expect(urls.filter((u) => u.includes(station.observerToken))).toEqual([]);
 
