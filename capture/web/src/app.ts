@@ -1,7 +1,7 @@
 import { ConsoleConnection } from './console-connection';
 import { ConsoleView } from './console-view';
 import { byId, setText } from './dom';
-import { LiveMonitor } from './live-monitor';
+import { ViewerView } from './viewer-view';
 
 // The station's web application: sign in with a token, then the technician's console or the observer's viewer,
 // whichever the token's role allows. The token is kept in sessionStorage (this tab only) and sent only as the first
@@ -15,10 +15,10 @@ interface PageState {
   banner: string;
   console: ConsoleView | null;
   connection: ConsoleConnection | null;
-  viewerFrames: () => number;
+  viewer: ViewerView | null;
 }
 
-const state: PageState = { view: 'signin', role: '', connected: false, banner: '', console: null, connection: null, viewerFrames: () => 0 };
+const state: PageState = { view: 'signin', role: '', connected: false, banner: '', console: null, connection: null, viewer: null };
 // Read by the browser tests (capture/web/tests) to see what the page did.
 (window as unknown as { cathlab: PageState }).cathlab = state;
 
@@ -93,10 +93,7 @@ function refuseSignIn(why: string): void {
 
 function showViewer(token: string): void {
   show('viewer');
-  const monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic');
-  monitor.onFrame = () => setText('viewer-info', `${monitor.frames} frames`);
-  state.viewerFrames = () => monitor.frames;
-  byId('viewer-watch').onclick = () => monitor.watch(byId<HTMLInputElement>('viewer-exam').value.trim());
+  state.viewer ??= new ViewerView(token);
 }
 
 byId<HTMLFormElement>('signin').onsubmit = (e) => {
@@ -108,6 +105,8 @@ byId('signout').onclick = () => {
   sessionStorage.removeItem(TokenKey);
   state.console?.stop();
   state.console = null;
+  state.viewer?.stop();
+  state.viewer = null;
   const connection = state.connection;
   state.connection = null;
   connection?.close();

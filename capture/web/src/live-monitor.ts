@@ -1,3 +1,5 @@
+import { liveSocketUrl, readFrameMessage } from './frame-message';
+
 /**
  * A live monitor: watches one exam over the viewer's WebSocket (/live/ws, token in the first message) and draws each
  * JPEG frame. The last frame stays on the canvas when emission stops (last-image hold).
@@ -19,9 +21,7 @@ export class LiveMonitor {
     if (examId === this.examId && this.socket) return;
     this.stop();
     this.examId = examId;
-    const url = new URL('live/ws', location.href);
-    url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
-    const socket = new WebSocket(url);
+    const socket = new WebSocket(liveSocketUrl());
     socket.binaryType = 'arraybuffer';
     socket.onopen = () => socket.send(JSON.stringify({ token: this.token, examId, bestTier: this.tier, maxFps: 0 }));
     socket.onmessage = (m) => {
@@ -40,10 +40,8 @@ export class LiveMonitor {
   }
 
   private async draw(socket: WebSocket, buffer: ArrayBuffer): Promise<void> {
-    const view = new DataView(buffer);
-    const headerLength = view.getUint32(0, true);
-    const header = JSON.parse(new TextDecoder().decode(new Uint8Array(buffer, 4, headerLength))) as { frameNumber: number; lastImageHold?: boolean };
-    const bitmap = await createImageBitmap(new Blob([new Uint8Array(buffer, 4 + headerLength)], { type: 'image/jpeg' }));
+    const { header, jpeg } = readFrameMessage(buffer);
+    const bitmap = await createImageBitmap(jpeg);
     this.canvas.getContext('2d')!.drawImage(bitmap, 0, 0, this.canvas.width, this.canvas.height);
     bitmap.close();
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ ack: header.frameNumber }));

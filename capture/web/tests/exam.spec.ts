@@ -1,21 +1,9 @@
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { expectConsole, pageStatus, screenshot, signIn, station, until } from './station';
+import { expectConsole, hold, pageStatus, screenshot, signIn, station, until } from './station';
 
 // A technician performs a whole exam from the page alone: an emergency exam, fluoro by holding the button, a cine,
 // the exam ended, publishing seen committed. Also measures the console's command round trip (click → ack).
-
-async function hold(page: Page, protocol: string, ms: number): Promise<void> {
-  await page.selectOption('#protocol', protocol);
-  await expect(page.locator('#answer')).toHaveText('SelectProtocol: done');
-  const box = (await page.locator('#deadman').boundingBox())!;
-  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
-  await page.mouse.down();
-  await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === true, `${protocol} exposing`);
-  await page.waitForTimeout(ms);
-  await page.mouse.up();
-  await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === false, `${protocol} stopped`);
-}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;

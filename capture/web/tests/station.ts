@@ -57,3 +57,16 @@ export async function expectConsole(page: Page): Promise<void> {
   await expect(page.locator('#console')).toBeVisible();
   await expect(page.locator('#exposure-state')).not.toHaveText('-');
 }
+
+/** Selects a protocol and holds the exposure button for ms once the station exposes, then releases it. */
+export async function hold(page: Page, protocol: string, ms: number): Promise<void> {
+  await page.selectOption('#protocol', protocol);
+  await expect(page.locator('#answer')).toHaveText('SelectProtocol: done');
+  const box = (await page.locator('#deadman').boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === true, `${protocol} exposing`);
+  await page.waitForTimeout(ms);
+  await page.mouse.up();
+  await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === false, `${protocol} stopped`);
+}

@@ -29,6 +29,11 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     [Fact]
     public Task A_technician_performs_an_exam_from_the_page_alone() => RunAsync("exam.spec.ts", "exam", leaseMs: 1000);
 
+    /// <summary>An observer reviews a cine the technician records first (review.spec.ts); the exam stays open, since a
+    /// closed exam has nothing to review at the station.</summary>
+    [Fact]
+    public Task An_observer_reviews_a_recorded_run() => RunAsync("review.spec.ts", "review", leaseMs: 1000);
+
     [Theory]
     [InlineData("releasing the button", "release")]
     [InlineData("the window losing focus", "blur")]
