@@ -33,7 +33,7 @@ export class ViewerView {
     this.player = new ReviewPlayer(this.token, examId);
     const runList = new RunList(byId<HTMLOListElement>('review-runs'), this.token, examId);
     runList.onChoose = (run) => this.player?.choose(run);
-    runList.onRefresh = () => setText('review-runs-info', runList.problem ? `Runs: ${runList.problem}` : `${runList.runs.length} recorded runs`);
+    runList.onRefresh = () => setText('review-runs-info', runList.problem ? `Runs: ${runList.problem}` : `(${runList.runs.length})`);
     runList.start();
     this.runList = runList;
   }
