@@ -144,6 +144,36 @@ public sealed class RecordedRunReviewTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ADsaRunIsShownSubtractedAsItsMaskModuleAsks()
+    {
+        _runs.Record(1, 6, DicomTransferSyntax.RleLossless, dsa: true);
+        async Task<ushort[]> Fetch(ulong frame)
+        {
+            var fetched = await _client.FetchFrameAsync(new FetchFrameRequest { ExamId = LiveFeedTestServer.Exam, RunId = "RUN-1", FrameNumber = frame }, Bearer());
+            using var png = Cv2.ImDecode(fetched.Data.ToByteArray(), ImreadModes.Unchanged);
+            png.GetArray(out ushort[] pixels);
+            return pixels;
+        }
+        // Mask frames 1 and 2 (averaged, rounded) subtracted from frames 3…6, offset to mid-range; the mask frames as stored.
+        var (fetched5, fetched1) = (await Fetch(5), await Fetch(1));
+        var expected = RecordedRunFiles.Subtracted(1, 4);
+        int wrong = expected.Where((v, i) => v != fetched5[i]).Count();
+        Assert.True(wrong == 0, $"frame 5 is not the frame minus the average mask at {wrong} pixels: pixel 1000 {fetched5[1000]} expected {expected[1000]} (stored {RecordedRunFiles.Pixels(1, 4)[1000]})");
+        Assert.True(RecordedRunFiles.Pixels(1, 0).AsSpan().SequenceEqual(fetched1), "mask frame 1 is not shown as stored");
+        // Played, the subtracted frames are a flat field (the test pattern moves by a constant per frame), the native ones not.
+        var (frames, _) = await ReviewAsync(Request("RUN-1", fps: 30), (s, f) => StoppedAndDelivered(s, f, "ended", "error"));
+        Assert.Equal(6, frames.Count);
+        double Spread(LiveFrame f)
+        {
+            using var jpeg = Cv2.ImDecode(f.Data.ToByteArray(), ImreadModes.Grayscale);
+            Cv2.MeanStdDev(jpeg, out _, out var sd);
+            return sd.Val0;
+        }
+        Assert.All(frames.Take(2), f => Assert.True(Spread(f) > 20, $"native frame {f.FrameNumber}: spread {Spread(f):0.0}"));
+        Assert.All(frames.Skip(2), f => Assert.True(Spread(f) < Spread(frames[0]) / 2, $"subtracted frame {f.FrameNumber}: spread {Spread(f):0.0}"));
+    }
+
+    [Fact]
     public async Task ARunStillBeingRecordedIsReviewedWhileItGrows()
     {
         using var writer = _runs.Begin(3, DicomTransferSyntax.RleLossless, rate: 30);

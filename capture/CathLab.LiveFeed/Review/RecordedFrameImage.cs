@@ -10,8 +10,8 @@ namespace CathLab.LiveFeed.Review;
 internal sealed class RecordedFrameImage
 {
     private byte[] _stored = [];
-    private int _low;
-    private int _high = -1;
+    private DisplayWindow _storedWindow = DisplayWindow.Unset;
+    private DisplayWindow _subtractedWindow = DisplayWindow.Unset;
 
     public ushort[] Processed { get; private set; } = [];
 
@@ -39,7 +39,28 @@ internal sealed class RecordedFrameImage
         return _stored;
     }
 
-    public void Convert()
+    /// <summary>The stored frame widened into <see cref="Processed"/>, subtracted when <paramref name="subtraction"/>
+    /// applies to <paramref name="frameNumber"/> (1-based), then windowed into <see cref="Display"/>. Subtracted and
+    /// stored frames each keep their own window.</summary>
+    public void Convert(DsaSubtraction? subtraction = null, int frameNumber = 0)
+    {
+        Widen();
+        bool subtracted = subtraction?.Applies(frameNumber) == true;
+        if (subtracted) subtraction!.Subtract(Processed, BitsStored);
+        ref var window = ref subtracted ? ref _subtractedWindow : ref _storedWindow;
+        if (window.High < 0) window = FitWindow();
+        int low = window.Low;
+        int range = Math.Max(1, window.High - window.Low);
+        int n = Processed.Length;
+        for (int i = 0; i < n; i++)
+        {
+            int v = Math.Clamp(Processed[i] - low, 0, range);
+            Display[i] = (byte)(v * 255 / range);
+        }
+    }
+
+    /// <summary>The stored frame widened into <see cref="Processed"/>, nothing more.</summary>
+    public void Widen()
     {
         int n = Processed.Length;
         if (_stored.Length == n)
@@ -50,20 +71,12 @@ internal sealed class RecordedFrameImage
         {
             MemoryMarshal.Cast<byte, ushort>(_stored).CopyTo(Processed);
         }
-        if (_high < 0) FitWindow();
-        int low = _low;
-        int range = Math.Max(1, _high - _low);
-        for (int i = 0; i < n; i++)
-        {
-            int v = Math.Clamp(Processed[i] - low, 0, range);
-            Display[i] = (byte)(v * 255 / range);
-        }
     }
 
     /// <summary>The next frame converted sets the display window.</summary>
-    public void ResetWindow() => _high = -1;
+    public void ResetWindow() => _storedWindow = _subtractedWindow = DisplayWindow.Unset;
 
-    private void FitWindow()
+    private DisplayWindow FitWindow()
     {
         int low = int.MaxValue, high = 0;
         for (int i = 0; i < Processed.Length; i += 7)
@@ -72,6 +85,11 @@ internal sealed class RecordedFrameImage
             if (v < low) low = v;
             if (v > high) high = v;
         }
-        (_low, _high) = low > high ? (0, (1 << BitsStored) - 1) : (low, high);
+        return low > high ? new DisplayWindow(0, (1 << BitsStored) - 1) : new DisplayWindow(low, high);
+    }
+
+    private record struct DisplayWindow(int Low, int High)
+    {
+        public static DisplayWindow Unset => new(0, -1);
     }
 }

@@ -67,7 +67,7 @@ public sealed class RecordedRunLibrary(IRecordedRunCatalog catalog)
             lock (_thumbnails)
                 if (_thumbnails.TryGetValue(key, out var kept)) return kept;
         }
-        var image = ReadFrame(reader, reader.FrameCount / 2);
+        var image = ReadFrame(reader, reader.FrameCount / 2, subtraction: DsaSubtraction.Read(reader));
         using var display = Mat.FromPixelData(image.Height, image.Width, MatType.CV_8UC1, image.Display);
         using var small = new Mat();
         int height = Math.Max(1, (int)Math.Round((double)image.Height * width / image.Width));
@@ -87,7 +87,7 @@ public sealed class RecordedRunLibrary(IRecordedRunCatalog catalog)
     {
         using var reader = XaRunReader.Open(entry.ObjectPath);
         if (frameNumber < 1 || frameNumber > int.MaxValue) throw new ArgumentOutOfRangeException(nameof(frameNumber), frameNumber, "frame numbers start at 1");
-        var image = ReadFrame(reader, (int)frameNumber - 1);
+        var image = ReadFrame(reader, (int)frameNumber - 1, subtraction: DsaSubtraction.Read(reader));
         return new FetchedFrame
         {
             FrameNumber = (ulong)frameNumber,
@@ -99,11 +99,13 @@ public sealed class RecordedRunLibrary(IRecordedRunCatalog catalog)
         };
     }
 
-    internal static RecordedFrameImage ReadFrame(XaRunReader reader, int index, RecordedFrameImage? into = null)
+    /// <summary>Frame <paramref name="index"/> (0-based) read and converted, subtracted where the run's
+    /// <paramref name="subtraction"/> applies.</summary>
+    internal static RecordedFrameImage ReadFrame(XaRunReader reader, int index, RecordedFrameImage? into = null, DsaSubtraction? subtraction = null)
     {
         var image = into ?? new RecordedFrameImage();
         reader.ReadFrame(index, image.StoredBuffer(reader.FrameFormat, BitsStored(reader)));
-        image.Convert();
+        image.Convert(subtraction, index + 1);
         return image;
     }
 

@@ -31,6 +31,7 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
     private readonly VariantSizes _sizes = new();
     private readonly FrameSlot _slot = new();
     private readonly RecordedFrameImage _image = new();
+    private DsaSubtraction? _subtraction;
     private readonly TierEncoder _encoder;
     private readonly ITimer _dueTimer;
     private ObserverSession? _session;
@@ -143,6 +144,7 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
             try
             {
                 _reader = XaRunReader.Open(entry.ObjectPath);
+                _subtraction = DsaSubtraction.Read(_reader);
             }
             catch (Exception e) when (e is DicomFormatException or IOException or NotSupportedException)
             {
@@ -218,7 +220,8 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
         }
         try
         {
-            RecordedRunLibrary.ReadFrame(reader, _next, _image);
+            if (_subtraction is null && DsaSubtraction.Pending(reader)) _subtraction = DsaSubtraction.Read(reader);
+            RecordedRunLibrary.ReadFrame(reader, _next, _image, _subtraction);
         }
         catch (Exception e) when (e is DicomFormatException or IOException or NotSupportedException)
         {

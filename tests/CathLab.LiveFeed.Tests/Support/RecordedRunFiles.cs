@@ -13,6 +13,10 @@ internal sealed class RecordedRunFiles : IRecordedRunCatalog, IDisposable
 {
     public const int Size = 512;
     public const int Bits = 14;
+    /// <summary>Bits Stored of the objects: the recorder stores processed frames in all 16 bits.</summary>
+    public const int StoredBits = 16;
+    /// <summary>The mask frames of a DSA run written here (1-based), as the recorder writes them: the first frames.</summary>
+    public static readonly int[] DsaMaskFrames = [1, 2];
     private readonly List<RecordedRunEntry> _runs = [];
     private readonly string _spool = Path.Combine(Path.GetTempPath(), "cathlab-review-" + Guid.NewGuid().ToString("N"));
 
@@ -34,6 +38,17 @@ internal sealed class RecordedRunFiles : IRecordedRunCatalog, IDisposable
         return px;
     }
 
+    /// <summary>Frame <paramref name="index"/> (0-based) of DSA run <paramref name="run"/> as its viewer shows it: minus the
+    /// mask frames' rounded average, offset to mid-range (PS3.3 C.7.6.10 AVG_SUB); the mask frames as stored.</summary>
+    public static ushort[] Subtracted(int run, int index)
+    {
+        var frame = Pixels(run, index);
+        if (index < DsaMaskFrames.Max()) return frame;
+        var masks = DsaMaskFrames.Select(f => Pixels(run, f - 1)).ToArray();
+        int offset = 1 << (StoredBits - 1), max = (1 << StoredBits) - 1, n = masks.Length;
+        return [.. frame.Select((v, i) => (ushort)Math.Clamp(v - (masks.Sum(m => m[i]) + n / 2) / n + offset, 0, max))];
+    }
+
     /// <summary>Starts recording run <paramref name="number"/>; it is listed (as recording) from now on.</summary>
     public XaRunWriter Begin(int number, DicomTransferSyntax syntax, double rate = 15, bool dsa = false, double? kerma = null)
     {
@@ -52,6 +67,7 @@ internal sealed class RecordedRunFiles : IRecordedRunCatalog, IDisposable
             IrradiationEventUid = DicomUidGenerator.NewUid(),
             TransferSyntax = syntax,
             ExpectedMaxFrames = 256,
+            Mask = dsa ? new DsaMask(DsaMaskFrames) : null,
         });
         lock (_runs) _runs.Add(new RecordedRunEntry($"RUN-{number}", number, dsa ? "Peripheral DSA" : "Coronary cine", dsa ? "dsa" : "cine", path, rate,
             DateTimeOffset.Now, dsa, Recording: true, kerma, kerma / 1000 * 625));
