@@ -10,7 +10,7 @@ namespace CathLab.Station.Web;
 /// URL); the answer says who signed in and with which role. A technician then gets the station's status pushed on
 /// change and sends commands, each answered; an observer is told its role and the socket closes (the page shows it
 /// the viewer). Protocol: docs/web-console.md.</summary>
-internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore tokens, IAuditLog audit, ILogger<ConsoleEndpoint> logger)
+internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore tokens, IAuditLog audit, IHostApplicationLifetime lifetime, ILogger<ConsoleEndpoint> logger)
 {
     public const string Path = "/ws/console";
     public const string Transport = "websocket";
@@ -57,6 +57,9 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore toke
             return;
         }
         var session = ActivatorUtilities.CreateInstance<ConsoleSession>(services, socket, caller, peer);
+        // A station shutting down says so (1001) rather than leaving the page's socket to the host's shutdown timeout;
+        // the session ends when the page answers the close.
+        using var goingAway = lifetime.ApplicationStopping.Register(() => _ = socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the station is shutting down"));
         try
         {
             await session.RunAsync(ct);

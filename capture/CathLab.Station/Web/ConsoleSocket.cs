@@ -56,6 +56,28 @@ internal sealed class ConsoleSocket(WebSocket socket)
         }
     }
 
+    /// <summary>Starts the close handshake without waiting for the answer; the receive loop ends when the page answers.</summary>
+    public async Task CloseOutputAsync(WebSocketCloseStatus status, string why)
+    {
+        await _sending.WaitAsync();
+        try
+        {
+            if (socket.State is WebSocketState.Open)
+            {
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
+                await socket.CloseOutputAsync(status, why, grace.Token);
+            }
+        }
+        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            socket.Abort();
+        }
+        finally
+        {
+            _sending.Release();
+        }
+    }
+
     public async Task CloseAsync(WebSocketCloseStatus status, string why)
     {
         await _sending.WaitAsync();

@@ -54,6 +54,7 @@ function signIn(token: string, reconnecting = false): void {
       sessionStorage.setItem(TokenKey, token);
       setText('who', `${m.subject} (${m.role})`);
       banner('');
+      byId('console').inert = false;
       if (m.role === 'technician') {
         state.console ??= new ConsoleView(connection, token, m.renewIntervalMs);
         show('console');
@@ -78,6 +79,8 @@ function signIn(token: string, reconnecting = false): void {
     if (state.role !== 'technician' || state.connection !== connection) return;
     // The station went away (restart, network): say so, keep the page, and sign in again when it is back.
     banner('Connection to the station lost: reconnecting…');
+    // What the console shows is the state before the loss: dimmed, and nothing on it can be pressed until the station is back.
+    byId('console').inert = true;
     state.console?.stop();
     state.console = null;
     window.setTimeout(() => signIn(token, true), 1000);
@@ -103,6 +106,7 @@ byId<HTMLFormElement>('signin').onsubmit = (e) => {
 };
 byId('signout').onclick = () => {
   sessionStorage.removeItem(TokenKey);
+  byId('console').inert = false;
   state.console?.stop();
   state.console = null;
   state.viewer?.stop();

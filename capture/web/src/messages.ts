@@ -75,7 +75,8 @@ export type ServerMessage =
   | { type: 'held'; id: number; reply: { run: RunInfo; leaseMs: number; renewIntervalMs: number } }
   | { type: 'released'; id: number; reply: { run: RunInfo; reason: string } };
 
-/** Reads a server message; anything that is not one of the kinds above is null (counted by the caller, never fatal). */
+/** Reads a server message; anything that is not one of the kinds above, in its shape, is null (counted by the caller,
+ * never fatal): a message the page would misread is not handed on. The station sends every field (defaults included). */
 export function parseServerMessage(text: string): ServerMessage | null {
   let value: unknown;
   try {
@@ -83,7 +84,38 @@ export function parseServerMessage(text: string): ServerMessage | null {
   } catch {
     return null;
   }
-  if (typeof value !== 'object' || value === null) return null;
-  const type = (value as { type?: unknown }).type;
-  return ['welcome', 'status', 'ack', 'refused', 'held', 'released'].includes(type as string) ? (value as ServerMessage) : null;
+  if (!isObject(value)) return null;
+  return hasShape(value) ? (value as unknown as ServerMessage) : null;
+}
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+const isString = (v: unknown): boolean => typeof v === 'string';
+const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+const isRun = (v: unknown): boolean => isObject(v) && isNumber(v['number']) && isString(v['state']) && isString(v['kind']);
+
+function hasShape(m: Json): boolean {
+  switch (m['type']) {
+    case 'welcome':
+      return isString(m['subject']) && (m['role'] === 'technician' || m['role'] === 'observer') && isNumber(m['leaseMs']) && isNumber(m['renewIntervalMs']);
+    case 'status': {
+      const status = m['status'];
+      return isObject(status) && isString(status['exposureState']) && isNumber(status['objectsPending']) && isNumber(status['objectsCommitted']) &&
+        Array.isArray(m['runs']) && m['runs'].every(isRun) && Array.isArray(m['outbox']) && m['outbox'].every((o) => isObject(o) && isString(o['id']) && isString(o['state']));
+    }
+    case 'ack':
+      return isNumber(m['id']) && 'reply' in m;
+    case 'refused':
+      return (m['id'] === undefined || isNumber(m['id'])) && isString(m['status']) && isString(m['detail']);
+    case 'held':
+      return isNumber(m['id']) && isObject(m['reply']) && isRun(m['reply']['run']);
+    case 'released':
+      return isNumber(m['id']) && isObject(m['reply']) && isString(m['reply']['reason']);
+    default:
+      return false;
+  }
 }

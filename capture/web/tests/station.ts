@@ -38,6 +38,12 @@ export async function stallNetwork(): Promise<void> {
   await fetch(`${station.hook}/stall`, { method: 'POST' });
 }
 
+/** Restarts the station (the rig stops it and starts it again on the same ports and folders); resolves once it is back. */
+export async function restartStation(): Promise<void> {
+  const reply = await fetch(`${station.hook}/restart-station`, { method: 'POST' });
+  if (!reply.ok) throw new Error(`the rig did not restart the station: HTTP ${reply.status}`);
+}
+
 export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {
   const start = Date.now();
   for (;;) {

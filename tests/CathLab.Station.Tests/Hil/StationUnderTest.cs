@@ -9,11 +9,13 @@ namespace CathLab.Station.Tests.Hil;
 /// against a running <see cref="SimulatorProcess"/>; its archive, spool and audit trail in a temporary folder.</summary>
 internal sealed class StationUnderTest : IAsyncDisposable
 {
-    private readonly StationStartup _startup;
+    private StationStartup _startup;
+    private readonly string[] _arguments;
 
-    private StationUnderTest(StationStartup startup, string folder, int grpcPort, int webPort)
+    private StationUnderTest(StationStartup startup, string[] arguments, string folder, int grpcPort, int webPort)
     {
         _startup = startup;
+        _arguments = arguments;
         Folder = folder;
         GrpcPort = grpcPort;
         WebPort = webPort;
@@ -35,8 +37,8 @@ internal sealed class StationUnderTest : IAsyncDisposable
         {
             // A port free a moment ago may be taken by a test of another assembly running beside this one: pick again.
             int grpc = FreePort.Next(), web = FreePort.Next();
-            var error = new StringWriter();
-            var startup = StationStartup.Prepare([.. Arguments(sim, folder, grpc, web), .. extra], error) ?? throw new InvalidOperationException(error.ToString());
+            string[] arguments = [.. Arguments(sim, folder, grpc, web), .. extra];
+            var startup = Prepare(arguments);
             try
             {
                 await startup.StartAsync();
@@ -46,8 +48,39 @@ internal sealed class StationUnderTest : IAsyncDisposable
                 await startup.DisposeAsync();
                 continue;
             }
-            return await ConnectedAsync(new StationUnderTest(startup, folder, grpc, web));
+            return await ConnectedAsync(new StationUnderTest(startup, arguments, folder, grpc, web));
         }
+    }
+
+    /// <summary>Stops the station as a restart would (the host shut down, every connection closed) and starts it again
+    /// on the same ports, folders and configuration; returns once it is connected to the simulator again.</summary>
+    public async Task RestartAsync()
+    {
+        await _startup.StopAsync();
+        await _startup.DisposeAsync();
+        for (int attempt = 1; ; attempt++)
+        {
+            var startup = Prepare(_arguments);
+            try
+            {
+                await startup.StartAsync();
+                _startup = startup;
+                break;
+            }
+            catch (IOException e) when (attempt < 20 && e.InnerException is Microsoft.AspNetCore.Connections.AddressInUseException)
+            {
+                // the old listeners' sockets may linger a moment
+                await startup.DisposeAsync();
+                await Task.Delay(250);
+            }
+        }
+        await ConnectedAsync(this);
+    }
+
+    private static StationStartup Prepare(string[] arguments)
+    {
+        var error = new StringWriter();
+        return StationStartup.Prepare(arguments, error) ?? throw new InvalidOperationException(error.ToString());
     }
 
     private static async Task<StationUnderTest> ConnectedAsync(StationUnderTest station)

@@ -5,7 +5,8 @@ using CathLab.Testing;
 namespace CathLab.Station.Tests.Web;
 
 /// <summary>What a browser test may ask of the rig over HTTP on 127.0.0.1: the simulated generator's own state and
-/// pulse count (<c>GET /generator</c>), and the relay's stall (<c>POST /stall</c>) for the lost-connection case.</summary>
+/// pulse count (<c>GET /generator</c>), the relay's stall (<c>POST /stall</c>) for the lost-connection case, and a
+/// restart of the station (<c>POST /restart-station</c>, answered once the station is back).</summary>
 internal sealed class SimulatorHook : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
@@ -13,11 +14,13 @@ internal sealed class SimulatorHook : IAsyncDisposable
     private readonly StallingRelay? _relay;
     private readonly SemaphoreSlim _asking = new(1, 1);
     private readonly Task _serving;
+    private readonly Func<Task>? _restartStation;
 
-    public SimulatorHook(SimulatorProcess sim, StallingRelay? relay)
+    public SimulatorHook(SimulatorProcess sim, StallingRelay? relay, Func<Task>? restartStation = null)
     {
         _sim = sim;
         _relay = relay;
+        _restartStation = restartStation;
         for (int attempt = 0; ; attempt++)
         {
             Port = FreePort.Next();
@@ -56,6 +59,11 @@ internal sealed class SimulatorHook : IAsyncDisposable
             {
                 _relay.Stall();
                 answer = "{\"stalled\":true}";
+            }
+            else if (context.Request.Url?.AbsolutePath == "/restart-station" && _restartStation is not null)
+            {
+                await _restartStation();
+                answer = "{\"restarted\":true}";
             }
             else
             {

@@ -35,6 +35,12 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     public Task An_observer_reviews_a_recorded_run() => RunAsync("review.spec.ts", "review", leaseMs: 1000);
 
     [Theory]
+    [InlineData("malformed and unknown messages from the station are ignored and counted", "malformed-messages")]
+    [InlineData("the station restarted mid-session", "station-restart")]
+    public Task The_page_copes_with_a_hostile_or_restarted_station(string testTitle, string scenario) =>
+        RunAsync("resilience.spec.ts", scenario, testTitle);
+
+    [Theory]
     [InlineData("releasing the button", "release")]
     [InlineData("the window losing focus", "blur")]
     [InlineData("the page hidden", "hidden")]
@@ -53,7 +59,7 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
         if (openExam) await station.Control.StartExamAsync(new ExamRequest("DOE^JOHN", "WEB-DEADMAN"), CancellationToken.None);
         // The page reaches the station through a relay that the lost-connection case stalls; the others never do.
         await using var relay = new StallingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort));
-        await using var hook = new SimulatorHook(sim, relay);
+        await using var hook = new SimulatorHook(sim, relay, station.RestartAsync);
         var outcome = await PlaywrightRun.RunAsync(spec, scenario, new Dictionary<string, string>
         {
             ["CATHLAB_URL"] = $"http://127.0.0.1:{relay.Port}/",
