@@ -34,14 +34,19 @@ export async function generator(): Promise<{ state: string; pulses: number }> {
   return (await reply.json()) as { state: string; pulses: number };
 }
 
+/** Asks the rig for one of its actions (tests/CathLab.Station.Tests/Web/RigHook); resolves once it is done. */
+export async function rig(action: string): Promise<void> {
+  const reply = await fetch(`${station.hook}/${action}`, { method: 'POST' });
+  if (!reply.ok) throw new Error(`the rig did not do ${action}: HTTP ${reply.status} ${await reply.text()}`);
+}
+
 export async function stallNetwork(): Promise<void> {
-  await fetch(`${station.hook}/stall`, { method: 'POST' });
+  await rig('stall');
 }
 
 /** Restarts the station (the rig stops it and starts it again on the same ports and folders); resolves once it is back. */
 export async function restartStation(): Promise<void> {
-  const reply = await fetch(`${station.hook}/restart-station`, { method: 'POST' });
-  if (!reply.ok) throw new Error(`the rig did not restart the station: HTTP ${reply.status}`);
+  await rig('restart-station');
 }
 
 export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 30_000): Promise<T> {

@@ -1,7 +1,9 @@
 using System.Net;
+using CathLab.Dicom.Network.Association;
 using CathLab.Security.Access;
 using CathLab.Station.Control;
 using CathLab.Station.Tests.Hil;
+using CathLab.Station.Tests.Workflow;
 using CathLab.Testing;
 using Xunit.Abstractions;
 
@@ -49,25 +51,61 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     public Task The_exposure_button_is_a_dead_man(string testTitle, string scenario) =>
         RunAsync("dead-man.spec.ts", "dead-man-" + scenario, testTitle, openExam: true);
 
+    /// <summary>The console's workflow against the hospital (<see cref="Hospital"/>: Orthanc as PACS and worklist, the RIS's
+    /// MPPS), with a second destination that refuses every object until the test mends it.</summary>
+    [Fact]
+    public async Task A_technician_works_an_exam_from_the_worklist_with_dsa_remask_and_a_retry()
+    {
+        await using var hospital = await Hospital.StartAsync("WEB-WL", withStation: false);
+        using var remoteFolder = new TempDirectory();
+        var remote = new PacsThatRefusesUntilFixed(remoteFolder.Path, 0xA900, "data set does not match the SOP class (the test's refusal)");
+        await using var remoteServer = DicomServer.Start(new DicomServerOptions { AeTitle = "REMOTE" }, remote);
+        await using var station = await StationUnderTest.StartAsync(hospital.Simulator, [
+            .. hospital.StationArguments, .. Tokens, "--Station:Exposure:PedalLeaseMs=1000",
+            "--Station:Pacs:1:AeTitle=REMOTE", "--Station:Pacs:1:Host=127.0.0.1", $"--Station:Pacs:1:Port={remoteServer.Port}", "--Station:Pacs:1:StorageCommitment=false"]);
+        await PlayAsync(hospital.Simulator, station, "workflow.spec.ts", "workflow", null,
+            new Dictionary<string, Func<Task>> { ["fix-remote-pacs"] = () => { remote.Fixed = true; return Task.CompletedTask; } },
+            new Dictionary<string, string> { ["CATHLAB_WORKLIST_PATIENT"] = hospital.Scheduled.PatientName, ["CATHLAB_REMOTE_PACS"] = "REMOTE" });
+        Assert.True(remote.Refused > 0, "the remote PACS refused nothing");
+        Assert.NotEmpty(remoteFolder.Files);
+    }
+
+    private static readonly string[] Tokens =
+    [
+        "--Station:Tokens:0:Holder=tech-on-duty", "--Station:Tokens:0:Role=technician", $"--Station:Tokens:0:Sha256={TokenStore.Sha256Hex(TechnicianToken)}",
+        "--Station:Tokens:1:Holder=remote-cardiologist", "--Station:Tokens:1:Role=observer", $"--Station:Tokens:1:Sha256={TokenStore.Sha256Hex(ObserverToken)}",
+    ];
+
     private async Task RunAsync(string spec, string scenario, string? grep = null, bool openExam = false, int leaseMs = LeaseMs)
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", "512");
-        await using var station = await StationUnderTest.StartAsync(sim, [
-            "--Station:Tokens:0:Holder=tech-on-duty", "--Station:Tokens:0:Role=technician", $"--Station:Tokens:0:Sha256={TokenStore.Sha256Hex(TechnicianToken)}",
-            "--Station:Tokens:1:Holder=remote-cardiologist", "--Station:Tokens:1:Role=observer", $"--Station:Tokens:1:Sha256={TokenStore.Sha256Hex(ObserverToken)}",
-            $"--Station:Exposure:PedalLeaseMs={leaseMs}"]);
+        await using var station = await StationUnderTest.StartAsync(sim, [.. Tokens, $"--Station:Exposure:PedalLeaseMs={leaseMs}"]);
         if (openExam) await station.Control.StartExamAsync(new ExamRequest("DOE^JOHN", "WEB-DEADMAN"), CancellationToken.None);
+        await PlayAsync(sim, station, spec, scenario, grep);
+    }
+
+    private async Task PlayAsync(SimulatorProcess sim, StationUnderTest station, string spec, string scenario, string? grep,
+        IReadOnlyDictionary<string, Func<Task>>? actions = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
         // The page reaches the station through a relay that the lost-connection case stalls; the others never do.
         await using var relay = new StallingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort));
-        await using var hook = new SimulatorHook(sim, relay, station.RestartAsync);
-        var outcome = await PlaywrightRun.RunAsync(spec, scenario, new Dictionary<string, string>
+        var rigActions = new Dictionary<string, Func<Task>>
+        {
+            ["stall"] = () => { relay.Stall(); return Task.CompletedTask; },
+            ["restart-station"] = station.RestartAsync,
+        };
+        foreach (var (name, action) in actions ?? new Dictionary<string, Func<Task>>()) rigActions[name] = action;
+        await using var hook = new RigHook(sim, rigActions);
+        var variables = new Dictionary<string, string>
         {
             ["CATHLAB_URL"] = $"http://127.0.0.1:{relay.Port}/",
             ["CATHLAB_TOKEN"] = TechnicianToken,
             ["CATHLAB_OBSERVER_TOKEN"] = ObserverToken,
             ["CATHLAB_HOOK"] = hook.Url,
             ["CATHLAB_ALLOWED_PULSES"] = AllowedAfterCut.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        }, grep);
+        };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) variables[name] = value;
+        var outcome = await PlaywrightRun.RunAsync(spec, scenario, variables, grep);
         output.WriteLine(outcome.Output);
         output.WriteLine($"artifacts: {PlaywrightRun.ArtifactsOf(scenario)}");
         Assert.True(outcome.ExitCode == 0 && outcome.Failed == 0 && outcome.Passed >= 1,

@@ -5,22 +5,20 @@ using CathLab.Testing;
 namespace CathLab.Station.Tests.Web;
 
 /// <summary>What a browser test may ask of the rig over HTTP on 127.0.0.1: the simulated generator's own state and
-/// pulse count (<c>GET /generator</c>), the relay's stall (<c>POST /stall</c>) for the lost-connection case, and a
-/// restart of the station (<c>POST /restart-station</c>, answered once the station is back).</summary>
-internal sealed class SimulatorHook : IAsyncDisposable
+/// pulse count (<c>GET /generator</c>), and the rig's actions (<c>POST /NAME</c>, answered once the action is done:
+/// the relay's stall, a restart of the station, a PACS that stops refusing, as the test passes them).</summary>
+internal sealed class RigHook : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
     private readonly SimulatorProcess _sim;
-    private readonly StallingRelay? _relay;
+    private readonly IReadOnlyDictionary<string, Func<Task>> _actions;
     private readonly SemaphoreSlim _asking = new(1, 1);
     private readonly Task _serving;
-    private readonly Func<Task>? _restartStation;
 
-    public SimulatorHook(SimulatorProcess sim, StallingRelay? relay, Func<Task>? restartStation = null)
+    public RigHook(SimulatorProcess sim, IReadOnlyDictionary<string, Func<Task>> actions)
     {
         _sim = sim;
-        _relay = relay;
-        _restartStation = restartStation;
+        _actions = actions;
         for (int attempt = 0; ; attempt++)
         {
             Port = FreePort.Next();
@@ -55,15 +53,19 @@ internal sealed class SimulatorHook : IAsyncDisposable
                 return;
             }
             string answer;
-            if (context.Request.Url?.AbsolutePath == "/stall" && _relay is not null)
+            string path = context.Request.Url?.AbsolutePath ?? "/";
+            int status = 200;
+            if (context.Request.HttpMethod == "POST")
             {
-                _relay.Stall();
-                answer = "{\"stalled\":true}";
-            }
-            else if (context.Request.Url?.AbsolutePath == "/restart-station" && _restartStation is not null)
-            {
-                await _restartStation();
-                answer = "{\"restarted\":true}";
+                if (_actions.TryGetValue(path.TrimStart('/'), out var action))
+                {
+                    await action();
+                    answer = $"{{\"done\":\"{path.TrimStart('/')}\"}}";
+                }
+                else
+                {
+                    (status, answer) = (404, $"{{\"unknown\":\"{path}\"}}");
+                }
             }
             else
             {
@@ -80,6 +82,7 @@ internal sealed class SimulatorHook : IAsyncDisposable
                 }
             }
             byte[] body = Encoding.UTF8.GetBytes(answer);
+            context.Response.StatusCode = status;
             context.Response.ContentType = "application/json";
             await context.Response.OutputStream.WriteAsync(body);
             context.Response.Close();
