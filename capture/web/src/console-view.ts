@@ -3,6 +3,8 @@ import { DeadManButton } from './dead-man-button';
 import { byId, enumName, setText } from './dom';
 import { LiveMonitor } from './live-monitor';
 import type { OutboxItem, ProtocolInfo, RunInfo, ServerMessage, StatusReply, WorklistEntry } from './messages';
+import { listRecordedRuns, type RecordedRun } from './recorded-runs';
+import { ReferenceMonitor } from './reference-monitor';
 
 /** The technician console: live and reference monitors, the status panel, exam controls, the run strip, publishing. */
 export class ConsoleView {
@@ -11,12 +13,17 @@ export class ConsoleView {
   private shownRuns = '';
   private referenceRun = 0;
   private readonly lastFrames = new Map<number, HTMLCanvasElement>();
+  /** The exam's recorded runs by number, as GET /live/runs lists them (thumbnails from the objects). */
+  private recorded = new Map<number, RecordedRun>();
+  private recordedKey = '';
+  readonly reference: ReferenceMonitor;
   status: StatusReply | null = null;
   runs: RunInfo[] = [];
   /** The last release or refusal of the exposure button, as shown; read by the browser tests. */
   lastPedalAnswer = '';
 
-  constructor(private readonly connection: ConsoleConnection, token: string, renewIntervalMs: number) {
+  constructor(private readonly connection: ConsoleConnection, private readonly token: string, renewIntervalMs: number) {
+    this.reference = new ReferenceMonitor(byId<HTMLCanvasElement>('reference'), byId<HTMLInputElement>('reference-frame'), token);
     this.live = new LiveMonitor(byId<HTMLCanvasElement>('live'), token, 'diagnostic');
     this.live.onFrame = () => setText('live-info', `${this.live.frames} frames${this.live.lastImageHold ? ' · LIH' : ''}`);
     this.deadMan = new DeadManButton(byId<HTMLButtonElement>('deadman'), connection, renewIntervalMs);
@@ -94,28 +101,58 @@ export class ConsoleView {
       li.className = enumName(r.state, 'RUN_STATE_');
       li.dataset['run'] = String(r.number);
       const frame = this.lastFrames.get(r.number);
-      if (frame) {
+      const recorded = this.recorded.get(r.number);
+      if (recorded?.thumbnailJpeg) {
+        const thumbnail = document.createElement('img');
+        thumbnail.width = thumbnail.height = 84;
+        thumbnail.src = `data:image/jpeg;base64,${recorded.thumbnailJpeg}`;
+        li.append(thumbnail);
+      } else if (frame) {
         const thumbnail = document.createElement('canvas');
         thumbnail.width = thumbnail.height = 84;
         thumbnail.getContext('2d')!.drawImage(frame, 0, 0, 84, 84);
         li.append(thumbnail);
-        li.onclick = () => this.showReference(r.number);
       }
+      if (frame || recorded) li.onclick = () => this.showReference(r.number);
       li.append(`#${r.number} ${enumName(r.kind, 'RUN_KIND_')} · ${r.protocol} · ${r.frames} frames · ${enumName(r.state, 'RUN_STATE_')}`);
       return li;
     }));
     const last = [...runs].reverse().find((r) => r.objectPath !== undefined && r.state === 'RUN_STATE_COMPLETE');
     if (last && last.number !== this.referenceRun) this.showReference(last.number);
+    void this.refreshRecorded();
   }
 
-  /** The reference monitor shows a run's last frame (the last recorded run's, until another run is chosen in the strip). */
+  /** Reads the exam's recorded runs again (after the run strip changed); shows what it learnt. */
+  private async refreshRecorded(): Promise<void> {
+    const exam = this.status?.exam;
+    if (!exam?.open) return;
+    let list: RecordedRun[];
+    try {
+      list = await listRecordedRuns(this.token, exam.examId, 84);
+    } catch {
+      return; // the strip keeps the live monitor's thumbnails
+    }
+    // The runs themselves (EXAM/run-N), not their remasked copies or saved fluoro, by the strip's numbers.
+    const runs = list.filter((r) => !r.problem && r.frames > 0 && r.runId.endsWith(`/run-${r.number}`));
+    const key = JSON.stringify(runs.map((r) => [r.runId, r.frames, r.recording]));
+    if (key === this.recordedKey) return;
+    this.recordedKey = key;
+    this.recorded = new Map(runs.map((r) => [r.number, r]));
+    this.shownRuns = '';
+    this.showRuns(this.runs);
+    if (this.reference.shown.run === this.referenceRun && this.reference.shown.frame === 0) this.showReference(this.referenceRun);
+  }
+
+  /** The reference monitor shows a run: its last recorded frame (any other on the slider), or for a run that left no
+   * object its last-image hold; the last recorded run's until another is chosen in the strip. */
   private showReference(run: number): void {
-    const frame = this.lastFrames.get(run);
-    if (!frame) return;
+    const recorded = this.recorded.get(run);
+    const held = this.lastFrames.get(run);
+    const exam = this.status?.exam;
+    if (recorded && exam && !recorded.recording) void this.reference.show(exam.examId, recorded);
+    else if (held) this.reference.showHeld(run, held);
+    else return;
     this.referenceRun = run;
-    const reference = byId<HTMLCanvasElement>('reference');
-    reference.getContext('2d')!.drawImage(frame, 0, 0, reference.width, reference.height);
-    setText('reference-info', `run ${run}, last frame`);
   }
 
   private showOutbox(items: OutboxItem[]): void {

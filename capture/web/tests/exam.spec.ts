@@ -36,8 +36,12 @@ test('a technician performs an exam from the page alone', async ({ page }) => {
   await expect(page.locator('#runs li')).toHaveCount(2);
   await expect(page.locator('#runs li').last()).toContainText('cine');
   await expect(page.locator('#runs li').last()).toContainText('complete');
-  await expect(page.locator('#reference-info')).toContainText('run 2, last frame');
-  await expect(page.locator('#runs li canvas')).toHaveCount(2); // a thumbnail for each run
+  // The reference monitor: the cine's last frame read from its object; any frame of it on the slider; the fluoro run
+  // (no object) by its last-image hold.
+  await expect(page.locator('#reference-info')).toHaveText(/^run 2, frame (\d+)\/\1$/);
+  await expect(page.locator('#runs li').locator('canvas, img')).toHaveCount(2); // a thumbnail for each run
+  await page.locator('#reference-frame').fill('3');
+  await expect(page.locator('#reference-info')).toHaveText(/^run 2, frame 3\/\d+$/);
   await page.locator('#runs li').first().click();
   await expect(page.locator('#reference-info')).toContainText('run 1, last frame'); // any run chosen in the strip
   await screenshot(page, 'console-after-cine');
