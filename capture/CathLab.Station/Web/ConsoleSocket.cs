@@ -57,36 +57,23 @@ internal sealed class ConsoleSocket(WebSocket socket)
     }
 
     /// <summary>Starts the close handshake without waiting for the answer; the receive loop ends when the page answers.</summary>
-    public async Task CloseOutputAsync(WebSocketCloseStatus status, string why)
-    {
-        await _sending.WaitAsync();
-        try
-        {
-            if (socket.State is WebSocketState.Open)
-            {
-                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseOutputAsync(status, why, grace.Token);
-            }
-        }
-        catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
-        {
-            socket.Abort();
-        }
-        finally
-        {
-            _sending.Release();
-        }
-    }
+    public Task CloseOutputAsync(WebSocketCloseStatus status, string why) =>
+        ClosingAsync(WebSocketState.Open, grace => socket.CloseOutputAsync(status, why, grace));
 
-    public async Task CloseAsync(WebSocketCloseStatus status, string why)
+    public Task CloseAsync(WebSocketCloseStatus status, string why) =>
+        ClosingAsync(WebSocketState.CloseReceived, grace => socket.CloseAsync(status, why, grace));
+
+    /// <summary>Runs a close while the socket is open (or in <paramref name="alsoIn"/>), with a 2 s grace; a peer that
+    /// does not answer in time, or a socket already gone, is aborted.</summary>
+    private async Task ClosingAsync(WebSocketState alsoIn, Func<CancellationToken, Task> close)
     {
         await _sending.WaitAsync();
         try
         {
-            if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+            if (socket.State == WebSocketState.Open || socket.State == alsoIn)
             {
                 using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(2));
-                await socket.CloseAsync(status, why, grace.Token);
+                await close(grace.Token);
             }
         }
         catch (Exception e) when (e is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
