@@ -52,7 +52,8 @@ public sealed class Outbox : IAsyncDisposable
             foreach (var destination in options.Destinations)
             {
                 var reachability = new DestinationReachability(destination, _journal, logger);
-                var client = new DicomClient(new DicomPeer(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle), options.Association);
+                var association = destination.Tls is { } tls ? options.Association with { TlsClient = tls } : options.Association;
+                var client = new DicomClient(new DicomPeer(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle), association);
                 var loop = new DestinationLoop(destination, options, _journal, new StoreBatchSender(destination, client, options, _journal, reachability, logger),
                     new CommitmentRequester(destination, client, options, _journal, tracker, OnReport, reachability, logger), _releaser, clock, logger);
                 _loops.Add(destination.Name, loop);

@@ -42,6 +42,26 @@ public sealed class StationConfigurationTests
     }
 
     [Fact]
+    public void A_tls_pacs_needs_its_trusted_certificates_and_readable_files()
+    {
+        var error = new StringWriter();
+        var startup = StationStartup.Prepare(
+        [
+            "--Station:Generator:SerialPort=/dev/null-cathlab-test",
+            "--Station:Pacs:0:AeTitle=PACS", "--Station:Pacs:0:Host=pacs.example", "--Station:Pacs:0:Tls=true",
+            "--Station:Pacs:1:AeTitle=OTHER", "--Station:Pacs:1:Host=other.example", "--Station:Pacs:1:Tls=true",
+            "--Station:Pacs:1:TlsTrustedCertificates=/nonexistent/cathlab-ca.pem", "--Station:Pacs:1:TlsCertificate=/nonexistent/station.pem",
+        ], error);
+
+        Assert.Null(startup);
+        string text = error.ToString();
+        Assert.Contains("Station:Pacs:0:TlsTrustedCertificates is required with Station:Pacs:0:Tls", text, StringComparison.Ordinal);
+        Assert.Contains("Station:Pacs:1:TlsCertificate and Station:Pacs:1:TlsKey go together", text, StringComparison.Ordinal);
+        Assert.Contains("Station:Pacs:1: the TLS files cannot be read", text, StringComparison.Ordinal);
+        Assert.Contains("cathlab-ca.pem", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_word_where_an_enum_belongs_is_one_problem_among_the_others()
     {
         var error = new StringWriter();

@@ -1,4 +1,7 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using CathLab.Acquisition.Configuration;
+using CathLab.Dicom.Network.Association;
 
 namespace CathLab.Station.Configuration;
 
@@ -29,14 +32,49 @@ public sealed class PacsPeerOptions : IOptionsSection
     public string AeTitle { get; set; } = "";
     public string Host { get; set; } = "";
     public int Port { get; set; } = 104;
+
+    /// <summary>DICOM over TLS to this PACS, with the Non-downgrading BCP 195 profile (PS3.15 B.10).</summary>
     public bool Tls { get; set; }
+
+    /// <summary>PEM file of the certificates the PACS's certificate must chain to (the site's CA); required with Tls.</summary>
+    public string TlsTrustedCertificates { get; set; } = "";
+
+    /// <summary>PEM files of the station's own certificate and private key, offered when the PACS asks (mutual
+    /// authentication); both or neither.</summary>
+    public string TlsCertificate { get; set; } = "";
+    public string TlsKey { get; set; } = "";
+
+    /// <summary>The name the PACS's certificate must carry; default: Host.</summary>
+    public string TlsServerName { get; set; } = "";
 
     public IEnumerable<string> Problems(string at)
     {
         if (!OptionsChecks.IsAeTitle(AeTitle)) yield return OptionsChecks.AeTitleProblem($"{at}:AeTitle", AeTitle);
         if (string.IsNullOrWhiteSpace(Host)) yield return $"{at}:Host is required";
         if (!OptionsChecks.IsPort(Port)) yield return $"{at}:Port {Port} must be 1–65535";
-        if (Tls) yield return $"{at}:Tls: DICOM over TLS to a PACS is not supported yet; use a TLS tunnel (stunnel) on the PACS link";
+        if (!Tls) yield break;
+        if (TlsTrustedCertificates.Length == 0) yield return $"{at}:TlsTrustedCertificates is required with {at}:Tls (a PEM file of the certificates the PACS's must chain to)";
+        if ((TlsCertificate.Length == 0) != (TlsKey.Length == 0)) yield return $"{at}:TlsCertificate and {at}:TlsKey go together (the station's certificate and its private key, PEM)";
+        string? unreadable = null;
+        try
+        {
+            TlsClientOptions();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException or ArgumentException)
+        {
+            unreadable = e.Message;
+        }
+        if (unreadable is not null) yield return $"{at}: the TLS files cannot be read: {unreadable}";
+    }
+
+    /// <summary>The TLS client options for this PACS (null without Tls), its files read now.</summary>
+    public SslClientAuthenticationOptions? TlsClientOptions()
+    {
+        if (!Tls) return null;
+        var trusted = new X509Certificate2Collection();
+        trusted.ImportFromPemFile(TlsTrustedCertificates);
+        var own = TlsCertificate.Length > 0 ? X509Certificate2.CreateFromPemFile(TlsCertificate, TlsKey) : null;
+        return Bcp195Tls.Client(TlsServerName.Length > 0 ? TlsServerName : Host, trusted, own);
     }
 }
 

@@ -6,6 +6,26 @@ namespace CathLab.Dicom.Network.Association;
 /// <summary>Opens an association as requestor (SCU side): connect, A-ASSOCIATE-RQ, wait (ARTIM) for AC or RJ.</summary>
 public static class AssociationRequestor
 {
+    /// <summary>Over TLS 1.3 a peer refuses this side's certificate with an alert after the handshake, and closes; the
+    /// request may then fail as a broken pipe. The alert may be there to read: it says why, and that retrying is futile.</summary>
+    private static async Task<DicomNetworkException?> TlsRefusalAsync(Stream stream, PduReader reader, AssociationOptions options)
+    {
+        if (stream is not System.Net.Security.SslStream) return null;
+        try
+        {
+            await reader.ReadAsync(options.ArtimTimeout, "A-ASSOCIATE-AC").ConfigureAwait(false);
+        }
+        catch (DicomNetworkException e) when (e.Reason == NetworkFailureReason.TlsFailure)
+        {
+            return e;
+        }
+        catch (Exception e) when (e is DicomNetworkException or IOException or InvalidOperationException or PduFormatException or ObjectDisposedException)
+        {
+            // nothing more to learn: the write's failure stands
+        }
+        return null;
+    }
+
     public static async Task<DicomAssociation> ConnectAsync(string host, int port, AssociateRequest request,
         AssociationOptions options, CancellationToken cancellation = default)
     {
@@ -27,7 +47,8 @@ public static class AssociationRequestor
                 }
                 catch (IOException e)
                 {
-                    throw new AssociationAbortedException(AbortSource.ServiceProvider, AbortReason.NotSpecified, $"connection lost sending A-ASSOCIATE-RQ: {e.Message}");
+                    throw await TlsRefusalAsync(stream, reader, options).ConfigureAwait(false)
+                        ?? new AssociationAbortedException(AbortSource.ServiceProvider, AbortReason.NotSpecified, $"connection lost sending A-ASSOCIATE-RQ: {e.Message}");
                 }
             }
             var pdu = await reader.ReadAsync(options.ArtimTimeout, "A-ASSOCIATE-AC", cancellation).ConfigureAwait(false)

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Net.Security;
+using System.Net.Sockets;
 using CathLab.Dicom.Network.Status;
 
 namespace CathLab.Dicom.Network.Pdus;
@@ -72,6 +74,13 @@ public sealed class PduReader : IDisposable
         {
             TimedOutBetweenPdus = !started && _headerBytesRead == 0;
             throw new DicomTimeoutException(waitingFor, timeout);
+        }
+        catch (IOException e) when (_stream is SslStream && e.InnerException is { } inner && inner is not SocketException)
+        {
+            // A TLS alert after the handshake (TLS 1.3 sends a refused client certificate's alert only then): the peer
+            // will refuse every attempt the same way.
+            while (inner.InnerException is { } deeper) inner = deeper;
+            throw new DicomNetworkException($"the TLS session failed while waiting for {waitingFor}: {inner.Message}", FailureKind.Permanent, NetworkFailureReason.TlsFailure, e);
         }
         catch (IOException e)
         {

@@ -18,9 +18,10 @@ public sealed class Storescp : IDisposable
     public string Inbox { get; }
     public int Port { get; }
 
-    public Storescp Start()
+    /// <summary>Starts it; <paramref name="options"/> go before the port (e.g. storescp's TLS options).</summary>
+    public Storescp Start(params string[] options)
     {
-        _process = new PeerProcess("storescp", ["--aetitle", AeTitle, "--output-directory", Inbox, "--filename-extension", ".dcm", Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        _process = new PeerProcess("storescp", ["--aetitle", AeTitle, "--output-directory", Inbox, "--filename-extension", ".dcm", .. options, Port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
         _process.WaitForPort(Port);
         return this;
     }
