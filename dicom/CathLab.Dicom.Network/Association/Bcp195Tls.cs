@@ -43,27 +43,10 @@ public static class Bcp195Tls
         return options;
     }
 
-    /// <summary>Server options for the station's own listener: its certificate, TLS 1.2/1.3 and the profile's suites;
-    /// with <paramref name="trustedClients"/>, a client must present a certificate that chains to one of them.</summary>
-    public static SslServerAuthenticationOptions Server(X509Certificate2 certificate, X509Certificate2Collection? trustedClients = null)
-    {
-        var options = new SslServerAuthenticationOptions
-        {
-            ServerCertificate = certificate,
-            EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
-            CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            ClientCertificateRequired = trustedClients is not null,
-        };
-        if (trustedClients is not null)
-            options.RemoteCertificateValidationCallback = (_, c, _, errors) => Accept(c, errors & ~SslPolicyErrors.RemoteCertificateNameMismatch, trustedClients, null);
-        if (OperatingSystem.IsLinux() || OperatingSystem.IsMacOS()) options.CipherSuitesPolicy = new CipherSuitesPolicy(CipherSuites);
-        return options;
-    }
-
-    /// <summary>The peer's certificate chains to a trusted one (only those: the system's store does not count) and,
-    /// for a server, names the host dialled.</summary>
+    /// <summary>The peer's certificate chains to a trusted one (only those: the system's store does not count) and
+    /// names the host dialled.</summary>
     /// <exception cref="AuthenticationException">The certificate is rejected; the message says why.</exception>
-    private static bool Accept(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted, string? serverName)
+    private static bool Accept(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted, string serverName)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
             throw new AuthenticationException("the peer presented no certificate");
