@@ -57,9 +57,10 @@ public sealed class DiscussionCoordinator : IDisposable
             {
                 Broadcast(DiscussionJson.Write(new { type = "joined", participant }), except: null);
             }
+            // The floor goes to the first one before it is a member: its own first message is the state, floor included.
+            if (_state.Floor.Driver is null) CommitFloor(_state.Floor with { Driver = participant.Id }, participant, "granted");
             var member = new DiscussionMember(participant, peer, address);
             _members.Add(member);
-            if (_state.Floor.Driver is null) CommitFloor(FloorState.Empty with { Driver = participant.Id, Requests = _state.Floor.Requests }, participant, "granted");
             peer.Post(StateFor(participant));
             Audit(participant, "discussion-join", "OK", address);
             return member;

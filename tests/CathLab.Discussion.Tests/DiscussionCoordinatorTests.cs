@@ -17,6 +17,8 @@ public sealed class DiscussionCoordinatorTests : IDisposable
         var tech = _rig.Join(DiscussionRig.Technician);
         var remote = _rig.Join(DiscussionRig.Remote, "Dr Remote");
         var state = remote.Kept().Last("state");
+        // The whole state is each connection's first message, the first one's floor included.
+        Assert.All(new[] { tech, remote }, m => Assert.Contains("\"type\":\"state\"", m.Kept().Messages[0]));
         Assert.Equal(tech.Participant.Id, state.GetProperty("floor").GetProperty("driver").GetString());
         Assert.Equal(remote.Participant.Id, state.GetProperty("you").GetProperty("id").GetString());
         Assert.Equal("Dr Remote", remote.Participant.Name);
