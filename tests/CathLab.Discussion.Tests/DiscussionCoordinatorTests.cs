@@ -5,7 +5,7 @@ namespace CathLab.Discussion.Tests;
 
 /// <summary>The coordinator's rules (docs/discussion.md): floor, shared playback, annotations by author, chat, refusals
 /// to the sender only, and the journal that survives a restart.</summary>
-public sealed class DiscussionCoordinatorTests : IDisposable
+public sealed class DiscussionCoordinatorTests(Xunit.Abstractions.ITestOutputHelper output) : IDisposable
 {
     private readonly DiscussionRig _rig = new();
 
@@ -172,8 +172,9 @@ public sealed class DiscussionCoordinatorTests : IDisposable
             text = new string('t', DiscussionLimits.MaxAnnotationTextChars) });
         _rig.Send(remote, new { type = "chat", text = new string('c', 800) });
         _rig.Send(remote, new { type = "floor.request" });
-        var sizes = remote.Kept().Messages.Concat(tech.Kept().Messages).Where(m => !m.Contains("\"type\":\"state\""))
-            .Select(m => Encoding.UTF8.GetByteCount(m)).ToList();
+        var events = remote.Kept().Messages.Concat(tech.Kept().Messages).Where(m => !m.Contains("\"type\":\"state\"")).ToList();
+        var sizes = events.Select(m => Encoding.UTF8.GetByteCount(m)).ToList();
+        foreach (var m in events.Distinct()) output.WriteLine($"{Encoding.UTF8.GetByteCount(m),5} bytes: {m[..Math.Min(60, m.Length)]}");
         Assert.Empty(remote.Kept().Of("refused"));
         Assert.All(sizes, s => Assert.InRange(s, 1, 1024));
     }

@@ -45,19 +45,9 @@ internal sealed class DiscussionSocketClient : IDisposable
 
     public async Task<JsonElement?> ReceiveAsync()
     {
-        var buffer = new byte[1 << 16];
-        using var text = new MemoryStream();
-        while (true)
-        {
-            var result = await _socket.ReceiveAsync(buffer, _hang.Token);
-            if (result.MessageType == WebSocketMessageType.Close) return null;
-            text.Write(buffer, 0, result.Count);
-            if (result.EndOfMessage) break;
-        }
-        using var doc = JsonDocument.Parse(text.ToArray());
-        var message = doc.RootElement.Clone();
+        if (await WebSocketJson.ReceiveAsync(_socket, _hang.Token) is not var (message, bytes)) return null;
         string type = message.GetProperty("type").GetString()!;
-        MaxBytes[type] = Math.Max(MaxBytes.GetValueOrDefault(type), (int)text.Length);
+        MaxBytes[type] = Math.Max(MaxBytes.GetValueOrDefault(type), bytes);
         if (type == "pointer") PointersReceived++;
         return message;
     }
