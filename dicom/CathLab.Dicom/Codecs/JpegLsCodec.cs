@@ -52,6 +52,15 @@ public sealed class JpegLsCodec : IDicomFrameCodec
         return checked((int)((scanBytes + MarkerBytes + 1) & ~1L));
     }
 
+    /// <summary>Samples of Bits Allocated bits plus an eighth, and the markers. Full-range uniform noise, the worst a detector
+    /// gives, measured 6.6 % above its precision at 8 bits and 3.2 % at 16 (CharLS 2.4, 512×512), so an eighth keeps room.</summary>
+    public int PlanningEncodedLength(DicomFrameFormat format)
+    {
+        format.Validate();
+        var scanBits = (long)format.PixelCount * format.SamplesPerPixel * format.BitsAllocated * 9 / 8;
+        return checked((int)(((scanBits + 7) / 8 + MarkerBytes + 1) & ~1L));
+    }
+
     public unsafe int Encode(ReadOnlySpan<byte> frame, DicomFrameFormat format, Span<byte> destination)
     {
         Validate(format);

@@ -14,6 +14,7 @@ public sealed class RleFrameCodec : IDicomFrameCodec
 
     public DicomTransferSyntax Syntax => DicomTransferSyntax.RleLossless;
     public int MaxEncodedLength(DicomFrameFormat format) => RleCodec.MaxEncodedLength(format);
+    public int PlanningEncodedLength(DicomFrameFormat format) => RleCodec.MaxEncodedLength(format);
     public int Encode(ReadOnlySpan<byte> frame, DicomFrameFormat format, Span<byte> destination) => RleCodec.Encode(frame, format, destination);
     public void Decode(ReadOnlySpan<byte> encoded, DicomFrameFormat format, Span<byte> destination) => RleCodec.Decode(encoded, format, destination);
 
