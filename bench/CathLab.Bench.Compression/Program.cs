@@ -33,16 +33,17 @@ foreach (var s in sequences)
     var format = new DicomFrameFormat(RawSequence.Side, RawSequence.Side, 16, BitsStored: s.BitsStored);
     var rle = Measure(RleFrameCodec.Instance, s, format);
     var jls = Measure(JpegLsCodec.Lossless, s, format);
+    var charls = Measure(JpegLsCodec.LosslessThroughCharLs, s, format);
     var dcmtk = MeasureDcmtk(s, format);
-    rows.Add($"| {s.Name} | {s.BitsStored} | {format.FrameLength / rle.Bytes:0.00}:1 | {rle.Bytes:0} | {jls.Bytes:0} | {dcmtk.Bytes:0} | {100 * (jls.Bytes / dcmtk.Bytes - 1):+0.00;-0.00} % "
-        + $"| {rle.EncodeMs:0.0} | {rle.DecodeMs:0.0} | {jls.EncodeMs:0.0} | {jls.DecodeMs:0.0} | {dcmtk.EncodeMs:0.0} | {dcmtk.DecodeMs:0.0} | {dcmtk.EncodeMs / jls.EncodeMs:0.00}× | {1000 / jls.EncodeMs:0} |");
+    rows.Add($"| {s.Name} | {s.BitsStored} | {format.FrameLength / rle.Bytes:0.00}:1 | {format.FrameLength / jls.Bytes:0.00}:1 | {rle.Bytes:0} | {jls.Bytes:0} | {charls.Bytes:0} | {dcmtk.Bytes:0} | {100 * (jls.Bytes / dcmtk.Bytes - 1):+0.00;-0.00} % "
+        + $"| {rle.EncodeMs:0.0} | {rle.DecodeMs:0.0} | {jls.EncodeMs:0.0} | {charls.EncodeMs:0.0} | {jls.DecodeMs:0.0} | {dcmtk.EncodeMs:0.0} | {dcmtk.DecodeMs:0.0} | {dcmtk.EncodeMs / jls.EncodeMs:0.00}× | {1000 / jls.EncodeMs:0} |");
     Console.Error.WriteLine($"{s.Name} {s.BitsStored} bits done at {clock.Elapsed.TotalSeconds:0} s");
 }
 
 Console.WriteLine($"{frames} frames of 1024×1024 per run (16 bits allocated), best of {repeats} passes, one core (affinity CPU 0); {Environment.ProcessorCount} CPUs, {RuntimeInfo()}");
 Console.WriteLine();
-Console.WriteLine("| run | bits stored | RLE ratio | RLE bytes/frame | JPEG-LS ours bytes/frame | dcmcjpls bytes/frame | ours vs dcmtk size | RLE enc ms | RLE dec ms | JPEG-LS enc ms | JPEG-LS dec ms | dcmcjpls enc ms | dcmdjpls dec ms | enc speed-up vs dcmtk | JPEG-LS enc fps (one core) |");
-Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+Console.WriteLine("| run | bits stored | RLE ratio | JPEG-LS ratio | RLE bytes/frame | JPEG-LS ours bytes/frame | CharLS bytes/frame | dcmcjpls bytes/frame | ours vs dcmtk size | RLE enc ms | RLE dec ms | JPEG-LS ours enc ms | CharLS enc ms | JPEG-LS dec ms (CharLS) | dcmcjpls enc ms | dcmdjpls dec ms | ours enc speed-up vs dcmtk | ours enc fps (one core) |");
+Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 foreach (var r in rows) Console.WriteLine(r);
 Directory.Delete(work, recursive: true);
 Console.Error.WriteLine($"whole run {clock.Elapsed.TotalSeconds:0} s");

@@ -20,6 +20,11 @@ public sealed class JpegLsCodec : IDicomFrameCodec
 
     public static readonly JpegLsCodec Lossless = new(0);
 
+    /// <summary>Lossless with CharLS's encoder for every frame (the bench compares it with ours).</summary>
+    public static readonly JpegLsCodec LosslessThroughCharLs = new(0) { _ownEncoder = false };
+
+    private bool _ownEncoder = true;
+
     /// <summary>The near-lossless codec used when the syntax is named without an error bound.</summary>
     public static readonly JpegLsCodec NearLosslessDefault = new(2);
 
@@ -66,6 +71,11 @@ public sealed class JpegLsCodec : IDicomFrameCodec
         Validate(format);
         if (frame.Length < format.FrameLength) throw new ArgumentException($"frame has {frame.Length} bytes, {format.FrameLength} needed");
         frame = frame[..format.FrameLength];
+        if (_ownEncoder && Near == 0 && format.SamplesPerPixel == 1)
+        {
+            if (destination.Length < MaxEncodedLength(format)) throw new ArgumentException("destination is smaller than MaxEncodedLength");
+            return JpegLs.JpegLsLosslessEncoder.Encode(frame, format.Rows, format.Columns, Precision(frame, format), format.BitsAllocated == 16, destination);
+        }
         var info = new CharLsNative.FrameInfo
         {
             Width = (uint)format.Columns,

@@ -1,0 +1,53 @@
+namespace CathLab.Dicom.Codecs.JpegLs;
+
+/// <summary>The scan's bit stream (T.87 A.1): most significant bit first, a zero bit stuffed after every 0xFF byte so
+/// that no marker appears inside the scan.</summary>
+internal ref struct JpegLsBitWriter
+{
+    private readonly Span<byte> _output;
+    private ulong _bits;
+    private int _count;
+    private bool _afterFF;
+
+    public JpegLsBitWriter(Span<byte> output, int position)
+    {
+        _output = output;
+        Position = position;
+    }
+
+    public int Position { get; private set; }
+
+    /// <summary>Appends the low <paramref name="length"/> (at most 32) bits of <paramref name="value"/>.</summary>
+    public void Append(uint value, int length)
+    {
+        _bits = (_bits << length) | value;
+        _count += length;
+        while (_count >= 8) EmitByte();
+    }
+
+    public void AppendZeros(int length)
+    {
+        while (length > 24)
+        {
+            Append(0, 24);
+            length -= 24;
+        }
+        Append(0, length);
+    }
+
+    /// <summary>Pads the last byte with zeros; a final 0xFF is followed by a zero byte (its stuffed bit and padding).</summary>
+    public void Flush()
+    {
+        if (_count > 0) Append(0, (_afterFF ? 7 : 8) - _count);
+        if (_afterFF) Append(0, 7);
+    }
+
+    private void EmitByte()
+    {
+        var width = _afterFF ? 7 : 8;
+        var b = (byte)((_bits >> (_count - width)) & ((1u << width) - 1));
+        _count -= width;
+        _output[Position++] = b;
+        _afterFF = b == 0xFF;
+    }
+}
