@@ -8,10 +8,11 @@ using CathLab.Dicom.IO;
 namespace CathLab.Dicom.Codecs;
 
 /// <summary>
-/// JPEG-LS (ITU-T T.87) through CharLS: lossless (NEAR 0, 1.2.840.10008.1.2.4.80) or near-lossless (NEAR &gt; 0,
-/// 1.2.840.10008.1.2.4.81). 2..16 bits per sample, 1 to 4 samples per pixel interleaved by sample; the codestream's
+/// JPEG-LS (ITU-T T.87): lossless (NEAR 0, 1.2.840.10008.1.2.4.80) or near-lossless (NEAR &gt; 0, 1.2.840.10008.1.2.4.81).
+/// Lossless grey frames are coded by our own encoder (<see cref="JpegLs.JpegLsLosslessEncoder"/>, measured faster than
+/// CharLS's, bench/RESULTS.md); the rest, and every decode, go through Debian's CharLS. 2..16 bits per sample, 1 to 4 samples per pixel interleaved by sample; the codestream's
 /// precision P is Bits Stored, or Bits Allocated when a sample has bits set above Bits Stored (kept, so still lossless).
-/// Thread-safe: each call makes its own CharLS encoder or decoder (a native allocation; nothing on the managed heap).
+/// Thread-safe: each CharLS call makes its own CharLS encoder or decoder (a native allocation; nothing on the managed heap).
 /// </summary>
 public sealed class JpegLsCodec : IDicomFrameCodec
 {
@@ -71,16 +72,19 @@ public sealed class JpegLsCodec : IDicomFrameCodec
         Validate(format);
         if (frame.Length < format.FrameLength) throw new ArgumentException($"frame has {frame.Length} bytes, {format.FrameLength} needed");
         frame = frame[..format.FrameLength];
-        if (_ownEncoder && Near == 0 && format.SamplesPerPixel == 1)
+        var precision = Precision(frame, format);
+        // Ours codes grey frames of 3 bits and more byte for byte as CharLS does (OurEncoderWritesWhatCharLsWrites); at 2 bits
+        // the two differ, so CharLS codes those.
+        if (_ownEncoder && Near == 0 && format.SamplesPerPixel == 1 && precision >= 3)
         {
             if (destination.Length < MaxEncodedLength(format)) throw new ArgumentException("destination is smaller than MaxEncodedLength");
-            return JpegLs.JpegLsLosslessEncoder.Encode(frame, format.Rows, format.Columns, Precision(frame, format), format.BitsAllocated == 16, destination);
+            return JpegLs.JpegLsLosslessEncoder.Encode(frame, format.Rows, format.Columns, precision, format.BitsAllocated == 16, destination);
         }
         var info = new CharLsNative.FrameInfo
         {
             Width = (uint)format.Columns,
             Height = (uint)format.Rows,
-            BitsPerSample = Precision(frame, format),
+            BitsPerSample = precision,
             ComponentCount = format.SamplesPerPixel,
         };
         var encoder = CharLsNative.EncoderCreate();

@@ -37,6 +37,37 @@ public class JpegLsCodecTests : IDisposable
         Assert.Equal(frame, decoded);
     }
 
+    /// <summary>Our encoder and CharLS's code the same standard the same way: the same bytes, frame for frame.</summary>
+    [PeerTheory(CharLs)]
+    [InlineData(1, 1, 8, 8, 0)]
+    [InlineData(1, 37, 16, 12, 1)]
+    [InlineData(37, 1, 16, 12, 2)]
+    [InlineData(64, 64, 8, 8, 3)]
+    [InlineData(64, 48, 16, 10, 4)]
+    [InlineData(100, 90, 16, 12, 5)]
+    [InlineData(70, 81, 16, 14, 6)]
+    [InlineData(40, 30, 16, 16, 7)]
+    [InlineData(33, 29, 8, 5, 8)]
+    [InlineData(50, 50, 16, 2, 9)]
+    [InlineData(50, 50, 8, 3, 10)]
+    [InlineData(50, 50, 8, 4, 11)]
+    [InlineData(50, 50, 8, 6, 12)]
+    [InlineData(50, 50, 8, 7, 13)]
+    [InlineData(300, 257, 16, 13, 14)]
+    [InlineData(300, 257, 16, 15, 15)]
+    public void OurEncoderWritesWhatCharLsWrites(int rows, int columns, int allocated, int stored, int seed)
+    {
+        var format = new DicomFrameFormat(rows, columns, allocated, 1, stored);
+        foreach (var frame in new[] { Frame(format, seed), Noise(format, seed), new byte[format.FrameLength] })
+        {
+            var ours = new byte[JpegLsCodec.Lossless.MaxEncodedLength(format)];
+            var theirs = new byte[ours.Length];
+            var n = JpegLsCodec.Lossless.Encode(frame, format, ours);
+            var m = JpegLsCodec.LosslessThroughCharLs.Encode(frame, format, theirs);
+            Assert.Equal(theirs.AsSpan(0, m).ToArray(), ours.AsSpan(0, n).ToArray());
+        }
+    }
+
     [PeerFact(CharLs)]
     public void ASampleAboveBitsStoredIsKeptByCodingAtBitsAllocated()
     {
@@ -137,6 +168,20 @@ public class JpegLsCodecTests : IDisposable
         var inMemory = DicomFile.Open(source).ChangeTransferSyntax(DicomTransferSyntax.RleLossless).ChangeTransferSyntax(DicomTransferSyntax.ExplicitVRLittleEndian);
         var pixels = ((DicomBinaryElement)inMemory.DataSet[DicomTag.PixelData]).Data.ToArray();
         Assert.Equal(expected.SelectMany(f => f), pixels);
+    }
+
+    private static byte[] Noise(DicomFrameFormat format, int seed)
+    {
+        var frame = new byte[format.FrameLength];
+        var random = new Random(seed);
+        var max = 1 << format.SampleBits;
+        var wide = MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
+        for (var i = 0; i < format.PixelCount; i++)
+        {
+            if (format.BitsAllocated == 8) frame[i] = (byte)random.Next(0, max);
+            else wide[i] = (ushort)random.Next(0, max);
+        }
+        return frame;
     }
 
     private static byte[] Frame(DicomFrameFormat format, int seed)

@@ -38,8 +38,18 @@ internal ref struct JpegLsBitWriter
     /// <summary>Pads the last byte with zeros; a final 0xFF is followed by a zero byte (its stuffed bit and padding).</summary>
     public void Flush()
     {
-        if (_count > 0) Append(0, (_afterFF ? 7 : 8) - _count);
-        if (_afterFF) Append(0, 7);
+        if (_count > 0)
+        {
+            var width = _afterFF ? 7 : 8;
+            _bits <<= width - _count;
+            _count = width;
+            EmitByte();
+        }
+        if (_afterFF)
+        {
+            _output[Position++] = 0;
+            _afterFF = false;
+        }
     }
 
     private void EmitByte()

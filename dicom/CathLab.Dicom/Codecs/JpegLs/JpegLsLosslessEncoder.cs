@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -16,7 +17,6 @@ internal static class JpegLsLosslessEncoder
     private const int Reset = 64;
     private const int MinC = -128, MaxC = 127;
     private static readonly int[] J = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-    private static readonly sbyte[]?[] QuantTables = new sbyte[17][];
 
     /// <summary>Encodes one grey frame of 8-bit (<paramref name="wide"/> false) or little-endian 16-bit samples of
     /// precision <paramref name="bits"/>; returns the codestream's length, padded to even with a fill byte before EOI.</summary>
@@ -27,24 +27,25 @@ internal static class JpegLsLosslessEncoder
         var range = maxVal + 1;
         var qbpp = bits;
         var limit = 2 * (Math.Max(2, bits) + Math.Max(8, bits));
-        var quant = QuantTable(bits);
 
-        Span<int> a = stackalloc int[367];
-        Span<int> b = stackalloc int[367];
-        Span<int> c = stackalloc int[367];
-        Span<int> n = stackalloc int[367];
+        // Per context A, B, C, N side by side (one cache line holds four contexts); Nn of the two run contexts apart.
+        Span<int> stats = stackalloc int[367 * 4];
         Span<int> nn = stackalloc int[2];
-        a.Fill(Math.Max(2, (range + 32) / 64));
-        b.Clear();
-        c.Clear();
-        n.Fill(1);
+        var initialA = Math.Max(2, (range + 32) / 64);
+        for (var q = 0; q < 367; q++)
+        {
+            stats[4 * q] = initialA;
+            stats[4 * q + 1] = 0;
+            stats[4 * q + 2] = 0;
+            stats[4 * q + 3] = 1;
+        }
         nn.Clear();
 
         var rowLength = columns + 2;
         var buffers = ArrayPool<int>.Shared.Rent(3 * rowLength);
         try
         {
-            return EncodeScan(frame, rows, columns, wide, destination, pos, buffers.AsSpan(0, 3 * rowLength), a, b, c, n, nn, maxVal, range, qbpp, limit, quant);
+            return EncodeScan(frame, rows, columns, wide, destination, pos, buffers.AsSpan(0, 3 * rowLength), stats, nn, maxVal, range, qbpp, limit, Thresholds(bits));
         }
         finally
         {
@@ -53,9 +54,9 @@ internal static class JpegLsLosslessEncoder
     }
 
     private static int EncodeScan(ReadOnlySpan<byte> frame, int rows, int columns, bool wide, Span<byte> destination, int pos, Span<int> buffers,
-        Span<int> a, Span<int> b, Span<int> c, Span<int> n, Span<int> nn, int maxVal, int range, int qbpp, int limit, sbyte[] quant)
+        Span<int> stats, Span<int> nn, int maxVal, int range, int qbpp, int limit, (int T1, int T2, int T3) thresholds)
     {
-        var quantOffset = range;
+        ref var stat0 = ref MemoryMarshal.GetReference(stats);
         var rowLength = columns + 2;
         buffers.Clear();
         var prev = buffers[..rowLength];
@@ -76,7 +77,7 @@ internal static class JpegLsLosslessEncoder
             prevFirst = prev[1];
             cur[0] = prev[1];
             prev[columns + 1] = prev[columns];
-            Contexts(prev, cur, context, columns, quant, quantOffset);
+            Contexts(prev, cur, context, columns, thresholds);
 
             var i = 1;
             while (i <= columns)
@@ -85,47 +86,47 @@ internal static class JpegLsLosslessEncoder
                 if (q != 0)
                 {
                     var sign = q >> 31 | 1;
-                    var ctx = q * sign;
-                    var ra = cur[i - 1];
-                    var rb = prev[i];
-                    var rc = prev[i - 1];
-                    var px = Med(ra, rb, rc) + sign * c[ctx];
+                    ref var st = ref Unsafe.Add(ref stat0, 4 * (q * sign));
+                    ref var a = ref st;
+                    ref var b = ref Unsafe.Add(ref st, 1);
+                    ref var c = ref Unsafe.Add(ref st, 2);
+                    ref var n = ref Unsafe.Add(ref st, 3);
+                    var px = Med(cur[i - 1], prev[i], prev[i - 1]) + sign * c;
                     px = px < 0 ? 0 : px > maxVal ? maxVal : px;
                     var err = (cur[i] - px) * sign;
                     if (err < 0) err += range;
                     if (err >= (range + 1) >> 1) err -= range;
 
-                    var nq = n[ctx];
-                    var k = 0;
-                    while ((nq << k) < a[ctx]) k++;
-                    var mapped = k == 0 && 2 * b[ctx] <= -nq
+                    var nq = n;
+                    var k = GolombK(a, nq);
+                    var mapped = k == 0 && 2 * b <= -nq
                         ? (err >= 0 ? 2 * err + 1 : -2 * (err + 1))
                         : (err >= 0 ? 2 * err : -2 * err - 1);
                     Golomb(ref bitsOut, mapped, k, limit, qbpp);
 
-                    var bq = b[ctx] + err;
-                    a[ctx] += err < 0 ? -err : err;
+                    var bq = b + err;
+                    a += err < 0 ? -err : err;
                     if (nq == Reset)
                     {
-                        a[ctx] >>= 1;
+                        a >>= 1;
                         bq >>= 1;
                         nq >>= 1;
                     }
                     nq++;
-                    n[ctx] = nq;
+                    n = nq;
                     if (bq <= -nq)
                     {
                         bq += nq;
-                        if (c[ctx] > MinC) c[ctx]--;
+                        if (c > MinC) c--;
                         if (bq <= -nq) bq = -nq + 1;
                     }
                     else if (bq > 0)
                     {
                         bq -= nq;
-                        if (c[ctx] < MaxC) c[ctx]++;
+                        if (c < MaxC) c++;
                         if (bq > 0) bq = 0;
                     }
-                    b[ctx] = bq;
+                    b = bq;
                     i++;
                     continue;
                 }
@@ -156,23 +157,23 @@ internal static class JpegLsLosslessEncoder
                 if (riType == 0 && rai > rbi) erri = -erri;
                 if (erri < 0) erri += range;
                 if (erri >= (range + 1) >> 1) erri -= range;
-                var ctxi = 365 + riType;
-                var temp = riType == 1 ? a[ctxi] + (n[ctxi] >> 1) : a[ctxi];
-                var ni = n[ctxi];
-                var ki = 0;
-                while ((ni << ki) < temp) ki++;
+                ref var sti = ref Unsafe.Add(ref stat0, 4 * (365 + riType));
+                ref var ai = ref sti;
+                ref var ni = ref Unsafe.Add(ref sti, 3);
+                var temp = riType == 1 ? ai + (ni >> 1) : ai;
+                var ki = GolombK(temp, ni);
                 var map = (ki == 0 && erri > 0 && 2 * nn[riType] < ni) || (erri < 0 && 2 * nn[riType] >= ni) || (erri < 0 && ki != 0) ? 1 : 0;
                 var emErr = 2 * (erri < 0 ? -erri : erri) - riType - map;
                 Golomb(ref bitsOut, emErr, ki, limit - J[runIndex] - 1, qbpp);
                 if (erri < 0) nn[riType]++;
-                a[ctxi] += (emErr + 1 - riType) >> 1;
+                ai += (emErr + 1 - riType) >> 1;
                 if (ni == Reset)
                 {
-                    a[ctxi] >>= 1;
+                    ai >>= 1;
                     ni >>= 1;
                     nn[riType] >>= 1;
                 }
-                n[ctxi] = ni + 1;
+                ni++;
                 if (runIndex > 0) runIndex--;
                 i = end + 1;
             }
@@ -188,17 +189,50 @@ internal static class JpegLsLosslessEncoder
         return pos;
     }
 
-    /// <summary>Each sample's context: 0 for run mode, else ±(81 Q1 + 9 Q2 + Q3), the sign that of the first non-zero Qi.</summary>
-    private static void Contexts(ReadOnlySpan<int> prev, ReadOnlySpan<int> cur, Span<int> context, int columns, sbyte[] quant, int offset)
+    /// <summary>Each sample's context: 0 for run mode, else ±(81 Q1 + 9 Q2 + Q3), the sign that of the first non-zero Qi
+    /// (T.87 A.3), a vector of samples at a time: the gradients are of original samples, known before any is coded.</summary>
+    private static void Contexts(ReadOnlySpan<int> prev, ReadOnlySpan<int> cur, Span<int> context, int columns, (int T1, int T2, int T3) t)
     {
-        for (var i = 1; i <= columns; i++)
+        var i = 1;
+        if (Vector.IsHardwareAccelerated)
         {
-            var ra = cur[i - 1];
-            var rb = prev[i];
-            var rc = prev[i - 1];
-            var rd = prev[i + 1];
-            context[i] = (quant[rd - rb + offset] * 9 + quant[rb - rc + offset]) * 9 + quant[rc - ra + offset];
+            var t1 = new Vector<int>(t.T1);
+            var t2 = new Vector<int>(t.T2);
+            var t3 = new Vector<int>(t.T3);
+            var nine = new Vector<int>(9);
+            for (; i + Vector<int>.Count <= columns + 1; i += Vector<int>.Count)
+            {
+                var ra = new Vector<int>(cur[(i - 1)..]);
+                var rb = new Vector<int>(prev[i..]);
+                var rc = new Vector<int>(prev[(i - 1)..]);
+                var rd = new Vector<int>(prev[(i + 1)..]);
+                var q = (Quantize(rd - rb, t1, t2, t3) * nine + Quantize(rb - rc, t1, t2, t3)) * nine + Quantize(rc - ra, t1, t2, t3);
+                q.CopyTo(context[i..]);
+            }
         }
+        for (; i <= columns; i++)
+            context[i] = (Quantize(prev[i + 1] - prev[i], t) * 9 + Quantize(prev[i] - prev[i - 1], t)) * 9 + Quantize(prev[i - 1] - cur[i - 1], t);
+    }
+
+    // Comparisons give −1 for true: the count of thresholds d reaches upwards, less the count it reaches downwards.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<int> Quantize(Vector<int> d, Vector<int> t1, Vector<int> t2, Vector<int> t3)
+    {
+        var up = Vector.GreaterThan(d, Vector<int>.Zero) + Vector.GreaterThanOrEqual(d, t1) + Vector.GreaterThanOrEqual(d, t2) + Vector.GreaterThanOrEqual(d, t3);
+        var down = Vector.LessThan(d, Vector<int>.Zero) + Vector.LessThanOrEqual(d, -t1) + Vector.LessThanOrEqual(d, -t2) + Vector.LessThanOrEqual(d, -t3);
+        return down - up;
+    }
+
+    private static int Quantize(int d, (int T1, int T2, int T3) t) =>
+        d <= -t.T3 ? -4 : d <= -t.T2 ? -3 : d <= -t.T1 ? -2 : d < 0 ? -1 : d == 0 ? 0 : d < t.T1 ? 1 : d < t.T2 ? 2 : d < t.T3 ? 3 : 4;
+
+    /// <summary>The least k with N·2^k ≥ A: from the two logarithms, and one step up where they fall short.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int GolombK(int a, int n)
+    {
+        var k = BitOperations.Log2((uint)a) - BitOperations.Log2((uint)n);
+        if (k < 0) k = 0;
+        return (n << k) < a ? k + 1 : k;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -230,32 +264,21 @@ internal static class JpegLsLosslessEncoder
         output.Append((uint)(value - 1) & ((1u << qbpp) - 1), qbpp);
     }
 
-    /// <summary>T.87 C.2.4.1.1's default thresholds for NEAR 0, as a table from a gradient (offset by RANGE) to −4..4.</summary>
-    private static sbyte[] QuantTable(int bits)
+    /// <summary>T.87 C.2.4.1.1's default thresholds for NEAR 0.</summary>
+    private static (int T1, int T2, int T3) Thresholds(int bits)
     {
-        if (QuantTables[bits] is { } table) return table;
         var maxVal = (1 << bits) - 1;
-        int t1, t2, t3;
         if (maxVal >= 128)
         {
             var factor = (Math.Min(maxVal, 4095) + 128) >> 8;
-            t1 = Math.Clamp(factor * (3 - 2) + 2, 1, maxVal);
-            t2 = Math.Clamp(factor * (7 - 3) + 3, t1, maxVal);
-            t3 = Math.Clamp(factor * (21 - 4) + 4, t2, maxVal);
+            var t1 = Math.Clamp(factor * (3 - 2) + 2, 1, maxVal);
+            var t2 = Math.Clamp(factor * (7 - 3) + 3, t1, maxVal);
+            return (t1, t2, Math.Clamp(factor * (21 - 4) + 4, t2, maxVal));
         }
-        else
-        {
-            var factor = 256 / (maxVal + 1);
-            t1 = Math.Clamp(Math.Max(2, 3 / factor), 1, maxVal);
-            t2 = Math.Clamp(Math.Max(3, 7 / factor), t1, maxVal);
-            t3 = Math.Clamp(Math.Max(4, 21 / factor), t2, maxVal);
-        }
-        var range = maxVal + 1;
-        table = new sbyte[2 * range + 1];
-        for (var d = -range; d <= range; d++)
-            table[d + range] = (sbyte)(d <= -t3 ? -4 : d <= -t2 ? -3 : d <= -t1 ? -2 : d < 0 ? -1 : d == 0 ? 0 : d < t1 ? 1 : d < t2 ? 2 : d < t3 ? 3 : 4);
-        QuantTables[bits] = table;
-        return table;
+        var f = 256 / (maxVal + 1);
+        var s1 = Math.Clamp(Math.Max(2, 3 / f), 1, maxVal);
+        var s2 = Math.Clamp(Math.Max(3, 7 / f), s1, maxVal);
+        return (s1, s2, Math.Clamp(Math.Max(4, 21 / f), s2, maxVal));
     }
 
     private static int WriteHeaders(Span<byte> d, int rows, int columns, int bits)
