@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace CathLab.Dicom.Codecs.JpegLs;
 
 /// <summary>The scan's bit stream (T.87 A.1): most significant bit first, a zero bit stuffed after every 0xFF byte so
@@ -17,11 +19,22 @@ internal ref struct JpegLsBitWriter
 
     public int Position { get; private set; }
 
-    /// <summary>Appends the low <paramref name="length"/> (at most 32) bits of <paramref name="value"/>.</summary>
+    /// <summary>Appends the low <paramref name="length"/> (at most 32) bits of <paramref name="value"/>. Bits wait until 32
+    /// are pending; four bytes without 0xFF among them (nearly always) then go out in one store.</summary>
     public void Append(uint value, int length)
     {
         _bits = (_bits << length) | value;
         _count += length;
+        if (_count < 32) return;
+        var word = (uint)(_bits >> (_count - 32));
+        var inverted = ~word;
+        if (!_afterFF && ((inverted - 0x01010101u) & ~inverted & 0x80808080u) == 0)
+        {
+            BinaryPrimitives.WriteUInt32BigEndian(_output[Position..], word);
+            Position += 4;
+            _count -= 32;
+            return;
+        }
         while (_count >= 8) EmitByte();
     }
 
@@ -38,6 +51,7 @@ internal ref struct JpegLsBitWriter
     /// <summary>Pads the last byte with zeros; a final 0xFF is followed by a zero byte (its stuffed bit and padding).</summary>
     public void Flush()
     {
+        while (_count >= 8) EmitByte();
         if (_count > 0)
         {
             var width = _afterFF ? 7 : 8;

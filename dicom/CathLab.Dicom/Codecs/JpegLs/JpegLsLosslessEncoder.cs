@@ -42,10 +42,10 @@ internal static class JpegLsLosslessEncoder
         nn.Clear();
 
         var rowLength = columns + 2;
-        var buffers = ArrayPool<int>.Shared.Rent(3 * rowLength);
+        var buffers = ArrayPool<int>.Shared.Rent(4 * rowLength);
         try
         {
-            return EncodeScan(frame, rows, columns, wide, destination, pos, buffers.AsSpan(0, 3 * rowLength), stats, nn, maxVal, range, qbpp, limit, Thresholds(bits));
+            return EncodeScan(frame, rows, columns, wide, destination, pos, buffers.AsSpan(0, 4 * rowLength), stats, nn, maxVal, range, qbpp, limit, Thresholds(bits));
         }
         finally
         {
@@ -62,6 +62,7 @@ internal static class JpegLsLosslessEncoder
         var prev = buffers[..rowLength];
         var cur = buffers.Slice(rowLength, rowLength);
         var context = buffers.Slice(2 * rowLength, rowLength);
+        var predicted = buffers.Slice(3 * rowLength, rowLength);
         var bitsOut = new JpegLsBitWriter(destination, pos);
         var runIndex = 0;
         var narrow = frame;
@@ -77,7 +78,7 @@ internal static class JpegLsLosslessEncoder
             prevFirst = prev[1];
             cur[0] = prev[1];
             prev[columns + 1] = prev[columns];
-            Contexts(prev, cur, context, columns, thresholds);
+            Contexts(prev, cur, context, predicted, columns, thresholds);
 
             var i = 1;
             while (i <= columns)
@@ -91,7 +92,7 @@ internal static class JpegLsLosslessEncoder
                     ref var b = ref Unsafe.Add(ref st, 1);
                     ref var c = ref Unsafe.Add(ref st, 2);
                     ref var n = ref Unsafe.Add(ref st, 3);
-                    var px = Med(cur[i - 1], prev[i], prev[i - 1]) + sign * c;
+                    var px = predicted[i] + sign * c;
                     px = px < 0 ? 0 : px > maxVal ? maxVal : px;
                     var err = (cur[i] - px) * sign;
                     if (err < 0) err += range;
@@ -191,7 +192,7 @@ internal static class JpegLsLosslessEncoder
 
     /// <summary>Each sample's context: 0 for run mode, else ±(81 Q1 + 9 Q2 + Q3), the sign that of the first non-zero Qi
     /// (T.87 A.3), a vector of samples at a time: the gradients are of original samples, known before any is coded.</summary>
-    private static void Contexts(ReadOnlySpan<int> prev, ReadOnlySpan<int> cur, Span<int> context, int columns, (int T1, int T2, int T3) t)
+    private static void Contexts(ReadOnlySpan<int> prev, ReadOnlySpan<int> cur, Span<int> context, Span<int> predicted, int columns, (int T1, int T2, int T3) t)
     {
         var i = 1;
         if (Vector.IsHardwareAccelerated)
@@ -208,10 +209,19 @@ internal static class JpegLsLosslessEncoder
                 var rd = new Vector<int>(prev[(i + 1)..]);
                 var q = (Quantize(rd - rb, t1, t2, t3) * nine + Quantize(rb - rc, t1, t2, t3)) * nine + Quantize(rc - ra, t1, t2, t3);
                 q.CopyTo(context[i..]);
+                // The median edge detector (T.87 A.4.1): min(a, b) where c ≥ max(a, b), max(a, b) where c ≤ min(a, b), else a + b − c.
+                var max = Vector.Max(ra, rb);
+                var min = Vector.Min(ra, rb);
+                var px = Vector.ConditionalSelect(Vector.GreaterThanOrEqual(rc, max), min,
+                    Vector.ConditionalSelect(Vector.LessThanOrEqual(rc, min), max, ra + rb - rc));
+                px.CopyTo(predicted[i..]);
             }
         }
         for (; i <= columns; i++)
+        {
             context[i] = (Quantize(prev[i + 1] - prev[i], t) * 9 + Quantize(prev[i] - prev[i - 1], t)) * 9 + Quantize(prev[i - 1] - cur[i - 1], t);
+            predicted[i] = Med(cur[i - 1], prev[i], prev[i - 1]);
+        }
     }
 
     // Comparisons give −1 for true: the count of thresholds d reaches upwards, less the count it reaches downwards.
