@@ -80,10 +80,15 @@ internal static class JpegLsLosslessEncoder
             prev[columns + 1] = prev[columns];
             Contexts(prev, cur, context, predicted, columns, thresholds);
 
+            // The serial part reads these rows by reference: every index is within 0..columns + 1 by construction.
+            ref var curAt = ref MemoryMarshal.GetReference(cur);
+            ref var prevAt = ref MemoryMarshal.GetReference(prev);
+            ref var contextAt = ref MemoryMarshal.GetReference(context);
+            ref var predictedAt = ref MemoryMarshal.GetReference(predicted);
             var i = 1;
             while (i <= columns)
             {
-                var q = context[i];
+                var q = Unsafe.Add(ref contextAt, i);
                 if (q != 0)
                 {
                     var sign = q >> 31 | 1;
@@ -92,9 +97,9 @@ internal static class JpegLsLosslessEncoder
                     ref var b = ref Unsafe.Add(ref st, 1);
                     ref var c = ref Unsafe.Add(ref st, 2);
                     ref var n = ref Unsafe.Add(ref st, 3);
-                    var px = predicted[i] + sign * c;
+                    var px = Unsafe.Add(ref predictedAt, i) + sign * c;
                     px = px < 0 ? 0 : px > maxVal ? maxVal : px;
-                    var err = (cur[i] - px) * sign;
+                    var err = (Unsafe.Add(ref curAt, i) - px) * sign;
                     if (err < 0) err += range;
                     if (err >= (range + 1) >> 1) err -= range;
 
@@ -133,9 +138,9 @@ internal static class JpegLsLosslessEncoder
                 }
 
                 // Run mode: samples equal to Ra, to the end of the row or an interruption.
-                var runValue = cur[i - 1];
+                var runValue = Unsafe.Add(ref curAt, i - 1);
                 var end = i;
-                while (end <= columns && cur[end] == runValue) end++;
+                while (end <= columns && Unsafe.Add(ref curAt, end) == runValue) end++;
                 var run = end - i;
                 while (run >= 1 << J[runIndex])
                 {
@@ -150,11 +155,11 @@ internal static class JpegLsLosslessEncoder
                 }
                 bitsOut.Append((uint)run, J[runIndex] + 1);
 
-                var rai = cur[end - 1];
-                var rbi = prev[end];
+                var rai = Unsafe.Add(ref curAt, end - 1);
+                var rbi = Unsafe.Add(ref prevAt, end);
                 var riType = rai == rbi ? 1 : 0;
                 var pxi = riType == 1 ? rai : rbi;
-                var erri = cur[end] - pxi;
+                var erri = Unsafe.Add(ref curAt, end) - pxi;
                 if (riType == 0 && rai > rbi) erri = -erri;
                 if (erri < 0) erri += range;
                 if (erri >= (range + 1) >> 1) erri -= range;
