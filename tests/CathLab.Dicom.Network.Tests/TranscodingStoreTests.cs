@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using CathLab.Dicom.Data;
-using CathLab.Dicom.Dictionary;
-using CathLab.Dicom.Files;
 using CathLab.Dicom.IO;
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Client;
@@ -105,48 +101,12 @@ public sealed class TranscodingStoreTests : IDisposable
         Assert.DoesNotContain("E: ", dump);
         Assert.Contains($"(0002,0010) UI =", dump);
         Assert.Contains($"(0028,0008) IS [{frames.Count}", dump);
-        using var reader = DicomFileReader.Open(stored);
-        Assert.Equal(syntaxUid, reader.Meta.TransferSyntaxUid);
-        Assert.Equal(frames.Count, reader.FrameCount);
-        var frame = new byte[reader.FrameFormat.FrameLength];
-        for (var i = 0; i < frames.Count; i++)
-        {
-            reader.ReadFrame(i, frame);
-            Assert.True(frames[i].AsSpan().SequenceEqual(frame), $"frame {i} differs after the transfer");
-        }
+        EncodedRunFile.AssertFrames(stored, syntaxUid, frames);
     }
 
     private (string Path, List<byte[]> Frames) WriteRun(string syntaxUid, int count)
     {
-        const int rows = 96, columns = 80;
-        var header = new DicomDataSet()
-            .SetString(DicomTags.SOPClassUID, DicomUids.XRayAngiographicImageStorage)
-            .SetString(DicomTags.SOPInstanceUID, DicomUidGenerator.NewUid())
-            .SetString(DicomTags.Modality, "XA")
-            .SetString(DicomTags.PatientName, "TRANSCODE^TEST")
-            .SetString(DicomTags.PatientID, "TC-1")
-            .SetString(DicomTags.StudyInstanceUID, DicomUidGenerator.NewUid())
-            .SetString(DicomTags.SeriesInstanceUID, DicomUidGenerator.NewUid())
-            .SetInt(DicomTags.SamplesPerPixel, 1)
-            .SetString(DicomTags.PhotometricInterpretation, "MONOCHROME2")
-            .SetInt(DicomTags.Rows, rows)
-            .SetInt(DicomTags.Columns, columns)
-            .SetInt(DicomTags.BitsAllocated, 16)
-            .SetInt(DicomTags.BitsStored, 12)
-            .SetInt(DicomTags.HighBit, 11)
-            .SetInt(DicomTags.PixelRepresentation, 0);
-        var random = new Random(count);
-        var frames = Enumerable.Range(0, count).Select(f =>
-        {
-            var frame = new byte[rows * columns * 2];
-            var samples = MemoryMarshal.Cast<byte, ushort>(frame.AsSpan());
-            for (var i = 0; i < samples.Length; i++) samples[i] = (ushort)((i / columns < rows / 2 ? 800 + i % columns * 9 + f : random.Next(0, 4096)) & 0xFFF);
-            return frame;
-        }).ToList();
         var path = _temp.File($"run-{Guid.NewGuid():N}.dcm");
-        using var writer = DicomMultiFrameWriter.Create(path, header, DicomTransferSyntax.Get(syntaxUid));
-        foreach (var frame in frames) writer.WriteFrame(frame);
-        writer.Complete();
-        return (path, frames);
+        return (path, EncodedRunFile.Write(path, DicomTransferSyntax.Get(syntaxUid), 96, 80, 12, count).Frames);
     }
 }

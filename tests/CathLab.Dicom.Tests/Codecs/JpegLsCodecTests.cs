@@ -28,12 +28,9 @@ public class JpegLsCodecTests : IDisposable
     {
         var format = new DicomFrameFormat(rows, columns, allocated, samples, stored);
         var frame = Frame(format, seed: 5);
-        var buffer = new byte[JpegLsCodec.Lossless.MaxEncodedLength(format)];
-        var n = JpegLsCodec.Lossless.Encode(frame, format, buffer);
-        Assert.Equal(0, n % 2);
-        Assert.Equal([0xFF, 0xD8, 0xFF], buffer[..3]); // SOI, then a marker
-        var decoded = new byte[format.FrameLength];
-        JpegLsCodec.Lossless.Decode(buffer.AsSpan(0, n), format, decoded);
+        var (encoded, decoded) = RoundTrip(JpegLsCodec.Lossless, frame, format);
+        Assert.Equal(0, encoded.Length % 2);
+        Assert.Equal([0xFF, 0xD8, 0xFF], encoded[..3]); // SOI, then a marker
         Assert.Equal(frame, decoded);
     }
 
@@ -74,25 +71,18 @@ public class JpegLsCodecTests : IDisposable
         var format = new DicomFrameFormat(32, 32, 16, BitsStored: 12);
         var frame = Frame(format, seed: 2);
         MemoryMarshal.Cast<byte, ushort>(frame.AsSpan())[100] = 0xF123;
-        var buffer = new byte[JpegLsCodec.Lossless.MaxEncodedLength(format)];
-        var n = JpegLsCodec.Lossless.Encode(frame, format, buffer);
-        var decoded = new byte[format.FrameLength];
-        JpegLsCodec.Lossless.Decode(buffer.AsSpan(0, n), format, decoded);
-        Assert.Equal(frame, decoded);
+        Assert.Equal(frame, RoundTrip(JpegLsCodec.Lossless, frame, format).Decoded);
     }
 
     [PeerFact(CharLs)]
     public void FlatFramesCompressAndFullRangeNoiseStaysWithinTheBound()
     {
         var format = new DicomFrameFormat(256, 256, 16, BitsStored: 16);
-        var buffer = new byte[JpegLsCodec.Lossless.MaxEncodedLength(format)];
-        Assert.True(JpegLsCodec.Lossless.Encode(new byte[format.FrameLength], format, buffer) < 1024);
+        Assert.True(RoundTrip(JpegLsCodec.Lossless, new byte[format.FrameLength], format).Encoded.Length < 1024);
         var noise = new byte[format.FrameLength];
         new Random(1).NextBytes(noise);
-        var n = JpegLsCodec.Lossless.Encode(noise, format, buffer);
-        Assert.True(n > format.FrameLength, $"full-range noise should expand, took {n} of {format.FrameLength}"); // what the bound is for
-        var decoded = new byte[format.FrameLength];
-        JpegLsCodec.Lossless.Decode(buffer.AsSpan(0, n), format, decoded);
+        var (encoded, decoded) = RoundTrip(JpegLsCodec.Lossless, noise, format);
+        Assert.True(encoded.Length > format.FrameLength, $"full-range noise should expand, took {encoded.Length} of {format.FrameLength}"); // what the bound is for
         Assert.Equal(noise, decoded);
     }
 
@@ -103,14 +93,11 @@ public class JpegLsCodecTests : IDisposable
         var frame = Frame(format, seed: 3);
         var near = JpegLsCodec.NearLossless(3);
         Assert.Equal(DicomTransferSyntax.JpegLsNearLossless, near.Syntax);
-        var buffer = new byte[near.MaxEncodedLength(format)];
-        var nearBytes = near.Encode(frame, format, buffer);
-        var decoded = new byte[format.FrameLength];
-        near.Decode(buffer.AsSpan(0, nearBytes), format, decoded);
+        var (encoded, decoded) = RoundTrip(near, frame, format);
         var a = MemoryMarshal.Cast<byte, ushort>(frame);
         var b = MemoryMarshal.Cast<byte, ushort>(decoded);
         for (var i = 0; i < a.Length; i++) Assert.InRange(b[i] - a[i], -3, 3);
-        Assert.True(nearBytes < JpegLsCodec.Lossless.Encode(frame, format, buffer));
+        Assert.True(encoded.Length < RoundTrip(JpegLsCodec.Lossless, frame, format).Encoded.Length);
     }
 
     [PeerFact(CharLs)]
@@ -118,8 +105,7 @@ public class JpegLsCodecTests : IDisposable
     {
         var format = new DicomFrameFormat(64, 64, 16, BitsStored: 12);
         var frame = Frame(format, seed: 4);
-        var buffer = new byte[JpegLsCodec.Lossless.MaxEncodedLength(format)];
-        var good = buffer.AsSpan(0, JpegLsCodec.Lossless.Encode(frame, format, buffer)).ToArray();
+        var good = RoundTrip(JpegLsCodec.Lossless, frame, format).Encoded;
         var dest = new byte[format.FrameLength];
 
         var truncated = Assert.Throws<DicomFormatException>(() => JpegLsCodec.Lossless.Decode(good.AsSpan(0, good.Length / 2), format, dest));
@@ -168,6 +154,15 @@ public class JpegLsCodecTests : IDisposable
         var inMemory = DicomFile.Open(source).ChangeTransferSyntax(DicomTransferSyntax.RleLossless).ChangeTransferSyntax(DicomTransferSyntax.ExplicitVRLittleEndian);
         var pixels = ((DicomBinaryElement)inMemory.DataSet[DicomTag.PixelData]).Data.ToArray();
         Assert.Equal(expected.SelectMany(f => f), pixels);
+    }
+
+    private static (byte[] Encoded, byte[] Decoded) RoundTrip(JpegLsCodec codec, byte[] frame, DicomFrameFormat format)
+    {
+        var buffer = new byte[codec.MaxEncodedLength(format)];
+        var encoded = buffer.AsSpan(0, codec.Encode(frame, format, buffer)).ToArray();
+        var decoded = new byte[format.FrameLength];
+        codec.Decode(encoded, format, decoded);
+        return (encoded, decoded);
     }
 
     private static byte[] Noise(DicomFrameFormat format, int seed)
