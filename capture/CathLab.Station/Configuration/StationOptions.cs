@@ -67,6 +67,11 @@ public sealed class StationOptions : IOptionsSection
     /// at most 4 GiB of pixel data, 2047 frames at 1024×1024, and the station ends the exposure there).</summary>
     public RecorderTransferSyntax RecorderTransferSyntax { get; set; } = RecorderTransferSyntax.JpegLsLossless;
 
+    /// <summary>With JpegLsLossless, the fastest pulse rate (pulses/s) written in JPEG-LS; faster runs are written in RLE
+    /// Lossless. JPEG-LS costs 24–30 ms a 1024² frame on one core (33–41 fps), so 60 fps runs would outpace the
+    /// recorder on a small machine; a station with cores to spare may raise it.</summary>
+    public double RecorderJpegLsUpToRate { get; set; } = 30;
+
     /// <summary>Space kept free on the spool's file system: a run is ended before it would take it.</summary>
     public int SpoolReserveMiB { get; set; } = 256;
 
@@ -127,6 +132,7 @@ public sealed class StationOptions : IOptionsSection
             yield return $"{at}:RecorderPulseReportWaitMs {RecorderPulseReportWaitMs} must be {MinPulseReportWaitMs}–{MaxPulseReportWaitMs}";
         if (!Enum.IsDefined(RecorderTransferSyntax))
             yield return $"{at}:RecorderTransferSyntax '{RecorderTransferSyntax}' must be {OptionsChecks.Names<RecorderTransferSyntax>()}";
+        if (!(RecorderJpegLsUpToRate is >= 1 and <= 60)) yield return $"{at}:RecorderJpegLsUpToRate {RecorderJpegLsUpToRate} must be 1–60 pulses/s";
         if (SpoolReserveMiB is < 0 or > MaxSpoolReserveMiB) yield return $"{at}:SpoolReserveMiB {SpoolReserveMiB} must be 0–{MaxSpoolReserveMiB}";
         if (!(FluoroStoreSeconds is >= 0 and <= MaxFluoroStoreSeconds)) yield return $"{at}:FluoroStoreSeconds {FluoroStoreSeconds} must be 0–{MaxFluoroStoreSeconds}";
         if (string.IsNullOrWhiteSpace(AuditPath)) yield return $"{at}:AuditPath must not be empty";

@@ -1,3 +1,4 @@
+using CathLab.Acquisition.Protocols;
 using CathLab.Acquisition.Recording;
 using CathLab.Dicom.Data;
 using CathLab.Dicom.Dictionary;
@@ -78,6 +79,24 @@ public sealed class EncapsulatedRecordingTests : IDisposable
         Assert.Empty(ExternalTool.Dciodvfy(remasked.Path).Errors);
     }
 
+    [Theory]
+    [InlineData(15, "1.2.840.10008.1.2.4.80")]
+    [InlineData(30, "1.2.840.10008.1.2.4.80")]
+    [InlineData(60, "1.2.840.10008.1.2.5")]
+    public async Task A_run_faster_than_JPEG_LS_can_follow_is_written_in_RLE(double rate, string expectedSyntax)
+    {
+        await using var h = new RecorderHarness(_spool.Path, syntax: DicomTransferSyntax.JpegLsLossless, fastRunAboveRate: 30);
+        var protocol = RecordingSamples.Cine with { Phases = [new AcquisitionPhase("cine", rate)] };
+        var request = RecordingSamples.Request(protocol);
+        h.Recorder.Begin(request);
+        for (uint id = 11; id <= 13; id++) h.Pulse(id);
+        var outcome = await h.Recorder.EndAsync(RecorderHarness.Result(request.Protocol, 3));
+        Assert.True(outcome.Stored, outcome.Failure);
+        using var reader = DicomFileReader.Open(outcome.Run!.Image.Path);
+        Assert.Equal(expectedSyntax, reader.TransferSyntax.Uid);
+        Assert.Equal(3, reader.FrameCount);
+    }
+
     [Fact]
     public void Uncompressed_runs_stop_at_4_GiB_and_RLE_runs_only_at_the_spool_space()
     {
@@ -130,7 +149,7 @@ public sealed class EncapsulatedRecordingTests : IDisposable
     public async Task The_recorder_reports_the_capacity_of_its_own_spool()
     {
         await using var h = new RecorderHarness(_spool.Path, syntax: DicomTransferSyntax.ExplicitVRLittleEndian);
-        var capacity = h.Recorder.CapacityFor(new DicomFrameFormat(1024, 1024, 16));
+        var capacity = h.Recorder.CapacityFor(new DicomFrameFormat(1024, 1024, 16), pulseRate: 15);
         var free = RecordingCapacity.FreeBytes(_spool.Path);
         Assert.True(capacity.Frames <= 2047 && capacity.Frames <= free / (2L << 20), $"{capacity.Frames} frames with {free} bytes free");
     }
