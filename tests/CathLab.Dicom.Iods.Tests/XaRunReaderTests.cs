@@ -15,7 +15,7 @@ public sealed class XaRunReaderTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    public static TheoryData<string> Syntaxes => new() { DicomTransferSyntax.ExplicitVRLittleEndian.Uid, DicomTransferSyntax.RleLossless.Uid };
+    public static TheoryData<string> Syntaxes => new() { DicomTransferSyntax.ExplicitVRLittleEndian.Uid, DicomTransferSyntax.RleLossless.Uid, DicomTransferSyntax.JpegLsLossless.Uid };
 
     private static XaRunWriter StartRun(string path, string syntaxUid) =>
         XaRunWriter.Create(path, SampleExam.Context(DicomUidGenerator.NewUid()), SampleExam.Run(Size, Bits, DicomTransferSyntax.Get(syntaxUid)));

@@ -74,7 +74,7 @@ public sealed class XaRunWriterTests : IDisposable
         Assert.True(unexplained.Length == 0, string.Join('\n', unexplained));
     }
 
-    public static TheoryData<string> Syntaxes => new() { DicomTransferSyntax.ExplicitVRLittleEndian.Uid, DicomTransferSyntax.ImplicitVRLittleEndian.Uid, DicomTransferSyntax.RleLossless.Uid };
+    public static TheoryData<string> Syntaxes => new() { DicomTransferSyntax.ExplicitVRLittleEndian.Uid, DicomTransferSyntax.ImplicitVRLittleEndian.Uid, DicomTransferSyntax.RleLossless.Uid, DicomTransferSyntax.JpegLsLossless.Uid };
 
     [Theory]
     [MemberData(nameof(Syntaxes))]

@@ -90,6 +90,17 @@ public sealed class TlsDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task APacsOfferingOnlyASuiteOutsideTheProfileIsRefused()
+    {
+        // ECDHE-RSA with AES-128-CBC-SHA256: TLS 1.2 and OpenSSL allow it, RFC 9325 does not recommend it (CBC).
+        var (certificate, key) = _site.Issue("pacs", PacsName);
+        using var storescp = new Storescp(_temp.Sub("in")).Start("+tls", key, certificate, "+cf", _site.AuthorityPem(), "--require-peer-cert", "+pn", "+cs", "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256");
+        var failed = await FailedDeliveryAsync(Destination(storescp));
+        Assert.Contains("TLS handshake with 127.0.0.1 failed", failed.LastError, StringComparison.Ordinal);
+        Assert.Empty(storescp.ReceivedUids());
+    }
+
+    [Fact]
     public async Task AStationWithoutItsCertificateIsRefusedByAPacsThatRequiresOne()
     {
         using var storescp = StartTlsStorescp(_site.Issue("pacs", PacsName));

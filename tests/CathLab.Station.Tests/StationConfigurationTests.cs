@@ -11,6 +11,14 @@ namespace CathLab.Station.Tests;
 public sealed class StationConfigurationTests
 {
     [Fact]
+    public void Runs_are_recorded_in_JPEG_LS_lossless_unless_configured_otherwise()
+    {
+        var options = new Station.Configuration.StationOptions();
+        Assert.Equal(Acquisition.Recording.RecorderTransferSyntax.JpegLsLossless, options.RecorderTransferSyntax);
+        Assert.Equal(Dicom.Uids.DicomUids.JpegLsLossless, Acquisition.Recording.RecorderTransferSyntaxes.Of(options.RecorderTransferSyntax).Uid);
+    }
+
+    [Fact]
     public void Bad_values_are_all_reported_and_nothing_is_started()
     {
         int port = FreePort.Next();
@@ -79,7 +87,7 @@ public sealed class StationConfigurationTests
         Assert.Contains("- Station:Detector:Source 'Camera' must be one of FrameLink, VideoCapture", lines);
         Assert.Contains("- Station:Tokens:0:Role 'admin' must be one of Observer, Technician", lines);
         Assert.Contains("- Station:Tokens:1:Holder is required", lines);
-        Assert.Contains("- Station:RecorderTransferSyntax 'Jpeg' must be one of RleLossless, ExplicitVRLittleEndian", lines);
+        Assert.Contains("- Station:RecorderTransferSyntax 'Jpeg' must be one of JpegLsLossless, RleLossless, ExplicitVRLittleEndian", lines);
         Assert.Contains(lines, l => l.StartsWith("- Station:Generator:SerialPort is required", StringComparison.Ordinal));
         Assert.Equal(5, lines.Count);
     }

@@ -57,3 +57,57 @@ public sealed class Avx512FactAttribute : FactAttribute
 {
     public Avx512FactAttribute() => Skip = Capabilities.Avx512Missing;
 }
+
+/// <summary>The programs (on PATH or /usr/bin) and Python modules (of the system python3) a peer test runs, and the
+/// native libraries it loads: the first one missing is the reason the test is skipped.</summary>
+public static class PeerTools
+{
+    public static string? Missing(IEnumerable<string> needs)
+    {
+        foreach (var need in needs)
+        {
+            if (need.StartsWith("py:", StringComparison.Ordinal))
+            {
+                var module = need[3..];
+                if (!PythonModules.GetOrAdd(module, HasPythonModule)) return $"python3 has no module {module} (scripts/setup.sh installs it)";
+            }
+            else if (need.StartsWith("lib", StringComparison.Ordinal) && need.Contains(".so", StringComparison.Ordinal))
+            {
+                if (!System.Runtime.InteropServices.NativeLibrary.TryLoad(need, out var handle)) return $"{need} is not installed (scripts/setup.sh installs it)";
+                System.Runtime.InteropServices.NativeLibrary.Free(handle);
+            }
+            else if (!OnPath(need)) return $"{need} is not installed (scripts/setup.sh installs it)";
+        }
+        return null;
+    }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> PythonModules = new();
+
+    private static bool OnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Append("/usr/bin").Any(d => d.Length > 0 && File.Exists(Path.Combine(d, program)));
+
+    private static bool HasPythonModule(string module)
+    {
+        if (!File.Exists(ExternalTool.Python)) return false;
+        try
+        {
+            return ExternalTool.Run(ExternalTool.Python, "-c", $"import {module}").ExitCode == 0;
+        }
+        catch (Exception e) when (e is IOException or System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
+    }
+}
+
+/// <summary>A fact that runs real peer tools or loads a native library (see <see cref="PeerTools"/>): skipped where one is missing.</summary>
+public sealed class PeerFactAttribute : FactAttribute
+{
+    public PeerFactAttribute(params string[] needs) => Skip = PeerTools.Missing(needs);
+}
+
+/// <summary>A theory that runs real peer tools or loads a native library in every row: skipped where one is missing.</summary>
+public sealed class PeerTheoryAttribute : TheoryAttribute
+{
+    public PeerTheoryAttribute(params string[] needs) => Skip = PeerTools.Missing(needs);
+}

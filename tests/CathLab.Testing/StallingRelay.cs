@@ -34,7 +34,17 @@ public sealed class StallingRelay : IAsyncDisposable
             {
                 var client = await _listener.AcceptSocketAsync(_stop.Token);
                 var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                await server.ConnectAsync(_target, _stop.Token);
+                try
+                {
+                    await server.ConnectAsync(_target, _stop.Token);
+                }
+                catch (SocketException)
+                {
+                    // The target is down (a station restarting): this connection is refused, the relay goes on.
+                    server.Dispose();
+                    client.Dispose();
+                    continue;
+                }
                 client.NoDelay = true;
                 lock (_sockets) _sockets.AddRange([client, server]);
                 _ = PumpAsync(client, server);

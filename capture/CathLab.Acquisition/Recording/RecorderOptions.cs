@@ -18,6 +18,16 @@ public sealed record RecorderOptions(string SpoolFolder)
     /// (encapsulated, one fragment per frame, no size bound).</summary>
     public DicomTransferSyntax TransferSyntax { get; init; } = DicomTransferSyntax.ExplicitVRLittleEndian;
 
+    /// <summary>Runs whose pulse rate is above this are written in <see cref="FastRunTransferSyntax"/> instead: a
+    /// JPEG-LS frame of 1024² costs 24–30 ms on one core (bench/RESULTS.md, lossless compression), so a faster run
+    /// would outpace the recorder; RLE costs a few ms. None by default.</summary>
+    public double FastRunAboveRate { get; init; } = double.PositiveInfinity;
+
+    public DicomTransferSyntax FastRunTransferSyntax { get; init; } = DicomTransferSyntax.RleLossless;
+
+    /// <summary>The syntax a run at <paramref name="pulseRate"/> pulses/s is written in.</summary>
+    public DicomTransferSyntax SyntaxFor(double pulseRate) => pulseRate > FastRunAboveRate ? FastRunTransferSyntax : TransferSyntax;
+
     /// <summary>Space left free on the spool's file system: a run is ended before it would take this.</summary>
     public long SpoolReserveBytes { get; init; } = 256L << 20;
     public string? SourceAeTitle { get; init; }

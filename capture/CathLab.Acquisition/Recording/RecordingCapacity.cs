@@ -6,9 +6,10 @@ namespace CathLab.Acquisition.Recording;
 
 /// <summary>
 /// How many frames of a given size one run can still hold: uncompressed Pixel Data has a 32-bit length, so a native
-/// object stops at 4 GiB (2047 frames of 1024 x 1024 x 16 bit); an encapsulated one (RLE Lossless, one fragment per frame)
-/// has no such bound. Either way the spool's free space, less a reserve, bounds it too, counted at the worst case a frame
-/// can take. The station ends the exposure before a run reaches it, so a long run is kept whole instead of failing when
+/// object stops at 4 GiB (2047 frames of 1024 x 1024 x 16 bit); an encapsulated one (JPEG-LS or RLE Lossless, one fragment
+/// per frame) has no such bound. Either way the spool's free space, less a reserve, bounds it too, counted at the worst case
+/// a real frame can take (the codec's PlanningEncodedLength: for RLE its exact worst case, for JPEG-LS the precision plus an
+/// eighth, above full-range noise; T.87's own limit is 4 to 5 times the raw frame and only crafted data comes near it). The station ends the exposure before a run reaches it, so a long run is kept whole instead of failing when
 /// the object or the disk is full.
 /// </summary>
 public readonly record struct RecordingCapacity(long Frames, string LimitedBy)
@@ -21,7 +22,7 @@ public readonly record struct RecordingCapacity(long Frames, string LimitedBy)
 
     public static RecordingCapacity For(DicomTransferSyntax syntax, DicomFrameFormat format, long spoolFreeBytes, long spoolReserveBytes)
     {
-        long worstFrame = syntax.IsEncapsulated ? RleCodec.MaxEncodedLength(format) + FragmentOverhead : format.FrameLength;
+        long worstFrame = syntax.IsEncapsulated ? DicomFrameCodecs.For(syntax).PlanningEncodedLength(format) + FragmentOverhead : format.FrameLength;
         var byDisk = new RecordingCapacity(Math.Max(0, spoolFreeBytes - spoolReserveBytes) / worstFrame,
             $"the spool's free space ({spoolFreeBytes / (1 << 20)} MiB, {spoolReserveBytes / (1 << 20)} MiB kept free)");
         if (syntax.IsEncapsulated) return byDisk;

@@ -115,7 +115,7 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
             Contrast = Request.Contrast,
             Mask = Request.Mask,
             IrradiationEventUid = Request.IrradiationEventUid,
-            TransferSyntax = options.TransferSyntax,
+            TransferSyntax = options.SyntaxFor(Request.Protocol.Phases.Max(p => p.PulseRate)),
             ExpectedMaxFrames = options.ExpectedMaxFrames,
             SourceAeTitle = options.SourceAeTitle,
             Calibration = Request.Calibration is { } c ? new XaDetectorCalibration(c.CalibratedAt?.LocalDateTime, c.Description) : null,

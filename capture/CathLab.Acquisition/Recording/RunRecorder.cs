@@ -62,11 +62,12 @@ public sealed class RunRecorder : IAsyncDisposable
         get { lock (_gate) return _session?.Path; }
     }
 
-    /// <summary>How many frames of <paramref name="format"/> a run begun now can hold (transfer syntax and spool space).</summary>
-    public RecordingCapacity CapacityFor(Dicom.Data.DicomFrameFormat format)
+    /// <summary>How many frames of <paramref name="format"/> a run at <paramref name="pulseRate"/> begun now can hold
+    /// (its transfer syntax and spool space).</summary>
+    public RecordingCapacity CapacityFor(Dicom.Data.DicomFrameFormat format, double pulseRate)
     {
         Directory.CreateDirectory(_options.SpoolFolder);
-        return RecordingCapacity.For(_options.TransferSyntax, format, RecordingCapacity.FreeBytes(_options.SpoolFolder), _options.SpoolReserveBytes);
+        return RecordingCapacity.For(_options.SyntaxFor(pulseRate), format, RecordingCapacity.FreeBytes(_options.SpoolFolder), _options.SpoolReserveBytes);
     }
 
     /// <summary>Starts recording a run; call before the pedal. Throws, before any exposure, when the request cannot be

@@ -20,6 +20,7 @@ public static class CommandTable
         new CalibrateCommand(),
         new OutboxCommand(),
         new ObserveCommand(),
+        new AuditVerifyCommand(),
     ];
 
     public static async Task<int> DispatchAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellation)

@@ -2,14 +2,16 @@ using System.Text.Json;
 
 namespace CathLab.Security.Audit;
 
-/// <summary>Appends each record as one JSON line to a file, flushed at once, and keeps the latest records
-/// in memory for <see cref="Recent"/>.</summary>
+/// <summary>Appends each record as one JSON line to a file, chained to the line before (<see cref="AuditChain"/>) and
+/// flushed at once, and keeps the latest records in memory for <see cref="Recent"/>. A file that exists is continued
+/// from its last line's chain.</summary>
 public sealed class JsonLinesAuditLog : IAuditLog, IDisposable
 {
     private readonly object _gate = new();
     private readonly StreamWriter? _writer;
     private readonly Queue<AuditRecord> _recent = new();
     private readonly int _keep;
+    private string _chain = AuditChain.Genesis;
 
     public JsonLinesAuditLog(string? path, int keepInMemory = 1000)
     {
@@ -17,7 +19,14 @@ public sealed class JsonLinesAuditLog : IAuditLog, IDisposable
         if (path is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            (_chain, int unchained) = AuditLogVerifier.LastChain(path);
             _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read));
+            if (EndsMidLine(path)) _writer.WriteLine(); // a line cut short: the next record starts a line of its own
+            // A line cut short (the process killed mid-write) stays where it is, for the verifier to report; the
+            // chain goes on from the last whole line, and says so.
+            if (unchained > 0)
+                Record(new AuditRecord(DateTimeOffset.UtcNow, "station", "audit-chain-resumed", "OK",
+                    Detail: $"{unchained} line(s) at the end of the file carry no chain value; the chain resumes from the last line that does"));
         }
     }
 
@@ -27,12 +36,22 @@ public sealed class JsonLinesAuditLog : IAuditLog, IDisposable
         {
             if (_writer is not null)
             {
-                _writer.WriteLine(JsonSerializer.Serialize(record));
+                string json = JsonSerializer.Serialize(record);
+                _chain = AuditChain.Next(_chain, json);
+                _writer.WriteLine(AuditChain.Seal(json, _chain));
                 _writer.Flush();
             }
             _recent.Enqueue(record);
             while (_recent.Count > _keep) _recent.Dequeue();
         }
+    }
+
+    private static bool EndsMidLine(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (file.Length == 0) return false;
+        file.Position = file.Length - 1;
+        return file.ReadByte() != '\n';
     }
 
     public IReadOnlyList<AuditRecord> Recent()

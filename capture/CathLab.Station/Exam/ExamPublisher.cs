@@ -48,7 +48,7 @@ public sealed class ExamPublisher(GeneratorBridge bridge, GeneratorTelemetry tel
         {
             if (WriteDoseReport(exam) is { } report)
             {
-                exam.AddObject(new ExamObject(report.Path, report.SopInstanceUid, "radiation dose report", 0, null)
+                exam.AddObject(new ExamObject(report.Path, report.SopInstanceUid, $"radiation dose report, {report.Events} irradiation event(s)", 0, null)
                 {
                     SopClassUid = RdsrBuilder.SopClassUid,
                     SeriesInstanceUid = report.SeriesInstanceUid,

@@ -77,8 +77,9 @@ public sealed class StationRecorder(RunRecorder recorder, PulseReportBook pulses
         try
         {
             var format = new DicomFrameFormat(options.Detector.Size, options.Detector.Size, options.Detector.BitsStored > 8 ? 16 : 8);
-            var capacity = recorder.CapacityFor(format);
-            var limit = RunLengthLimit.For(capacity, run.Protocol.Phases.Max(p => p.PulseRate))
+            double rate = run.Protocol.Phases.Max(p => p.PulseRate);
+            var capacity = recorder.CapacityFor(format, rate);
+            var limit = RunLengthLimit.For(capacity, rate)
                 ?? throw new IOException($"{capacity.LimitedBy} leaves no room for a run");
             recorder.Begin(request);
             return limit;

@@ -72,6 +72,7 @@ public static class StationServiceRegistration
                 SourceAeTitle = options.AeTitle,
                 PulseReportWait = TimeSpan.FromMilliseconds(options.RecorderPulseReportWaitMs),
                 TransferSyntax = RecorderTransferSyntaxes.Of(options.RecorderTransferSyntax),
+                FastRunAboveRate = options.RecorderTransferSyntax == RecorderTransferSyntax.JpegLsLossless ? options.RecorderJpegLsUpToRate : double.PositiveInfinity,
                 SpoolReserveBytes = (long)options.SpoolReserveMiB << 20,
                 Time = sp.GetRequiredService<TimeProvider>(),
             },

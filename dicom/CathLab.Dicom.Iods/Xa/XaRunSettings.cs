@@ -1,3 +1,4 @@
+using CathLab.Dicom.Uids;
 using CathLab.Dicom.IO;
 
 namespace CathLab.Dicom.Iods.Xa;
@@ -75,8 +76,8 @@ public sealed record XaRunSettings
         if (!(NominalFrameTimeMs > 0) || NominalFrameTimeMs > 60_000) throw new ArgumentException($"nominal frame time {NominalFrameTimeMs} ms is not in (0, 60000]");
         if (FrameTimeToleranceMs < 0) throw new ArgumentException("frame time tolerance must not be negative");
         if (InstanceNumber < 0) throw new ArgumentException("instance number must not be negative");
-        if (TransferSyntax.IsDeflated || (TransferSyntax.IsEncapsulated && TransferSyntax.Uid != DicomTransferSyntax.RleLossless.Uid))
-            throw new ArgumentException($"{TransferSyntax.Name} is not written by the recorder (native or RLE only)");
+        if (TransferSyntax.IsDeflated || (TransferSyntax.IsEncapsulated && TransferSyntax.Uid is not (DicomUids.RleLossless or DicomUids.JpegLsLossless)))
+            throw new ArgumentException($"{TransferSyntax.Name} is not written by the recorder (native, RLE or JPEG-LS lossless only)");
         if (FieldOfViewShape is not ("ROUND" or "RECTANGLE")) throw new ArgumentException("field of view shape is ROUND or RECTANGLE");
         if (Mask is { } m)
         {

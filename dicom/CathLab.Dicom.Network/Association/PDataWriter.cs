@@ -98,6 +98,34 @@ internal sealed class PDataWriter : IDisposable
         while (sent < length);
     }
 
+    /// <summary>Sends a command, then a data set read from <paramref name="source"/> until it ends (its length is not known
+    /// beforehand: a transcoded data set). One byte is read ahead of each fragment, so the last one is marked as such.</summary>
+    public async ValueTask SendCommandAndDataSetToEndAsync(byte contextId, ReadOnlyMemory<byte> command, Stream source, CancellationToken cancellation)
+    {
+        await SendAsync(contextId, isCommand: true, command, cancellation).ConfigureAwait(false);
+        _batch ??= ArrayPool<byte>.Shared.Rent(Math.Max(BatchBytes, Overhead + _maxFragment));
+        var ahead = new byte[1];
+        var haveAhead = await source.ReadAsync(ahead, cancellation).ConfigureAwait(false) == 1;
+        var last = false;
+        do
+        {
+            var used = 0;
+            while (!last && used + Overhead + _maxFragment <= _batch.Length)
+            {
+                var at = used + Overhead;
+                var fragment = 0;
+                if (haveAhead) _batch[at + fragment++] = ahead[0];
+                fragment += await source.ReadAtLeastAsync(_batch.AsMemory(at + fragment, _maxFragment - fragment), _maxFragment - fragment, throwOnEndOfStream: false, cancellation).ConfigureAwait(false);
+                haveAhead = fragment == _maxFragment && await source.ReadAsync(ahead, cancellation).ConfigureAwait(false) == 1;
+                last = !haveAhead;
+                WriteHeader(_batch.AsSpan(used), contextId, isCommand: false, fragment, last);
+                used += Overhead + fragment;
+            }
+            await _association.WriteAsync(_batch.AsMemory(0, used), cancellation).ConfigureAwait(false);
+        }
+        while (!last);
+    }
+
     private ValueTask SendFragmentAsync(byte contextId, bool isCommand, int fragment, bool last, CancellationToken cancellation)
     {
         WriteHeader(_buffer, contextId, isCommand, fragment, last);

@@ -37,6 +37,13 @@ public sealed class DimseChannel(DicomAssociation association)
         await Association.Writer.SendCommandAndDataSetAsync(contextId, command.Encode(), dataSet, length, cancellation).ConfigureAwait(false);
     }
 
+    /// <summary>Sends a command followed by a data set read from <paramref name="dataSet"/> until it ends (length unknown beforehand).</summary>
+    public async Task SendToEndAsync(byte contextId, CommandSet command, Stream dataSet, CancellationToken cancellation = default)
+    {
+        command.HasDataSet = true;
+        await Association.Writer.SendCommandAndDataSetToEndAsync(contextId, command.Encode(), dataSet, cancellation).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Receives the next whole message. Returns null when the peer released the association (answered here).
     /// <paramref name="timeout"/> bounds the wait for each PDU, so a peer that stalls mid-message is caught too.

@@ -48,8 +48,8 @@ public sealed class DicomFile(DicomFileMetaInformation meta, DicomDataSet dataSe
     }
 
     /// <summary>
-    /// The same object in another transfer syntax: native and RLE pixel data are converted (RLE encoded or decoded
-    /// frame by frame); other encapsulated pixel data can only stay in its own syntax.
+    /// The same object in another transfer syntax: native pixel data is encoded, and encapsulated pixel data the toolkit
+    /// has a codec for (RLE, JPEG-LS) decoded, frame by frame; other encapsulated pixel data can only stay in its own syntax.
     /// </summary>
     public DicomFile ChangeTransferSyntax(DicomTransferSyntax target)
     {
@@ -59,12 +59,17 @@ public sealed class DicomFile(DicomFileMetaInformation meta, DicomDataSet dataSe
         {
             var format = DicomFrameFormat.FromDataSet(ds);
             var frames = ds.GetIntOrDefault(DicomTagsCore.NumberOfFrames, 1);
-            if (pixels is DicomBinaryElement native && target.Uid == DicomTransferSyntax.RleLossless.Uid)
-                ds.Add(PixelDataFrames.EncodeRle(native, format, frames));
-            else if (pixels is DicomFragmentSequence fragments && source.Uid == DicomTransferSyntax.RleLossless.Uid && !target.IsEncapsulated)
-                ds.Add(PixelDataFrames.DecodeRle(fragments, format, frames));
-            else
-                throw new NotSupportedException($"no codec from {source.Name} to {target.Name}");
+            if (pixels is DicomFragmentSequence fragments)
+            {
+                var decoder = DicomFrameCodecs.Find(source) ?? throw new NotSupportedException($"no codec from {source.Name} to {target.Name}");
+                pixels = PixelDataFrames.Decode(decoder, fragments, format, frames);
+            }
+            if (target.IsEncapsulated)
+            {
+                var encoder = DicomFrameCodecs.Find(target) ?? throw new NotSupportedException($"no codec from {source.Name} to {target.Name}");
+                pixels = PixelDataFrames.Encode(encoder, (DicomBinaryElement)pixels, format, frames);
+            }
+            ds.Add(pixels);
         }
         return new DicomFile(Meta with { TransferSyntaxUid = target.Uid }, ds);
     }

@@ -9,7 +9,7 @@ namespace CathLab.Dicom.Files;
 
 /// <summary>
 /// Reads a Part 10 file without loading its pixels: <see cref="DataSet"/> holds every element before Pixel Data;
-/// frames are read one at a time, by offset (native) or by fragment (encapsulated; RLE is decoded).
+/// frames are read one at a time, by offset (native) or by fragment (encapsulated; RLE and JPEG-LS are decoded).
 /// <see cref="CopyTo"/> streams the data set, in this or another transfer syntax, to a stream in chunks.
 /// A deflated file cannot be read by offset, so its data set (pixels included) is inflated into memory.
 /// Not thread-safe: one reader per thread.
@@ -183,14 +183,14 @@ public sealed class DicomFileReader : IDisposable
             _stream.ReadExactly(destination);
             return;
         }
-        if (TransferSyntax.Uid != DicomTransferSyntax.RleLossless.Uid) throw new NotSupportedException($"no decoder for {TransferSyntax.Name}");
+        var codec = DicomFrameCodecs.Find(TransferSyntax) ?? throw new NotSupportedException($"no decoder for {TransferSyntax.Name}");
         var encodedLength = EncodedFrameLength(index);
-        CheckRleExpansion(format, encodedLength);
+        codec.CheckEncodedLength(format, encodedLength);
         var rented = ArrayPool<byte>.Shared.Rent(encodedLength);
         try
         {
             var n = ReadEncodedFrame(index, rented);
-            RleCodec.Decode(rented.AsSpan(0, n), format, destination);
+            codec.Decode(rented.AsSpan(0, n), format, destination);
         }
         finally
         {
@@ -201,8 +201,8 @@ public sealed class DicomFileReader : IDisposable
     /// <summary>Frame <paramref name="index"/> in a pooled buffer; dispose the owner to return it. Its Memory is exactly one frame long.</summary>
     public IMemoryOwner<byte> RentFrame(int index)
     {
-        if (TransferSyntax.IsEncapsulated && _inMemoryPixels is null && index >= 0 && index < FrameCount)
-            CheckRleExpansion(FrameFormat, EncodedFrameLength(index));
+        if (TransferSyntax.IsEncapsulated && _inMemoryPixels is null && index >= 0 && index < FrameCount && DicomFrameCodecs.Find(TransferSyntax) is { } codec)
+            codec.CheckEncodedLength(FrameFormat, EncodedFrameLength(index));
         var owner = new PooledFrame(FrameFormat.FrameLength);
         try
         {
@@ -243,7 +243,8 @@ public sealed class DicomFileReader : IDisposable
 
     /// <summary>
     /// Writes the data set (no File Meta Information) in <paramref name="target"/> syntax to <paramref name="destination"/>,
-    /// pixel data a chunk or a frame at a time: native to native is a copy; RLE is decoded or encoded per frame.
+    /// pixel data a chunk or a frame at a time: native to native and a syntax to itself are copies; otherwise each frame is
+    /// decoded (when the source is encapsulated) and encoded (when the target is) with the codecs of <see cref="DicomFrameCodecs"/>.
     /// </summary>
     public void CopyTo(Stream destination, DicomTransferSyntax target, DicomWriteOptions? options = null)
     {
@@ -269,19 +270,19 @@ public sealed class DicomFileReader : IDisposable
     private void CopyPlain(Stream output, DicomTransferSyntax target, DicomWriteOptions options)
     {
         var source = TransferSyntax;
-        if (target.IsEncapsulated && target.Uid != source.Uid && target.Uid != DicomTransferSyntax.RleLossless.Uid)
+        var sameEncoding = source.Uid == target.Uid || (!source.IsEncapsulated && !target.IsEncapsulated);
+        var encoder = target.IsEncapsulated && !sameEncoding ? DicomFrameCodecs.Find(target) : null;
+        if (target.IsEncapsulated && !sameEncoding && encoder is null)
             throw new NotSupportedException($"no encoder for {target.Name}");
-        if (source.IsEncapsulated && !target.IsEncapsulated && source.Uid != DicomTransferSyntax.RleLossless.Uid && HasPixelData)
+        if (source.IsEncapsulated && !sameEncoding && HasPixelData && !DicomFrameCodecs.CanDecode(source))
             throw new NotSupportedException($"no decoder for {source.Name}");
-        if (source.IsEncapsulated && target.IsEncapsulated && source.Uid != target.Uid && HasPixelData)
-            throw new NotSupportedException($"no transcoder from {source.Name} to {target.Name}");
         DicomDataSetWriter.Write(output, DataSet, target, options);
         if (!HasPixelData) return;
 
         if (_inMemoryPixels is not null)
         {
             var px = _inMemoryPixels;
-            if (target.IsEncapsulated && px is DicomBinaryElement native) px = PixelDataFrames.EncodeRle(native, FrameFormat, FrameCount);
+            if (encoder is not null && px is DicomBinaryElement native) px = PixelDataFrames.Encode(encoder, native, FrameFormat, FrameCount);
             DicomDataSetWriter.WriteElement(output, px, target, null, options);
             return;
         }
@@ -291,7 +292,7 @@ public sealed class DicomFileReader : IDisposable
             DicomElementHeader.Write(output, DicomTag.PixelData, PixelDataVR, checked((uint)PixelDataLength), target.IsExplicitVR);
             CopyRange(PixelDataOffset, PixelDataLength, output);
         }
-        else if (source.IsEncapsulated && target.IsEncapsulated)
+        else if (sameEncoding)
         {
             DicomElementHeader.Write(output, DicomTag.PixelData, DicomVR.OB, DicomElementHeader.UndefinedLength, target.IsExplicitVR);
             DicomElementHeader.WriteItemHeader(output, DicomTag.Item, (uint)(_offsetTable.Count * 4));
@@ -324,14 +325,15 @@ public sealed class DicomFileReader : IDisposable
         {
             DicomElementHeader.Write(output, DicomTag.PixelData, DicomVR.OB, DicomElementHeader.UndefinedLength, target.IsExplicitVR);
             DicomElementHeader.WriteItemHeader(output, DicomTag.Item, 0);
-            var encoded = ArrayPool<byte>.Shared.Rent(RleCodec.MaxEncodedLength(format));
+            var codec = encoder!;
+            var encoded = ArrayPool<byte>.Shared.Rent(codec.MaxEncodedLength(format));
             try
             {
                 using var frame = RentFrame(0);
                 for (var i = 0; i < FrameCount; i++)
                 {
                     ReadFrame(i, frame.Memory.Span);
-                    var n = RleCodec.Encode(frame.Memory.Span, format, encoded);
+                    var n = codec.Encode(frame.Memory.Span, format, encoded);
                     DicomElementHeader.WriteItemHeader(output, DicomTag.Item, (uint)n);
                     output.Write(encoded, 0, n);
                 }
@@ -375,13 +377,6 @@ public sealed class DicomFileReader : IDisposable
             case DicomFragmentSequence:
                 throw new NotSupportedException("encapsulated pixel data inside a deflated file");
         }
-    }
-
-    // PackBits turns at most 2 bytes into 128: a frame claiming more than that is not what the file holds.
-    private static void CheckRleExpansion(DicomFrameFormat format, int encodedLength)
-    {
-        if (format.FrameLength > 64L * encodedLength + 64)
-            throw new DicomFormatException($"an RLE frame of {encodedLength} bytes cannot decode to {format.FrameLength} bytes");
     }
 
     private (int First, int Count)[] FrameMap() =>

@@ -10,10 +10,10 @@ namespace CathLab.Dicom.Files;
 /// <summary>
 /// Writes a multi-frame Part 10 file as frames arrive, never holding more than one frame.
 /// The header (every element but Pixel Data) is written at creation with Number of Frames reserved as a
-/// fixed-width IS; each <see cref="WriteFrame"/> appends one frame (native: a straight copy; RLE: one
+/// fixed-width IS; each <see cref="WriteFrame"/> appends one frame (native: a straight copy; RLE or JPEG-LS: one
 /// fragment); <see cref="Complete"/> seeks back to fix Number of Frames and the native Pixel Data length,
 /// closes the fragment sequence, and flushes to disk. Native pixel data is limited to 4 GiB - 2 bytes.
-/// Supported syntaxes: implicit VR LE, explicit VR LE, RLE Lossless. The stream must be seekable.
+/// Supported syntaxes: implicit VR LE, explicit VR LE and those of <see cref="DicomFrameCodecs"/>. The stream must be seekable.
 /// </summary>
 public sealed class DicomMultiFrameWriter : IDisposable
 {
@@ -24,6 +24,7 @@ public sealed class DicomMultiFrameWriter : IDisposable
     private readonly long _numberOfFramesValueAt;
     private readonly long _pixelLengthAt;
     private readonly long _pixelValueStart;
+    private readonly IDicomFrameCodec? _codec;
     private byte[]? _encodeBuffer;
     private bool _completed;
 
@@ -31,7 +32,7 @@ public sealed class DicomMultiFrameWriter : IDisposable
     {
         if (!output.CanSeek || !output.CanWrite) throw new ArgumentException("the output must be a writable, seekable stream", nameof(output));
         if (syntax.IsDeflated) throw new NotSupportedException("a deflated file cannot be fixed up after writing; write explicit VR LE and transcode with DicomFileReader.CopyTo");
-        if (syntax.IsEncapsulated && syntax.Uid != DicomTransferSyntax.RleLossless.Uid) throw new NotSupportedException($"no encoder for {syntax.Name}");
+        _codec = syntax.IsEncapsulated ? DicomFrameCodecs.Find(syntax) ?? throw new NotSupportedException($"no encoder for {syntax.Name}") : null;
         _stream = output;
         _ownsStream = !leaveOpen;
         _syntax = syntax;
@@ -96,10 +97,10 @@ public sealed class DicomMultiFrameWriter : IDisposable
     {
         ObjectDisposedException.ThrowIf(_completed, this);
         if (frame.Length != Format.FrameLength) throw new ArgumentException($"frame has {frame.Length} bytes; {Format.FrameLength} expected");
-        if (_syntax.IsEncapsulated)
+        if (_codec is not null)
         {
-            _encodeBuffer ??= ArrayPool<byte>.Shared.Rent(RleCodec.MaxEncodedLength(Format));
-            var n = RleCodec.Encode(frame, Format, _encodeBuffer);
+            _encodeBuffer ??= ArrayPool<byte>.Shared.Rent(_codec.MaxEncodedLength(Format));
+            var n = _codec.Encode(frame, Format, _encodeBuffer);
             DicomElementHeader.WriteItemHeader(_stream, DicomTag.Item, (uint)n);
             _stream.Write(_encodeBuffer, 0, n);
         }

@@ -5,22 +5,22 @@ using CathLab.Dicom.IO;
 
 namespace CathLab.Dicom.Files;
 
-/// <summary>Converts whole in-memory pixel data between native frames and RLE fragments (one fragment per frame).</summary>
+/// <summary>Converts whole in-memory pixel data between native frames and encoded fragments (one fragment per frame).</summary>
 internal static class PixelDataFrames
 {
-    public static DicomFragmentSequence EncodeRle(DicomBinaryElement native, DicomFrameFormat format, int frames)
+    public static DicomFragmentSequence Encode(IDicomFrameCodec codec, DicomBinaryElement native, DicomFrameFormat format, int frames)
     {
         var data = native.Data.Span;
         if (data.Length < (long)format.FrameLength * frames)
             throw new DicomFormatException($"pixel data has {data.Length} bytes, {frames} frames of {format.FrameLength} expected");
         var result = new DicomFragmentSequence(DicomTag.PixelData);
-        var buffer = ArrayPool<byte>.Shared.Rent(RleCodec.MaxEncodedLength(format));
+        var buffer = ArrayPool<byte>.Shared.Rent(codec.MaxEncodedLength(format));
         try
         {
             uint offset = 0;
             for (var f = 0; f < frames; f++)
             {
-                var n = RleCodec.Encode(data.Slice(f * format.FrameLength, format.FrameLength), format, buffer);
+                var n = codec.Encode(data.Slice(f * format.FrameLength, format.FrameLength), format, buffer);
                 result.OffsetTable.Add(offset);
                 result.Fragments.Add(buffer.AsSpan(0, n).ToArray());
                 offset += (uint)(8 + n);
@@ -33,7 +33,7 @@ internal static class PixelDataFrames
         return result;
     }
 
-    public static DicomBinaryElement DecodeRle(DicomFragmentSequence fragments, DicomFrameFormat format, int frames)
+    public static DicomBinaryElement Decode(IDicomFrameCodec codec, DicomFragmentSequence fragments, DicomFrameFormat format, int frames)
     {
         var output = new byte[(long)format.FrameLength * frames + ((long)format.FrameLength * frames & 1)];
         var perFrame = FrameFragments.Map(fragments.OffsetTable, fragments.Fragments.Select(f => (long)f.Length).ToList(), frames);
@@ -41,7 +41,7 @@ internal static class PixelDataFrames
         {
             var (first, count) = perFrame[f];
             var encoded = count == 1 ? fragments.Fragments[first] : Concat(fragments.Fragments.Skip(first).Take(count));
-            RleCodec.Decode(encoded.Span, format, output.AsSpan(f * format.FrameLength, format.FrameLength));
+            codec.Decode(encoded.Span, format, output.AsSpan(f * format.FrameLength, format.FrameLength));
         }
         return new DicomBinaryElement(DicomTag.PixelData, format.BitsAllocated > 8 ? DicomVR.OW : DicomVR.OB, output);
     }

@@ -4,7 +4,7 @@ namespace CathLab.Dicom.IO;
 
 /// <summary>
 /// A transfer syntax and how it encodes a data set. Only little endian is read and written; JPEG and
-/// other encapsulated syntaxes are carried as fragments (no codec) and RLE Lossless has one.
+/// other encapsulated syntaxes are carried as fragments (no codec); RLE Lossless and JPEG-LS have one (Codecs.DicomFrameCodecs).
 /// </summary>
 public sealed class DicomTransferSyntax
 {
@@ -33,10 +33,12 @@ public sealed class DicomTransferSyntax
     public static readonly DicomTransferSyntax RleLossless = new(DicomUids.RleLossless, "RLE Lossless", true, false, true);
     public static readonly DicomTransferSyntax JpegBaseline8Bit = new(DicomUids.JpegBaseline8Bit, "JPEG Baseline (Process 1)", true, false, true);
     public static readonly DicomTransferSyntax JpegLosslessSV1 = new(DicomUids.JpegLosslessSV1, "JPEG Lossless SV1", true, false, true);
+    public static readonly DicomTransferSyntax JpegLsLossless = new(DicomUids.JpegLsLossless, "JPEG-LS Lossless", true, false, true);
+    public static readonly DicomTransferSyntax JpegLsNearLossless = new(DicomUids.JpegLsNearLossless, "JPEG-LS Near-Lossless", true, false, true);
     public static readonly DicomTransferSyntax Jpeg2000Lossless = new(DicomUids.Jpeg2000Lossless, "JPEG 2000 Lossless", true, false, true);
 
     private static readonly DicomTransferSyntax[] Known =
-        [ImplicitVRLittleEndian, ExplicitVRLittleEndian, DeflatedExplicitVRLittleEndian, RleLossless, JpegBaseline8Bit, JpegLosslessSV1, Jpeg2000Lossless];
+        [ImplicitVRLittleEndian, ExplicitVRLittleEndian, DeflatedExplicitVRLittleEndian, RleLossless, JpegBaseline8Bit, JpegLosslessSV1, JpegLsLossless, JpegLsNearLossless, Jpeg2000Lossless];
 
     /// <summary>The known syntax with this UID; an unknown UID of the 1.2.840.10008.1.2.4.x family is treated as encapsulated explicit VR LE; others give null.</summary>
     public static DicomTransferSyntax? Find(string? uid)

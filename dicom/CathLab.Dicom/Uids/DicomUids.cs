@@ -10,6 +10,8 @@ public static class DicomUids
     public const string ExplicitVRBigEndian = "1.2.840.10008.1.2.2";
     public const string JpegBaseline8Bit = "1.2.840.10008.1.2.4.50";
     public const string JpegLosslessSV1 = "1.2.840.10008.1.2.4.70";
+    public const string JpegLsLossless = "1.2.840.10008.1.2.4.80";
+    public const string JpegLsNearLossless = "1.2.840.10008.1.2.4.81";
     public const string Jpeg2000Lossless = "1.2.840.10008.1.2.4.90";
     public const string RleLossless = "1.2.840.10008.1.2.5";
 

@@ -16,7 +16,8 @@ internal sealed class RecorderHarness : IAsyncDisposable
     public const int Size = 512;
     private long _sequence;
 
-    public RecorderHarness(string spool, int queueCapacity = 16, TimeSpan? pulseReportWait = null, DicomTransferSyntax? syntax = null)
+    public RecorderHarness(string spool, int queueCapacity = 16, TimeSpan? pulseReportWait = null, DicomTransferSyntax? syntax = null,
+        double fastRunAboveRate = double.PositiveInfinity)
     {
         Pool = new FramePool(24, Size * Size);
         Queue = Fanout.Subscribe("recorder", queueCapacity, ConsumerPolicy.MustNotLose);
@@ -24,6 +25,7 @@ internal sealed class RecorderHarness : IAsyncDisposable
             {
                 PulseReportWait = pulseReportWait ?? TimeSpan.FromSeconds(30),
                 TransferSyntax = syntax ?? DicomTransferSyntax.ExplicitVRLittleEndian,
+                FastRunAboveRate = fastRunAboveRate,
             },
             NullLogger<RunRecorder>.Instance);
     }

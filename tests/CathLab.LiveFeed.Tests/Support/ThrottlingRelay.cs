@@ -63,7 +63,17 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
                     s.SendBufferSize = Math.Max(SocketBuffer, 4 * _chunk);
                     s.ReceiveBufferSize = Math.Max(SocketBuffer, 4 * _chunk);
                 }
-                await server.ConnectAsync(_target, _stop.Token);
+                try
+                {
+                    await server.ConnectAsync(_target, _stop.Token);
+                }
+                catch (SocketException)
+                {
+                    // The target is down for now: this connection is refused, the relay goes on accepting.
+                    server.Dispose();
+                    client.Dispose();
+                    continue;
+                }
                 lock (_sockets)
                 {
                     _sockets.Add(client);

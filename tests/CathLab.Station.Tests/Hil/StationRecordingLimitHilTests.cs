@@ -17,14 +17,14 @@ public sealed class StationRecordingLimitHilTests
     public async Task A_run_that_would_fill_the_spool_is_ended_by_the_station_and_kept_whole()
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", FrameSide.ToString());
-        // Leave the run about 32 MiB of the spool's file system: some 63 frames at 512 x 512 counted at RLE's worst case.
+        // Leave the run about 32 MiB of the spool's file system: some 56 frames at 512 x 512 planned at JPEG-LS's noise bound.
         long freeMiB = TempFreeMiB();
         await using var station = await StationUnderTest.StartAsync(sim, $"--Station:SpoolReserveMiB={freeMiB - 32}");
         var control = station.Control;
         await control.StartExamAsync(new ExamRequest("DOE^JOHN", "HIL-LIMIT"), CancellationToken.None);
 
         await control.PedalDownAsync("cardiac-cine-15", CancellationToken.None);
-        // The pedal stays down for 12 s; the station must end the exposure after about 4 s (63 frames less the headroom, at 15 fps).
+        // The pedal stays down for 12 s; the station must end the exposure after about 4 s (56 frames less the headroom, at 15 fps).
         var deadline = DateTime.UtcNow.AddSeconds(12);
         while (DateTime.UtcNow < deadline && control.Status.ExposureState != "ExposingCine") await Task.Delay(50);
         Assert.Equal("ExposingCine", control.Status.ExposureState);
@@ -41,7 +41,7 @@ public sealed class StationRecordingLimitHilTests
         Assert.Contains("free space", stoppedAt.LastAlert ?? "", StringComparison.Ordinal);
         using var reader = DicomFileReader.Open(run.ObjectPath!);
         Assert.Equal(run.Frames, reader.FrameCount);
-        Assert.Equal(DicomTransferSyntax.RleLossless.Uid, reader.TransferSyntax.Uid);
+        Assert.Equal(DicomTransferSyntax.JpegLsLossless.Uid, reader.TransferSyntax.Uid);
     }
 
     [Fact]

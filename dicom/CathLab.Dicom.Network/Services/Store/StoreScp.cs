@@ -15,6 +15,8 @@ public sealed class StoreScp(string directory, IReadOnlyList<string>? acceptedTr
     [
         WellKnownUids.ExplicitVrLittleEndian,
         WellKnownUids.ImplicitVrLittleEndian,
+        "1.2.840.10008.1.2.4.80", // JPEG-LS lossless
+        "1.2.840.10008.1.2.4.81", // JPEG-LS near-lossless
         "1.2.840.10008.1.2.4.70", // JPEG lossless SV1
         "1.2.840.10008.1.2.4.50", // JPEG baseline
         "1.2.840.10008.1.2.4.90", // JPEG 2000 lossless

@@ -1,4 +1,7 @@
 using System.Collections.Concurrent;
+using System.IO.Pipelines;
+using CathLab.Dicom.Files;
+using CathLab.Dicom.IO;
 using CathLab.Dicom.Network.Association;
 using CathLab.Dicom.Network.Client;
 using CathLab.Dicom.Network.Dimse;
@@ -9,8 +12,9 @@ using CathLab.Dicom.Network.Status;
 namespace CathLab.Dicom.Network.Services.Store;
 
 /// <summary>
-/// Storage SOP classes as SCU: sends Part 10 files as they lie on disk. The data set is read from the file straight into
-/// the outgoing PDU buffer, one fragment at a time, so memory stays flat whatever the object's size. Several
+/// Storage SOP classes as SCU: sends Part 10 files as they lie on disk, or transcoded frame by frame where the peer takes
+/// only another syntax. The data set is read from the file (or the transcoder) straight into the outgoing PDU buffer, one
+/// fragment at a time, so memory stays flat whatever the object's size. Several
 /// associations can run in parallel; when the peer refuses the extra ones, the others carry the work.
 /// </summary>
 public sealed class StoreScu(DicomPeer peer, AssociationOptions options)
@@ -62,6 +66,57 @@ public sealed class StoreScu(DicomPeer peer, AssociationOptions options)
     /// <summary>Sends one file on an open association and returns the peer's status.</summary>
     public static async Task<DimseStatus> SendOneAsync(DimseChannel channel, AcceptedContext context, string path, Part10Meta meta, CancellationToken cancellation = default)
     {
+        var request = StoreRequestFor(channel, meta);
+        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
+        {
+            file.Position = meta.DataSetOffset;
+            await channel.SendAsync(context.Id, request, file, file.Length - meta.DataSetOffset, cancellation).ConfigureAwait(false);
+        }
+        var response = await ResponseReader.ReadAsync(channel, request, null, cancellation).ConfigureAwait(false);
+        return DimseStatus.From(response.Command);
+    }
+
+    /// <summary>Sends one file in the context's transfer syntax, which is not the file's own: a reader on a worker thread
+    /// transcodes it frame by frame into a bounded pipe that the association drains, so memory holds a few frames, never
+    /// the object. Malformed pixel data surfaces as the reader's <see cref="DicomFormatException"/>.</summary>
+    public static async Task<DimseStatus> SendTranscodedAsync(DimseChannel channel, AcceptedContext context, string path, Part10Meta meta, CancellationToken cancellation = default)
+    {
+        var target = DicomTransferSyntax.Get(context.TransferSyntax);
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: TranscodeWindow, resumeWriterThreshold: TranscodeWindow / 2, useSynchronizationContext: false));
+        var producer = Task.Run(() =>
+        {
+            try
+            {
+                using var reader = DicomFileReader.Open(path);
+                using (var sink = pipe.Writer.AsStream(leaveOpen: true))
+                    reader.CopyTo(sink, target);
+                pipe.Writer.Complete();
+            }
+            catch (Exception e)
+            {
+                pipe.Writer.Complete(e);
+            }
+        }, CancellationToken.None);
+        var request = StoreRequestFor(channel, meta);
+        try
+        {
+            await using (var source = pipe.Reader.AsStream(leaveOpen: true))
+                await channel.SendToEndAsync(context.Id, request, source, cancellation).ConfigureAwait(false);
+        }
+        finally
+        {
+            await pipe.Reader.CompleteAsync().ConfigureAwait(false); // a producer still writing finds nobody reading and ends
+            await producer.ConfigureAwait(false);
+        }
+        var response = await ResponseReader.ReadAsync(channel, request, null, cancellation).ConfigureAwait(false);
+        return DimseStatus.From(response.Command);
+    }
+
+    /// <summary>How far the transcoder may run ahead of the association: a few frames.</summary>
+    private const int TranscodeWindow = 8 << 20;
+
+    private static CommandSet StoreRequestFor(DimseChannel channel, Part10Meta meta)
+    {
         var request = new CommandSet
         {
             Field = CommandField.CStoreRequest,
@@ -70,12 +125,6 @@ public sealed class StoreScu(DicomPeer peer, AssociationOptions options)
             AffectedSopInstanceUid = meta.SopInstanceUid,
         };
         request.Set(CommandTags.Priority, 0);
-        await using (var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan))
-        {
-            file.Position = meta.DataSetOffset;
-            await channel.SendAsync(context.Id, request, file, file.Length - meta.DataSetOffset, cancellation).ConfigureAwait(false);
-        }
-        var response = await ResponseReader.ReadAsync(channel, request, null, cancellation).ConfigureAwait(false);
-        return DimseStatus.From(response.Command);
+        return request;
     }
 }
