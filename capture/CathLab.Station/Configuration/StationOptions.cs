@@ -87,6 +87,9 @@ public sealed class StationOptions : IOptionsSection
     /// <summary>Where the live feed's audit trail (who watched which exam, when, for how long) is appended, as JSON lines.</summary>
     public string AuditPath { get; set; } = "audit.jsonl";
 
+    /// <summary>Where each exam's case discussion keeps its journal (one SQLite file per exam; docs/discussion.md).</summary>
+    public string DiscussionFolder { get; set; } = "discussions";
+
     /// <summary>The components' sections, each with its key under Station.</summary>
     public IEnumerable<(string Key, IOptionsSection Options)> Components =>
     [
@@ -136,5 +139,6 @@ public sealed class StationOptions : IOptionsSection
         if (SpoolReserveMiB is < 0 or > MaxSpoolReserveMiB) yield return $"{at}:SpoolReserveMiB {SpoolReserveMiB} must be 0–{MaxSpoolReserveMiB}";
         if (!(FluoroStoreSeconds is >= 0 and <= MaxFluoroStoreSeconds)) yield return $"{at}:FluoroStoreSeconds {FluoroStoreSeconds} must be 0–{MaxFluoroStoreSeconds}";
         if (string.IsNullOrWhiteSpace(AuditPath)) yield return $"{at}:AuditPath must not be empty";
+        if (string.IsNullOrWhiteSpace(DiscussionFolder)) yield return $"{at}:DiscussionFolder must not be empty";
     }
 }

@@ -23,6 +23,7 @@ using CathLab.Station.Archive;
 using CathLab.Station.Calibration;
 using CathLab.Station.Configuration;
 using CathLab.Station.Control;
+using CathLab.Station.Discussion;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;
 using CathLab.Station.Live;
@@ -126,6 +127,7 @@ public static class StationServiceRegistration
         services.AddSingleton<IStationControl, ExamCoordinator>();
         services.AddSingleton<TechniqueAndDoseEvents>();
         services.AddStationWebApplication();
+        services.AddStationDiscussion(options);
 
         if (options.Exposure.FootSwitch.Enabled)
         {
@@ -146,6 +148,7 @@ public static class StationServiceRegistration
         app.MapGrpcService<CalibrationControlService>();
         app.MapHealthChecks(HealthAnswer.Path, HealthAnswer.Options);
         app.MapStationWebApplication();
+        app.MapStationDiscussion();
         return app;
     }
 

@@ -18,26 +18,10 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore toke
 
     public async Task AcceptAsync(HttpContext context)
     {
-        if (!context.WebSockets.IsWebSocketRequest)
-        {
-            context.Response.StatusCode = StatusCodes.Status400BadRequest;
-            return;
-        }
-        using var webSocket = await context.WebSockets.AcceptWebSocketAsync();
-        var socket = new ConsoleSocket(webSocket);
-        string peer = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
+        using var signIn = await WebSocketSignIn.AcceptAsync(context, logger);
+        if (signIn is null) return;
+        var (_, socket, peer, hello) = signIn;
         var ct = context.RequestAborted;
-        Incoming? hello;
-        try
-        {
-            hello = await socket.ReceiveAsync(ct);
-        }
-        catch (Exception e) when (IsHangUp(e))
-        {
-            logger.LogInformation("console {Peer} hung up before signing in", peer);
-            return;
-        }
-        if (hello is null) return;
         string? token = TokenOf(hello.Text);
         if (!tokens.TryResolve(token, out var caller))
         {

@@ -109,6 +109,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
         $"--Station:Archive:Folder={Path.Combine(folder, "archive")}",
         $"--Station:Archive:SpoolFolder={Path.Combine(folder, "spool")}",
         $"--Station:AuditPath={Path.Combine(folder, "audit.jsonl")}",
+        $"--Station:DiscussionFolder={Path.Combine(folder, "discussions")}",
         $"--Station:Calibration:Folder={Path.Combine(folder, "calibration")}",
         "--Logging:LogLevel:Default=Warning",
         // The generator may answer late on a loaded machine; the simulator's heartbeat window is widened to match.

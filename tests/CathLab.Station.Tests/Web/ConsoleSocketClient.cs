@@ -35,20 +35,7 @@ internal sealed class ConsoleSocketClient : IDisposable
         return null;
     }
 
-    public async Task<JsonElement?> ReceiveAsync()
-    {
-        var buffer = new byte[1 << 16];
-        using var text = new MemoryStream();
-        while (true)
-        {
-            var result = await _socket.ReceiveAsync(buffer, _hang.Token);
-            if (result.MessageType == WebSocketMessageType.Close) return null;
-            text.Write(buffer, 0, result.Count);
-            if (result.EndOfMessage) break;
-        }
-        using var doc = JsonDocument.Parse(text.ToArray());
-        return doc.RootElement.Clone();
-    }
+    public async Task<JsonElement?> ReceiveAsync() => (await WebSocketJson.ReceiveAsync(_socket, _hang.Token))?.Message;
 
     public void Dispose()
     {
