@@ -74,6 +74,28 @@ public sealed class SharedVideoEncodingTests
     }
 
     [Fact]
+    public void After_a_refused_frame_inter_frames_wait_for_the_next_key_frame()
+    {
+        using var encoding = new SharedVideoEncoding(FullRate);
+        using var source = new VideoEncoder(FullRate.ToEncoderSettings() with { KeyFrameInterval = 1000 });
+        var sink = new RecordingSink { RefuseFrameNumber = 1 };
+        var subscription = new VideoSubscription(encoding, sink);
+        var picture = new byte[FullRate.Size * FullRate.Size];
+        for (int i = 0; i < 5; i++)
+        {
+            BoxDownscale.Into(DisplayFrame(i), DisplaySize, picture, FullRate.Size);
+            if (i == 4) source.RequestKeyFrame();
+            var frame = source.Encode(picture);
+            subscription.Deliver(frame);
+            frame.Release();
+        }
+
+        Assert.Equal([0L, 4L], sink.Frames.Select(f => f.Number));
+        Assert.Equal(2, subscription.FramesSkippedAwaitingKeyFrame);
+        sink.ReleaseAll();
+    }
+
+    [Fact]
     public void A_subscriber_that_missed_the_key_frame_is_sent_no_inter_frames()
     {
         using var encoding = new SharedVideoEncoding(FullRate with { KeyFrameInterval = TimeSpan.FromSeconds(10) });
