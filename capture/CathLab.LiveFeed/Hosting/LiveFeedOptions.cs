@@ -1,3 +1,4 @@
+using CathLab.LiveFeed.Video;
 using CathLab.Security.Access;
 
 namespace CathLab.LiveFeed.Hosting;
@@ -23,11 +24,15 @@ public sealed record LiveFeedOptions
     /// <summary>Path prefix for the browser viewer and its WebSocket.</summary>
     public string WebPath { get; init; } = "/live";
 
+    /// <summary>The VP8 encodings offered to video observers, smallest first; each is encoded once and shared.</summary>
+    public IReadOnlyList<VideoEncodingOption> VideoEncodings { get; init; } = VideoEncodingOption.Defaults;
+
     public void Validate()
     {
         if (EncoderQueueDepth is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(EncoderQueueDepth), EncoderQueueDepth, "must be in [1, 64]");
         if (RecentFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(RecentFrames), RecentFrames, "must be in [1, 256]");
         if (MarkedFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(MarkedFrames), MarkedFrames, "must be in [1, 256]");
+        VideoEncodingOption.ValidateLadder(VideoEncodings);
         if (!WebPath.StartsWith('/')) throw new ArgumentException("the web path must start with '/'", nameof(WebPath));
     }
 }
