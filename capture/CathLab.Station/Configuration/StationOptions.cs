@@ -68,9 +68,10 @@ public sealed class StationOptions : IOptionsSection
     public RecorderTransferSyntax RecorderTransferSyntax { get; set; } = RecorderTransferSyntax.JpegLsLossless;
 
     /// <summary>With JpegLsLossless, the fastest pulse rate (pulses/s) written in JPEG-LS; faster runs are written in RLE
-    /// Lossless. JPEG-LS costs 24–30 ms a 1024² frame on one core (33–41 fps), so 60 fps runs would outpace the
-    /// recorder on a small machine; a station with cores to spare may raise it.</summary>
-    public double RecorderJpegLsUpToRate { get; set; } = 30;
+    /// Lossless. JPEG-LS costs 24–30 ms a 1024² frame on one core (33–41 fps alone); inside the station on the 2-core
+    /// test machine a 30 fps JPEG-LS run fell behind and failed (bench/RESULTS.md, station end to end), so the default
+    /// is 15; a station with cores to spare may raise it.</summary>
+    public double RecorderJpegLsUpToRate { get; set; } = 15;
 
     /// <summary>Space kept free on the spool's file system: a run is ended before it would take it.</summary>
     public int SpoolReserveMiB { get; set; } = 256;
