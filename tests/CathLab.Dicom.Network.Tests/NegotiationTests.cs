@@ -21,9 +21,9 @@ public sealed class NegotiationTests : IDisposable
             new EchoScp(), new StoreScp(_temp.Path), new CommitmentReportReceiver(new CommitmentTracker()));
         var contexts = ScuAssociation.Contexts(
             (WellKnownUids.Verification, [WellKnownUids.ImplicitVrLittleEndian, WellKnownUids.ExplicitVrLittleEndian]),
-            (WellKnownUids.XRayAngiographicImageStorage, ["1.2.840.10008.1.2.4.80", WellKnownUids.ImplicitVrLittleEndian]),
+            (WellKnownUids.XRayAngiographicImageStorage, ["1.2.840.10008.1.2.4.100", WellKnownUids.ImplicitVrLittleEndian]),
             ("1.2.3.4.5.6.7", [WellKnownUids.ExplicitVrLittleEndian]),
-            (WellKnownUids.SecondaryCaptureImageStorage, ["1.2.840.10008.1.2.4.80"]),
+            (WellKnownUids.SecondaryCaptureImageStorage, ["1.2.840.10008.1.2.4.100"]),
             (WellKnownUids.StorageCommitmentPushModel, [WellKnownUids.ImplicitVrLittleEndian]));
         await using var association = await ScuAssociation.OpenAsync(new DicomPeer("127.0.0.1", server.Port, "CATHLAB", "SCU"),
             new AssociationOptions(), contexts, [new RoleSelection(WellKnownUids.StorageCommitmentPushModel, ScuRole: false, ScpRole: true)]);
