@@ -20,7 +20,7 @@ internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, TokenSt
 
     public async Task AcceptAsync(HttpContext context)
     {
-        using var signIn = await WebSocketSignIn.AcceptAsync(context, logger);
+        using var signIn = await WebSocketSignIn.AcceptAsync(context, lifetime, logger);
         if (signIn is null) return;
         var (_, socket, peer, hello) = signIn;
         var ct = context.RequestAborted;
@@ -49,8 +49,6 @@ internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, TokenSt
         var member = coordinator.Join(caller, name, outgoing, peer);
         using var sending = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sender = outgoing.RunAsync(sending.Token);
-        // A station shutting down says so (1001); the receive loop ends when the client answers the close.
-        using var goingAway = lifetime.ApplicationStopping.Register(() => _ = socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the station is shutting down"));
         try
         {
             while (await socket.ReceiveAsync(ct) is { } incoming)

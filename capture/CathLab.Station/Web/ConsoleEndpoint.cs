@@ -18,7 +18,7 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore toke
 
     public async Task AcceptAsync(HttpContext context)
     {
-        using var signIn = await WebSocketSignIn.AcceptAsync(context, logger);
+        using var signIn = await WebSocketSignIn.AcceptAsync(context, lifetime, logger);
         if (signIn is null) return;
         var (_, socket, peer, hello) = signIn;
         var ct = context.RequestAborted;
@@ -41,9 +41,6 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore toke
             return;
         }
         var session = ActivatorUtilities.CreateInstance<ConsoleSession>(services, socket, caller, peer);
-        // A station shutting down says so (1001) rather than leaving the page's socket to the host's shutdown timeout;
-        // the session ends when the page answers the close.
-        using var goingAway = lifetime.ApplicationStopping.Register(() => _ = socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the station is shutting down"));
         try
         {
             await session.RunAsync(ct);

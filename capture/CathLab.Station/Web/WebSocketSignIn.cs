@@ -4,10 +4,14 @@ namespace CathLab.Station.Web;
 
 /// <summary>How the station's token-first WebSockets (the console, the discussion) begin: anything but a WebSocket
 /// request is answered 400; an accepted socket's first message is read. Null when there is nothing to sign in: not a
-/// WebSocket, or the client hung up or closed before its first message.</summary>
+/// WebSocket, or the client hung up or closed before its first message. Until it is disposed, a station shutting down
+/// closes the socket with 1001 at once rather than leaving it to the host's shutdown timeout; the session ends when
+/// the peer answers the close.</summary>
 internal sealed record WebSocketSignIn(WebSocket WebSocket, ConsoleSocket Socket, string Peer, Incoming Hello) : IDisposable
 {
-    public static async Task<WebSocketSignIn?> AcceptAsync(HttpContext context, ILogger logger)
+    private CancellationTokenRegistration _goingAway;
+
+    public static async Task<WebSocketSignIn?> AcceptAsync(HttpContext context, IHostApplicationLifetime lifetime, ILogger logger)
     {
         if (!context.WebSockets.IsWebSocketRequest)
         {
@@ -26,10 +30,20 @@ internal sealed record WebSocketSignIn(WebSocket WebSocket, ConsoleSocket Socket
         {
             logger.LogInformation("{Path} {Peer} hung up before signing in", context.Request.Path, peer);
         }
-        if (hello is not null) return new WebSocketSignIn(webSocket, socket, peer, hello);
+        if (hello is not null)
+        {
+            return new WebSocketSignIn(webSocket, socket, peer, hello)
+            {
+                _goingAway = lifetime.ApplicationStopping.Register(() => _ = socket.CloseOutputAsync(WebSocketCloseStatus.EndpointUnavailable, "the station is shutting down")),
+            };
+        }
         webSocket.Dispose();
         return null;
     }
 
-    public void Dispose() => WebSocket.Dispose();
+    public void Dispose()
+    {
+        _goingAway.Dispose();
+        WebSocket.Dispose();
+    }
 }
