@@ -42,6 +42,17 @@ public sealed class AuditChainTests : IDisposable
         Assert.All(File.ReadLines(path), l => Assert.Contains("\"chain\":\"", l, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_log_longer_than_the_tail_read_at_start_continues_its_chain()
+    {
+        var path = WriteLog(600); // about 130 KB: the restart reads only the last 64 KiB
+        Assert.True(new FileInfo(path).Length > 64 * 1024);
+        WriteLog(3, path);
+        var (exit, output, _) = await VerifyAsync(path);
+        Assert.Equal(ExitCodes.Success, exit);
+        Assert.Contains("603 records, chain intact", output, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("edited", 4)]
     [InlineData("removed", 4)]

@@ -59,11 +59,36 @@ public static class AuditLogVerifier
         return new AuditVerification(line, null, null);
     }
 
-    /// <summary>The chain value to append after (that of the file's last line that carries one; the genesis for a
-    /// new or empty file), and how many lines after it carry none (a write cut short by a crash).</summary>
-    public static (string Chain, int UnchainedTail) LastChain(string path)
+    private const int TailBytes = 64 * 1024;
+
+    /// <summary>Where an appender continues: the chain value of the file's last line that carries one (the genesis for
+    /// a new or empty file), how many lines after it carry none (a write cut short by a crash), and whether the file
+    /// ends mid-line. Only the file's last 64 KiB are read (a record is a few hundred bytes), so the station's start
+    /// does not grow with its audit trail; the whole file only when no line there carries a chain.</summary>
+    public static AuditTail ReadTail(string path)
     {
-        if (!File.Exists(path)) return (AuditChain.Genesis, 0);
+        if (!File.Exists(path)) return new AuditTail(AuditChain.Genesis, 0, false);
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        long start = Math.Max(0, file.Length - TailBytes);
+        file.Position = start;
+        var bytes = new byte[file.Length - start];
+        file.ReadExactly(bytes);
+        bool endsMidLine = bytes.Length > 0 && bytes[^1] != (byte)'\n';
+        var lines = Encoding.UTF8.GetString(bytes).Split('\n');
+        // Before the tail's first line feed is part of a line that began earlier.
+        int unchained = 0;
+        for (int i = lines.Length - 1; i >= (start > 0 ? 1 : 0); i--)
+        {
+            var line = lines[i].TrimEnd('\r');
+            if (line.Length == 0) continue;
+            if (AuditChain.TryOpen(line, out _, out var chain)) return new AuditTail(chain, unchained, endsMidLine);
+            unchained++;
+        }
+        return start == 0 ? new AuditTail(AuditChain.Genesis, unchained, endsMidLine) : ScanWhole(path, endsMidLine);
+    }
+
+    private static AuditTail ScanWhole(string path, bool endsMidLine)
+    {
         string chain = AuditChain.Genesis;
         int unchained = 0;
         foreach (var text in File.ReadLines(path))
@@ -79,6 +104,9 @@ public static class AuditLogVerifier
                 unchained++;
             }
         }
-        return (chain, unchained);
+        return new AuditTail(chain, unchained, endsMidLine);
     }
 }
+
+/// <summary>See <see cref="AuditLogVerifier.ReadTail"/>.</summary>
+public readonly record struct AuditTail(string Chain, int UnchainedLines, bool EndsMidLine);

@@ -19,14 +19,15 @@ public sealed class JsonLinesAuditLog : IAuditLog, IDisposable
         if (path is not null)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-            (_chain, int unchained) = AuditLogVerifier.LastChain(path);
+            var tail = AuditLogVerifier.ReadTail(path);
+            _chain = tail.Chain;
             _writer = new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.Read));
-            if (EndsMidLine(path)) _writer.WriteLine(); // a line cut short: the next record starts a line of its own
+            if (tail.EndsMidLine) _writer.WriteLine(); // a line cut short: the next record starts a line of its own
             // A line cut short (the process killed mid-write) stays where it is, for the verifier to report; the
             // chain goes on from the last whole line, and says so.
-            if (unchained > 0)
+            if (tail.UnchainedLines > 0)
                 Record(new AuditRecord(DateTimeOffset.UtcNow, "station", "audit-chain-resumed", "OK",
-                    Detail: $"{unchained} line(s) at the end of the file carry no chain value; the chain resumes from the last line that does"));
+                    Detail: $"{tail.UnchainedLines} line(s) at the end of the file carry no chain value; the chain resumes from the last line that does"));
         }
     }
 
@@ -44,14 +45,6 @@ public sealed class JsonLinesAuditLog : IAuditLog, IDisposable
             _recent.Enqueue(record);
             while (_recent.Count > _keep) _recent.Dequeue();
         }
-    }
-
-    private static bool EndsMidLine(string path)
-    {
-        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        if (file.Length == 0) return false;
-        file.Position = file.Length - 1;
-        return file.ReadByte() != '\n';
     }
 
     public IReadOnlyList<AuditRecord> Recent()
