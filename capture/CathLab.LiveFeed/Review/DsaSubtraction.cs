@@ -32,7 +32,7 @@ internal sealed class DsaSubtraction
     public static DsaSubtraction? Read(XaRunReader reader)
     {
         var ds = reader.DataSet;
-        if (ds.GetStringOrDefault(DicomTags.RecommendedViewingMode)?.Trim() != "SUB") return null;
+        if (!AsksForSubtraction(reader)) return null;
         if (!ds.TryGetSequence(DicomTags.MaskSubtractionSequence, out var sequence)) return null;
         var item = sequence.Items.FirstOrDefault(i => i.GetStringOrDefault(DicomTags.MaskOperation)?.Trim() == "AVG_SUB");
         if (item is null || !item.Contains(DicomTags.MaskFrameNumbers)) return null;
@@ -55,8 +55,9 @@ internal sealed class DsaSubtraction
     }
 
     /// <summary>True while <paramref name="reader"/>'s run asks for subtraction but its mask frames are not yet on disk.</summary>
-    public static bool Pending(XaRunReader reader) =>
-        reader.Recording && reader.DataSet.GetStringOrDefault(DicomTags.RecommendedViewingMode)?.Trim() == "SUB";
+    public static bool Pending(XaRunReader reader) => reader.Recording && AsksForSubtraction(reader);
+
+    private static bool AsksForSubtraction(XaRunReader reader) => reader.DataSet.GetStringOrDefault(DicomTags.RecommendedViewingMode)?.Trim() == "SUB";
 
     /// <summary>Replaces each stored value v of a frame by v − mask + 2^(bits−1), clamped to the stored range.</summary>
     public void Subtract(Span<ushort> frame, int bitsStored)
