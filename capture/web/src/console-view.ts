@@ -16,6 +16,8 @@ export class ConsoleView {
   /** The exam's recorded runs by number, as GET /live/runs lists them (thumbnails from the objects). */
   private recorded = new Map<number, RecordedRun>();
   private recordedKey = '';
+  /** The strip's runs by number and state when the recorded runs were last asked for. */
+  private askedFor = '';
   readonly reference: ReferenceMonitor;
   status: StatusReply | null = null;
   runs: RunInfo[] = [];
@@ -119,7 +121,13 @@ export class ConsoleView {
     }));
     const last = [...runs].reverse().find((r) => r.objectPath !== undefined && r.state === 'RUN_STATE_COMPLETE');
     if (last && last.number !== this.referenceRun) this.showReference(last.number);
-    void this.refreshRecorded();
+    // Asked again only when a run begins or ends: the strip changes with every status while a run is exposing (its
+    // frame count), and each answer has the station read and encode a frame of every run for its thumbnail.
+    const asking = runs.map((r) => `${r.number}:${r.state}`).join(' ');
+    if (asking !== this.askedFor) {
+      this.askedFor = asking;
+      void this.refreshRecorded();
+    }
   }
 
   /** Reads the exam's recorded runs again (after the run strip changed); shows what it learnt. */
@@ -130,10 +138,14 @@ export class ConsoleView {
     try {
       list = await listRecordedRuns(this.token, exam.examId, 84);
     } catch {
-      return; // the strip keeps the live monitor's thumbnails
+      this.askedFor = ''; // asked again with the next status; the strip keeps the live monitor's thumbnails meanwhile
+      return;
     }
     // The runs themselves (EXAM/run-N), not their remasked copies or saved fluoro, by the strip's numbers.
     const runs = list.filter((r) => !r.problem && r.frames > 0 && r.runId.endsWith(`/run-${r.number}`));
+    // A run the strip has complete whose object is still being closed is asked for again with the next status.
+    const closed = new Map(runs.map((r) => [r.number, !r.recording]));
+    if (this.runs.some((r) => r.state === 'RUN_STATE_COMPLETE' && r.objectPath !== undefined && closed.get(r.number) !== true)) this.askedFor = '';
     const key = JSON.stringify(runs.map((r) => [r.runId, r.frames, r.recording]));
     if (key === this.recordedKey) return;
     this.recordedKey = key;
