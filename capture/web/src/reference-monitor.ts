@@ -15,7 +15,6 @@ export class ReferenceMonitor {
   private ticket = 0;
   /** The run number and frame shown (frame 0: a last-image hold); read by the browser tests. */
   shown = { run: 0, frame: 0 };
-  fetches = 0;
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly slider: HTMLInputElement, private readonly token: string) {
     this.view = new ReviewCanvas(canvas);
@@ -52,7 +51,6 @@ export class ReferenceMonitor {
     try {
       const { png } = await fetchFullResolutionFrame(this.token, this.examId, run.runId, frame);
       const image = await decodeGreyPng(png);
-      this.fetches++;
       // A later choice overtook this one while it was fetched: it is not shown.
       if (ticket !== this.ticket) return;
       this.view.showFullResolution(frame, image);
