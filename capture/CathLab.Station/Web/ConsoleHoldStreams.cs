@@ -31,12 +31,19 @@ internal sealed class ConsoleHoldRequests : IAsyncStreamReader<Proto.PedalHoldRe
 /// within) answering the press's id, then <c>released</c> with the reason.</summary>
 internal sealed class ConsoleHoldReplies(ConsoleSocket socket, long pressId) : IServerStreamWriter<Proto.PedalHoldReply>
 {
+    private volatile bool _released;
+
     public WriteOptions? WriteOptions { get; set; }
+
+    /// <summary>The pedal is up and the page is being told so: the call is only returning.</summary>
+    public bool Released => _released;
 
     public Task WriteAsync(Proto.PedalHoldReply message) => WriteAsync(message, CancellationToken.None);
 
-    public Task WriteAsync(Proto.PedalHoldReply message, CancellationToken cancellationToken) =>
-        message.EventCase == Proto.PedalHoldReply.EventOneofCase.Held
-            ? socket.SendAsync(ConsoleMessages.Reply("held", pressId, message.Held))
-            : socket.SendAsync(ConsoleMessages.Reply("released", pressId, message.Released));
+    public Task WriteAsync(Proto.PedalHoldReply message, CancellationToken cancellationToken)
+    {
+        if (message.EventCase == Proto.PedalHoldReply.EventOneofCase.Held) return socket.SendAsync(ConsoleMessages.Reply("held", pressId, message.Held));
+        _released = true;
+        return socket.SendAsync(ConsoleMessages.Reply("released", pressId, message.Released));
+    }
 }

@@ -23,6 +23,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
     private readonly StationControlService _service = ActivatorUtilities.CreateInstance<StationControlService>(services);
     private readonly List<Task> _commands = [];
     private ConsoleHoldRequests? _holdRequests;
+    private ConsoleHoldReplies? _holdReplies;
     private Task _hold = Task.CompletedTask;
     private IReadOnlyList<RunView> _lastRuns = [];
     private string? _lastRunsExam;
@@ -138,6 +139,8 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
             if (!_hold.IsCompleted) _holdRequests?.Add(message);
             return;
         }
+        // A page that was told "released" may press again before the call behind that answer has returned.
+        if (!_hold.IsCompleted && _holdReplies?.Released == true) await _hold.WaitAsync(ct);
         if (!_hold.IsCompleted)
         {
             await socket.SendAsync(ConsoleMessages.Refused(id, nameof(StatusCode.FailedPrecondition), "the exposure button is already held"));
@@ -146,15 +149,16 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
         var requests = new ConsoleHoldRequests();
         requests.Add(message);
         _holdRequests = requests;
-        _hold = HoldAsync(requests, id, ct);
+        _holdReplies = new ConsoleHoldReplies(socket, id);
+        _hold = HoldAsync(requests, _holdReplies, id, ct);
     }
 
-    private async Task HoldAsync(ConsoleHoldRequests requests, long id, CancellationToken ct)
+    private async Task HoldAsync(ConsoleHoldRequests requests, ConsoleHoldReplies replies, long id, CancellationToken ct)
     {
         var context = new ConsoleCallContext(ConsoleCommands.MethodOf("HoldPedal"), peer, caller, ct);
         try
         {
-            await _service.HoldPedal(requests, new ConsoleHoldReplies(socket, id), context);
+            await _service.HoldPedal(requests, replies, context);
         }
         catch (RpcException e)
         {

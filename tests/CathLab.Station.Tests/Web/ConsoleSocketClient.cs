@@ -26,11 +26,14 @@ internal sealed class ConsoleSocketClient : IDisposable
         SendAsync(JsonSerializer.Serialize(new { id, command, request = request ?? new { } }));
 
     /// <summary>The next message of <paramref name="type"/> (others, such as status pushes, skipped); null once closed.</summary>
-    public async Task<JsonElement?> NextAsync(string type)
+    public Task<JsonElement?> NextAsync(string type) => NextOfAsync(type);
+
+    /// <summary>The next message whose type is one of <paramref name="types"/>; null once closed.</summary>
+    public async Task<JsonElement?> NextOfAsync(params string[] types)
     {
         while (await ReceiveAsync() is { } message)
         {
-            if (message.GetProperty("type").GetString() == type) return message;
+            if (types.Contains(message.GetProperty("type").GetString())) return message;
         }
         return null;
     }

@@ -96,6 +96,7 @@ public sealed class ConsoleWebSocketTests : IAsyncLifetime
     [Fact]
     public async Task The_exposure_button_is_held_while_renewed_and_released_as_a_lost_connection_when_the_socket_goes()
     {
+        await RestartWithALongLeaseAsync();
         var client = await ConsoleSocketClient.ConnectAsync(_server.WebAddress, ControlTestServer.TechnicianToken);
         await client.NextAsync("welcome");
         await client.SendCommandAsync(1, "Press", new { protocol = "fluoro-15", origin = "PEDAL_ORIGIN_CONSOLE" });
@@ -116,6 +117,7 @@ public sealed class ConsoleWebSocketTests : IAsyncLifetime
     [Fact]
     public async Task A_release_message_releases_the_button()
     {
+        await RestartWithALongLeaseAsync();
         using var client = await ConsoleSocketClient.ConnectAsync(_server.WebAddress, ControlTestServer.TechnicianToken);
         await client.NextAsync("welcome");
         await client.SendCommandAsync(1, "Press");
@@ -123,8 +125,24 @@ public sealed class ConsoleWebSocketTests : IAsyncLifetime
         await client.SendCommandAsync(2, "Release");
         var released = await client.NextAsync("released");
         Assert.Equal(HeldPedalCall.Released, released!.Value.GetProperty("reply").GetProperty("reason").GetString());
-        await client.SendCommandAsync(3, "Press");
-        Assert.NotNull(await client.NextAsync("held")); // a second hold once the first came up
+        // The page may press again the moment it reads "released", before the call behind that answer has returned:
+        // the next press is held, never refused as "already held".
+        for (int i = 0; i < 10; i++)
+        {
+            await client.SendCommandAsync(3 + 2 * i, "Press");
+            var answer = await client.NextOfAsync("held", "refused");
+            Assert.True(answer!.Value.GetProperty("type").GetString() == "held", answer.Value.GetRawText());
+            await client.SendCommandAsync(4 + 2 * i, "Release");
+            await client.NextAsync("released");
+        }
+    }
+
+    /// <summary>A lease far longer than the test's steps: on a loaded machine the default 300 ms can run out between
+    /// two of them, and these tests are about the socket and the release message, not the lease.</summary>
+    private async Task RestartWithALongLeaseAsync()
+    {
+        await _server.DisposeAsync();
+        _server = await ControlTestServer.StartAsync(pedalLease: TimeSpan.FromSeconds(10));
     }
 
     [Fact]
