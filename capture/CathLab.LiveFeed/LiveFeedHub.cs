@@ -21,6 +21,7 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     private readonly SessionRegistry _sessions;
     private readonly EncoderLoop _encoder;
     private readonly LosslessFetch _fetch;
+    private readonly LastImageHoldReplay _holdReplay;
 
     public LiveFeedHub(LiveFeedOptions options)
     {
@@ -32,6 +33,7 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
         _sessions = new SessionRegistry(_events);
         _encoder = new EncoderLoop(_store, queue, _sessions);
         _fetch = new LosslessFetch(_store);
+        _holdReplay = new LastImageHoldReplay(_store);
     }
 
     /// <summary>The exam whose frames are live now; empty when none.</summary>
@@ -108,10 +110,15 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     public void PublishDose(double referenceAirKermaMilligray, double doseAreaProductGycm2, double fluoroTimeSeconds) =>
         _events.Dose(referenceAirKermaMilligray, doseAreaProductGycm2, fluoroTimeSeconds);
 
-    /// <summary>Registers an observer; it first receives the exam's current run, technique and dose.</summary>
+    /// <summary>Last-image holds sent to observers who joined between runs.</summary>
+    public long HoldsReplayed => _holdReplay.Replayed;
+
+    /// <summary>Registers an observer; it first receives the exam's current run, technique and dose, and between
+    /// runs the last run's last-image hold.</summary>
     internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
     {
         var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer);
+        _holdReplay.OfferTo(session);
         _sessions.Add(session);
         return session;
     }
@@ -130,6 +137,7 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     public void Dispose()
     {
         _encoder.Dispose();
+        _holdReplay.Dispose();
         _sessions.StopAll();
     }
 }
