@@ -6,6 +6,7 @@ using CathLab.Security.Access;
 using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Sessions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CathLab.LiveFeed.Web;
@@ -13,8 +14,10 @@ namespace CathLab.LiveFeed.Web;
 /// <summary>The browser viewer: its page and script, and the WebSocket that feeds it through the same
 /// observer session logic as gRPC. The token comes in the first WebSocket message, never in the URL. A malformed
 /// message (too long, not JSON, not one the protocol has) is closed with 1007 and audited as InvalidArgument; a peer
-/// that hangs up is logged once, as information.</summary>
-internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit, RecordedRunLibrary library, ILogger<ViewerEndpoint> logger)
+/// that hangs up is logged once, as information. When the host shuts down, every session is closed at once with 1001,
+/// which tells the page to come back (a normal close, 1000, tells it the exam or its session ended).</summary>
+internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit, RecordedRunLibrary library, IHostApplicationLifetime lifetime,
+    ILogger<ViewerEndpoint> logger)
 {
     private const int MaxClientMessageBytes = 4096;
 
@@ -136,10 +139,11 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
 
     /// <summary>Runs a session's writer beside the client's reader (and a player, for a review) until one ends, then closes
     /// the socket with the code that says why. Returns the outcome to audit.</summary>
-    private static async Task<string> RunSessionAsync(WebSocket socket, WebSocketObserverTransport transport, ObserverSession session,
+    private async Task<string> RunSessionAsync(WebSocket socket, WebSocketObserverTransport transport, ObserverSession session,
         Func<CancellationToken, (Task Reader, Task? Player)> start, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping);
+        var shuttingDown = lifetime.ApplicationStopping;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping, shuttingDown);
         // Neither loop's socket call is cancelled by the session's end: a cancelled WebSocket call aborts the
         // connection, and the observer would get no close code. The reader ends when the peer answers the close.
         var writer = session.RunWriterAsync(transport, stop.Token);
@@ -152,7 +156,9 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             var (close, why) = bad is not null ? (WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message))
-                : (WebSocketCloseStatus.NormalClosure, session.EndedWithExam ? "exam ended" : "session ended");
+                : session.EndedWithExam ? (WebSocketCloseStatus.NormalClosure, "exam ended")
+                : shuttingDown.IsCancellationRequested ? (WebSocketCloseStatus.EndpointUnavailable, "the station is shutting down")
+                : (WebSocketCloseStatus.NormalClosure, "session ended");
             await socket.CloseOutputAsync(close, why, CancellationToken.None);
         }
         bool readerFailed = !await FinishAsync(socket, reader);
