@@ -96,7 +96,7 @@ function refuseSignIn(why: string): void {
 
 function showViewer(token: string): void {
   show('viewer');
-  state.viewer ??= new ViewerView(token);
+  state.viewer ??= new ViewerView(token, banner);
 }
 
 byId<HTMLFormElement>('signin').onsubmit = (e) => {

@@ -1,15 +1,32 @@
 import { liveSocketUrl, readFrameMessage } from './frame-message';
 
+/** Where the monitor's feed stands: shown to the user, read by the browser tests. */
+export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'refused';
+
+/** How long the monitor waits before its next attempt after the station went away: 1 s, doubling up to 8 s. */
+export function reconnectDelayMs(attempt: number): number {
+  return Math.min(1000 * 2 ** Math.min(attempt, 3), 8000);
+}
+
 /**
  * A live monitor: watches one exam over the viewer's WebSocket (/live/ws, token in the first message) and draws each
- * JPEG frame. The last frame stays on the canvas when emission stops (last-image hold).
+ * JPEG frame. The last frame stays on the canvas when emission stops (last-image hold). When the station goes away
+ * (a restart: close 1001, or the connection lost) it watches again by itself; a normal close (the exam or the session
+ * ended) or a refusal (4401, 4403, 1007) is final.
  */
 export class LiveMonitor {
   private socket: WebSocket | null = null;
   private examId = '';
+  private retryTimer = 0;
+  private attempt = 0;
   frames = 0;
   lastImageHold = false;
+  state: LiveState = 'idle';
+  /** Why the feed ended or was refused, as the station said. */
+  closeReason = '';
+  reconnects = 0;
   onFrame: () => void = () => {};
+  onState: () => void = () => {};
 
   constructor(private readonly canvas: HTMLCanvasElement, private readonly token: string, private readonly tier: 'diagnostic' | 'preview') {}
 
@@ -18,25 +35,56 @@ export class LiveMonitor {
   }
 
   watch(examId: string): void {
-    if (examId === this.examId && this.socket) return;
+    if (examId === this.examId && (this.socket || this.state === 'reconnecting')) return;
     this.stop();
     this.examId = examId;
-    const socket = new WebSocket(liveSocketUrl());
-    socket.binaryType = 'arraybuffer';
-    socket.onopen = () => socket.send(JSON.stringify({ token: this.token, examId, bestTier: this.tier, maxFps: 0 }));
-    socket.onmessage = (m) => {
-      if (m.data instanceof ArrayBuffer) void this.draw(socket, m.data);
-    };
-    socket.onclose = () => {
-      if (this.socket === socket) this.socket = null;
-    };
-    this.socket = socket;
+    this.attempt = 0;
+    this.connect('connecting');
   }
 
   stop(): void {
-    this.socket?.close(1000, 'stopped');
+    window.clearTimeout(this.retryTimer);
+    const socket = this.socket;
     this.socket = null;
+    socket?.close(1000, 'stopped');
     this.examId = '';
+    this.setState('idle');
+  }
+
+  private connect(state: LiveState): void {
+    const examId = this.examId;
+    const socket = new WebSocket(liveSocketUrl());
+    socket.binaryType = 'arraybuffer';
+    socket.onopen = () => {
+      socket.send(JSON.stringify({ token: this.token, examId, bestTier: this.tier, maxFps: 0 }));
+      this.attempt = 0;
+      this.setState('live');
+    };
+    socket.onmessage = (m) => {
+      if (m.data instanceof ArrayBuffer) void this.draw(socket, m.data);
+    };
+    socket.onclose = (e) => {
+      if (this.socket !== socket) return; // stopped, or replaced by another watch
+      this.socket = null;
+      this.closeReason = e.reason;
+      if (e.code === 1000) this.setState('ended');
+      else if (e.code === 1007 || (e.code >= 4400 && e.code < 4500)) this.setState('refused');
+      else {
+        this.setState('reconnecting');
+        this.retryTimer = window.setTimeout(() => {
+          this.reconnects++;
+          this.connect('reconnecting');
+        }, reconnectDelayMs(this.attempt++));
+      }
+    };
+    this.socket = socket;
+    this.setState(state);
+  }
+
+  private setState(state: LiveState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.onState();
   }
 
   private async draw(socket: WebSocket, buffer: ArrayBuffer): Promise<void> {

@@ -12,9 +12,11 @@ export class ViewerView {
   runList: RunList | null = null;
   player: ReviewPlayer | null = null;
 
-  constructor(private readonly token: string) {
+  /** <paramref name="banner"/> shows (or, given '', clears) the page's banner. */
+  constructor(private readonly token: string, private readonly banner: (text: string) => void = () => {}) {
     this.monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic');
-    this.monitor.onFrame = () => setText('viewer-info', `${this.monitor.frames} live frames${this.monitor.lastImageHold ? ' · LIH' : ''}`);
+    this.monitor.onFrame = () => this.showLiveInfo();
+    this.monitor.onState = () => this.showLiveState();
     byId('viewer-watch').onclick = () => this.watch(byId<HTMLInputElement>('viewer-exam').value.trim());
     const fragment = new URLSearchParams(location.hash.slice(1));
     const exam = fragment.get('exam');
@@ -24,6 +26,18 @@ export class ViewerView {
       const run = fragment.get('run');
       if (run) this.player!.choose({ runId: run, frames: 0 });
     }
+  }
+
+  private showLiveInfo(): void {
+    const m = this.monitor;
+    const state = m.state === 'live' || m.state === 'idle' ? '' : ` · ${describeState(m.state, m.closeReason)}`;
+    setText('viewer-info', `${m.frames} live frames${m.lastImageHold ? ' · LIH' : ''}${state}`);
+  }
+
+  private showLiveState(): void {
+    // A lost station is said on the page's banner while the viewer keeps what it shows; it clears when the feed is back.
+    this.banner(this.monitor.state === 'reconnecting' ? 'Connection to the station lost: reconnecting…' : '');
+    this.showLiveInfo();
   }
 
   watch(examId: string): void {
@@ -44,5 +58,20 @@ export class ViewerView {
     this.player?.stop();
     this.runList = null;
     this.player = null;
+  }
+}
+
+function describeState(state: string, reason: string): string {
+  switch (state) {
+    case 'connecting':
+      return 'connecting…';
+    case 'reconnecting':
+      return 'reconnecting…';
+    case 'ended':
+      return reason || 'ended';
+    case 'refused':
+      return `refused: ${reason}`;
+    default:
+      return state;
   }
 }

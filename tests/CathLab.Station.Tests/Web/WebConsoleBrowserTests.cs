@@ -36,6 +36,12 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     [Fact]
     public Task An_observer_reviews_a_recorded_run() => RunAsync("review.spec.ts", "review", leaseMs: 1000);
 
+    /// <summary>An observer joins after a fluoro (the last-image hold shown at once), reviews a cine while it is recorded,
+    /// and follows the station's restart (banner, watching again by itself): observer-live.spec.ts.</summary>
+    [Fact]
+    public Task An_observer_joins_between_runs_reviews_a_growing_run_and_follows_a_station_restart() =>
+        RunAsync("observer-live.spec.ts", "observer-live", leaseMs: 1000);
+
     [Theory]
     [InlineData("malformed and unknown messages from the station are ignored and counted", "malformed-messages")]
     [InlineData("the station restarted mid-session", "station-restart")]
