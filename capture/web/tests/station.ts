@@ -7,6 +7,8 @@ export const station = {
   technicianToken: required('CATHLAB_TOKEN'),
   observerToken: process.env['CATHLAB_OBSERVER_TOKEN'] ?? '',
   hook: process.env['CATHLAB_HOOK'] ?? '',
+  /** The same station through the project's throttling relay (2 Mbit/s each way), where the rig provides one. */
+  slowUrl: process.env['CATHLAB_SLOW_URL'] ?? '',
   allowedPulses: Number(process.env['CATHLAB_ALLOWED_PULSES'] ?? '0'),
   artifacts: process.env['CATHLAB_ARTIFACTS'] ?? 'test-results',
 };

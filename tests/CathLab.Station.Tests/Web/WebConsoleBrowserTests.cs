@@ -1,3 +1,4 @@
+using CathLab.LiveFeed.Tests.Support;
 using System.Net;
 using CathLab.Dicom.Network.Association;
 using CathLab.Security.Access;
@@ -34,7 +35,14 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     /// <summary>An observer reviews a cine the technician records first (review.spec.ts); the exam stays open, since a
     /// closed exam has nothing to review at the station.</summary>
     [Fact]
-    public Task An_observer_reviews_a_recorded_run() => RunAsync("review.spec.ts", "review", leaseMs: 1000);
+    public async Task An_observer_reviews_a_recorded_run()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim, [.. Tokens, "--Station:Exposure:PedalLeaseMs=1000"]);
+        // A second way in for the page at 2 Mbit/s each way: the click-to-first-frame figure over a slow link.
+        await using var slow = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort), 2_000_000);
+        await PlayAsync(sim, station, "review.spec.ts", "review", null, environment: new Dictionary<string, string> { ["CATHLAB_SLOW_URL"] = $"http://127.0.0.1:{slow.Port}/" });
+    }
 
     /// <summary>An observer joins after a fluoro (the last-image hold shown at once), reviews a cine while it is recorded,
     /// and follows the station's restart (banner, watching again by itself): observer-live.spec.ts.</summary>
