@@ -1,3 +1,4 @@
+import { DiscussionPanel } from './discussion-view';
 import { byId, setText } from './dom';
 import { LiveMonitor } from './live-monitor';
 import { ReviewPlayer } from './review-player';
@@ -11,6 +12,7 @@ export class ViewerView {
   readonly monitor: LiveMonitor;
   runList: RunList | null = null;
   player: ReviewPlayer | null = null;
+  discussion: DiscussionPanel | null = null;
 
   /** <paramref name="banner"/> shows (or, given '', clears) the page's banner. */
   constructor(private readonly token: string, private readonly banner: (text: string) => void = () => {}) {
@@ -25,6 +27,12 @@ export class ViewerView {
       this.watch(exam);
       const run = fragment.get('run');
       if (run) this.player!.choose({ runId: run, frames: 0 });
+      // `#exam=ID&discuss=NAME` joins the exam's discussion under that name (a reopened tab comes back in step).
+      const name = fragment.get('discuss');
+      if (name !== null) {
+        byId<HTMLInputElement>('discussion-name').value = name;
+        this.discussion!.join(name);
+      }
     }
   }
 
@@ -46,13 +54,18 @@ export class ViewerView {
     this.monitor.watch(examId);
     this.player = new ReviewPlayer(this.token, examId);
     const runList = new RunList(byId<HTMLOListElement>('review-runs'), this.token, examId);
-    runList.onChoose = (run) => this.player?.choose(run);
+    this.discussion = new DiscussionPanel(this.token, examId, this.player, () => runList.runs);
+    runList.onChoose = (run) => {
+      if (!this.discussion?.choose(run)) this.player?.choose(run);
+    };
     runList.onRefresh = () => setText('review-runs-info', runList.problem ? `Runs: ${runList.problem}` : `(${runList.runs.length})`);
     runList.start();
     this.runList = runList;
   }
 
   stop(): void {
+    this.discussion?.leave();
+    this.discussion = null;
     this.monitor.stop();
     this.runList?.stop();
     this.player?.stop();

@@ -50,6 +50,11 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     public Task An_observer_joins_between_runs_reviews_a_growing_run_and_follows_a_station_restart() =>
         RunAsync("observer-live.spec.ts", "observer-live", leaseMs: 1000);
 
+    /// <summary>Two observers' browsers discuss a cine the technician records: shared playback in step, floor control,
+    /// pointers, annotations, chat, a tab killed and reopened, the station restarted (discussion.spec.ts).</summary>
+    [Fact]
+    public Task Two_cardiologists_discuss_a_recorded_cine_in_step() => RunAsync("discussion.spec.ts", "discussion", leaseMs: 1000);
+
     [Theory]
     [InlineData("malformed and unknown messages from the station are ignored and counted", "malformed-messages")]
     [InlineData("the station restarted mid-session", "station-restart")]
