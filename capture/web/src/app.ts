@@ -28,6 +28,10 @@ function show(view: PageState['view']): void {
   byId('console').hidden = view !== 'console';
   byId('viewer').hidden = view !== 'viewer';
   byId('signout').hidden = view === 'signin';
+  // A technician may leave the console for the viewer (review, the case discussion) and come back; an observer has only the viewer.
+  const technician = state.role === 'technician' && view !== 'signin';
+  byId('to-viewer').hidden = !technician || view === 'viewer';
+  byId('to-console').hidden = !technician || view === 'console';
 }
 
 function banner(text: string): void {
@@ -99,6 +103,19 @@ function showViewer(token: string): void {
   state.viewer ??= new ViewerView(token, banner);
 }
 
+byId('to-viewer').onclick = () => {
+  const token = sessionStorage.getItem(TokenKey);
+  if (!token) return;
+  showViewer(token);
+  // The exam the console has open, unless the viewer already watches one.
+  const exam = state.console?.status?.exam;
+  if (exam?.open && !state.viewer!.monitor.watching) {
+    byId<HTMLInputElement>('viewer-exam').value = exam.examId;
+    state.viewer!.watch(exam.examId);
+  }
+};
+byId('to-console').onclick = () => show('console');
+
 byId<HTMLFormElement>('signin').onsubmit = (e) => {
   e.preventDefault();
   setText('signin-error', '');
@@ -111,6 +128,7 @@ byId('signout').onclick = () => {
   state.console = null;
   state.viewer?.stop();
   state.viewer = null;
+  state.role = '';
   const connection = state.connection;
   state.connection = null;
   connection?.close();

@@ -42,6 +42,7 @@ export class DiscussionPanel {
     byId('discussion-leave').onclick = () => this.leave();
     byId('discussion-request').onclick = () => this.send({ type: 'floor.request' });
     byId('discussion-release').onclick = () => this.send({ type: 'floor.release' });
+    byId('discussion-take').onclick = () => this.send({ type: 'floor.take' });
     byId('discussion-send').onclick = () => this.say();
     byId<HTMLInputElement>('discussion-say').onkeydown = (e) => {
       if (e.key === 'Enter') this.say();
@@ -285,7 +286,9 @@ export class DiscussionPanel {
       closed: `Discussion closed: ${this.connection?.reason ?? ''}`,
     };
     setText('discussion-state', stateText[link] ?? link);
-    byId('discussion-request').hidden = !this.joined || this.driving;
+    const technician = this.participants.get(this.you)?.role === 'technician';
+    byId('discussion-request').hidden = !this.joined || this.driving || technician;
+    byId('discussion-take').hidden = !this.joined || this.driving || !technician;
     byId('discussion-release').hidden = !this.joined || !this.driving;
     const people = byId('discussion-participants');
     people.replaceChildren(

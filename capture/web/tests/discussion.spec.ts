@@ -138,6 +138,20 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
   const back = await until(() => seen(reopened), (s) => s.current === frameNow && s.annotations.length === 1 && s.chat.length >= 1, 'the reopened tab in step');
   expect(back.driver).toBe(back.you); // the same holder under the same name is the same participant, floor and all
 
+  // The technician at the table joins from the console's "Review & discuss" and takes the floor.
+  await technician.click('#to-viewer');
+  await expect(technician.locator('#viewer')).toBeVisible();
+  await expect(technician.locator('#viewer-exam')).toHaveValue(examId);
+  await technician.fill('#discussion-name', 'Tech at the table');
+  await technician.click('#discussion-join');
+  await until(() => seen(technician), (s) => s.link === 'joined' && s.current === frameNow, 'the technician in the discussion, in step');
+  await expect(technician.locator('#discussion-request')).toBeHidden();
+  await technician.click('#discussion-take');
+  await until(() => seen(remote), (s) => s.participants.find((p) => p.id === s.driver)?.name === 'Tech at the table', 'the technician driving');
+  await screenshot(technician, 'discussion-technician');
+  await technician.click('#to-console');
+  await expectConsole(technician);
+
   // The station restarted mid-discussion: both join again by themselves, and the discussion is as it was.
   const restarted = restartStation();
   await until(() => seen(remote), (s) => s.link === 'reconnecting', 'the discussion lost');
