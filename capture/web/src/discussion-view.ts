@@ -28,6 +28,8 @@ export class DiscussionPanel {
   /** The last refusal the station sent this participant (read by the tests). */
   refused = '';
   resyncs = 0;
+  /** [station time, frame] of each frame drawn while in the discussion, the last 600 (the tests compare participants). */
+  readonly shownLog: [number, number][] = [];
   private readonly overlay: DiscussionOverlay;
   private stepTimer = 0;
   private lastPointerSent = 0;
@@ -38,6 +40,11 @@ export class DiscussionPanel {
   constructor(private readonly token: string, private readonly examId: string, private readonly player: ReviewPlayer, private readonly runs: () => RecordedRun[]) {
     this.overlay = new DiscussionOverlay(byId<HTMLCanvasElement>('review-overlay'), player.view);
     player.view.onRender = () => this.redraw();
+    player.onShown = (frame) => {
+      if (!this.connection) return;
+      this.shownLog.push([this.connection.now(), frame]);
+      if (this.shownLog.length > 600) this.shownLog.splice(0, 100);
+    };
     byId('discussion-join').onclick = () => this.join(byId<HTMLInputElement>('discussion-name').value.trim());
     byId('discussion-leave').onclick = () => this.leave();
     byId('discussion-request').onclick = () => this.send({ type: 'floor.request' });

@@ -36,6 +36,8 @@ export class ReviewPlayer {
   private fetching = 0;
   private dragging: { x: number; y: number; pan: boolean } | null = null;
   private panMode = false;
+  /** Called with each frame drawn from the stream. */
+  onShown: (frame: number) => void = () => {};
   /** When set (in a case discussion), the controls go to it instead of playing here. */
   driver: PlaybackDriver | null = null;
   /** The run's stored frame size and acquired rate, where known (annotations are in stored pixels). */
@@ -119,6 +121,7 @@ export class ReviewPlayer {
       if (header.runId && header.runId !== this.runId) return;
       if (this.firstFrameMs < 0) this.firstFrameMs = performance.now() - this.chosenAt;
       this.shown.push(header.frameNumber);
+      this.onShown(header.frameNumber);
       this.view.showStreamed(header.frameNumber, bitmap);
       this.scrub.value = String(header.frameNumber);
       this.showInfo();

@@ -36,6 +36,20 @@ function seen(page: Page): Promise<Seen> {
   });
 }
 
+function shownLog(page: Page): Promise<[number, number][]> {
+  return page.evaluate(() => [...(window as never as { cathlab: { viewer: { discussion: { shownLog: [number, number][] } } } }).cathlab.viewer.discussion.shownLog]);
+}
+
+/** The frame a page showed at station time t: the last one drawn before it. */
+function frameAt(log: [number, number][], t: number): number {
+  let frame = 0;
+  for (const [at, f] of log) {
+    if (at > t) break;
+    frame = f;
+  }
+  return frame;
+}
+
 async function participant(browser: Browser, examId: string, name: string): Promise<Page> {
   const page = await browser.newPage();
   await signIn(page, station.observerToken, `${station.url}#exam=${encodeURIComponent(examId)}&discuss=${encodeURIComponent(name)}`);
@@ -84,14 +98,20 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
   await remote.click('#review-play');
   await until(() => seen(local), (s) => s.playback?.playing === true, 'playing on the other side');
   await remote.waitForTimeout(1500);
-  const offsets: number[] = [];
+  const clockOffsets: number[] = [];
   for (let i = 0; i < 10; i++) {
     for (const p of [remote, local]) {
       const s = await seen(p);
-      offsets.push(apart(s.current, s.expected, s.playback!.frames));
+      clockOffsets.push(apart(s.current, s.expected, s.playback!.frames));
     }
     await remote.waitForTimeout(120);
   }
+  // In step with each other: the frame each page showed at the same station time, every 20 ms over the last 1.2 s.
+  const logs = await Promise.all([remote, local].map((p) => shownLog(p)));
+  const frames = (await seen(remote)).playback!.frames;
+  const end = Math.min(logs[0]!.at(-1)![0], logs[1]!.at(-1)![0]);
+  const offsets: number[] = [];
+  for (let t = end - 1200; t <= end; t += 20) offsets.push(apart(frameAt(logs[0]!, t), frameAt(logs[1]!, t), frames));
   await remote.click('#review-pause');
   const paused = await until(() => seen(remote), (s) => s.playback?.playing === false && s.current === s.playback.startFrame, 'paused');
   await until(() => seen(local), (s) => s.current === paused.playback!.startFrame, 'the other side on the same paused frame');
@@ -163,9 +183,44 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
     expect(s.chat.some((c) => c.text === 'agree, mid LAD')).toBe(true);
   }
   await screenshot(remote, 'discussion-after-restart');
-  const figures = { inStepOffsets: offsets, maxOffset: Math.max(...offsets) };
+  const histogram = (xs: number[]) => xs.reduce<Record<number, number>>((h, x) => ((h[x] = (h[x] ?? 0) + 1), h), {});
+  const figures = { betweenParticipants: histogram(offsets), maxBetween: Math.max(...offsets), againstClock: histogram(clockOffsets), maxAgainstClock: Math.max(...clockOffsets) };
   console.log(`discussion: ${JSON.stringify(figures)}`);
   writeFileSync(`${station.artifacts}/discussion.json`, JSON.stringify(figures));
   expect(Math.max(...offsets)).toBeLessThanOrEqual(1);
+  expect(errors).toEqual([]);
+});
+
+test('malformed and unknown discussion messages are ignored and counted', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  let route: import('@playwright/test').WebSocketRoute | undefined;
+  await page.routeWebSocket(/\/ws\/discussion$/, (ws) => {
+    ws.connectToServer();
+    route = ws;
+  });
+  await signIn(page, station.observerToken, `${station.url}#exam=EXAM-JUNK&discuss=${encodeURIComponent('Dr Junk')}`);
+  await expect(page.locator('#viewer')).toBeVisible();
+  await until(() => seen(page), (s) => s.link === 'joined', 'joined');
+  const junk = [
+    'not json',
+    '[]',
+    '{"type":"state"}',
+    '{"type":"playback","playback":{"runId":7}}',
+    '{"type":"annotation","op":"exploded","annotation":{"id":"a9","author":"p9","kind":"arrow","runId":"r","frame":1,"points":[]}}',
+    '{"type":"pointer","from":"p9","x":"left"}',
+    '{"type":"teleport"}',
+    '{"type":"chat","chat":{"from":"p9"}}',
+  ];
+  for (const m of junk) route!.send(m);
+  route!.send(Buffer.from([1, 2, 3]));
+  const ignored = () => page.evaluate(() => (window as never as { cathlab: { viewer: { discussion: { connection: { ignored: number } } } } }).cathlab.viewer.discussion.connection.ignored);
+  await until(ignored, (n) => n >= junk.length + 1, 'every malformed message counted');
+  expect(await ignored()).toBe(junk.length + 1);
+  // The discussion goes on: a chat line still goes out and comes back.
+  await page.fill('#discussion-say', 'still here');
+  await page.press('#discussion-say', 'Enter');
+  await until(() => seen(page), (s) => s.chat.some((c) => c.text === 'still here'), 'the chat line back');
+  expect((await seen(page)).participants).toHaveLength(1);
   expect(errors).toEqual([]);
 });
