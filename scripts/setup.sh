@@ -8,6 +8,7 @@ declare -A WHY=(
   [socat]="makes the pseudo-terminal pair that stands in for the generator's serial cable"
   [dcmtk]="storescp/storescu/echoscu/findscu/wlmscpfs/dcmdump: real DICOM peers for the tests, and dicom.dic, the PS3.6 dictionary"
   [orthanc]="a real PACS for integration tests (C-STORE, storage commitment, REST API)"
+  [orthanc-dicomweb]="Orthanc's DICOMweb plugin: the STOW-RS archive the publishing tests deliver to"
   [dicom3tools]="dciodvfy validates our objects against their IODs"
   [python3-pydicom]="a third-party reader that must decode every object we write"
   [python3-numpy]="lets pydicom decode pixel data"
