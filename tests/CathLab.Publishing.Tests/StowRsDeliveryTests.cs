@@ -18,16 +18,7 @@ public sealed class StowRsDeliveryTests : IDisposable
         _temp.Dispose();
     }
 
-    private string[] WriteRuns(int count, string prefix)
-    {
-        var folder = _temp.Sub("spool");
-        return [.. Enumerable.Range(0, count).Select(i =>
-        {
-            var path = Path.Combine(folder, $"{prefix}{i}.dcm");
-            SyntheticDicomFile.Write(path, frames: 2 + i, rows: 128, columns: 128);
-            return path;
-        })];
-    }
+    private string[] WriteRuns(int count, string prefix) => SpooledRuns.Write(_temp, count, prefix, side: 128);
 
     private PacsDestination Archive() => PacsDestination.StowRs("orthanc-web", _orthanc.DicomWebRoot);
 

@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { expectConsole, hold, pageStatus, restartStation, screenshot, signIn, station, until } from './station';
+import { expectConsole, restartStation, screenshot, signIn, station, technicianRecords, until } from './station';
 
 // A case discussion between two cardiologists' browsers about a cine the technician records: shared playback in step,
 // floor control, pointers, annotations, chat, a participant's tab killed and reopened, and the station restarted.
@@ -65,14 +65,7 @@ function apart(a: number, b: number, frames: number): number {
 }
 
 test('two cardiologists discuss a recorded cine', async ({ browser }) => {
-  const technician = await browser.newPage();
-  await signIn(technician, station.technicianToken);
-  await expectConsole(technician);
-  await technician.click('#emergency');
-  await expect(technician.locator('#answer')).toHaveText('StartExam: done');
-  await hold(technician, 'cardiac-cine-15', 2000);
-  await expect(technician.locator('#runs li').last()).toContainText('complete');
-  const examId = (await pageStatus(technician))!.exam!.examId;
+  const { technician, examId } = await technicianRecords(browser, 'cardiac-cine-15', 2000);
 
   const errors: string[] = [];
   const remote = await participant(browser, examId, 'Dr Remote');

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { expectConsole, hold, pageStatus, restartStation, screenshot, signIn, station, until } from './station';
+import { pageStatus, restartStation, screenshot, signIn, station, technicianRecords, until } from './station';
 
 // The remote observer's live side: joining between runs shows the last run's last image (not a black canvas), a run
 // still being recorded is reviewed while it grows, and the station restarting under the viewer is said on a banner
@@ -40,13 +40,7 @@ function playerShown(page: Page): Promise<{ shown: number; state: string; frames
 }
 
 test('an observer joins between runs, reviews a growing run and follows a station restart', async ({ browser }) => {
-  const technician = await browser.newPage();
-  await signIn(technician, station.technicianToken);
-  await expectConsole(technician);
-  await technician.click('#emergency');
-  await expect(technician.locator('#answer')).toHaveText('StartExam: done');
-  await hold(technician, 'cardiac-fluoro-7.5', 1500);
-  const examId = (await pageStatus(technician))!.exam!.examId;
+  const { technician, examId } = await technicianRecords(browser, 'cardiac-fluoro-7.5', 1500);
 
   // Joining after the fluoro: the hold is sent at once, and the canvas shows it.
   const page = await browser.newPage();

@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { expectConsole, hold, pageStatus, screenshot, signIn, station, until } from './station';
+import { screenshot, signIn, station, technicianRecords, until } from './station';
 
 // An observer reviews a run the technician has just recorded: the run list, playback at 30 fps (every frame counted),
 // steps, window/level and invert changing the canvas pixels, zoom fetching the full-resolution frame; and an unknown
@@ -37,14 +37,7 @@ function canvasChecksum(page: Page): Promise<number> {
 }
 
 test('an observer reviews a recorded run', async ({ browser }) => {
-  const technician = await browser.newPage();
-  await signIn(technician, station.technicianToken);
-  await expectConsole(technician);
-  await technician.click('#emergency');
-  await expect(technician.locator('#answer')).toHaveText('StartExam: done');
-  await hold(technician, 'cardiac-cine-15', 2000);
-  await expect(technician.locator('#runs li').last()).toContainText('complete');
-  const examId = (await pageStatus(technician))!.exam!.examId;
+  const { examId } = await technicianRecords(browser, 'cardiac-cine-15', 2000);
 
   const page = await browser.newPage();
   const urls: string[] = [];
