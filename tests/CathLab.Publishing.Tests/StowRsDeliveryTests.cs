@@ -64,6 +64,22 @@ public sealed class StowRsDeliveryTests : IDisposable
     }
 
     [Fact]
+    public async Task ALinkCutMidObjectIsSentAgainWholeAndStoredOnce()
+    {
+        await using var relay = new StallingRelay(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, _orthanc.HttpPort));
+        relay.CutNextAfter(100_000);
+        var file = SpooledRuns.Write(_temp, 1, "long", side: 256)[0]; // 2 frames of 256², 256 KB
+        await using var outbox = Outbox.Open(TestOutbox.Options(_temp.File("outbox.db"), PacsDestination.StowRs("via-relay", new Uri($"http://127.0.0.1:{relay.Port}/dicom-web/"))));
+        outbox.Add(file);
+
+        await Eventually.True(() => outbox.Counts().Committed == 1, () => Why(outbox));
+        Assert.Equal(1, relay.Cuts);
+        var item = Assert.Single(outbox.Items());
+        Assert.True(item.Attempts >= 2, $"{item.Attempts} attempt(s)");
+        Assert.Single(await _orthanc.InstanceIdsAsync());
+    }
+
+    [Fact]
     public void TheArchivesAnswerIsReadPerInstance()
     {
         // The Store Instances Response Module (PS3.18 10.5.3) in the DICOM JSON model: one stored, one refused for now
