@@ -4,6 +4,7 @@ using CathLab.LiveFeed.Frames;
 using CathLab.Security.Access;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tiers;
+using CathLab.LiveFeed.Video;
 
 namespace CathLab.LiveFeed;
 
@@ -21,6 +22,7 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     private readonly SessionRegistry _sessions;
     private readonly EncoderLoop _encoder;
     private readonly LosslessFetch _fetch;
+    private readonly VideoLadder _video;
 
     public LiveFeedHub(LiveFeedOptions options)
     {
@@ -30,7 +32,8 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
         _intake = new FrameIntake(_exam, _store, queue);
         _events = new ExamEventFeed(_exam);
         _sessions = new SessionRegistry(_events);
-        _encoder = new EncoderLoop(_store, queue, _sessions);
+        _video = new VideoLadder(options.VideoEncodings);
+        _encoder = new EncoderLoop(_store, queue, _sessions, _video);
         _fetch = new LosslessFetch(_store);
     }
 
@@ -56,6 +59,9 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     public IReadOnlyList<ObserverSession> Sessions => _sessions.Snapshot;
 
     internal FrameStore Store => _store;
+
+    /// <summary>The shared VP8 encodings (their encode and subscriber counts).</summary>
+    public VideoLadder Video => _video;
 
     internal EncodedImagePool PoolOf(StreamVariant variant) => _encoder.PoolOf(variant);
 
@@ -108,10 +114,11 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     public void PublishDose(double referenceAirKermaMilligray, double doseAreaProductGycm2, double fluoroTimeSeconds) =>
         _events.Dose(referenceAirKermaMilligray, doseAreaProductGycm2, fluoroTimeSeconds);
 
-    /// <summary>Registers an observer; it first receives the exam's current run, technique and dose.</summary>
-    internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
+    /// <summary>Registers an observer; it first receives the exam's current run, technique and dose. With
+    /// <paramref name="codec"/> VP8 it receives the shared video encodings instead of JPEG tiers.</summary>
+    internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer, ImageEncoding codec = ImageEncoding.Unspecified)
     {
-        var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer);
+        var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer, codec == ImageEncoding.Vp8 ? _video : null);
         _sessions.Add(session);
         return session;
     }
@@ -131,5 +138,6 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     {
         _encoder.Dispose();
         _sessions.StopAll();
+        _video.Dispose();
     }
 }
