@@ -137,8 +137,11 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
                     if (WatchRequestValidator.RateCapProblem(m.RateCap.MaxFps) is { } problem) throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
                     session.SetRateCap(m.RateCap.MaxFps);
                     break;
+                case ObserverMessage.KindOneofCase.KeyFrame:
+                    session.RequestKeyFrame();
+                    break;
                 default:
-                    throw new RpcException(new Status(StatusCode.InvalidArgument, "only Ack, MarkFrame and SetRateCap may follow the WatchRequest"));
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "only Ack, MarkFrame, SetRateCap and RequestKeyFrame may follow the WatchRequest"));
             }
         }
     }

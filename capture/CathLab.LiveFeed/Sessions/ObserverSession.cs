@@ -21,6 +21,8 @@ public sealed class ObserverSession
     /// <summary>A video observer's queue: frames are never dropped from it (the rest of their group of pictures
     /// would not decode); when it is full the shared encoding's frame is refused and the observer waits for a key frame.</summary>
     public const int VideoQueueCapacity = 4;
+
+    public const long KeyFrameRequestIntervalMicroseconds = 500_000;
     public const int MaxInFlightFrames = 4;
     public const long AckDeadlineMicroseconds = 5_000_000;
     private const double InFlightSeconds = 0.2;
@@ -53,6 +55,8 @@ public sealed class ObserverSession
     private bool _levelChanged = true;
     private readonly ObserverVideoFeed? _video;
     private long _videoRefused;
+    private long _lastKeyFrameRequestUs = long.MinValue / 2;
+    private long _keyFrameRequests;
 
     internal ObserverSession(IFeedConditions feed, CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer,
         VideoLadder? videoLadder = null)
@@ -228,6 +232,22 @@ public sealed class ObserverSession
         Wake();
         return true;
     }
+
+    /// <summary>The observer's decoder lost the stream: its rung makes a key frame on its next picture. Answered at most
+    /// once in <see cref="KeyFrameRequestIntervalMicroseconds"/> (a key frame costs every observer of the rung); a JPEG
+    /// observer's request is ignored.</summary>
+    public void RequestKeyFrame()
+    {
+        if (_video is null) return;
+        long now = UnixClock.NowMicroseconds();
+        long last = Interlocked.Read(ref _lastKeyFrameRequestUs);
+        if (now - last < KeyFrameRequestIntervalMicroseconds || Interlocked.CompareExchange(ref _lastKeyFrameRequestUs, now, last) != last) return;
+        Interlocked.Increment(ref _keyFrameRequests);
+        _video.RequestKeyFrame();
+    }
+
+    /// <summary>Key-frame requests of the observer that were answered.</summary>
+    public long KeyFrameRequests => Interlocked.Read(ref _keyFrameRequests);
 
     /// <summary>Video levels count down from the ladder's largest rung (level 0) as JPEG levels count down from the best tier.</summary>
     private int RungOf(int level) => _video!.Ladder.Count - 1 - level;

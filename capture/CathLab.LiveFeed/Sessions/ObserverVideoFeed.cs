@@ -49,6 +49,15 @@ internal sealed class ObserverVideoFeed : IDisposable
         }
     }
 
+    /// <summary>Asks the rung the observer is on (or moving to) for a key frame.</summary>
+    public void RequestKeyFrame()
+    {
+        lock (_gate)
+        {
+            if ((_pending ?? _current) is { } rung) _ladder[rung.Index].RequestKeyFrame();
+        }
+    }
+
     private bool Take(Rung rung, EncodedVideoFrame frame, in VideoFrameStamp stamp)
     {
         lock (_gate)

@@ -300,8 +300,13 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         }, ct);
 
     private Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct) =>
-        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}", root =>
+        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n}, {\"keyFrame\":true} or {\"maxFps\":x}", root =>
         {
+            if (root.TryGetProperty("keyFrame", out var key) && key.ValueKind == JsonValueKind.True)
+            {
+                session.RequestKeyFrame();
+                return true;
+            }
             if (!root.TryGetProperty("mark", out var mark) || !mark.TryGetInt64(out long k)) return false;
             hub.Mark(session.ExamId, k);
             return true;

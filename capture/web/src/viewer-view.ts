@@ -13,8 +13,8 @@ export class ViewerView {
   player: ReviewPlayer | null = null;
 
   constructor(private readonly token: string) {
-    this.monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic');
-    this.monitor.onFrame = () => setText('viewer-info', `${this.monitor.frames} live frames${this.monitor.lastImageHold ? ' · LIH' : ''}`);
+    this.monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic', true);
+    this.monitor.onFrame = () => setText('viewer-info', `${this.monitor.frames} live frames (${this.monitor.codec})${this.monitor.lastImageHold ? ' · LIH' : ''}`);
     byId('viewer-watch').onclick = () => this.watch(byId<HTMLInputElement>('viewer-exam').value.trim());
     const fragment = new URLSearchParams(location.hash.slice(1));
     const exam = fragment.get('exam');
