@@ -5,7 +5,8 @@ using System.Net.Sockets;
 namespace CathLab.LiveFeed.Tests.Support;
 
 /// <summary>A TCP relay on 127.0.0.1 that forwards to a target at a limited rate in each direction (a token
-/// bucket per direction), with small socket buffers so the relay itself hides little data.</summary>
+/// bucket per direction), with small socket buffers so the relay itself hides little data, and optionally a fixed
+/// one-way delay added after the rate (a link's propagation delay: the bytes in flight are then held by the relay).</summary>
 internal sealed class ThrottlingRelay : IAsyncDisposable
 {
     private const int SmallestChunk = 512;
@@ -18,6 +19,7 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly IPEndPoint _target;
     private readonly double _bytesPerSecond;
+    private readonly TimeSpan _delay;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _pumps = [];
@@ -25,9 +27,10 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     private long _forwarded;
     private double _longestLateWakeSeconds;
 
-    public ThrottlingRelay(IPEndPoint target, double bitsPerSecond)
+    public ThrottlingRelay(IPEndPoint target, double bitsPerSecond, TimeSpan delay = default)
     {
         _target = target;
+        _delay = delay;
         _bytesPerSecond = bitsPerSecond / 8;
         // A millisecond of the rate per chunk on fast links (tens of Mbit/s): 512-byte chunks would need a wake-up every 80 µs.
         _chunk = Math.Clamp((int)(_bytesPerSecond / 1000), SmallestChunk, 16 * 1024);
@@ -114,6 +117,11 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
 
     private void PumpBlocking(Socket from, Socket to)
     {
+        if (_delay > TimeSpan.Zero)
+        {
+            PumpDelayed(from, to);
+            return;
+        }
         var buffer = new byte[_chunk];
         var clock = Stopwatch.StartNew();
         double credit = _chunk;
@@ -144,6 +152,61 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
+    }
+
+    /// <summary>The rate as above on this thread; each chunk then waits out the delay in a queue that a second thread
+    /// forwards from, so the delay adds to every byte without lowering the rate.</summary>
+    private void PumpDelayed(Socket from, Socket to)
+    {
+        using var queue = new System.Collections.Concurrent.BlockingCollection<(long Due, byte[] Bytes)>();
+        var clock = Stopwatch.StartNew();
+        var forwarder = new Thread(() =>
+        {
+            try
+            {
+                foreach (var (due, bytes) in queue.GetConsumingEnumerable(_stop.Token))
+                {
+                    long wait = due - clock.ElapsedTicks;
+                    if (wait > 0) Thread.Sleep(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+                    int sent = 0;
+                    while (sent < bytes.Length) sent += to.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
+                    Interlocked.Add(ref _forwarded, bytes.Length);
+                }
+                to.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+            }
+        })
+        { IsBackground = true, Name = "throttling relay delay" };
+        forwarder.Start();
+        var buffer = new byte[_chunk];
+        double credit = _chunk;
+        double last = 0;
+        long delayTicks = (long)(_delay.TotalSeconds * Stopwatch.Frequency);
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                int n = from.Receive(buffer, SocketFlags.None);
+                if (n == 0) break;
+                while (true)
+                {
+                    double now = clock.Elapsed.TotalSeconds;
+                    credit = Math.Min(_burst, credit + (now - last) * _bytesPerSecond);
+                    last = now;
+                    if (credit >= n) break;
+                    Thread.Sleep(TimeSpan.FromSeconds((n - credit) / _bytesPerSecond));
+                }
+                credit -= n;
+                queue.Add((clock.ElapsedTicks + delayTicks, buffer.AsSpan(0, n).ToArray()));
+            }
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+        queue.CompleteAdding();
+        forwarder.Join();
     }
 
     private void RecordLateness(double seconds)
