@@ -24,6 +24,7 @@ public sealed class ObserverSession
 
     public const long KeyFrameRequestIntervalMicroseconds = 500_000;
     public const int MaxInFlightFrames = 4;
+    public const int MaxInFlightVideoFrames = 8;
     public const long AckDeadlineMicroseconds = 5_000_000;
     private const double InFlightSeconds = 0.2;
 
@@ -415,10 +416,10 @@ public sealed class ObserverSession
             if (!_frames.Reader.TryPeek(out var next)) return false;
             if (_inFlight.Count > 0)
             {
-                if (_inFlight.Count >= MaxInFlightFrames) return false;
+                if (_inFlight.Count >= (_video is null ? MaxInFlightFrames : MaxInFlightVideoFrames)) return false;
                 long bytes = next.Length;
                 foreach (var f in _inFlight) bytes += f.Bytes;
-                if (bytes > _adaptation.ThroughputBytesPerSecond * InFlightSeconds) return false;
+                if (bytes > InFlightBudget(next.Length)) return false;
             }
             // A JPEG observer is sent the newest frame and loses the older ones; a video observer gets them in order.
             while ((_video is null || !taken) && _frames.Reader.TryRead(out var f))
@@ -436,6 +437,17 @@ public sealed class ObserverSession
             if (!frame.LastImageHold) Interlocked.Increment(ref _sent);
             return true;
         }
+    }
+
+    /// <summary>Bytes that may be unacknowledged. A JPEG observer: the per-frame throughput times 0.2 s. A video observer,
+    /// whose frames are small and all needed: the modelled bandwidth times (the link's fixed delay + 0.2 s), its
+    /// bandwidth-delay product plus a little queue, since the per-frame throughput of a small frame is mostly the delay
+    /// (through 50 ms each way that allowed about 2 frames per round trip, under 9 fps at 2 Mbit/s).</summary>
+    private double InFlightBudget(int nextBytes)
+    {
+        if (_video is not null && _adaptation.Link.TryEstimate(nextBytes, out double delayUs, out double bandwidth))
+            return bandwidth * (delayUs / 1e6 + InFlightSeconds);
+        return _adaptation.ThroughputBytesPerSecond * InFlightSeconds;
     }
 
     private void Housekeeping(long now)

@@ -117,13 +117,9 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
 
     private void PumpBlocking(Socket from, Socket to)
     {
-        if (_delay > TimeSpan.Zero)
-        {
-            PumpDelayed(from, to);
-            return;
-        }
         var buffer = new byte[_chunk];
         var clock = Stopwatch.StartNew();
+        var delayed = _delay > TimeSpan.Zero ? new DelayLine(this, to, clock) : null;
         double credit = _chunk;
         double last = 0;
         try
@@ -143,70 +139,69 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
                     RecordLateness(clock.Elapsed.TotalSeconds - now - wait);
                 }
                 credit -= n;
+                if (delayed is not null)
+                {
+                    delayed.Add(buffer.AsSpan(0, n));
+                    continue;
+                }
                 int sent = 0;
                 while (sent < n) sent += to.Send(buffer, sent, n - sent, SocketFlags.None);
                 Interlocked.Add(ref _forwarded, n);
             }
-            to.Shutdown(SocketShutdown.Send);
+            if (delayed is null) to.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
+        delayed?.Finish();
     }
 
-    /// <summary>The rate as above on this thread; each chunk then waits out the delay in a queue that a second thread
-    /// forwards from, so the delay adds to every byte without lowering the rate.</summary>
-    private void PumpDelayed(Socket from, Socket to)
+    /// <summary>The link's fixed delay: each chunk that has passed the rate waits in a queue until it is due, and a
+    /// thread of its own forwards it, so the delay adds to every byte without lowering the rate.</summary>
+    private sealed class DelayLine
     {
-        using var queue = new System.Collections.Concurrent.BlockingCollection<(long Due, byte[] Bytes)>();
-        var clock = Stopwatch.StartNew();
-        var forwarder = new Thread(() =>
+        private readonly System.Collections.Concurrent.BlockingCollection<(long Due, byte[] Bytes)> _queue = new();
+        private readonly ThrottlingRelay _relay;
+        private readonly Stopwatch _clock;
+        private readonly long _delayTicks;
+        private readonly Thread _forwarder;
+
+        public DelayLine(ThrottlingRelay relay, Socket to, Stopwatch clock)
+        {
+            _relay = relay;
+            _clock = clock;
+            _delayTicks = (long)(relay._delay.TotalSeconds * Stopwatch.Frequency);
+            _forwarder = new Thread(() => Forward(to)) { IsBackground = true, Name = "throttling relay delay" };
+            _forwarder.Start();
+        }
+
+        public void Add(ReadOnlySpan<byte> bytes) => _queue.Add((_clock.ElapsedTicks + _delayTicks, bytes.ToArray()));
+
+        public void Finish()
+        {
+            _queue.CompleteAdding();
+            _forwarder.Join();
+            _queue.Dispose();
+        }
+
+        private void Forward(Socket to)
         {
             try
             {
-                foreach (var (due, bytes) in queue.GetConsumingEnumerable(_stop.Token))
+                foreach (var (due, bytes) in _queue.GetConsumingEnumerable(_relay._stop.Token))
                 {
-                    long wait = due - clock.ElapsedTicks;
+                    long wait = due - _clock.ElapsedTicks;
                     if (wait > 0) Thread.Sleep(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
                     int sent = 0;
                     while (sent < bytes.Length) sent += to.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
-                    Interlocked.Add(ref _forwarded, bytes.Length);
+                    Interlocked.Add(ref _relay._forwarded, bytes.Length);
                 }
                 to.Shutdown(SocketShutdown.Send);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
             {
             }
-        })
-        { IsBackground = true, Name = "throttling relay delay" };
-        forwarder.Start();
-        var buffer = new byte[_chunk];
-        double credit = _chunk;
-        double last = 0;
-        long delayTicks = (long)(_delay.TotalSeconds * Stopwatch.Frequency);
-        try
-        {
-            while (!_stop.IsCancellationRequested)
-            {
-                int n = from.Receive(buffer, SocketFlags.None);
-                if (n == 0) break;
-                while (true)
-                {
-                    double now = clock.Elapsed.TotalSeconds;
-                    credit = Math.Min(_burst, credit + (now - last) * _bytesPerSecond);
-                    last = now;
-                    if (credit >= n) break;
-                    Thread.Sleep(TimeSpan.FromSeconds((n - credit) / _bytesPerSecond));
-                }
-                credit -= n;
-                queue.Add((clock.ElapsedTicks + delayTicks, buffer.AsSpan(0, n).ToArray()));
-            }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
-        {
-        }
-        queue.CompleteAdding();
-        forwarder.Join();
     }
 
     private void RecordLateness(double seconds)
