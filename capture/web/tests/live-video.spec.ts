@@ -62,7 +62,7 @@ test('an observer watches live VP8 through a slow link', async ({ browser }) => 
   await expectConsole(technician);
   await technician.click('#emergency');
   await expect(technician.locator('#answer')).toHaveText('StartExam: done');
-  const examId = (await pageStatus(technician))!.exam!.examId;
+  const examId = (await until(() => pageStatus(technician), (s) => s?.exam?.open === true, 'the exam open in the status'))!.exam!.examId;
 
   const observer = await browser.newPage();
   const errors: string[] = [];
