@@ -109,6 +109,30 @@ public sealed class VideoObserverTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_key_frame_the_observer_asks_for_comes_within_a_few_frames()
+    {
+        var server = await StartAsync(SmallFullRate with { KeyFrameInterval = TimeSpan.FromSeconds(10) });
+        using var pump = new FramePump(server.Hub, SimulatedFrameSet.Full, 15).Start();
+        var viewer = new DecodingViewer(server.Address);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(90));
+        var run = viewer.RunAsync(VideoWatch, stop.Token);
+        await WaitFor(() => viewer.Frames >= 15, () => "15 frames");
+        long askedAt = viewer.Frames;
+        await viewer.Observer!.RequestKeyFrameAsync(stop.Token);
+        await WaitFor(() => viewer.KeyFrameIndexes.Count >= 2, () => "the key frame asked for");
+        long answered = server.Hub.Sessions.Sum(s => s.KeyFrameRequests);
+        stop.Cancel();
+        await Assert.ThrowsAnyAsync<Exception>(() => run);
+
+        // The joiner's key frame, then the one asked for: frames already queued or in flight come first (at most
+        // the queue's and the window's), the 10 s interval's key frame would be ~150 frames later.
+        Assert.Equal(0, viewer.KeyFrameIndexes[0]);
+        long after = viewer.KeyFrameIndexes[1] - askedAt;
+        Assert.InRange(after, 0, Sessions.ObserverSession.VideoQueueCapacity + Sessions.ObserverSession.MaxInFlightVideoFrames + 2);
+        Assert.Equal(1, answered);
+    }
+
+    [Fact]
     public async Task The_default_ladder_starts_a_video_observer_at_its_smallest_rung()
     {
         var server = await StartAsync();
@@ -176,10 +200,15 @@ public sealed class VideoObserverTests : IAsyncLifetime
 
         public (int Width, int Height) FirstPictureSize { get; private set; }
 
+        /// <summary>Which frames (counted from 0) were key frames.</summary>
+        public List<long> KeyFrameIndexes { get; } = [];
+
+        public LiveFeedObserver? Observer { get; private set; }
+
         public async Task RunAsync(WatchRequest request, CancellationToken cancellation)
         {
             using var channel = LiveFeedObserver.CreateChannel(address);
-            var observer = new LiveFeedObserver(channel, LiveFeedTestServer.ObserverToken);
+            var observer = Observer = new LiveFeedObserver(channel, LiveFeedTestServer.ObserverToken);
             try
             {
                 await observer.RunAsync(request, OnFrame, null, cancellation);
@@ -194,7 +223,11 @@ public sealed class VideoObserverTests : IAsyncLifetime
         {
             Assert.Equal(ImageEncoding.Vp8, frame.Encoding);
             if (Interlocked.Increment(ref _frames) == 1) FirstFrameWasKey = frame.KeyFrame;
-            if (frame.KeyFrame) Interlocked.Increment(ref _keyFrames);
+            if (frame.KeyFrame)
+            {
+                Interlocked.Increment(ref _keyFrames);
+                lock (KeyFrameIndexes) KeyFrameIndexes.Add(Frames - 1);
+            }
             Interlocked.Add(ref _bytes, frame.Data.Length);
             bool follows = _previous is { } p && p.Width == frame.Width && p.Sequence + 1 == frame.Sequence;
             if (_previous is not null && !follows)
