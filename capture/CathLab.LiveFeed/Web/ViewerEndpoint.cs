@@ -86,8 +86,9 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             await ReviewAsync(socket, transport, buffer, caller, review, peer, ct);
             return;
         }
-        var session = hub.Join(caller, request.ExamId, request.BestTier == Tier.Lossless ? Tier.Diagnostic : request.BestTier, request.MaxFps, "websocket", peer);
-        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket", Detail: $"session {session.Id}"));
+        var session = hub.Join(caller, request.ExamId, request.BestTier == Tier.Lossless ? Tier.Diagnostic : request.BestTier, request.MaxFps, "websocket", peer, request.Codec);
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket",
+            Detail: $"session {session.Id}, codec {(session.IsVideo ? "vp8" : "jpeg")}"));
         string outcome = "OK";
         try
         {
@@ -235,7 +236,14 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             string exam = root.TryGetProperty("examId", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "";
             string tier = root.TryGetProperty("bestTier", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "diagnostic";
             double maxFps = root.TryGetProperty("maxFps", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : 0;
+            string codec = root.TryGetProperty("codec", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "jpeg";
             request = new WatchRequest { ExamId = exam, MaxFps = (float)maxFps };
+            request.Codec = codec.ToLowerInvariant() switch
+            {
+                "jpeg" => ImageEncoding.Jpeg,
+                "vp8" => ImageEncoding.Vp8,
+                _ => (ImageEncoding)(-1),
+            };
             request.BestTier = tier.ToLowerInvariant() switch
             {
                 "lossless" => Tier.Lossless,
@@ -298,8 +306,13 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         }, ct);
 
     private Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct) =>
-        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}", root =>
+        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n}, {\"keyFrame\":true} or {\"maxFps\":x}", root =>
         {
+            if (root.TryGetProperty("keyFrame", out var key) && key.ValueKind == JsonValueKind.True)
+            {
+                session.RequestKeyFrame();
+                return true;
+            }
             if (!root.TryGetProperty("mark", out var mark) || !mark.TryGetInt64(out long k)) return false;
             hub.Mark(session.ExamId, k);
             return true;

@@ -1,4 +1,5 @@
-import { liveSocketUrl, readFrameMessage } from './frame-message';
+import { liveSocketUrl, readFrameMessage, type FrameMessage } from './frame-message';
+import { LiveVideo, vp8Supported } from './live-video';
 
 /** Where the monitor's feed stands: shown to the user, read by the browser tests. */
 export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'refused';
@@ -27,8 +28,15 @@ export class LiveMonitor {
   reconnects = 0;
   onFrame: () => void = () => {};
   onState: () => void = () => {};
+  /** What the frames come as: VP8 where WebCodecs decodes it (asked for in the hello), JPEG otherwise. */
+  codec: 'vp8' | 'jpeg' = 'jpeg';
+  video: LiveVideo | null = null;
+  private readonly vp8: Promise<boolean>;
 
-  constructor(private readonly canvas: HTMLCanvasElement, private readonly token: string, private readonly tier: 'diagnostic' | 'preview') {}
+  /** allowVideo: ask for VP8 where the browser decodes it (an observer on a slow link); the console keeps JPEG. */
+  constructor(private readonly canvas: HTMLCanvasElement, private readonly token: string, private readonly tier: 'diagnostic' | 'preview', allowVideo = false) {
+    this.vp8 = allowVideo ? vp8Supported() : Promise.resolve(false);
+  }
 
   get watching(): string {
     return this.examId;
@@ -48,6 +56,8 @@ export class LiveMonitor {
     this.socket = null;
     socket?.close(1000, 'stopped');
     this.examId = '';
+    this.video?.close();
+    this.video = null;
     this.setState('idle');
   }
 
@@ -55,8 +65,9 @@ export class LiveMonitor {
     const examId = this.examId;
     const socket = new WebSocket(liveSocketUrl());
     socket.binaryType = 'arraybuffer';
-    socket.onopen = () => {
-      socket.send(JSON.stringify({ token: this.token, examId, bestTier: this.tier, maxFps: 0 }));
+    socket.onopen = async () => {
+      this.codec = (await this.vp8) ? 'vp8' : 'jpeg';
+      socket.send(JSON.stringify({ token: this.token, examId, bestTier: this.tier, maxFps: 0, codec: this.codec }));
       this.attempt = 0;
       this.setState('live');
     };
@@ -67,6 +78,9 @@ export class LiveMonitor {
       if (this.socket !== socket) return; // stopped, or replaced by another watch
       this.socket = null;
       this.closeReason = e.reason;
+      // A new socket is a new video stream: its decoder starts again at the stream's first key frame.
+      this.video?.close();
+      this.video = null;
       if (e.code === 1000) this.setState('ended');
       else if (e.code === 1007 || (e.code >= 4400 && e.code < 4500)) this.setState('refused');
       else {
@@ -88,7 +102,9 @@ export class LiveMonitor {
   }
 
   private async draw(socket: WebSocket, buffer: ArrayBuffer): Promise<void> {
-    const { header, jpeg } = readFrameMessage(buffer);
+    const message = readFrameMessage(buffer);
+    if (message.header.codec === 'vp8') return this.pushVideo(socket, message);
+    const { header, jpeg } = message;
     const bitmap = await createImageBitmap(jpeg);
     this.canvas.getContext('2d')!.drawImage(bitmap, 0, 0, this.canvas.width, this.canvas.height);
     bitmap.close();
@@ -96,5 +112,20 @@ export class LiveMonitor {
     this.frames++;
     this.lastImageHold = header.lastImageHold === true;
     this.onFrame();
+  }
+
+  private pushVideo(socket: WebSocket, { header, payload }: FrameMessage): void {
+    if (!this.video) {
+      this.video = new LiveVideo(this.canvas, () => {
+        if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ keyFrame: true }));
+      });
+      this.video.onPicture = () => {
+        this.frames++;
+        this.onFrame();
+      };
+    }
+    if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ ack: header.frameNumber }));
+    this.lastImageHold = header.lastImageHold === true;
+    this.video.push(header, payload);
   }
 }

@@ -16,7 +16,7 @@ export class ViewerView {
 
   /** <paramref name="banner"/> shows (or, given '', clears) the page's banner. */
   constructor(private readonly token: string, private readonly banner: (text: string) => void = () => {}) {
-    this.monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic');
+    this.monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic', true);
     this.monitor.onFrame = () => this.showLiveInfo();
     this.monitor.onState = () => this.showLiveState();
     byId('viewer-watch').onclick = () => this.watch(byId<HTMLInputElement>('viewer-exam').value.trim());
@@ -39,7 +39,7 @@ export class ViewerView {
   private showLiveInfo(): void {
     const m = this.monitor;
     const state = m.state === 'live' || m.state === 'idle' ? '' : ` · ${describeState(m.state, m.closeReason)}`;
-    setText('viewer-info', `${m.frames} live frames${m.lastImageHold ? ' · LIH' : ''}${state}`);
+    setText('viewer-info', `${m.frames} live frames (${m.codec})${m.lastImageHold ? ' · LIH' : ''}${state}`);
   }
 
   private showLiveState(): void {

@@ -1,6 +1,6 @@
-using CathLab.LiveFeed.Tests.Support;
 using System.Net;
 using CathLab.Dicom.Network.Association;
+using CathLab.LiveFeed.Tests.Support;
 using CathLab.Security.Access;
 using CathLab.Station.Control;
 using CathLab.Station.Tests.Hil;
@@ -69,6 +69,18 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     [InlineData("a lost connection", "lost-connection")]
     public Task The_exposure_button_is_a_dead_man(string testTitle, string scenario) =>
         RunAsync("dead-man.spec.ts", "dead-man-" + scenario, testTitle, openExam: true);
+
+    /// <summary>An observer watches the live exam as VP8 in WebCodecs (live-video.spec.ts) through the live feed tests'
+    /// throttling relay at 256 kbit/s with 50 ms each way; the technician's page goes direct.</summary>
+    [Fact]
+    public async Task An_observer_watches_live_vp8_through_a_slow_link()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim, [.. Tokens, "--Station:Exposure:PedalLeaseMs=1000"]);
+        await using var slow = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort), 256_000, TimeSpan.FromMilliseconds(50));
+        await PlayAsync(sim, station, "live-video.spec.ts", "live-video", null,
+            environment: new Dictionary<string, string> { ["CATHLAB_OBSERVER_URL"] = $"http://127.0.0.1:{slow.Port}/" });
+    }
 
     /// <summary>The console's workflow against the hospital (<see cref="Hospital"/>: Orthanc as PACS and worklist, the RIS's
     /// MPPS), with a second destination that refuses every object until the test mends it.</summary>
