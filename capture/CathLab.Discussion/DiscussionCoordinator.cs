@@ -374,7 +374,7 @@ public sealed class DiscussionCoordinator : IDisposable
             int? frames = FramesOf(runId);
             if (frames is null) return $"exam {ExamId} has no run '{runId}'";
             if (frame < 1 || frame > frames) return $"run {runId} has frames 1 to {frames}; there is no frame {frame}";
-            request = new CaptureRequest(ExamId, runId, frame, _state.View, [.. _state.Annotations.Where(a => a.RunId == runId && a.Frame == frame)], who, _clock.GetUtcNow());
+            request = new CaptureRequest(ExamId, runId, frame, _state.View, [.. _state.Annotations.Where(a => a.RunId == runId && a.Frame == frame)], who, _clock.GetUtcNow(), _state.Captures.Count + 1);
         }
         string sopInstanceUid;
         try

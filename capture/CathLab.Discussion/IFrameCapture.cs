@@ -1,7 +1,8 @@
 namespace CathLab.Discussion;
 
-/// <summary>What a capture records: one frame of one run as everyone sees it now, with its marks.</summary>
-public sealed record CaptureRequest(string ExamId, string RunId, int Frame, ViewSettings View, IReadOnlyList<Annotation> Annotations, Participant By, DateTimeOffset At);
+/// <summary>What a capture records: one frame of one run as everyone sees it now, with its marks; <see cref="Number"/> counts
+/// the discussion's captures from 1.</summary>
+public sealed record CaptureRequest(string ExamId, string RunId, int Frame, ViewSettings View, IReadOnlyList<Annotation> Annotations, Participant By, DateTimeOffset At, int Number);
 
 /// <summary>Turns a captured frame into a stored object handed to publishing; the host's (the station writes a
 /// Grayscale Softcopy Presentation State into its outbox).</summary>
