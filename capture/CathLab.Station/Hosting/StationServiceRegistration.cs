@@ -74,6 +74,7 @@ public static class StationServiceRegistration
                 TransferSyntax = RecorderTransferSyntaxes.Of(options.RecorderTransferSyntax),
                 FastRunAboveRate = options.RecorderTransferSyntax == RecorderTransferSyntax.JpegLsLossless ? options.RecorderJpegLsUpToRate : double.PositiveInfinity,
                 SpoolReserveBytes = (long)options.SpoolReserveMiB << 20,
+                ImagerPixelSpacingMm = options.Detector.ImagerPixelSpacingMm,
                 Time = sp.GetRequiredService<TimeProvider>(),
             },
             sp.GetRequiredService<ILogger<RunRecorder>>()));
