@@ -3,7 +3,7 @@
 // for the station's audience carrying the test users' role and exam claims, and rotates its signing key on
 // POST /test/rotate-keys (the new key replaces the old one in the published key set).
 //
-//   node provider.mjs --port 0 --audience cathlab-station --redirect http://127.0.0.1:5701/ [--redirect ...]
+//   node provider.mjs --port 0 --audience urn:cathlab:station --redirect http://127.0.0.1:5701/ [--redirect ...]
 //                     [--client-id cathlab-web] [--role-claim cathlab_role] [--exams-claim cathlab_exams]
 //                     [--token-seconds 300]
 // Prints "issuer <url>" on standard output once it listens. Users (login = the user name, any password):
@@ -16,7 +16,7 @@ import Provider from 'oidc-provider';
 const { values: args } = parseArgs({
   options: {
     port: { type: 'string', default: '0' },
-    audience: { type: 'string', default: 'cathlab-station' },
+    audience: { type: 'string', default: 'urn:cathlab:station' },
     redirect: { type: 'string', multiple: true, default: [] },
     'client-id': { type: 'string', default: 'cathlab-web' },
     'role-claim': { type: 'string', default: 'cathlab_role' },

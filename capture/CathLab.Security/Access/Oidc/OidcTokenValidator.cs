@@ -6,25 +6,25 @@ using Microsoft.IdentityModel.Tokens;
 namespace CathLab.Security.Access.Oidc;
 
 /// <summary>Validates an access token from the site's provider: signature against the keys its discovery document
-/// publishes (fetched on first use, refreshed periodically, and refetched once when a token names a key not yet seen,
-/// so a key rotation needs no restart), issuer, audience and lifetime against <see cref="TimeProvider"/> within the
+/// publishes (fetched on first use, refreshed periodically by ConfigurationManager, and refetched at once when a token names a
+/// key not yet seen, so a key rotation needs no restart), issuer, audience and lifetime against <see cref="TimeProvider"/> within the
 /// clock skew; then maps its claims to a <see cref="CallerIdentity"/>.</summary>
 public sealed class OidcTokenValidator
 {
     private readonly OidcSettings _settings;
     private readonly TimeProvider _clock;
-    private readonly ConfigurationManager<OpenIdConnectConfiguration> _provider;
+    private readonly HttpDocumentRetriever _documents;
     private readonly JsonWebTokenHandler _handler = new();
+    private readonly Lock _refetch = new();
+    private ConfigurationManager<OpenIdConnectConfiguration> _provider;
+    private DateTimeOffset? _lastRefetch;
 
     public OidcTokenValidator(OidcSettings settings, TimeProvider clock, HttpClient? http = null)
     {
         _settings = settings;
         _clock = clock;
-        var documents = new HttpDocumentRetriever(http ?? new HttpClient()) { RequireHttps = !settings.MayUsePlainHttp };
-        _provider = new ConfigurationManager<OpenIdConnectConfiguration>(settings.DiscoveryAddress.AbsoluteUri, new OpenIdConnectConfigurationRetriever(), documents)
-        {
-            RefreshInterval = settings.KeyRefreshInterval,
-        };
+        _documents = new HttpDocumentRetriever(http ?? new HttpClient()) { RequireHttps = !settings.MayUsePlainHttp };
+        _provider = NewManager();
     }
 
     /// <summary>Three dot-separated parts: a JWS compact serialisation (a static token never has that shape by accident
@@ -53,16 +53,40 @@ public sealed class OidcTokenValidator
             return TokenCheck.Refused($"the provider's keys cannot be fetched: {e.Message}");
         }
         var result = await _handler.ValidateTokenAsync(token, ParametersWith(keys));
-        if (result.Exception is SecurityTokenSignatureKeyNotFoundException)
+        if (result.Exception is SecurityTokenSignatureKeyNotFoundException && MayRefetch())
         {
-            _provider.RequestRefresh();
-            var fresh = await _provider.GetConfigurationAsync(ct);
-            if (!ReferenceEquals(fresh, keys)) result = await _handler.ValidateTokenAsync(token, ParametersWith(fresh));
+            try
+            {
+                keys = await _provider.GetConfigurationAsync(ct);
+                result = await _handler.ValidateTokenAsync(token, ParametersWith(keys));
+            }
+            catch (InvalidOperationException e)
+            {
+                return TokenCheck.Refused($"the provider's keys cannot be fetched: {e.Message}");
+            }
         }
         if (!result.IsValid) return TokenCheck.Refused(WhyInvalid(result.Exception, unverified));
         var jwt = (JsonWebToken)result.SecurityToken;
         return LifetimeProblem(jwt) is { } late ? TokenCheck.Refused(late) : IdentityOf(jwt);
     }
+
+    /// <summary>A token names a key not seen: the provider may have rotated its keys. A fresh manager fetches the
+    /// discovery document and key set at once (an existing one may answer from its cache while it refreshes in the
+    /// background); at most once per <see cref="OidcSettings.KeyRefreshInterval"/>, the first time always.</summary>
+    private bool MayRefetch()
+    {
+        var now = _clock.GetUtcNow();
+        lock (_refetch)
+        {
+            if (_lastRefetch is { } last && now - last < _settings.KeyRefreshInterval) return false;
+            _lastRefetch = now;
+            _provider = NewManager();
+            return true;
+        }
+    }
+
+    private ConfigurationManager<OpenIdConnectConfiguration> NewManager() =>
+        new(_settings.DiscoveryAddress.AbsoluteUri, new OpenIdConnectConfigurationRetriever(), _documents) { RefreshInterval = _settings.KeyRefreshInterval };
 
     private TokenValidationParameters ParametersWith(OpenIdConnectConfiguration keys) => new()
     {
