@@ -63,6 +63,14 @@ public sealed partial class OidcTestProvider : IDisposable
         return (await answer.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("kid").GetString()!;
     }
 
+    /// <summary>Lets the client redirect to <paramref name="uri"/> too (a station started after the provider).</summary>
+    public async Task AddRedirectAsync(string uri)
+    {
+        using var http = new HttpClient();
+        using var answer = await http.PostAsync($"{Issuer}/test/redirect?uri={Uri.EscapeDataString(uri)}", null);
+        answer.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Signs <paramref name="user"/> in at the provider's login page (any password), consents, and exchanges the
     /// code (with its PKCE verifier) for the access token.</summary>
     public async Task<string> SignInAsync(string user)

@@ -1,7 +1,8 @@
 // A real OpenID Connect provider (the oidc-provider package) on 127.0.0.1 for the station's sign-in tests.
 // It serves one public client (authorization code + PKCE) for the station's web page, issues JWT access tokens
 // for the station's audience carrying the test users' role and exam claims, and rotates its signing key on
-// POST /test/rotate-keys (the new key replaces the old one in the published key set).
+// POST /test/rotate-keys (the new key replaces the old one in the published key set). POST /test/redirect?uri=...
+// adds a redirect URI to the client (for a station whose port is known only after the provider started).
 //
 //   node provider.mjs --port 0 --audience urn:cathlab:station --redirect http://127.0.0.1:5701/ [--redirect ...]
 //                     [--client-id cathlab-web] [--role-claim cathlab_role] [--exams-claim cathlab_exams]
@@ -89,9 +90,17 @@ function providerWith(issuer, key) {
 
 let current;
 let issuer;
+let key;
 const server = http.createServer((req, res) => {
+  if (req.method === 'POST' && req.url.startsWith('/test/redirect?')) {
+    args.redirect.push(new URL(req.url, issuer).searchParams.get('uri'));
+    current = providerWith(issuer, key).callback();
+    res.writeHead(204);
+    res.end();
+    return;
+  }
   if (req.method === 'POST' && req.url === '/test/rotate-keys') {
-    const key = signingKey();
+    key = signingKey();
     current = providerWith(issuer, key).callback();
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ kid: key.kid }));
@@ -102,7 +111,8 @@ const server = http.createServer((req, res) => {
 
 server.listen(Number(args.port), '127.0.0.1', () => {
   issuer = `http://127.0.0.1:${server.address().port}`;
-  current = providerWith(issuer, signingKey()).callback();
+  key = signingKey();
+  current = providerWith(issuer, key).callback();
   console.log(`issuer ${issuer}`);
 });
 
