@@ -29,7 +29,8 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, IAccessTokenRes
             string why = token is null ? "no token: the first message must be {\"token\":\"...\"}" : check.Refusal;
             audit.Record(new AuditRecord(DateTimeOffset.UtcNow, token is null ? "anonymous" : "unknown-token", "console-sign-in", "Unauthenticated", Peer: peer, Transport: Transport, Detail: why));
             await socket.SendAsync(ConsoleMessages.Refused(null, "Unauthenticated", why));
-            await socket.CloseAsync(Unauthorized, token is null ? "no token" : "token not recognised");
+            // The page shows the close reason: the refusal itself, within the 123 bytes a close frame's reason may take.
+            await socket.CloseAsync(Unauthorized, token is null ? "no token" : System.Text.Encoding.UTF8.GetByteCount(why) <= 123 ? why : TokenCheck.NotRecognised);
             return;
         }
         audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller!.Subject, "console-sign-in", "OK", Role: caller.Role.ToString(), Peer: peer, Transport: Transport));
