@@ -53,6 +53,12 @@ if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json"
   echo "setup: npm ci in capture/web"
   (cd "$web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
 fi
+# The sign-in tests' OpenID Connect provider (tests/oidc: oidc-provider from its own lock file).
+oidc="$root/tests/oidc"
+if [ ! -f "$oidc/node_modules/.package-lock.json" ] || [ "$oidc/package-lock.json" -nt "$oidc/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in tests/oidc"
+  (cd "$oidc" && npm ci --no-audit --no-fund --loglevel=error)
+fi
 echo "setup: building the web application (capture/web)"
 (cd "$web" && npm run --silent build >/dev/null)
 echo "setup: restoring and building CathLab.sln (Release)"

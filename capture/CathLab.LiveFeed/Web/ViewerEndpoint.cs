@@ -16,7 +16,7 @@ namespace CathLab.LiveFeed.Web;
 /// message (too long, not JSON, not one the protocol has) is closed with 1007 and audited as InvalidArgument; a peer
 /// that hangs up is logged once, as information. When the host shuts down, every session is closed at once with 1001,
 /// which tells the page to come back (a normal close, 1000, tells it the exam or its session ended).</summary>
-internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit, RecordedRunLibrary library, IHostApplicationLifetime lifetime,
+internal sealed class ViewerEndpoint(LiveFeedHub hub, IAccessTokenResolver tokens, IAuditLog audit, RecordedRunLibrary library, IHostApplicationLifetime lifetime,
     ILogger<ViewerEndpoint> logger)
 {
     private const int MaxClientMessageBytes = 4096;
@@ -70,9 +70,10 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             await RefuseAsync(socket, transport, "anonymous", null, peer, WebSocketCloseStatus.InvalidPayloadData, "InvalidArgument", problem!, ct);
             return;
         }
-        if (!tokens.TryResolve(token, out var caller))
+        var check = await tokens.ResolveAsync(token, ct);
+        if (check.Caller is not { } caller)
         {
-            await RefuseAsync(socket, transport, token is null ? "anonymous" : "unknown-token", request!.ExamId, peer, Unauthorized, "Unauthenticated", token is null ? "no token" : "token not recognised", ct);
+            await RefuseAsync(socket, transport, token is null ? "anonymous" : "unknown-token", request!.ExamId, peer, Unauthorized, "Unauthenticated", check.Refusal, ct);
             return;
         }
         if (!caller!.MayWatch(request!.ExamId))

@@ -47,6 +47,7 @@ public static class StationServiceRegistration
         services.AddCathLabLiveFeed(new LiveFeedOptions
         {
             Tokens = [.. options.Tokens.Select(ToGrant)],
+            Oidc = options.Oidc.ToSettings(),
             AuditPath = Path.GetFullPath(options.AuditPath),
         });
         services.AddSingleton(new FramePool(options.FramePoolSize, FramePixels));

@@ -1,11 +1,13 @@
 import { ConsoleConnection } from './console-connection';
 import { ConsoleView } from './console-view';
 import { byId, setText } from './dom';
+import { completeProviderSignIn, providerConfig, startProviderSignIn } from './provider-sign-in';
 import { ViewerView } from './viewer-view';
 
 // The station's web application: sign in with a token, then the technician's console or the observer's viewer,
 // whichever the token's role allows. The token is kept in sessionStorage (this tab only) and sent only as the first
-// message of a WebSocket, never in a URL.
+// message of a WebSocket, never in a URL. Where the station names a provider, "Sign in with the hospital" gets the
+// token from it (provider-sign-in.ts) and it is used the same way.
 const TokenKey = 'cathlab.token';
 
 interface PageState {
@@ -135,6 +137,21 @@ byId('signout').onclick = () => {
   show('signin');
 };
 
-const kept = sessionStorage.getItem(TokenKey);
 show('signin');
-if (kept) signIn(kept);
+void providerConfig().then((config) => {
+  if (!config) return;
+  const button = byId<HTMLButtonElement>('signin-provider');
+  button.hidden = false;
+  button.onclick = () => {
+    setText('signin-error', '');
+    startProviderSignIn(config).catch((e: unknown) => setText('signin-error', `Sign-in refused: ${String(e)}`));
+  };
+});
+void completeProviderSignIn().then((back) => {
+  if (back && 'token' in back) signIn(back.token);
+  else if (back) refuseSignIn(back.refused);
+  else {
+    const kept = sessionStorage.getItem(TokenKey);
+    if (kept) signIn(kept);
+  }
+}, (e: unknown) => refuseSignIn(String(e)));

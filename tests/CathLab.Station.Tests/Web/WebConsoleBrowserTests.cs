@@ -26,6 +26,22 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     [Fact]
     public Task Sign_in_is_refused_for_a_wrong_token_and_the_page_follows_the_role() => RunAsync("sign-in.spec.ts", "sign-in");
 
+    /// <summary>Chromium signs in at a real OpenID Connect provider (<see cref="OidcTestProvider"/>) as a technician and gets
+    /// the console, as an observer and gets the viewer; a user whose role maps to nothing is refused (oidc.spec.ts).</summary>
+    [Fact]
+    public async Task Sign_in_through_the_hospital_provider_follows_the_mapped_role()
+    {
+        using var provider = await OidcTestProvider.StartAsync("urn:cathlab:station", ["http://127.0.0.1:9/"]);
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim, [.. Tokens,
+            $"--Station:Oidc:Authority={provider.Issuer}", "--Station:Oidc:Audience=urn:cathlab:station", $"--Station:Oidc:RoleClaim={OidcTestProvider.RoleClaim}",
+            $"--Station:Oidc:ExamsClaim={OidcTestProvider.ExamsClaim}", $"--Station:Oidc:ClientId={OidcTestProvider.ClientId}", $"--Station:Oidc:Scope={OidcTestProvider.Scope}",
+            "--Station:Oidc:Roles:technician=technician", "--Station:Oidc:Roles:observer=observer", "--Station:Oidc:Roles:physician=physician"]);
+        string page = $"http://127.0.0.1:{station.WebPort}/";
+        await provider.AddRedirectAsync(page);
+        await PlayAsync(sim, station, "oidc.spec.ts", "oidc", null, environment: new Dictionary<string, string> { ["CATHLAB_URL"] = page });
+    }
+
     /// <remarks>The exam's holds run with a wider lease: on the loaded test machine a 300 ms lease has been seen to
     /// run out during a 2 s hold (a renewal late by more than 200 ms somewhere between the page and the station),
     /// which ends that run early; the dead-man cases keep the 300 ms lease their bound is about.</remarks>
