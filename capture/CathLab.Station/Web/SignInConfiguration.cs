@@ -8,10 +8,11 @@ internal static class SignInConfiguration
 {
     public const string Path = "/auth/config";
 
-    public static IResult Answer(StationOptions options)
+    /// <summary>A host without the station's options (a test host of the console alone) has no provider to name.</summary>
+    public static IResult Answer(StationOptions? options)
     {
-        var oidc = options.Oidc;
-        if (!oidc.Configured || oidc.ClientId.Length == 0) return Results.Json(new { provider = false });
+        var oidc = options?.Oidc;
+        if (oidc is null || !oidc.Configured || oidc.ClientId.Length == 0) return Results.Json(new { provider = false });
         return Results.Json(new { provider = true, authority = oidc.Authority, clientId = oidc.ClientId, scope = oidc.Scope });
     }
 }

@@ -18,7 +18,9 @@ public static class WebApplicationFiles
     public static WebApplication MapStationWebApplication(this WebApplication app)
     {
         foreach (var (path, resource, contentType) in Files) app.MapGet(path, (HttpContext c) => ServeAsync(c, resource, contentType));
-        app.MapGet(SignInConfiguration.Path, (StationOptions options) => SignInConfiguration.Answer(options));
+        // Resolved per request, not bound as a handler parameter: where StationOptions is not a service, a bound
+        // parameter would be inferred as a request body and fail every endpoint of the host at its first request.
+        app.MapGet(SignInConfiguration.Path, (HttpContext c) => SignInConfiguration.Answer(c.RequestServices.GetService<StationOptions>()));
         app.Map(ConsoleEndpoint.Path, (HttpContext c, ConsoleEndpoint console) => console.AcceptAsync(c));
         return app;
     }
