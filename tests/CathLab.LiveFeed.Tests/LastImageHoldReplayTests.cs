@@ -30,13 +30,13 @@ public sealed class LastImageHoldReplayTests
     }
 
     private static async Task<(List<LiveFrame> Frames, Task Watching, CancellationTokenSource Stop)> WatchAsync(LiveFeedTestServer server, Grpc.Net.Client.GrpcChannel channel,
-        CancellationToken hang)
+        CancellationToken hang, ImageEncoding codec = ImageEncoding.Unspecified)
     {
         var frames = new List<LiveFrame>();
         var stop = CancellationTokenSource.CreateLinkedTokenSource(hang);
         var observer = new LiveFeedObserver(channel, LiveFeedTestServer.ObserverToken);
         int before = server.Hub.Sessions.Count;
-        var watching = observer.RunAsync(new WatchRequest { ExamId = LiveFeedTestServer.Exam, BestTier = Tier.Preview },
+        var watching = observer.RunAsync(new WatchRequest { ExamId = LiveFeedTestServer.Exam, BestTier = Tier.Preview, Codec = codec },
             f => { lock (frames) frames.Add(f.Clone()); }, null, stop.Token);
         while (server.Hub.Sessions.Count == before) await Task.Delay(10, hang);
         return (frames, watching, stop);
@@ -74,6 +74,27 @@ public sealed class LastImageHoldReplayTests
         await UntilAsync(frames, 2, hang.Token);
         lock (frames) Assert.InRange(frames[1].FrameNumber, 10ul, 12ul); // the next run's (the starting level may skip some)
         lock (frames) Assert.DoesNotContain(frames.Skip(1), f => f.LastImageHold);
+        stop.Cancel();
+        await watching.ContinueWith(_ => { }, TaskScheduler.Default);
+    }
+
+    [Fact]
+    public async Task A_video_observer_joining_between_runs_is_sent_the_hold_as_a_jpeg()
+    {
+        await using var server = await LiveFeedTestServer.StartAsync();
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        PublishRun(server.Hub, 0, 10, hold: true);
+        await UntilEncodedAsync(server.Hub, hang.Token);
+
+        using var channel = LiveFeedObserver.CreateChannel(server.Address);
+        var (frames, watching, stop) = await WatchAsync(server, channel, hang.Token, ImageEncoding.Vp8);
+        await UntilAsync(frames, 1, hang.Token);
+        lock (frames)
+        {
+            Assert.True(frames[0].LastImageHold);
+            Assert.Equal(9ul, frames[0].FrameNumber);
+            Assert.Equal(ImageEncoding.Jpeg, frames[0].Encoding);
+        }
         stop.Cancel();
         await watching.ContinueWith(_ => { }, TaskScheduler.Default);
     }

@@ -22,7 +22,7 @@ internal sealed class LastImageHoldReplay(FrameStore store) : IDisposable
         if (slot is null) return false;
         try
         {
-            if (!slot.Info.LastImageHold || session.Choose(slot, 0) is not { } level) return false;
+            if (!slot.Info.LastImageHold || session.HoldLevel(slot) is not { } level) return false;
             EncodedImage image;
             lock (_gate) image = _encoder.Encode(slot, level.Variant);
             session.Offer(new OutgoingFrame(slot.Info.FrameNumber, slot.ReadyUnixMicroseconds, slot.RunId, image, level.Index, slot.Info.Width, slot.Info.Height,

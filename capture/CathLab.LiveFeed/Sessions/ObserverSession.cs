@@ -147,6 +147,12 @@ public sealed class ObserverSession
         Volatile.Write(ref _maxFps, maxFps);
     }
 
+    /// <summary>The level at which a last-image hold replayed to this joiner goes (<see cref="Frames.LastImageHoldReplay"/>):
+    /// its ladder's, or for a video observer the smallest full-rate JPEG preview (no video is encoded between runs);
+    /// null for another exam's frame.</summary>
+    internal StreamLevel? HoldLevel(FrameSlot slot) =>
+        slot.ExamId != ExamId ? null : _video is null ? StreamLevel.Ladder[_adaptation.Level] : StreamLevel.Ladder.Last(l => l.RateDivisor == 1);
+
     /// <summary>Encoder thread: the level at which this observer takes the frame, or null to skip it (another exam,
     /// or the level's frame-rate divisor or the observer's cap says not this one; a skip of this exam's frame is
     /// counted in <see cref="FramesSkipped"/>). The divisor counts frames, so a level that takes every frame takes
