@@ -1,5 +1,5 @@
 import { parseDiscussionMessage, type DiscussionMessage } from './discussion-messages';
-import { reconnectDelayMs } from './live-monitor';
+import { closeIsFinal, reconnectDelayMs } from './live-monitor';
 
 export type DiscussionLink = 'idle' | 'connecting' | 'joined' | 'reconnecting' | 'refused' | 'closed';
 
@@ -39,7 +39,7 @@ export class DiscussionConnection {
       if (this.socket !== socket) return;
       this.socket = null;
       this.reason = e.reason;
-      if (e.code === 1000 || e.code === 4400 || e.code === 4401 || e.code === 4403) {
+      if (closeIsFinal(e.code)) {
         this.setLink(e.code === 1000 ? 'closed' : 'refused');
         return;
       }

@@ -1,3 +1,4 @@
+import { isNumber, isObject, isString, parseJsonObject } from './json-shape';
 /** The case discussion's messages as the page reads them (docs/discussion.md), shape-checked: anything else is ignored. */
 export type Point = [number, number];
 
@@ -59,11 +60,6 @@ export type DiscussionMessage =
   | { type: 'clock'; now: number }
   | { type: 'refused'; for: string; reason: string };
 
-type Json = Record<string, unknown>;
-
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isString = (v: unknown): v is string => typeof v === 'string';
-const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 function participant(v: unknown): Participant | null {
   if (!isObject(v) || !isString(v['id']) || !isString(v['name']) || !isString(v['colour'])) return null;
@@ -117,13 +113,8 @@ function all<T>(v: unknown, read: (x: unknown) => T | null): T[] | null {
 
 /** The message, or null when it is not one of the discussion's (counted and ignored by the caller). */
 export function parseDiscussionMessage(text: string): DiscussionMessage | null {
-  let m: unknown;
-  try {
-    m = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!isObject(m) || !isString(m['type'])) return null;
+  const m = parseJsonObject(text);
+  if (!m || !isString(m['type'])) return null;
   switch (m['type']) {
     case 'state': {
       const you = m['you'];

@@ -4,9 +4,15 @@ import { LiveVideo, vp8Supported } from './live-video';
 /** Where the monitor's feed stands: shown to the user, read by the browser tests. */
 export type LiveState = 'idle' | 'connecting' | 'live' | 'reconnecting' | 'ended' | 'refused';
 
-/** How long the monitor waits before its next attempt after the station went away: 1 s, doubling up to 8 s. */
+/** How long a page waits before its next attempt after the station went away: 1 s, doubling up to 8 s. */
 export function reconnectDelayMs(attempt: number): number {
   return Math.min(1000 * 2 ** Math.min(attempt, 3), 8000);
+}
+
+/** A station socket's close that coming back would not change: a normal close (the exam or the session ended) or a
+ * refusal (1007, 44xx). Anything else (1001 on shutdown, a lost connection) is worth another attempt. */
+export function closeIsFinal(code: number): boolean {
+  return code === 1000 || code === 1007 || (code >= 4400 && code < 4500);
 }
 
 /**
@@ -81,8 +87,7 @@ export class LiveMonitor {
       // A new socket is a new video stream: its decoder starts again at the stream's first key frame.
       this.video?.close();
       this.video = null;
-      if (e.code === 1000) this.setState('ended');
-      else if (e.code === 1007 || (e.code >= 4400 && e.code < 4500)) this.setState('refused');
+      if (closeIsFinal(e.code)) this.setState(e.code === 1000 ? 'ended' : 'refused');
       else {
         this.setState('reconnecting');
         this.retryTimer = window.setTimeout(() => {
