@@ -67,9 +67,11 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
         RunAsync("observer-live.spec.ts", "observer-live", leaseMs: 1000);
 
     /// <summary>Two observers' browsers discuss a cine the technician records: shared playback in step, floor control,
-    /// pointers, annotations, chat, a tab killed and reopened, the station restarted (discussion.spec.ts).</summary>
+    /// pointers, annotations, a distance in mm while drawn, a capture into the outbox, chat, a tab killed and reopened,
+    /// the station restarted (discussion.spec.ts). The detector's pixel spacing makes the recorded run calibrated.</summary>
     [Fact]
-    public Task Two_cardiologists_discuss_a_recorded_cine_in_step() => RunAsync("discussion.spec.ts", "discussion", leaseMs: 1000);
+    public Task Two_cardiologists_discuss_a_recorded_cine_in_step() =>
+        RunAsync("discussion.spec.ts", "discussion", leaseMs: 1000, extra: ["--Station:Detector:ImagerPixelSpacingMm=0.2"]);
 
     [Theory]
     [InlineData("malformed and unknown messages from the station are ignored and counted", "malformed-messages")]
@@ -123,10 +125,10 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
         "--Station:Tokens:1:Holder=remote-cardiologist", "--Station:Tokens:1:Role=observer", $"--Station:Tokens:1:Sha256={TokenStore.Sha256Hex(ObserverToken)}",
     ];
 
-    private async Task RunAsync(string spec, string scenario, string? grep = null, bool openExam = false, int leaseMs = LeaseMs)
+    private async Task RunAsync(string spec, string scenario, string? grep = null, bool openExam = false, int leaseMs = LeaseMs, string[]? extra = null)
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", "512");
-        await using var station = await StationUnderTest.StartAsync(sim, [.. Tokens, $"--Station:Exposure:PedalLeaseMs={leaseMs}"]);
+        await using var station = await StationUnderTest.StartAsync(sim, [.. Tokens, $"--Station:Exposure:PedalLeaseMs={leaseMs}", .. extra ?? []]);
         if (openExam) await station.Control.StartExamAsync(new ExamRequest("DOE^JOHN", "WEB-DEADMAN"), CancellationToken.None);
         await PlayAsync(sim, station, spec, scenario, grep);
     }
