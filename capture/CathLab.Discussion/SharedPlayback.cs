@@ -14,6 +14,7 @@ public sealed record SharedPlayback(string? RunId, int Frames, bool Playing, dou
 
     public static readonly SharedPlayback None = new(null, 0, false, DefaultRate, 1, 0);
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool Live => RunId == LiveRunId;
 
     /// <summary>The live exam for everyone, at <paramref name="nowMs"/>; the rate is kept for the next recorded run.</summary>
