@@ -168,7 +168,8 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
   expect(capture.by).toBe((await seen(local)).you);
   await expect(remote.locator('#discussion-captures li')).toContainText(`Frame ${capture.frame} captured by Dr Local`);
   await expect(remote.locator('#discussion-captures li')).toContainText('in the outbox');
-  await until(published, (n) => n === objectsBefore + 1, 'the presentation state in the station\'s outbox');
+  // The presentation state and its key-object note.
+  await until(published, (n) => n === objectsBefore + 2, 'the presentation state and the key-object note in the station\'s outbox');
 
   // Chat, with names.
   await local.fill('#discussion-say', 'agree, mid LAD');
