@@ -25,10 +25,13 @@ public sealed class DiscussionCoordinator : IDisposable
     private readonly IAuditLog _audit;
     private readonly TimeProvider _clock;
     private readonly IFrameCapture? _capture;
+    private readonly IRunCalibrations? _calibrations;
 
-    public DiscussionCoordinator(string examId, DiscussionJournal journal, IRunFrameCounts runs, IAuditLog audit, TimeProvider clock, IFrameCapture? capture = null)
+    public DiscussionCoordinator(string examId, DiscussionJournal journal, IRunFrameCounts runs, IAuditLog audit, TimeProvider clock, IFrameCapture? capture = null,
+        IRunCalibrations? calibrations = null)
     {
         _capture = capture;
+        _calibrations = calibrations;
         ExamId = examId;
         _journal = journal;
         _runs = runs;
@@ -164,6 +167,7 @@ public sealed class DiscussionCoordinator : IDisposable
             case "annotation.edit":
             case "annotation.delete":
                 return ChangeAnnotation(who, type, m);
+            case "live":
             case "select":
             case "play":
             case "pause":
@@ -237,6 +241,7 @@ public sealed class DiscussionCoordinator : IDisposable
     {
         long now = Now;
         var playback = _state.Playback;
+        if (type == "live") return playback.Live ? "the discussion shows the live exam already" : CommitPlayback(who, playback.LiveAt(now));
         if (type == "select")
         {
             string? runId = OptionalString(m, "runId");
@@ -245,9 +250,10 @@ public sealed class DiscussionCoordinator : IDisposable
             if (frames is null) return $"exam {ExamId} has no run '{runId}'";
             int frame = m.TryGetProperty("frame", out var f) ? f.GetInt32() : 1;
             if (frame < 1 || frame > frames) return $"run {runId} has frames 1 to {frames}; there is no frame {frame}";
-            return CommitPlayback(who, new SharedPlayback(runId, frames.Value, false, playback.Rate, frame, now));
+            return CommitPlayback(who, new SharedPlayback(runId, frames.Value, false, playback.Rate, frame, now, _calibrations?.CalibrationOf(ExamId, runId)));
         }
         if (playback.RunId is null) return $"'{type}' needs a run: send select first";
+        if (playback.Live) return $"'{type}' plays a recorded run; the discussion shows the live exam (send select with a run)";
         int count = FramesOf(playback.RunId) ?? playback.Frames;
         playback = playback with { Frames = count };
         switch (type)
@@ -297,9 +303,15 @@ public sealed class DiscussionCoordinator : IDisposable
         string? runId = OptionalString(m, "runId");
         if (runId is null || !m.TryGetProperty("frame", out var f) || f.ValueKind != JsonValueKind.Number) return "an annotation needs a runId and a frame";
         int frame = f.GetInt32();
-        int? frames = FramesOf(runId);
-        if (frames is null) return $"exam {ExamId} has no run '{runId}'";
-        if (frame < 1 || frame > frames) return $"run {runId} has frames 1 to {frames}; there is no frame {frame}";
+        if (runId == SharedPlayback.LiveRunId)
+        {
+            // The live feed's frame numbers are not known here; the one shown (or held) is taken as the client says.
+            if (frame < 1) return $"a live frame number is 1 or more, not {frame}";
+        }
+        else if (CheckFrame(runId, frame) is { } missing)
+        {
+            return missing;
+        }
         if (Shape(kind, m, out var points, out string? text) is { } problem) return problem;
         var annotation = new Annotation(_state.NextAnnotationId(), who.Id, kind!, runId, frame, points, text);
         Commit(DiscussionJson.Write(new { type = "annotation", op = "added", by = who.Id, annotation }), except: null);
@@ -371,9 +383,8 @@ public sealed class DiscussionCoordinator : IDisposable
             string? runId = OptionalString(m, "runId");
             if (runId is null || !m.TryGetProperty("frame", out var f) || f.ValueKind != JsonValueKind.Number) return "a capture needs a runId and a frame";
             int frame = f.GetInt32();
-            int? frames = FramesOf(runId);
-            if (frames is null) return $"exam {ExamId} has no run '{runId}'";
-            if (frame < 1 || frame > frames) return $"run {runId} has frames 1 to {frames}; there is no frame {frame}";
+            if (runId == SharedPlayback.LiveRunId) return "a live frame is not captured: capture it from the run it was recorded in";
+            if (CheckFrame(runId, frame) is { } missing) return missing;
             request = new CaptureRequest(ExamId, runId, frame, _state.View, [.. _state.Annotations.Where(a => a.RunId == runId && a.Frame == frame)], who, _clock.GetUtcNow(), _state.Captures.Count + 1);
         }
         string sopInstanceUid;
@@ -391,6 +402,15 @@ public sealed class DiscussionCoordinator : IDisposable
             Commit(DiscussionJson.Write(new { type = "captured", by = who.Id, runId = request.RunId, frame = request.Frame, sopInstanceUid, at = request.At.ToUnixTimeMilliseconds() }), except: null);
             Audit(who, "discussion-capture", "OK", member.Address, $"{request.RunId} frame {request.Frame}, {request.Annotations.Count} annotations: {sopInstanceUid}");
         }
+        return null;
+    }
+
+    /// <summary>Null when <paramref name="frame"/> is one of the run's frames, else why not.</summary>
+    private string? CheckFrame(string runId, int frame)
+    {
+        int? frames = FramesOf(runId);
+        if (frames is null) return $"exam {ExamId} has no run '{runId}'";
+        if (frame < 1 || frame > frames) return $"run {runId} has frames 1 to {frames}; there is no frame {frame}";
         return null;
     }
 

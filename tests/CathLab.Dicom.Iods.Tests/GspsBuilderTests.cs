@@ -146,6 +146,57 @@ public sealed class GspsBuilderTests : IDisposable
         Assert.Equal(0, overlay[10 * Size + 10]);
     }
 
+    // Prints the key-object note's title, its image reference (frame and presentation state) and its evidence, as pydicom reads them.
+    private const string ReadKeyObject = """
+        import sys, json
+        import pydicom
+        ds = pydicom.dcmread(sys.argv[1])
+        items = ds.ContentSequence
+        image = [i for i in items if i.ValueType == 'IMAGE'][0].ReferencedSOPSequence[0]
+        text = [i.TextValue for i in items if i.ValueType == 'TEXT']
+        evidence = [[s.SeriesInstanceUID, s.ReferencedSOPSequence[0].ReferencedSOPClassUID, s.ReferencedSOPSequence[0].ReferencedSOPInstanceUID]
+            for s in ds.CurrentRequestedProcedureEvidenceSequence[0].ReferencedSeriesSequence]
+        print(json.dumps({'sop': ds.SOPClassUID, 'modality': ds.Modality, 'title': ds.ConceptNameCodeSequence[0].CodeValue,
+            'template': ds.ContentTemplateSequence[0].TemplateIdentifier, 'image': image.ReferencedSOPInstanceUID,
+            'frame': int(image.ReferencedFrameNumber), 'state': image.ReferencedSOPSequence[0].ReferencedSOPInstanceUID,
+            'text': text, 'evidence': evidence, 'patient': str(ds.PatientName), 'study': ds.StudyInstanceUID}))
+        """;
+
+    /// <summary>The key-image note beside a capture (PS3.3 A.35.4): valid for dciodvfy, and it names the frame and the
+    /// presentation state to show it with, and both as evidence.</summary>
+    [Fact]
+    public void Key_object_note_names_the_frame_and_its_presentation_state_and_is_valid()
+    {
+        var image = Image(Run());
+        var state = Content(image, 3, AllKinds);
+        var path = _dir.File("ko.dcm");
+        KeyObjectSelectionBuilder.Save(new KeyObjectSelectionContent
+        {
+            Image = image,
+            Frame = 3,
+            PresentationStateSopInstanceUid = state.SopInstanceUid,
+            PresentationStateSeriesInstanceUid = state.SeriesInstanceUid,
+            SopInstanceUid = DicomUidGenerator.NewUid(),
+            SeriesInstanceUid = DicomUidGenerator.NewUid(),
+            Equipment = state.Equipment,
+            Description = "Discussion capture: run 2, frame 3 (Grey^Meredith)",
+            CreatedAt = state.CreatedAt,
+        }, path);
+
+        var (errors, warnings) = ExternalTool.Dciodvfy(path);
+        Assert.True(errors.Length == 0, string.Join('\n', errors));
+        Assert.True(warnings.Length == 0, string.Join('\n', warnings));
+        var r = ExternalTool.PythonScript(ReadKeyObject, path);
+        Assert.True(r.ExitCode == 0, r.All);
+        var json = JsonDocument.Parse(r.StdOut).RootElement;
+        Assert.Equal((KeyObjectSelectionBuilder.SopClassUid, "KO", "113000", "2010"),
+            (json.GetProperty("sop").GetString(), json.GetProperty("modality").GetString(), json.GetProperty("title").GetString(), json.GetProperty("template").GetString()));
+        Assert.Equal((image.SopInstanceUid, 3, state.SopInstanceUid), (json.GetProperty("image").GetString(), json.GetProperty("frame").GetInt32(), json.GetProperty("state").GetString()));
+        Assert.Equal(["Discussion capture: run 2, frame 3 (Grey^Meredith)"], json.GetProperty("text").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal([image.SeriesInstanceUid, state.SeriesInstanceUid], json.GetProperty("evidence").EnumerateArray().Select(e => e[0].GetString()));
+        Assert.Equal(image.StudyInstanceUid, json.GetProperty("study").GetString());
+    }
+
     [Fact]
     public void Single_frame_reference_has_no_frame_number_and_a_missing_frame_is_refused()
     {

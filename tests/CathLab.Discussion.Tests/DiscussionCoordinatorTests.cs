@@ -73,6 +73,24 @@ public sealed class DiscussionCoordinatorTests(Xunit.Abstractions.ITestOutputHel
         Assert.Contains("no run", tech.Kept().Last("refused").GetProperty("reason").GetString());
     }
 
+    /// <summary>The clients show a distance in mm while it is drawn from the calibration the selected run's playback carries;
+    /// a run without pixel spacing carries none (lengths in pixels), and a late joiner gets it with the state.</summary>
+    [Fact]
+    public void A_selected_run_carries_its_calibration_to_everyone_and_to_a_late_joiner()
+    {
+        var tech = _rig.Join(DiscussionRig.Technician);
+        _rig.Send(tech, new { type = "select", runId = "EXAM-1/run-1", frame = 2 });
+        var calibration = tech.Kept().Last("playback").GetProperty("playback").GetProperty("calibration");
+        Assert.Equal(new RunCalibration(0.2, 0.2, 1.25), DiscussionJson.Read<RunCalibration>(calibration));
+        _rig.Send(tech, new { type = "play", rate = 10 });
+        Assert.True(tech.Kept().Last("playback").GetProperty("playback").TryGetProperty("calibration", out _), "play kept the run's calibration");
+        var late = _rig.Join(DiscussionRig.Remote);
+        Assert.Equal(1.25, late.Kept().Last("state").GetProperty("playback").GetProperty("calibration").GetProperty("magnification").GetDouble());
+
+        _rig.Send(tech, new { type = "select", runId = "EXAM-1/run-2" });
+        Assert.False(late.Kept().Last("playback").GetProperty("playback").TryGetProperty("calibration", out _), "a run without spacing carries no calibration");
+    }
+
     [Fact]
     public void Annotations_are_changed_by_their_author_only_and_frames_must_exist()
     {

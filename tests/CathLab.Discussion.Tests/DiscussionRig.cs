@@ -23,6 +23,7 @@ internal sealed class DiscussionRig : IDisposable
     public Runs RunFrames { get; } = new() { ["EXAM-1/run-1"] = (40, true), ["EXAM-1/run-2"] = (12, true) };
     public KeptAudit Audit { get; } = new();
     public KeptCaptures Captures { get; } = new();
+    public Calibrations RunCalibrations { get; } = new() { ["EXAM-1/run-1"] = new RunCalibration(0.2, 0.2, 1.25) };
     public DiscussionCoordinator Coordinator { get; private set; }
 
     public DiscussionMember Join(CallerIdentity caller, string? name = null) => Coordinator.Join(caller, name, new KeptPeer());
@@ -34,7 +35,7 @@ internal sealed class DiscussionRig : IDisposable
         Coordinator = Open();
     }
 
-    private DiscussionCoordinator Open() => new(Exam, DiscussionJournal.Open(Path.Combine(_folder, "exam.sqlite")), RunFrames, Audit, Clock, Captures);
+    private DiscussionCoordinator Open() => new(Exam, DiscussionJournal.Open(Path.Combine(_folder, "exam.sqlite")), RunFrames, Audit, Clock, Captures, RunCalibrations);
 
     public void Dispose()
     {
@@ -45,6 +46,11 @@ internal sealed class DiscussionRig : IDisposable
     public sealed class Runs : Dictionary<string, (int, bool)>, IRunFrameCounts
     {
         public (int Frames, bool Final)? FramesOf(string examId, string runId) => examId == Exam && TryGetValue(runId, out var r) ? r : null;
+    }
+
+    public sealed class Calibrations : Dictionary<string, RunCalibration>, IRunCalibrations
+    {
+        public RunCalibration? CalibrationOf(string examId, string runId) => examId == Exam && TryGetValue(runId, out var c) ? c : null;
     }
 
     /// <summary>The host's side of a capture: keeps each request, answers a new UID, or refuses while <see cref="RefuseWith"/> is set.</summary>

@@ -11,10 +11,12 @@ public static class DiscussionRegistration
 {
     public static IServiceCollection AddStationDiscussion(this IServiceCollection services, StationOptions options)
     {
-        services.AddSingleton<IRunFrameCounts>(sp => new ExamRunFrameCounts(sp.GetRequiredService<IRecordedRunCatalog>()));
+        services.AddSingleton(sp => new RecordedRunHeaders(sp.GetRequiredService<IRecordedRunCatalog>()));
+        services.AddSingleton<IRunFrameCounts>(sp => sp.GetRequiredService<RecordedRunHeaders>());
         services.AddSingleton<IFrameCapture, GspsFrameCapture>();
         services.AddSingleton(sp => new DiscussionRegistry(Path.GetFullPath(options.DiscussionFolder), sp.GetRequiredService<IRunFrameCounts>(),
-            sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IFrameCapture>()));
+            sp.GetRequiredService<IAuditLog>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<IFrameCapture>(),
+            sp.GetRequiredService<RecordedRunHeaders>()));
         services.AddSingleton<DiscussionEndpoint>();
         return services;
     }

@@ -11,11 +11,13 @@ using CathLab.Station.Exam;
 
 namespace CathLab.Station.Discussion;
 
-/// <summary>A discussion's capture as a Grayscale Softcopy Presentation State of the run's frame, written into the
-/// spool and handed to the outbox like the runs and the dose report. The states of one study form one series.</summary>
+/// <summary>A discussion's capture as a Grayscale Softcopy Presentation State of the run's frame and, beside it, a Key
+/// Object Selection note naming the frame and the state (a key image), both written into the spool and handed to the
+/// outbox like the runs and the dose report. The states of one study form one series, the notes another.</summary>
 internal sealed class GspsFrameCapture(IRecordedRunCatalog catalog, OutboxService outbox, EquipmentInfo equipment, StationOptions options) : IFrameCapture
 {
     public const int SeriesNumber = 900;
+    public const int KeyObjectSeriesNumber = 901;
 
     public string Capture(CaptureRequest request)
     {
@@ -45,18 +47,40 @@ internal sealed class GspsFrameCapture(IRecordedRunCatalog catalog, OutboxServic
                 CreatorName = request.By.Name,
                 CreatedAt = request.At.ToLocalTime().DateTime,
             };
-            string path = Path.Combine(outbox.SpoolFolder, $"{sopInstanceUid}.dcm");
-            // Written under another name first: the outbox's sweep at start takes in only complete .dcm files.
-            string writing = path + ".writing";
-            GspsBuilder.Save(content, writing, options.AeTitle);
-            File.Move(writing, path);
-            outbox.Publish(path, sopInstanceUid, content.Description);
+            var note = new KeyObjectSelectionContent
+            {
+                Image = image,
+                Frame = request.Frame,
+                PresentationStateSopInstanceUid = sopInstanceUid,
+                PresentationStateSeriesInstanceUid = content.SeriesInstanceUid,
+                SopInstanceUid = DicomUidGenerator.NewUid(),
+                SeriesInstanceUid = DicomUidGenerator.FromName($"cathlab-discussion-key-objects:{image.StudyInstanceUid}"),
+                SeriesNumber = KeyObjectSeriesNumber,
+                InstanceNumber = request.Number,
+                Equipment = equipment,
+                Description = $"{content.Description}, captured by {request.By.Name}",
+                CreatedAt = content.CreatedAt,
+            };
+            // Written under other names first: the outbox's sweep at start takes in only complete .dcm files.
+            string statePath = Spooled(sopInstanceUid, writing => GspsBuilder.Save(content, writing, options.AeTitle));
+            string notePath = Spooled(note.SopInstanceUid, writing => KeyObjectSelectionBuilder.Save(note, writing, options.AeTitle));
+            outbox.Publish(statePath, sopInstanceUid, content.Description);
+            outbox.Publish(notePath, note.SopInstanceUid, $"Key image: {content.Description}");
             return sopInstanceUid;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or DicomFormatException or ArgumentException or StationRefusedException)
         {
             throw new CaptureRefusedException(e.Message, e);
         }
+    }
+
+    private string Spooled(string sopInstanceUid, Action<string> save)
+    {
+        string path = Path.Combine(outbox.SpoolFolder, $"{sopInstanceUid}.dcm");
+        string writing = path + ".writing";
+        save(writing);
+        File.Move(writing, path);
+        return path;
     }
 
     private static PresentationMark Mark(Annotation a) => new(a.Kind switch

@@ -10,6 +10,13 @@ export interface Participant {
   online: boolean;
 }
 
+/** The selected run's Imager Pixel Spacing (mm at the detector) and magnification, where its object states them. */
+export interface Calibration {
+  rowMm: number;
+  columnMm: number;
+  magnification?: number;
+}
+
 export interface Playback {
   runId: string;
   frames: number;
@@ -17,6 +24,16 @@ export interface Playback {
   rate: number;
   startFrame: number;
   t0: number;
+  calibration?: Calibration;
+}
+
+/** A frame captured as a presentation state and handed to the station's outbox. */
+export interface Capture {
+  by: string;
+  runId: string;
+  frame: number;
+  sopInstanceUid: string;
+  at: number;
 }
 
 export interface Floor {
@@ -48,7 +65,7 @@ export interface DiscussionView {
 }
 
 export type DiscussionMessage =
-  | { type: 'state'; examId: string; now: number; you: { id: string; colour: string }; participants: Participant[]; floor: Floor; playback: Playback | null; view: DiscussionView; annotations: Annotation[]; chat: ChatLine[] }
+  | { type: 'state'; examId: string; now: number; you: { id: string; colour: string }; participants: Participant[]; floor: Floor; playback: Playback | null; view: DiscussionView; annotations: Annotation[]; chat: ChatLine[]; captures: Capture[] }
   | { type: 'playback'; by: string; playback: Playback }
   | { type: 'floor'; by: string; change: string; floor: Floor }
   | { type: 'view'; by: string; view: DiscussionView }
@@ -57,6 +74,7 @@ export type DiscussionMessage =
   | { type: 'pointer'; from: string; x: number; y: number }
   | { type: 'joined'; participant: Participant }
   | { type: 'left'; id: string }
+  | ({ type: 'captured' } & Capture)
   | { type: 'clock'; now: number }
   | { type: 'refused'; for: string; reason: string };
 
@@ -66,9 +84,24 @@ function participant(v: unknown): Participant | null {
   return { id: v['id'], name: v['name'], role: isString(v['role']) ? v['role'] : '', colour: v['colour'], online: v['online'] !== false };
 }
 
+function calibration(v: unknown): Calibration | undefined {
+  if (!isObject(v) || !isNumber(v['rowMm']) || !isNumber(v['columnMm']) || !(v['rowMm'] > 0 && v['columnMm'] > 0)) return undefined;
+  const c: Calibration = { rowMm: v['rowMm'], columnMm: v['columnMm'] };
+  if (isNumber(v['magnification']) && v['magnification'] >= 1) c.magnification = v['magnification'];
+  return c;
+}
+
 function playback(v: unknown): Playback | null {
   if (!isObject(v) || !isString(v['runId']) || !isNumber(v['frames']) || !isNumber(v['startFrame'])) return null;
-  return { runId: v['runId'], frames: v['frames'], playing: v['playing'] === true, rate: isNumber(v['rate']) ? v['rate'] : 15, startFrame: v['startFrame'], t0: isNumber(v['t0']) ? v['t0'] : 0 };
+  const p: Playback = { runId: v['runId'], frames: v['frames'], playing: v['playing'] === true, rate: isNumber(v['rate']) ? v['rate'] : 15, startFrame: v['startFrame'], t0: isNumber(v['t0']) ? v['t0'] : 0 };
+  const c = calibration(v['calibration']);
+  if (c) p.calibration = c;
+  return p;
+}
+
+function capture(v: unknown): Capture | null {
+  if (!isObject(v) || !isString(v['by']) || !isString(v['runId']) || !isNumber(v['frame']) || !isString(v['sopInstanceUid']) || !isNumber(v['at'])) return null;
+  return { by: v['by'], runId: v['runId'], frame: v['frame'], sopInstanceUid: v['sopInstanceUid'], at: v['at'] };
 }
 
 function floor(v: unknown): Floor | null {
@@ -121,9 +154,10 @@ export function parseDiscussionMessage(text: string): DiscussionMessage | null {
       const participants = all(m['participants'], participant);
       const annotations = all(m['annotations'], annotation);
       const lines = all(m['chat'], chat);
+      const captures = all(m['captures'], capture);
       const f = floor(m['floor']);
-      if (!isObject(you) || !isString(you['id']) || !isNumber(m['now']) || !participants || !annotations || !lines || !f) return null;
-      return { type: 'state', examId: isString(m['examId']) ? m['examId'] : '', now: m['now'], you: { id: you['id'], colour: isString(you['colour']) ? you['colour'] : '#fff' }, participants, floor: f, playback: playback(m['playback']), view: view(m['view']), annotations, chat: lines };
+      if (!isObject(you) || !isString(you['id']) || !isNumber(m['now']) || !participants || !annotations || !lines || !captures || !f) return null;
+      return { type: 'state', examId: isString(m['examId']) ? m['examId'] : '', now: m['now'], you: { id: you['id'], colour: isString(you['colour']) ? you['colour'] : '#fff' }, participants, floor: f, playback: playback(m['playback']), view: view(m['view']), annotations, chat: lines, captures };
     }
     case 'playback': {
       const p = playback(m['playback']);
@@ -152,6 +186,10 @@ export function parseDiscussionMessage(text: string): DiscussionMessage | null {
     }
     case 'left':
       return isString(m['id']) ? { type: 'left', id: m['id'] } : null;
+    case 'captured': {
+      const c = capture(m);
+      return c ? { type: 'captured', ...c } : null;
+    }
     case 'clock':
       return isNumber(m['now']) ? { type: 'clock', now: m['now'] } : null;
     case 'refused':

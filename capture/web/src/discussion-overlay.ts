@@ -1,5 +1,24 @@
-import type { Annotation, Participant, Point } from './discussion-messages';
-import type { ReviewCanvas } from './review-canvas';
+import type { Annotation, Calibration, Participant, Point } from './discussion-messages';
+import { distanceLabel } from './distance-label';
+
+/** How frame fractions map onto a canvas and back (the review canvas with its zoom and pan, or a canvas the frame fills). */
+export interface FrameMapping {
+  frameToCanvas(fx: number, fy: number): { x: number; y: number };
+  canvasToFrame(x: number, y: number): { fx: number; fy: number };
+}
+
+/** The live monitor's mapping: the frame fills the canvas. */
+export class CanvasFill implements FrameMapping {
+  constructor(private readonly canvas: HTMLCanvasElement) {}
+
+  frameToCanvas(fx: number, fy: number): { x: number; y: number } {
+    return { x: fx * this.canvas.width, y: fy * this.canvas.height };
+  }
+
+  canvasToFrame(x: number, y: number): { fx: number; fy: number } {
+    return { fx: x / this.canvas.width, fy: y / this.canvas.height };
+  }
+}
 
 /** A participant's pointer as last seen, in stored pixels. */
 export interface SeenPointer {
@@ -14,12 +33,12 @@ const PointerShownMs = 5000;
 /**
  * The discussion's marks over the review canvas: the annotations of the frame shown, and the other participants'
  * pointers with their names, each in its participant's colour. Points are stored pixels of the run's frames; the
- * overlay maps them through the review canvas's zoom and pan.
+ * overlay maps them through the review canvas's zoom and pan (or onto the live monitor, which the frame fills).
  */
 export class DiscussionOverlay {
   private readonly context: CanvasRenderingContext2D;
 
-  constructor(readonly canvas: HTMLCanvasElement, private readonly view: ReviewCanvas) {
+  constructor(readonly canvas: HTMLCanvasElement, private readonly view: FrameMapping) {
     this.context = canvas.getContext('2d')!;
   }
 
@@ -35,11 +54,12 @@ export class DiscussionOverlay {
     return [clamp(fx * stored.width, stored.width), clamp(fy * stored.height, stored.height)];
   }
 
-  draw(annotations: Annotation[], pointers: Map<string, SeenPointer>, people: Map<string, Participant>, stored: { width: number; height: number }, draft: Annotation | null): void {
+  draw(annotations: Annotation[], pointers: Map<string, SeenPointer>, people: Map<string, Participant>, stored: { width: number; height: number }, draft: Annotation | null,
+    calibration: Calibration | undefined): void {
     const c = this.context;
     c.clearRect(0, 0, this.canvas.width, this.canvas.height);
     if (stored.width <= 0) return;
-    for (const a of draft ? [...annotations, draft] : annotations) this.annotation(a, people.get(a.author)?.colour ?? '#fff', stored);
+    for (const a of draft ? [...annotations, draft] : annotations) this.annotation(a, people.get(a.author)?.colour ?? '#fff', stored, calibration);
     const now = performance.now();
     for (const [id, p] of pointers) {
       if (now - p.at > PointerShownMs) continue;
@@ -57,7 +77,7 @@ export class DiscussionOverlay {
     }
   }
 
-  private annotation(a: Annotation, colour: string, stored: { width: number; height: number }): void {
+  private annotation(a: Annotation, colour: string, stored: { width: number; height: number }, calibration: Calibration | undefined): void {
     const c = this.context;
     const pts = a.points.map((p) => this.toCanvas(p, stored));
     c.strokeStyle = c.fillStyle = colour;
@@ -84,7 +104,8 @@ export class DiscussionOverlay {
         for (const end of [first, last]) c.fillRect(end.x - 3, end.y - 3, 6, 6);
       }
     }
-    const label = a.text ?? (a.kind === 'distance' && a.points.length === 2 ? `${length(a.points).toFixed(0)} px` : '');
+    const measured = a.kind === 'distance' ? distanceLabel(a.points, calibration) : '';
+    const label = [a.text, measured].filter((t) => t).join(' · ');
     if (label) c.fillText(label, first.x + 8, first.y - 8);
   }
 
@@ -98,10 +119,4 @@ export class DiscussionOverlay {
     c.closePath();
     c.fill();
   }
-}
-
-/** Length of a two-point mark in stored pixels. */
-export function length(points: Point[]): number {
-  const [a, b] = points;
-  return a && b ? Math.hypot(b[0] - a[0], b[1] - a[1]) : 0;
 }

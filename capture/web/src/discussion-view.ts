@@ -1,7 +1,9 @@
 import { DiscussionConnection } from './discussion-connection';
-import { sharedFrame, type Annotation, type ChatLine, type DiscussionMessage, type Floor, type Participant, type Playback, type Point } from './discussion-messages';
-import { DiscussionOverlay, type SeenPointer } from './discussion-overlay';
+import { sharedFrame, type Annotation, type Capture, type ChatLine, type DiscussionMessage, type Floor, type Participant, type Playback, type Point } from './discussion-messages';
+import { CanvasFill, DiscussionOverlay, type SeenPointer } from './discussion-overlay';
+import { distanceLabel } from './distance-label';
 import { byId, setText } from './dom';
+import type { LiveMonitor } from './live-monitor';
 import type { RecordedRun } from './recorded-runs';
 import type { ReviewPlayer } from './review-player';
 
@@ -10,6 +12,17 @@ const PointerEveryMs = 50;
 /** How often a playing discussion checks that the frame shown is the shared clock's. */
 const InStepCheckMs = 250;
 const MaxLinePoints = 32;
+/** The run id of the live exam (docs/discussion.md, The live exam). */
+const Live = 'live';
+
+/** Where the discussion points and draws: the review canvas, or the live monitor while the discussion is on live. */
+interface Surface {
+  readonly overlay: DiscussionOverlay;
+  readonly area: string;
+  stored(): { width: number; height: number };
+  /** The run and frame a mark drawn now belongs to; null when there is none to draw on. */
+  target(): { runId: string; frame: number } | null;
+}
 
 /**
  * The observer's side of a case discussion about the exam (docs/discussion.md): who takes part and who drives, the
@@ -24,21 +37,46 @@ export class DiscussionPanel {
   playback: Playback | null = null;
   annotations: Annotation[] = [];
   chat: ChatLine[] = [];
+  /** The discussion's captures, each a presentation state the station put into its outbox. */
+  captures: Capture[] = [];
+  /** The length of the distance being drawn, as the capture will label it ('' when none is drawn). */
+  measure = '';
   pointers = new Map<string, SeenPointer>();
   /** The last refusal the station sent this participant (read by the tests). */
   refused = '';
   resyncs = 0;
   /** [station time, frame] of each frame drawn while in the discussion, the last 600 (the tests compare participants). */
   readonly shownLog: [number, number][] = [];
-  private readonly overlay: DiscussionOverlay;
+  private readonly review: Surface;
+  private readonly live: Surface;
   private stepTimer = 0;
   private lastPointerSent = 0;
   private pendingPointer: Point | null = null;
   private pointerTimer = 0;
   private draft: Annotation | null = null;
 
-  constructor(private readonly token: string, private readonly examId: string, private readonly player: ReviewPlayer, private readonly runs: () => RecordedRun[]) {
-    this.overlay = new DiscussionOverlay(byId<HTMLCanvasElement>('review-overlay'), player.view);
+  constructor(private readonly token: string, private readonly examId: string, private readonly player: ReviewPlayer, private readonly runs: () => RecordedRun[],
+    private readonly monitor: LiveMonitor) {
+    this.review = {
+      overlay: new DiscussionOverlay(byId<HTMLCanvasElement>('review-overlay'), player.view),
+      area: 'review-area',
+      stored: () => {
+        const width = this.player.storedWidth || this.player.view.sourceWidth;
+        return { width, height: this.player.storedHeight || width };
+      },
+      target: () => (this.player.runId && this.player.current > 0 ? { runId: this.player.runId, frame: this.player.current } : null),
+    };
+    const liveCanvas = byId<HTMLCanvasElement>('live-overlay');
+    this.live = {
+      overlay: new DiscussionOverlay(liveCanvas, new CanvasFill(liveCanvas)),
+      area: 'live-area',
+      // Live marks are in the detector's pixels, the size of the exam's recorded frames (the canvas's before the first run).
+      stored: () => {
+        const run = this.runs().find((r) => r.width > 0);
+        return run ? { width: run.width, height: run.height || run.width } : { width: liveCanvas.width, height: liveCanvas.height };
+      },
+      target: () => (this.monitor.frameNumber > 0 ? { runId: Live, frame: this.monitor.frameNumber } : null),
+    };
     player.view.onRender = () => this.redraw();
     player.onShown = (frame) => {
       if (!this.connection) return;
@@ -51,12 +89,16 @@ export class DiscussionPanel {
     byId('discussion-release').onclick = () => this.send({ type: 'floor.release' });
     byId('discussion-take').onclick = () => this.send({ type: 'floor.take' });
     byId('discussion-send').onclick = () => this.say();
+    byId('discussion-capture').onclick = () => this.capture();
+    byId('discussion-live').onclick = () => this.send({ type: 'live' });
     byId<HTMLInputElement>('discussion-say').onkeydown = (e) => {
       if (e.key === 'Enter') this.say();
     };
     byId<HTMLSelectElement>('discussion-tool').onchange = () => this.toolChanged();
-    this.wirePointer();
-    this.wireTools();
+    for (const surface of [this.review, this.live]) {
+      this.wirePointer(surface);
+      this.wireTools(surface);
+    }
     this.render();
   }
 
@@ -70,7 +112,21 @@ export class DiscussionPanel {
 
   /** The frame the shared clock says everyone shows now (0 with no run chosen). */
   get sharedFrame(): number {
-    return this.playback && this.connection ? sharedFrame(this.playback, this.connection.now()) : 0;
+    return this.playback && this.connection && !this.onLive ? sharedFrame(this.playback, this.connection.now()) : 0;
+  }
+
+  /** The discussion shows the live exam: everyone's live monitor, no shared playback. */
+  get onLive(): boolean {
+    return this.joined && this.playback?.runId === Live;
+  }
+
+  private get surface(): Surface {
+    return this.onLive ? this.live : this.review;
+  }
+
+  /** A live frame drawn (or the hold): the live marks follow the frame number shown. */
+  liveShown(): void {
+    if (this.onLive) this.redraw();
   }
 
   join(name: string): void {
@@ -125,6 +181,7 @@ export class DiscussionPanel {
         this.floor = m.floor;
         this.annotations = m.annotations;
         this.chat = m.chat;
+        this.captures = m.captures;
         this.pointers.clear();
         this.refused = '';
         this.follow(m.playback);
@@ -141,6 +198,9 @@ export class DiscussionPanel {
         break;
       case 'chat':
         this.chat.push(m.chat);
+        break;
+      case 'captured':
+        this.captures.push({ by: m.by, runId: m.runId, frame: m.frame, sopInstanceUid: m.sopInstanceUid, at: m.at });
         break;
       case 'pointer':
         this.pointers.set(m.from, { x: m.x, y: m.y, at: performance.now() });
@@ -170,6 +230,10 @@ export class DiscussionPanel {
     this.playback = playback;
     window.clearInterval(this.stepTimer);
     if (!playback) return;
+    if (playback.runId === Live) {
+      this.player.pause();
+      return;
+    }
     const known = this.runs().find((r) => r.runId === playback.runId);
     const run = known ? { ...known, frames: Math.max(known.frames, playback.frames) } : { runId: playback.runId, frames: playback.frames };
     this.player.follow(run, this.sharedFrame, playback.playing, playback.rate);
@@ -187,6 +251,16 @@ export class DiscussionPanel {
     this.player.follow({ runId: p.runId, frames: p.frames }, expected, true, p.rate);
   }
 
+  /** Anyone may capture the frame shown (docs/discussion.md, Capture); the station answers with `captured` to all. */
+  private capture(): void {
+    const target = this.surface.target();
+    if (!target) {
+      this.info('choose a run first');
+      return;
+    }
+    this.send({ type: 'capture', ...target });
+  }
+
   private say(): void {
     const input = byId<HTMLInputElement>('discussion-say');
     const text = input.value.trim();
@@ -195,17 +269,11 @@ export class DiscussionPanel {
     input.value = '';
   }
 
-  private stored(): { width: number; height: number } {
-    const width = this.player.storedWidth || this.player.view.sourceWidth;
-    return { width, height: this.player.storedHeight || width };
-  }
-
-  private wirePointer(): void {
-    const area = byId('review-area');
-    area.addEventListener('pointermove', (e) => {
-      if (!this.joined || !this.player.runId) return;
-      const box = this.overlay.canvas.getBoundingClientRect();
-      this.pendingPointer = this.overlay.toStored(e.clientX - box.left, e.clientY - box.top, this.stored());
+  private wirePointer(surface: Surface): void {
+    byId(surface.area).addEventListener('pointermove', (e) => {
+      if (surface !== this.surface || !surface.target()) return;
+      const box = surface.overlay.canvas.getBoundingClientRect();
+      this.pendingPointer = surface.overlay.toStored(e.clientX - box.left, e.clientY - box.top, surface.stored());
       const wait = this.lastPointerSent + PointerEveryMs - performance.now();
       if (wait <= 0) this.flushPointer();
       else if (!this.pointerTimer) this.pointerTimer = window.setTimeout(() => this.flushPointer(), wait);
@@ -223,19 +291,20 @@ export class DiscussionPanel {
 
   private toolChanged(): void {
     const tool = byId<HTMLSelectElement>('discussion-tool').value;
-    // With a tool chosen the overlay takes the pointer (window/level dragging pauses); without, the canvas has it.
-    this.overlay.canvas.style.pointerEvents = tool === 'none' ? 'none' : 'auto';
+    // With a tool chosen the overlays take the pointer (window/level dragging pauses); without, the canvases have it.
+    for (const s of [this.review, this.live]) s.overlay.canvas.style.pointerEvents = tool === 'none' ? 'none' : 'auto';
   }
 
-  private wireTools(): void {
-    const canvas = this.overlay.canvas;
-    const at = (e: PointerEvent): Point => this.overlay.toStored(e.offsetX, e.offsetY, this.stored());
+  private wireTools(surface: Surface): void {
+    const canvas = surface.overlay.canvas;
+    const at = (e: PointerEvent): Point => surface.overlay.toStored(e.offsetX, e.offsetY, surface.stored());
     canvas.onpointerdown = (e) => {
       const kind = byId<HTMLSelectElement>('discussion-tool').value;
-      if (kind === 'none' || !this.player.runId || this.player.current === 0) return;
+      const target = surface === this.surface ? surface.target() : null;
+      if (kind === 'none' || !target) return;
       canvas.setPointerCapture(e.pointerId);
       const note = byId<HTMLInputElement>('discussion-note').value.trim();
-      this.draft = { id: 'draft', author: this.you, kind, runId: this.player.runId, frame: this.player.current, points: [at(e)] };
+      this.draft = { id: 'draft', author: this.you, kind, ...target, points: [at(e)] };
       if (note) this.draft.text = note;
       if (kind === 'marker' || kind === 'text') this.finishDraft();
     };
@@ -247,19 +316,27 @@ export class DiscussionPanel {
         const last = d.points[d.points.length - 1]!;
         if (Math.hypot(p[0] - last[0], p[1] - last[1]) >= 4 && d.points.length < MaxLinePoints) d.points.push(p);
       } else d.points = [d.points[0]!, p];
+      if (d.kind === 'distance') this.showMeasure(distanceLabel(d.points, this.calibration()));
       this.redraw();
     };
     canvas.onpointerup = () => this.finishDraft();
     canvas.onpointercancel = () => {
       this.draft = null;
+      this.showMeasure('');
       this.redraw();
     };
+  }
+
+  private showMeasure(text: string): void {
+    this.measure = text;
+    setText('discussion-measure', text);
   }
 
   private finishDraft(): void {
     const d = this.draft;
     this.draft = null;
     if (!d) return;
+    this.showMeasure('');
     if (d.kind !== 'marker' && d.kind !== 'text' && d.points.length < 2) {
       this.redraw();
       return;
@@ -274,9 +351,18 @@ export class DiscussionPanel {
     setText('discussion-info', text);
   }
 
+  /** The calibration of the run the marks are drawn on (none on live: its frames are not the recorded object's). */
+  private calibration() {
+    return this.playback?.runId === this.player.runId && !this.onLive ? this.playback?.calibration : undefined;
+  }
+
   private redraw(): void {
-    const onFrame = this.annotations.filter((a) => a.runId === this.player.runId && a.frame === this.player.current);
-    this.overlay.draw(this.joined ? onFrame : [], this.pointers, this.participants, this.stored(), this.draft);
+    const none = new Map<string, SeenPointer>();
+    for (const s of [this.review, this.live]) {
+      const target = s === this.surface && this.joined ? s.target() : null;
+      const onFrame = target ? this.annotations.filter((a) => a.runId === target.runId && a.frame === target.frame) : [];
+      s.overlay.draw(onFrame, s === this.surface ? this.pointers : none, this.participants, s.stored(), s === this.surface ? this.draft : null, this.calibration());
+    }
   }
 
   private render(): void {
@@ -297,6 +383,9 @@ export class DiscussionPanel {
     byId('discussion-request').hidden = !this.joined || this.driving || technician;
     byId('discussion-take').hidden = !this.joined || this.driving || !technician;
     byId('discussion-release').hidden = !this.joined || !this.driving;
+    byId('discussion-live').hidden = !this.joined || !this.driving || this.onLive;
+    byId('live-area').classList.toggle('discussed', this.onLive);
+    byId('review-area').classList.toggle('discussed', this.joined && !this.onLive && this.playback !== null);
     const people = byId('discussion-participants');
     people.replaceChildren(
       ...[...this.participants.values()].map((p) => {
@@ -321,13 +410,22 @@ export class DiscussionPanel {
         const li = document.createElement('li');
         li.dataset['id'] = a.id;
         li.style.color = this.participants.get(a.author)?.colour ?? '';
-        li.append(`${a.kind} by ${name(a.author)}, frame ${a.frame}${a.text ? `: ${a.text}` : ''}`);
+        li.append(`${a.kind} by ${name(a.author)}, ${a.runId === Live ? 'live ' : ''}frame ${a.frame}${a.text ? `: ${a.text}` : ''}`);
         if (a.author === this.you) {
           const remove = document.createElement('button');
           remove.textContent = 'Delete';
           remove.onclick = () => this.send({ type: 'annotation.delete', id: a.id });
           li.append(' ', remove);
         }
+        return li;
+      }),
+    );
+    byId('discussion-capture').hidden = !this.joined;
+    byId('discussion-captures').replaceChildren(
+      ...this.captures.map((c) => {
+        const li = document.createElement('li');
+        li.dataset['uid'] = c.sopInstanceUid;
+        li.textContent = `Frame ${c.frame} captured by ${name(c.by)} at ${new Date(c.at).toLocaleTimeString()}: in the outbox (${c.sopInstanceUid})`;
         return li;
       }),
     );

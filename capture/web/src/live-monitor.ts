@@ -27,6 +27,8 @@ export class LiveMonitor {
   private retryTimer = 0;
   private attempt = 0;
   frames = 0;
+  /** The live feed's number of the frame shown (or held), 0 before the first. */
+  frameNumber = 0;
   lastImageHold = false;
   state: LiveState = 'idle';
   /** Why the feed ended or was refused, as the station said. */
@@ -115,6 +117,7 @@ export class LiveMonitor {
     bitmap.close();
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ ack: header.frameNumber }));
     this.frames++;
+    this.frameNumber = header.frameNumber;
     this.lastImageHold = header.lastImageHold === true;
     this.onFrame();
   }
@@ -131,6 +134,7 @@ export class LiveMonitor {
     }
     if (socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify({ ack: header.frameNumber }));
     this.lastImageHold = header.lastImageHold === true;
+    this.frameNumber = header.frameNumber;
     this.video.push(header, payload);
   }
 }

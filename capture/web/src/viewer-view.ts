@@ -17,7 +17,10 @@ export class ViewerView {
   /** <paramref name="banner"/> shows (or, given '', clears) the page's banner. */
   constructor(private readonly token: string, private readonly banner: (text: string) => void = () => {}) {
     this.monitor = new LiveMonitor(byId<HTMLCanvasElement>('viewer-live'), token, 'diagnostic', true);
-    this.monitor.onFrame = () => this.showLiveInfo();
+    this.monitor.onFrame = () => {
+      this.showLiveInfo();
+      this.discussion?.liveShown();
+    };
     this.monitor.onState = () => this.showLiveState();
     byId('viewer-watch').onclick = () => this.watch(byId<HTMLInputElement>('viewer-exam').value.trim());
     const fragment = new URLSearchParams(location.hash.slice(1));
@@ -54,7 +57,7 @@ export class ViewerView {
     this.monitor.watch(examId);
     this.player = new ReviewPlayer(this.token, examId);
     const runList = new RunList(byId<HTMLOListElement>('review-runs'), this.token, examId);
-    this.discussion = new DiscussionPanel(this.token, examId, this.player, () => runList.runs);
+    this.discussion = new DiscussionPanel(this.token, examId, this.player, () => runList.runs, this.monitor);
     runList.onChoose = (run) => {
       if (!this.discussion?.choose(run)) this.player?.choose(run);
     };

@@ -1,6 +1,6 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { expectConsole, restartStation, screenshot, signIn, station, technicianRecords, until } from './station';
+import { expectConsole, pageStatus, restartStation, screenshot, signIn, station, technicianRecords, until } from './station';
 
 // A case discussion between two cardiologists' browsers about a cine the technician records: shared playback in step,
 // floor control, pointers, annotations, chat, a participant's tab killed and reopened, and the station restarted.
@@ -13,11 +13,15 @@ interface Seen {
   playback: { runId: string; frames: number; playing: boolean; startFrame: number; rate: number } | null;
   current: number;
   expected: number;
-  annotations: { id: string; kind: string; author: string; frame: number }[];
+  annotations: { id: string; kind: string; author: string; runId: string; frame: number }[];
   chat: { name: string; text: string }[];
   pointers: Record<string, { x: number; y: number }>;
   refused: string;
   joins: number;
+  captures: { by: string; frame: number; sopInstanceUid: string }[];
+  measure: string;
+  onLive: boolean;
+  liveFrame: number;
 }
 
 function seen(page: Page): Promise<Seen> {
@@ -25,13 +29,16 @@ function seen(page: Page): Promise<Seen> {
     type Panel = {
       connection: { link: string; joins: number } | null; you: string; floor: { driver: string | null }; participants: Map<string, Seen['participants'][number]>;
       playback: Seen['playback']; sharedFrame: number; annotations: Seen['annotations']; chat: Seen['chat']; pointers: Map<string, { x: number; y: number }>; refused: string;
+      captures: Seen['captures']; measure: string; onLive: boolean;
     };
-    const viewer = (window as never as { cathlab: { viewer: { discussion: Panel; player: { current: number } } } }).cathlab.viewer;
+    const viewer = (window as never as { cathlab: { viewer: { discussion: Panel; player: { current: number }; monitor: { frameNumber: number } } } }).cathlab.viewer;
     const d = viewer.discussion;
     return {
       link: d.connection?.link ?? 'idle', you: d.you, driver: d.floor.driver, participants: [...d.participants.values()].map((p) => ({ id: p.id, name: p.name, colour: p.colour, online: p.online })),
-      playback: d.playback, current: viewer.player.current, expected: d.sharedFrame, annotations: d.annotations.map((a) => ({ id: a.id, kind: a.kind, author: a.author, frame: a.frame })),
+      playback: d.playback, current: viewer.player.current, expected: d.sharedFrame, annotations: d.annotations.map((a) => ({ id: a.id, kind: a.kind, author: a.author, runId: a.runId, frame: a.frame })),
       chat: d.chat.map((c) => ({ name: c.name, text: c.text })), pointers: Object.fromEntries([...d.pointers].map(([k, v]) => [k, { x: v.x, y: v.y }])), refused: d.refused, joins: d.connection?.joins ?? 0,
+      captures: d.captures.map((c) => ({ by: c.by, frame: c.frame, sopInstanceUid: c.sopInstanceUid })), measure: d.measure,
+      onLive: d.onLive, liveFrame: viewer.monitor.frameNumber,
     };
   });
 }
@@ -134,7 +141,35 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
   const marked = await until(() => seen(local), (s) => s.annotations.length === 1, 'the arrow on the other side');
   expect(marked.annotations[0]!.kind).toBe('arrow');
   await expect(local.locator('#discussion-annotations li')).toContainText('stenosis?');
+
+  // A distance shows its calibrated length while it is drawn (the station's pixel spacing and magnification), as the
+  // capture will label it; then the frame is captured with both marks and the state goes to the station's outbox.
+  await remote.selectOption('#discussion-tool', 'distance');
+  await remote.fill('#discussion-note', '');
+  await remote.mouse.move(box.x + 120, box.y + 300);
+  await remote.mouse.down();
+  await remote.mouse.move(box.x + 320, box.y + 300, { steps: 5 });
+  const measuring = await seen(remote);
+  expect(measuring.measure).toMatch(/^\d+\.\d mm \(calibrated, approximate\)$/);
+  await expect(remote.locator('#discussion-measure')).toHaveText(measuring.measure);
+  await remote.mouse.up();
+  await until(() => seen(local), (s) => s.annotations.some((x) => x.kind === 'distance'), 'the distance on the other side');
+  expect((await seen(remote)).measure).toBe('');
   await remote.selectOption('#discussion-tool', 'none');
+  const published = async () => {
+    const s = await pageStatus(technician);
+    return (s?.objectsCommitted ?? 0) + (s?.objectsPending ?? 0);
+  };
+  const objectsBefore = await published();
+  await local.click('#discussion-capture');
+  for (const p of [remote, local]) await until(() => seen(p), (s) => s.captures.length === 1, 'the capture seen by both');
+  const capture = (await seen(remote)).captures[0]!;
+  expect(capture.frame).toBe(marked.annotations[0]!.frame);
+  expect(capture.by).toBe((await seen(local)).you);
+  await expect(remote.locator('#discussion-captures li')).toContainText(`Frame ${capture.frame} captured by Dr Local`);
+  await expect(remote.locator('#discussion-captures li')).toContainText('in the outbox');
+  // The presentation state and its key-object note.
+  await until(published, (n) => n === objectsBefore + 2, 'the presentation state and the key-object note in the station\'s outbox');
 
   // Chat, with names.
   await local.fill('#discussion-say', 'agree, mid LAD');
@@ -148,7 +183,7 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
   await local.close();
   await until(() => seen(remote), (s) => s.participants.some((p) => p.name === 'Dr Local' && !p.online), 'the closed tab seen as away');
   const reopened = await participant(browser, examId, 'Dr Local');
-  const back = await until(() => seen(reopened), (s) => s.current === frameNow && s.annotations.length === 1 && s.chat.length >= 1, 'the reopened tab in step');
+  const back = await until(() => seen(reopened), (s) => s.current === frameNow && s.annotations.length === 2 && s.chat.length >= 1 && s.captures.length === 1, 'the reopened tab in step');
   expect(back.driver).toBe(back.you); // the same holder under the same name is the same participant, floor and all
 
   // The technician at the table joins from the console's "Review & discuss" and takes the floor.
@@ -161,6 +196,21 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
   await expect(technician.locator('#discussion-request')).toBeHidden();
   await technician.click('#discussion-take');
   await until(() => seen(remote), (s) => s.participants.find((p) => p.id === s.driver)?.name === 'Tech at the table', 'the technician driving');
+
+  // The driver puts the live exam before everyone (here its last-image hold): a mark drawn over the live monitor is
+  // bound to the live frame number shown; choosing the run again brings everyone back to it.
+  await technician.click('#discussion-live');
+  for (const p of [remote, reopened]) await until(() => seen(p), (s) => s.onLive && s.liveFrame > 0, 'the discussion on the live exam');
+  await expect(remote.locator('#live-area')).toHaveClass(/discussed/);
+  await remote.selectOption('#discussion-tool', 'marker');
+  await remote.fill('#discussion-note', 'wire tip');
+  const liveBox = (await remote.locator('#live-area').boundingBox())!;
+  await remote.mouse.click(liveBox.x + 200, liveBox.y + 180);
+  const onLive = await until(() => seen(reopened), (s) => s.annotations.some((a) => a.runId === 'live'), 'the live mark on the other side');
+  expect(onLive.annotations.find((a) => a.runId === 'live')!.frame).toBe((await seen(remote)).liveFrame);
+  await remote.selectOption('#discussion-tool', 'none');
+  await technician.locator('#review-runs li').first().click();
+  for (const p of [remote, reopened]) await until(() => seen(p), (s) => !s.onLive && s.playback !== null && s.current === 1, 'back on the run');
   await screenshot(technician, 'discussion-technician');
   await technician.click('#to-console');
   await expectConsole(technician);
@@ -172,7 +222,8 @@ test('two cardiologists discuss a recorded cine', async ({ browser }) => {
   await restarted;
   for (const p of [remote, reopened]) {
     const s = await until(() => seen(p), (x) => x.link === 'joined' && x.joins >= 2, 'joined again after the restart', 60_000);
-    expect(s.annotations.length).toBe(1);
+    expect(s.annotations.length).toBe(3);
+    expect(s.captures.length).toBe(1);
     expect(s.chat.some((c) => c.text === 'agree, mid LAD')).toBe(true);
   }
   await screenshot(remote, 'discussion-after-restart');

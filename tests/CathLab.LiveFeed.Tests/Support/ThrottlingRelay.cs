@@ -6,7 +6,10 @@ namespace CathLab.LiveFeed.Tests.Support;
 
 /// <summary>A TCP relay on 127.0.0.1 that forwards to a target at a limited rate in each direction (a token
 /// bucket per direction), with small socket buffers so the relay itself hides little data, and optionally a fixed
-/// one-way delay added after the rate (a link's propagation delay: the bytes in flight are then held by the relay).</summary>
+/// one-way delay added after the rate (a link's propagation delay: the bytes in flight are then held by the relay).
+/// By default each connection has a link of its own; with <c>sharedLink</c> all the relay's connections share one
+/// rate per direction, as a browser's sockets share one slow line (each connection keeps its own queue, so one
+/// connection's backlog does not hold up another's bytes, as on a line whose router queues flows apart).</summary>
 internal sealed class ThrottlingRelay : IAsyncDisposable
 {
     private const int SmallestChunk = 512;
@@ -24,10 +27,12 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _pumps = [];
     private readonly Task _accepting;
+    private readonly TokenBucket? _sharedUp;
+    private readonly TokenBucket? _sharedDown;
     private long _forwarded;
     private double _longestLateWakeSeconds;
 
-    public ThrottlingRelay(IPEndPoint target, double bitsPerSecond, TimeSpan delay = default)
+    public ThrottlingRelay(IPEndPoint target, double bitsPerSecond, TimeSpan delay = default, bool sharedLink = false)
     {
         _target = target;
         _delay = delay;
@@ -35,6 +40,11 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
         // A millisecond of the rate per chunk on fast links (tens of Mbit/s): 512-byte chunks would need a wake-up every 80 µs.
         _chunk = Math.Clamp((int)(_bytesPerSecond / 1000), SmallestChunk, 16 * 1024);
         _burst = 2 * _chunk;
+        if (sharedLink)
+        {
+            _sharedUp = new TokenBucket(this);
+            _sharedDown = new TokenBucket(this);
+        }
         _listener.Start();
         _accepting = AcceptLoop();
     }
@@ -81,8 +91,8 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
                 {
                     _sockets.Add(client);
                     _sockets.Add(server);
-                    _pumps.Add(Pump(client, server));
-                    _pumps.Add(Pump(server, client));
+                    _pumps.Add(Pump(client, server, _sharedUp ?? new TokenBucket(this)));
+                    _pumps.Add(Pump(server, client, _sharedDown ?? new TokenBucket(this)));
                 }
             }
         }
@@ -96,14 +106,14 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     /// time lost for good, and a stalled pool stalled the "link" itself (a 3.5 KB frame once took 1 s to cross).
     /// The token bucket holds up to two chunks of credit, so a relay thread woken late catches up
     /// to the configured rate instead of falling below it; over any second it still forwards at most the rate plus that.</summary>
-    private Task Pump(Socket from, Socket to)
+    private Task Pump(Socket from, Socket to, TokenBucket bucket)
     {
         var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
         {
             try
             {
-                PumpBlocking(from, to);
+                PumpBlocking(from, to, bucket);
             }
             finally
             {
@@ -115,30 +125,17 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
         return done.Task;
     }
 
-    private void PumpBlocking(Socket from, Socket to)
+    private void PumpBlocking(Socket from, Socket to, TokenBucket bucket)
     {
         var buffer = new byte[_chunk];
-        var clock = Stopwatch.StartNew();
-        var delayed = _delay > TimeSpan.Zero ? new DelayLine(this, to, clock) : null;
-        double credit = _chunk;
-        double last = 0;
+        var delayed = _delay > TimeSpan.Zero ? new DelayLine(this, to, bucket.Clock) : null;
         try
         {
             while (!_stop.IsCancellationRequested)
             {
                 int n = from.Receive(buffer, SocketFlags.None);
                 if (n == 0) break;
-                while (true)
-                {
-                    double now = clock.Elapsed.TotalSeconds;
-                    credit = Math.Min(_burst, credit + (now - last) * _bytesPerSecond);
-                    last = now;
-                    if (credit >= n) break;
-                    double wait = (n - credit) / _bytesPerSecond;
-                    Thread.Sleep(TimeSpan.FromSeconds(wait));
-                    RecordLateness(clock.Elapsed.TotalSeconds - now - wait);
-                }
-                credit -= n;
+                bucket.Take(n);
                 if (delayed is not null)
                 {
                     delayed.Add(buffer.AsSpan(0, n));
@@ -200,6 +197,40 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
             {
+            }
+        }
+    }
+
+    /// <summary>One direction's rate: credit that grows at the rate up to the burst, taken chunk by chunk by the pumps
+    /// that share it (a pump short of credit sleeps until its chunk is due).</summary>
+    private sealed class TokenBucket(ThrottlingRelay relay)
+    {
+        private readonly Lock _gate = new();
+        private double _credit = relay._chunk;
+        private double _last;
+
+        public Stopwatch Clock { get; } = Stopwatch.StartNew();
+
+        public void Take(int n)
+        {
+            while (true)
+            {
+                double wait;
+                double now;
+                lock (_gate)
+                {
+                    now = Clock.Elapsed.TotalSeconds;
+                    _credit = Math.Min(relay._burst, _credit + (now - _last) * relay._bytesPerSecond);
+                    _last = now;
+                    if (_credit >= n)
+                    {
+                        _credit -= n;
+                        return;
+                    }
+                    wait = (n - _credit) / relay._bytesPerSecond;
+                }
+                Thread.Sleep(TimeSpan.FromSeconds(wait));
+                relay.RecordLateness(Clock.Elapsed.TotalSeconds - now - wait);
             }
         }
     }

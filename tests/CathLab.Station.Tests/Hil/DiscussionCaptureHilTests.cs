@@ -11,7 +11,8 @@ namespace CathLab.Station.Tests.Hil;
 
 /// <summary>A discussion's capture (docs/discussion.md) against the whole station on simulated hardware and a real
 /// Orthanc as the PACS: the frame with its marks becomes a Grayscale Softcopy Presentation State that the outbox
-/// delivers, dciodvfy finds valid and pydicom reads with its calibrated distance.</summary>
+/// delivers, dciodvfy finds valid and pydicom reads with its calibrated distance, and beside it a key-object note that
+/// names the frame and the state.</summary>
 [Collection(HilCollection.Name)]
 public sealed class DiscussionCaptureHilTests(ITestOutputHelper output)
 {
@@ -29,6 +30,14 @@ public sealed class DiscussionCaptureHilTests(ITestOutputHelper output)
             'texts': [t.UnformattedTextValue for t in ann.TextObjectSequence], 'graphics': [g.GraphicType for g in ann.GraphicObjectSequence],
             'window': [float(ds.SoftcopyVOILUTSequence[0].WindowCenter), float(ds.SoftcopyVOILUTSequence[0].WindowWidth)],
             'creator': str(ds.ContentCreatorName)}))
+        """;
+
+    // The note's image reference: the XA instance, its frame, and the presentation state to show it with.
+    private const string ReadNote = """
+        import sys
+        import pydicom
+        ref = [i for i in pydicom.dcmread(sys.argv[1]).ContentSequence if i.ValueType == 'IMAGE'][0].ReferencedSOPSequence[0]
+        print(ref.ReferencedSOPInstanceUID, int(ref.ReferencedFrameNumber), ref.ReferencedSOPSequence[0].ReferencedSOPInstanceUID)
         """;
 
     [Fact]
@@ -89,6 +98,20 @@ public sealed class DiscussionCaptureHilTests(ITestOutputHelper output)
         // 200 px at 0.3 mm: 60 mm at the detector, less at the isocentre; the label says the correction is approximate.
         Assert.Contains(texts, t => t.EndsWith("mm (calibrated, approximate)", StringComparison.Ordinal) && double.Parse(t.Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture) is > 30 and < 60);
         Assert.Contains("LAD", texts);
+
+        // The key-object note, published beside the state: the same frame, shown through that state.
+        var note = station.Control.Outbox.Single(i => i.Description.StartsWith("Key image:", StringComparison.Ordinal));
+        await Poll.UntilAsync(() => station.Control.Outbox.Any(i => i.SopInstanceUid == note.SopInstanceUid && i.State is DeliveryState.Sent or DeliveryState.Committed),
+            () => $"the key-object note {note.SopInstanceUid} was not delivered");
+        var storedNote = (await PublishedObjects.InOrthancAsync(orthanc)).Single(o => o.SopInstanceUid == note.SopInstanceUid);
+        Assert.Equal(("KO", stored.StudyInstanceUid), (storedNote.Modality, storedNote.StudyInstanceUid));
+        string notePath = Path.Combine(station.Folder, "note.dcm");
+        await orthanc.DownloadAsync(storedNote.OrthancId, notePath);
+        var (noteErrors, noteWarnings) = ExternalTool.Dciodvfy(notePath);
+        Assert.True(noteErrors.Length == 0 && noteWarnings.Length == 0, string.Join('\n', [.. noteErrors, .. noteWarnings]));
+        var k = ExternalTool.PythonScript(ReadNote, notePath);
+        Assert.True(k.ExitCode == 0, k.All);
+        Assert.Equal($"{state.GetProperty("image").GetString()} 2 {sop}", k.StdOut.Trim());
 
         string audit = await File.ReadAllTextAsync(Path.Combine(station.Folder, "audit.jsonl"));
         Assert.Contains("\"discussion-capture\"", audit);

@@ -60,9 +60,11 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
         RunAsync("observer-live.spec.ts", "observer-live", leaseMs: 1000);
 
     /// <summary>Two observers' browsers discuss a cine the technician records: shared playback in step, floor control,
-    /// pointers, annotations, chat, a tab killed and reopened, the station restarted (discussion.spec.ts).</summary>
+    /// pointers, annotations, a distance in mm while drawn, a capture into the outbox, chat, a tab killed and reopened,
+    /// the station restarted (discussion.spec.ts). The detector's pixel spacing makes the recorded run calibrated.</summary>
     [Fact]
-    public Task Two_cardiologists_discuss_a_recorded_cine_in_step() => RunAsync("discussion.spec.ts", "discussion", leaseMs: 1000);
+    public Task Two_cardiologists_discuss_a_recorded_cine_in_step() =>
+        RunAsync("discussion.spec.ts", "discussion", leaseMs: 1000, extra: ["--Station:Detector:ImagerPixelSpacingMm=0.2"]);
 
     [Theory]
     [InlineData("malformed and unknown messages from the station are ignored and counted", "malformed-messages")]
@@ -101,10 +103,10 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
         Assert.NotEmpty(remoteFolder.Files);
     }
 
-    private async Task RunAsync(string spec, string scenario, string? grep = null, int leaseMs = LeaseMs)
+    private async Task RunAsync(string spec, string scenario, string? grep = null, int leaseMs = LeaseMs, string[]? extra = null)
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", "512");
-        await using var station = await StationUnderTest.StartAsync(sim, [.. BrowserSpecRun.Tokens, $"--Station:Exposure:PedalLeaseMs={leaseMs}"]);
+        await using var station = await StationUnderTest.StartAsync(sim, [.. BrowserSpecRun.Tokens, $"--Station:Exposure:PedalLeaseMs={leaseMs}", .. extra ?? []]);
         await PlayAsync(sim, station, spec, scenario, grep);
     }
 
