@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using CathLab.Security.Access;
+using CathLab.Security.Sessions;
 using CathLab.Security.Audit;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
@@ -14,7 +15,7 @@ namespace CathLab.Station.Web;
 /// most one held exposure button. A message it cannot read is counted and answered, never fatal. When the socket
 /// goes, a held button is released as a lost connection.</summary>
 internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller, string peer, IServiceProvider services, IStationControl station,
-    MethodPolicy policy, IAuditLog audit, TimeProvider time, ExamSession? exams = null)
+    MethodPolicy policy, IAuditLog audit, TimeProvider time, SessionLifetimes sessions, ExamSession? exams = null)
 {
     /// <summary>How often the status is looked at; it is sent only when it changed.</summary>
     public static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(100);
@@ -41,6 +42,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
         {
             while (await socket.ReceiveAsync(session.Token) is { } message)
             {
+                sessions.Touch(caller);
                 if (message.Text is null) await MalformedAsync(null, message.Problem!);
                 else await DispatchAsync(message.Text, session.Token);
             }
