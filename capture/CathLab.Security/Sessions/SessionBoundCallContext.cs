@@ -4,8 +4,21 @@ namespace CathLab.Security.Sessions;
 
 /// <summary>A streaming call's context whose cancellation also fires when the caller's session ends, so a service that
 /// honours <see cref="ServerCallContext.CancellationToken"/> (every one here does) stops its stream with no code of its own.</summary>
-internal sealed class SessionBoundCallContext(ServerCallContext inner, CancellationToken cancellation) : ServerCallContext
+internal sealed class SessionBoundCallContext : ServerCallContext
 {
+    /// <summary>Where ASP.NET Core's <c>GetHttpContext()</c> looks first for a context that is not its own.</summary>
+    private const string HttpContextKey = "__HttpContext";
+
+    private readonly ServerCallContext inner;
+    private readonly CancellationToken cancellation;
+
+    public SessionBoundCallContext(ServerCallContext inner, CancellationToken cancellation)
+    {
+        this.inner = inner;
+        this.cancellation = cancellation;
+        if (!inner.UserState.ContainsKey(HttpContextKey)) inner.UserState[HttpContextKey] = inner.GetHttpContext();
+    }
+
     protected override string MethodCore => inner.Method;
     protected override string HostCore => inner.Host;
     protected override string PeerCore => inner.Peer;

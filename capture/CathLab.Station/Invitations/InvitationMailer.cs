@@ -23,6 +23,7 @@ public sealed class InvitationMailer(MailOptions options, ILogger<InvitationMail
                 {issued.Link}
                 """,
         };
+        message.BodyTransferEncoding = System.Text.Ascii.IsValid(message.Body) ? System.Net.Mime.TransferEncoding.SevenBit : System.Net.Mime.TransferEncoding.QuotedPrintable;
         using var smtp = new SmtpClient(options.Host, options.Port) { EnableSsl = options.StartTls, DeliveryMethod = SmtpDeliveryMethod.Network };
         try
         {
