@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using CathLab.Security.Access;
 using CathLab.Security.Sessions;
+using CathLab.Station.Invitations;
 using CathLab.Security.Audit;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
@@ -21,7 +22,8 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
     public static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(100);
 
     private const int OutboxItemsShown = 20;
-    private readonly StationControlService _service = ActivatorUtilities.CreateInstance<StationControlService>(services);
+    private readonly ConsoleServices _service = new(ActivatorUtilities.CreateInstance<StationControlService>(services),
+        ActivatorUtilities.CreateInstance<InvitationControlService>(services));
     private readonly List<Task> _commands = [];
     private ConsoleHoldRequests? _holdRequests;
     private ConsoleHoldReplies? _holdReplies;
@@ -160,7 +162,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
         var context = new ConsoleCallContext(ConsoleCommands.MethodOf("HoldPedal"), peer, caller, ct);
         try
         {
-            await _service.HoldPedal(requests, replies, context);
+            await _service.Control.HoldPedal(requests, replies, context);
         }
         catch (RpcException e)
         {
@@ -199,7 +201,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
 
     private async Task<string> StatusMessageAsync(ServerCallContext context)
     {
-        var status = await _service.GetStatus(new Proto.GetStatusRequest(), context);
+        var status = await _service.Control.GetStatus(new Proto.GetStatusRequest(), context);
         var text = new StringBuilder(2048);
         text.Append("{\"type\":\"status\",\"status\":").Append(ConsoleMessages.Formatter.Format(status)).Append(",\"runs\":[");
         var runs = RunsOf(status.Exam?.ExamId);
