@@ -1,4 +1,5 @@
 using CathLab.Security.Audit;
+using CathLab.Security.Audit.Atna;
 using CathLab.LiveFeed.Services;
 using CathLab.Security.Access;
 using CathLab.Security.Access.Oidc;
@@ -28,7 +29,9 @@ public static class LiveFeedHostingExtensions
         services.AddSingleton(options);
         services.AddSingleton(methodPolicy);
         services.AddSingleton(new TokenStore(options.Tokens));
-        services.TryAddSingleton<IAuditLog>(_ => new JsonLinesAuditLog(options.AuditPath));
+        services.TryAddSingleton<IAuditLog>(_ => options.AuditRepository is { } repository
+            ? new AtnaSyslogForwarder(new JsonLinesAuditLog(options.AuditPath), repository)
+            : new JsonLinesAuditLog(options.AuditPath));
         services.AddSingleton(sp => new SessionLifetimes(ClockOf(sp), options.IdleTimeout, sp.GetRequiredService<IAuditLog>()));
         services.AddSingleton(sp => new InvitationDesk(InvitationJournal.Open(options.Invitations.JournalPath), options.Invitations,
             sp.GetRequiredService<SessionLifetimes>(), sp.GetRequiredService<IAuditLog>(), ClockOf(sp)));

@@ -18,6 +18,9 @@ public sealed record LiveFeedOptions
     /// its client; zero: only at its expiry.</summary>
     public TimeSpan IdleTimeout { get; init; }
 
+    /// <summary>The site's audit repository (syslog); null: the audit stays in the local file only.</summary>
+    public CathLab.Security.Audit.Atna.AtnaSyslogSettings? AuditRepository { get; init; }
+
     /// <summary>The bounds and journal of invitations to one exam.</summary>
     public InvitationPolicy Invitations { get; init; } = new();
 

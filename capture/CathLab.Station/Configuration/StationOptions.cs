@@ -58,6 +58,9 @@ public sealed class StationOptions : IOptionsSection
     /// <summary>Invitations to one exam: their longest time limit, their journal, the page their link opens.</summary>
     public InvitationOptions Invitations { get; set; } = new();
 
+    /// <summary>The site's syslog audit repository (ATNA); none: the local audit file only.</summary>
+    public AuditRepositoryOptions AuditRepository { get; set; } = new();
+
     /// <summary>The SMTP relay that e-mails invitation links; none: the link is only shown to the inviter.</summary>
     public MailOptions Mail { get; set; } = new();
 
@@ -110,6 +113,7 @@ public sealed class StationOptions : IOptionsSection
         (ArchiveOptions.Section, Archive), (ProcessingOptions.Section, Processing), (CalibrationOptions.Section, Calibration),
         (nameof(Worklist), Worklist), (nameof(Mpps), Mpps), (OidcOptions.Section, Oidc),
         (SecurityOptions.Section, Security), (InvitationOptions.Section, Invitations), (MailOptions.Section, Mail),
+        (AuditRepositoryOptions.Section, AuditRepository),
     ];
 
     /// <summary>The keys that hold lists of sections, each item checked on its own.</summary>

@@ -52,6 +52,7 @@ public static class StationServiceRegistration
             AuditPath = Path.GetFullPath(options.AuditPath),
             IdleTimeout = TimeSpan.FromMinutes(options.Security.IdleMinutes),
             Invitations = options.Invitations.ToPolicy(options.WebUrl),
+            AuditRepository = options.AuditRepository.ToSettings(options.StationName),
         }, policy => policy.Require(InvitationControlService.InviteMethod, StationRole.Observer));
         services.AddSingleton(options.Mail);
         services.AddSingleton<InvitationMailer>();
