@@ -1,3 +1,4 @@
+using CathLab.Security.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace CathLab.Security.Invitations;
@@ -13,36 +14,12 @@ public sealed class InvitationJournal : IDisposable
     private InvitationJournal(SqliteConnection connection) => _connection = connection;
 
     /// <param name="path">The file; null: an in-memory database that ends with this object.</param>
-    public static InvitationJournal Open(string? path)
-    {
-        string source = ":memory:";
-        if (path is not null)
-        {
-            source = Path.GetFullPath(path);
-            Directory.CreateDirectory(Path.GetDirectoryName(source)!);
-        }
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = source, Pooling = false }.ToString());
-        try
-        {
-            connection.Open();
-            using var create = connection.CreateCommand();
-            create.CommandText = """
-                PRAGMA journal_mode = WAL;
-                PRAGMA synchronous = FULL;
-                CREATE TABLE IF NOT EXISTS invitations (
-                    id TEXT PRIMARY KEY, exam_id TEXT NOT NULL, role INTEGER NOT NULL, invitee TEXT NOT NULL, invited_by TEXT NOT NULL,
-                    created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, code_sha256 TEXT NOT NULL UNIQUE, state INTEGER NOT NULL,
-                    accepted_at INTEGER, accepted_by TEXT, grant_sha256 TEXT, revoked_at INTEGER, revoked_by TEXT);
-                """;
-            create.ExecuteNonQuery();
-        }
-        catch
-        {
-            connection.Dispose();
-            throw;
-        }
-        return new InvitationJournal(connection);
-    }
+    public static InvitationJournal Open(string? path) => new(DurableSqlite.Open(path, """
+        CREATE TABLE IF NOT EXISTS invitations (
+            id TEXT PRIMARY KEY, exam_id TEXT NOT NULL, role INTEGER NOT NULL, invitee TEXT NOT NULL, invited_by TEXT NOT NULL,
+            created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, code_sha256 TEXT NOT NULL UNIQUE, state INTEGER NOT NULL,
+            accepted_at INTEGER, accepted_by TEXT, grant_sha256 TEXT, revoked_at INTEGER, revoked_by TEXT);
+        """));
 
     public void Add(Invitation invitation, string codeSha256) => Execute("""
         INSERT INTO invitations (id, exam_id, role, invitee, invited_by, created_at, expires_at, code_sha256, state)

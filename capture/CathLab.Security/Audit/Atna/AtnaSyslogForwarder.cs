@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using CathLab.Security.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace CathLab.Security.Audit.Atna;
@@ -21,11 +22,7 @@ public sealed class AtnaSyslogForwarder : IAuditLog, IDisposable
     {
         _local = local;
         _settings = settings;
-        var full = Path.GetFullPath(settings.SpoolPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        _spool = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = full, Pooling = false }.ToString());
-        _spool.Open();
-        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, frame BLOB NOT NULL);");
+        _spool = DurableSqlite.Open(settings.SpoolPath, "CREATE TABLE IF NOT EXISTS spool (seq INTEGER PRIMARY KEY AUTOINCREMENT, frame BLOB NOT NULL);");
         _sender = Task.Run(SendAsync);
     }
 
@@ -126,13 +123,6 @@ public sealed class AtnaSyslogForwarder : IAuditLog, IDisposable
             delete.Parameters.AddWithValue("$seq", seq);
             delete.ExecuteNonQuery();
         }
-    }
-
-    private void Execute(string sql)
-    {
-        using var command = _spool.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
     }
 
     public void Dispose()
