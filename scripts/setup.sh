@@ -19,6 +19,8 @@ declare -A WHY=(
   [python3-gdcm]="GDCM, pydicom's decoder for JPEG-LS, so pydicom checks our JPEG-LS objects' pixels"
   [libvpx7]="libvpx, the VP8/VP9 encoder and decoder CathLab.Video binds (P/Invoke) for the live feed's video"
   [ffmpeg]="ffprobe reads back the WebM files CathLab.Video writes, as an independent demuxer"
+  [python3-aiosmtpd]="a real SMTP receiver (python3 -m aiosmtpd) that the invitation tests mail their links to"
+  [rsyslog]="a real syslog audit repository (rsyslogd with imtcp) that the ATNA audit tests send to"
   [chromium]="a real headless browser for the live viewer's end-to-end test (frames arrive, screenshot)"
 )
 

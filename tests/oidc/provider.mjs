@@ -64,7 +64,7 @@ function providerWith(issuer, key) {
     extraTokenClaims: async (_ctx, token) => {
       const user = users[token.accountId];
       if (!user) return undefined;
-      const claims = { preferred_username: token.accountId, [args['exams-claim']]: user.exams };
+      const claims = { preferred_username: token.accountId, email: `${token.accountId}@hospital.test`, [args['exams-claim']]: user.exams };
       if (user.role) claims[args['role-claim']] = user.role;
       return claims;
     },

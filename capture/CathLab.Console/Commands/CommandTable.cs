@@ -19,6 +19,9 @@ public static class CommandTable
         new ResetFluoroTimerCommand(),
         new CalibrateCommand(),
         new OutboxCommand(),
+        new InviteCommand(),
+        new InvitationsCommand(),
+        new RevokeCommand(),
         new ObserveCommand(),
         new AuditVerifyCommand(),
     ];

@@ -17,11 +17,14 @@ public sealed class StationClient : IDisposable
         _headers = [new Metadata.Entry("authorization", "Bearer " + target.Token)];
         Control = new StationControl.StationControlClient(_channel);
         Calibration = new DetectorCalibration.DetectorCalibrationClient(_channel);
+        Invitations = new Invitations.InvitationsClient(_channel);
     }
 
     public StationControl.StationControlClient Control { get; }
 
     public DetectorCalibration.DetectorCalibrationClient Calibration { get; }
+
+    public Invitations.InvitationsClient Invitations { get; }
 
     public CallOptions Call(CancellationToken cancellation, TimeSpan? deadline = null) =>
         new(_headers, deadline is { } d ? DateTime.UtcNow + d : null, cancellation);

@@ -124,6 +124,24 @@ public static class StationText
         return line;
     }
 
+    public static string Invitation(InvitationInfo i)
+    {
+        string role = i.Role == InvitationRole.Consultant ? "consultant" : "observer";
+        string accepted = i.AcceptedAt is null ? "" : $"  accepted {Utc(i.AcceptedAt)}{(i.HasAcceptedBy ? " by " + i.AcceptedBy : "")}";
+        return $"{i.Id}  {InvitationStateText(i.State),-8} exam {i.ExamId,-12} {i.Invitee} as {role}, by {i.InvitedBy}, until {Utc(i.ExpiresAt)}{accepted}";
+    }
+
+    public static string InvitationStateText(InvitationState state) => state switch
+    {
+        InvitationState.Pending => "pending",
+        InvitationState.Accepted => "accepted",
+        InvitationState.Expired => "expired",
+        InvitationState.Revoked => "revoked",
+        _ => "unknown",
+    };
+
+    private static string Utc(Google.Protobuf.WellKnownTypes.Timestamp? t) => t is null ? "-" : t.ToDateTimeOffset().ToString("yyyy-MM-dd HH:mm:ss'Z'", Invariant);
+
     public static string Kind(RunKind kind) => kind switch
     {
         RunKind.Fluoro => "fluoro",

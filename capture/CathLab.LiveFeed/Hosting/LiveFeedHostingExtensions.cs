@@ -1,7 +1,10 @@
 using CathLab.Security.Audit;
+using CathLab.Security.Audit.Atna;
 using CathLab.LiveFeed.Services;
 using CathLab.Security.Access;
 using CathLab.Security.Access.Oidc;
+using CathLab.Security.Invitations;
+using CathLab.Security.Sessions;
 using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Web;
 using Microsoft.AspNetCore.Builder;
@@ -26,9 +29,15 @@ public static class LiveFeedHostingExtensions
         services.AddSingleton(options);
         services.AddSingleton(methodPolicy);
         services.AddSingleton(new TokenStore(options.Tokens));
-        services.AddSingleton<IAccessTokenResolver>(sp => new StationTokenResolver(sp.GetRequiredService<TokenStore>(),
-            options.Oidc is { } oidc ? new OidcTokenValidator(oidc, sp.GetService<TimeProvider>() ?? TimeProvider.System) : null));
-        services.TryAddSingleton<IAuditLog>(_ => new JsonLinesAuditLog(options.AuditPath));
+        services.TryAddSingleton<IAuditLog>(_ => options.AuditRepository is { } repository
+            ? new AtnaSyslogForwarder(new JsonLinesAuditLog(options.AuditPath), repository)
+            : new JsonLinesAuditLog(options.AuditPath));
+        services.AddSingleton(sp => new SessionLifetimes(ClockOf(sp), options.IdleTimeout, sp.GetRequiredService<IAuditLog>()));
+        services.AddSingleton(sp => new InvitationDesk(InvitationJournal.Open(options.Invitations.JournalPath), options.Invitations,
+            sp.GetRequiredService<SessionLifetimes>(), sp.GetRequiredService<IAuditLog>(), ClockOf(sp)));
+        services.AddSingleton(sp => new StationTokenResolver(sp.GetRequiredService<TokenStore>(),
+            options.Oidc is { } oidc ? new OidcTokenValidator(oidc, ClockOf(sp)) : null, sp.GetRequiredService<InvitationDesk>(), sp.GetRequiredService<SessionLifetimes>()));
+        services.AddSingleton<IAccessTokenResolver>(sp => sp.GetRequiredService<StationTokenResolver>());
         services.AddSingleton(sp => new LiveFeedHub(sp.GetRequiredService<LiveFeedOptions>()));
         services.TryAddSingleton<IRecordedRunCatalog, NoRecordedRuns>();
         services.AddSingleton(sp => new RecordedRunLibrary(sp.GetRequiredService<IRecordedRunCatalog>()));
@@ -43,6 +52,8 @@ public static class LiveFeedHostingExtensions
         });
         return services;
     }
+
+    private static TimeProvider ClockOf(IServiceProvider services) => services.GetService<TimeProvider>() ?? TimeProvider.System;
 
     /// <summary>Maps the gRPC services, the viewer page at <see cref="LiveFeedOptions.WebPath"/> and its WebSocket.</summary>
     public static WebApplication MapCathLabLiveFeed(this WebApplication app)

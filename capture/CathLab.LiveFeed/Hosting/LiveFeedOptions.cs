@@ -1,6 +1,7 @@
 using CathLab.LiveFeed.Video;
 using CathLab.Security.Access;
 using CathLab.Security.Access.Oidc;
+using CathLab.Security.Invitations;
 
 namespace CathLab.LiveFeed.Hosting;
 
@@ -12,6 +13,16 @@ public sealed record LiveFeedOptions
 
     /// <summary>The site's OpenID Connect provider whose access tokens are accepted besides the static ones; null: none.</summary>
     public OidcSettings? Oidc { get; init; }
+
+    /// <summary>A person's session (a provider's token, an invitation's grant) ends after this long without input from
+    /// its client; zero: only at its expiry.</summary>
+    public TimeSpan IdleTimeout { get; init; }
+
+    /// <summary>The site's audit repository (syslog); null: the audit stays in the local file only.</summary>
+    public CathLab.Security.Audit.Atna.AtnaSyslogSettings? AuditRepository { get; init; }
+
+    /// <summary>The bounds and journal of invitations to one exam.</summary>
+    public InvitationPolicy Invitations { get; init; } = new();
 
     /// <summary>Frames waiting for the encoder; when full, a published frame is dropped for the live feed and counted.</summary>
     public int EncoderQueueDepth { get; init; } = 4;
@@ -37,6 +48,7 @@ public sealed record LiveFeedOptions
         if (RecentFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(RecentFrames), RecentFrames, "must be in [1, 256]");
         if (MarkedFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(MarkedFrames), MarkedFrames, "must be in [1, 256]");
         VideoEncodingOption.ValidateLadder(VideoEncodings);
+        if (IdleTimeout < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(IdleTimeout), IdleTimeout, "must not be negative");
         if (!WebPath.StartsWith('/')) throw new ArgumentException("the web path must start with '/'", nameof(WebPath));
     }
 }

@@ -5,6 +5,7 @@ using CathLab.LiveFeed.Protocol;
 using CathLab.Security.Access;
 using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Sessions;
+using CathLab.Security.Sessions;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,7 +18,7 @@ namespace CathLab.LiveFeed.Web;
 /// that hangs up is logged once, as information. When the host shuts down, every session is closed at once with 1001,
 /// which tells the page to come back (a normal close, 1000, tells it the exam or its session ended).</summary>
 internal sealed class ViewerEndpoint(LiveFeedHub hub, IAccessTokenResolver tokens, IAuditLog audit, RecordedRunLibrary library, IHostApplicationLifetime lifetime,
-    ILogger<ViewerEndpoint> logger)
+    SessionLifetimes sessions, ILogger<ViewerEndpoint> logger)
 {
     private const int MaxClientMessageBytes = 4096;
 
@@ -145,7 +146,8 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, IAccessTokenResolver token
         Func<CancellationToken, (Task Reader, Task? Player)> start, CancellationToken ct)
     {
         var shuttingDown = lifetime.ApplicationStopping;
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping, shuttingDown);
+        using var lease = sessions.Open(session.Caller);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping, shuttingDown, lease.Ended);
         // Neither loop's socket call is cancelled by the session's end: a cancelled WebSocket call aborts the
         // connection, and the observer would get no close code. The reader ends when the peer answers the close.
         var writer = session.RunWriterAsync(transport, stop.Token);
@@ -160,10 +162,12 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, IAccessTokenResolver token
             var (close, why) = bad is not null ? (WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message))
                 : session.EndedWithExam ? (WebSocketCloseStatus.NormalClosure, "exam ended")
                 : shuttingDown.IsCancellationRequested ? (WebSocketCloseStatus.EndpointUnavailable, "the station is shutting down")
+                : lease.Reason is { } over ? (Unauthorized, over)
                 : (WebSocketCloseStatus.NormalClosure, "session ended");
             await socket.CloseOutputAsync(close, why, CancellationToken.None);
         }
         bool readerFailed = !await FinishAsync(socket, reader);
+        if (lease.Reason is not null) return "Unauthenticated";
         return bad is not null ? "InvalidArgument" : writerFailed || (readerFailed && !session.EndedWithExam) || ct.IsCancellationRequested ? "Cancelled" : "OK";
     }
 
@@ -321,7 +325,7 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, IAccessTokenResolver token
 
     /// <summary>The client's JSON messages until it closes: acknowledgements and rate caps for any session, the rest by
     /// <paramref name="handle"/>; a message none of them takes is the client's error.</summary>
-    private static async Task ReadJsonMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, string expected, Func<JsonElement, bool> handle, CancellationToken ct)
+    private async Task ReadJsonMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, string expected, Func<JsonElement, bool> handle, CancellationToken ct)
     {
         while (true)
         {
@@ -331,8 +335,13 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, IAccessTokenResolver token
             {
                 using var doc = JsonDocument.Parse(text);
                 var root = doc.RootElement;
-                if (root.TryGetProperty("ack", out var ack) && ack.TryGetInt64(out long a)) session.OnAck(a);
-                else if (root.TryGetProperty("maxFps", out var cap) && cap.ValueKind == JsonValueKind.Number && WatchRequestValidator.RateCapProblem(cap.GetDouble()) is null) session.SetRateCap(cap.GetDouble());
+                if (root.TryGetProperty("ack", out var ack) && ack.TryGetInt64(out long a))
+                {
+                    session.OnAck(a);
+                    continue; // the page acknowledges by itself: not the person's input
+                }
+                if (!root.TryGetProperty("keyFrame", out _)) sessions.Touch(session.Caller);
+                if (root.TryGetProperty("maxFps", out var cap) && cap.ValueKind == JsonValueKind.Number && WatchRequestValidator.RateCapProblem(cap.GetDouble()) is null) session.SetRateCap(cap.GetDouble());
                 else if (!handle(root)) throw new InvalidDataException(expected);
             }
             catch (JsonException e)

@@ -1,4 +1,5 @@
 using CathLab.Security.Audit;
+using CathLab.Security.Sessions;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -6,8 +7,9 @@ namespace CathLab.Security.Access;
 
 /// <summary>Checks every gRPC call's bearer token and the role its method needs before the method runs;
 /// a refused call gets UNAUTHENTICATED (no or unknown token) or PERMISSION_DENIED (role too low) and is audited.
-/// The caller's identity is left in the call's user state for the service (<see cref="CallerOf"/>).</summary>
-public sealed class AuthInterceptor(IAccessTokenResolver tokens, MethodPolicy policy, IAuditLog audit) : Interceptor
+/// The caller's identity is left in the call's user state for the service (<see cref="CallerOf"/>). A streaming call of a
+/// person's session ends when the session does (idle, expired, revoked): UNAUTHENTICATED with the reason, audited.</summary>
+public sealed class AuthInterceptor(IAccessTokenResolver tokens, MethodPolicy policy, IAuditLog audit, SessionLifetimes sessions) : Interceptor
 {
     private const string CallerKey = "cathlab.caller";
     private const string TransportKey = "cathlab.transport";
@@ -35,23 +37,51 @@ public sealed class AuthInterceptor(IAccessTokenResolver tokens, MethodPolicy po
 
     public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthorizeAsync(context);
-        await continuation(request, responseStream, context);
+        var caller = await AuthorizeAsync(context);
+        await WhileSessionLastsAsync(caller, context, bound => continuation(request, responseStream, bound));
     }
 
     public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthorizeAsync(context);
-        return await continuation(requestStream, context);
+        var caller = await AuthorizeAsync(context);
+        TResponse response = default!;
+        await WhileSessionLastsAsync(caller, context, async bound => response = await continuation(new TouchingReader<TRequest>(requestStream, sessions, caller), bound));
+        return response;
     }
 
     public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        await AuthorizeAsync(context);
-        await continuation(requestStream, responseStream, context);
+        var caller = await AuthorizeAsync(context);
+        await WhileSessionLastsAsync(caller, context, bound => continuation(new TouchingReader<TRequest>(requestStream, sessions, caller), responseStream, bound));
     }
 
-    private async ValueTask AuthorizeAsync(ServerCallContext context)
+    /// <summary>Runs a stream with a context whose cancellation fires when the caller's session ends; then the call ends
+    /// UNAUTHENTICATED with the reason, however the service reacted to its cancellation.</summary>
+    private async Task WhileSessionLastsAsync(CallerIdentity caller, ServerCallContext context, Func<ServerCallContext, Task> stream)
+    {
+        using var lease = sessions.Open(caller);
+        if (lease == StreamLease.Unbounded)
+        {
+            await stream(context);
+            return;
+        }
+        using var both = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, lease.Ended);
+        try
+        {
+            await stream(new SessionBoundCallContext(context, both.Token));
+        }
+        catch (Exception) when (lease.Reason is not null)
+        {
+        }
+        if (lease.Reason is { } why)
+        {
+            audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, context.Method, nameof(StatusCode.Unauthenticated), caller.Invitation is null ? null : caller.Exams.FirstOrDefault(),
+                caller.Role.ToString(), context.Peer, "grpc", Detail: $"stream ended: {why}"));
+            throw new RpcException(new Status(StatusCode.Unauthenticated, why));
+        }
+    }
+
+    private async ValueTask<CallerIdentity> AuthorizeAsync(ServerCallContext context)
     {
         string? header = context.RequestHeaders.GetValue("authorization");
         string? token = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
@@ -63,7 +93,7 @@ public sealed class AuthInterceptor(IAccessTokenResolver tokens, MethodPolicy po
         if (check.Caller is not { } caller)
         {
             Refuse(context, "unknown-token", null, StatusCode.Unauthenticated, check.Refusal);
-            return;
+            return null!;
         }
         var needed = policy.RoleFor(context.Method);
         if (!caller.Has(needed))
@@ -71,6 +101,7 @@ public sealed class AuthInterceptor(IAccessTokenResolver tokens, MethodPolicy po
             Refuse(context, caller.Subject, caller.Role, StatusCode.PermissionDenied, $"{context.Method} needs the {needed} role");
         }
         context.UserState[CallerKey] = caller;
+        return caller;
     }
 
     private void Refuse(ServerCallContext context, string subject, StationRole? role, StatusCode status, string why)

@@ -52,6 +52,18 @@ public sealed class StationOptions : IOptionsSection
     /// <summary>The site's OpenID Connect provider, whose access tokens are accepted besides <see cref="Tokens"/>.</summary>
     public OidcOptions Oidc { get; set; } = new();
 
+    /// <summary>How long a person's session lasts without input (Station:Security:IdleMinutes).</summary>
+    public SecurityOptions Security { get; set; } = new();
+
+    /// <summary>Invitations to one exam: their longest time limit, their journal, the page their link opens.</summary>
+    public InvitationOptions Invitations { get; set; } = new();
+
+    /// <summary>The site's syslog audit repository (ATNA); none: the local audit file only.</summary>
+    public AuditRepositoryOptions AuditRepository { get; set; } = new();
+
+    /// <summary>The SMTP relay that e-mails invitation links; none: the link is only shown to the inviter.</summary>
+    public MailOptions Mail { get; set; } = new();
+
     /// <summary>The site's own acquisition protocols (free settings within the generator's limits), offered after the
     /// built-in ones; a name already built in replaces that one.</summary>
     public List<ProtocolOptions> Protocols { get; set; } = [];
@@ -100,6 +112,8 @@ public sealed class StationOptions : IOptionsSection
         (GeneratorOptions.Section, Generator), (ExposureOptions.Section, Exposure), (DetectorOptions.Section, Detector),
         (ArchiveOptions.Section, Archive), (ProcessingOptions.Section, Processing), (CalibrationOptions.Section, Calibration),
         (nameof(Worklist), Worklist), (nameof(Mpps), Mpps), (OidcOptions.Section, Oidc),
+        (SecurityOptions.Section, Security), (InvitationOptions.Section, Invitations), (MailOptions.Section, Mail),
+        (AuditRepositoryOptions.Section, AuditRepository),
     ];
 
     /// <summary>The keys that hold lists of sections, each item checked on its own.</summary>

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CathLab.Discussion;
 using CathLab.Security.Access;
 using CathLab.Security.Audit;
+using CathLab.Security.Sessions;
 using CathLab.Station.Web;
 
 namespace CathLab.Station.Discussion;
@@ -11,7 +12,7 @@ namespace CathLab.Station.Discussion;
 /// optionally the name shown; the answer is the whole discussion (<c>state</c>), then operations in and events out.
 /// Protocol: docs/discussion.md.</summary>
 internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, IAccessTokenResolver tokens, IAuditLog audit, TimeProvider clock,
-    IHostApplicationLifetime lifetime, ILogger<DiscussionEndpoint> logger)
+    IHostApplicationLifetime lifetime, SessionLifetimes sessions, ILogger<DiscussionEndpoint> logger)
 {
     public const string Path = "/ws/discussion";
     private const WebSocketCloseStatus Unauthorized = (WebSocketCloseStatus)4401;
@@ -45,6 +46,15 @@ internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, IAccess
             await RefuseAsync(socket, Forbidden, $"{caller.Subject} may not watch exam {examId}");
             return;
         }
+        if (caller.Invitation is not null && !caller.Consultant)
+        {
+            audit.Record(new AuditRecord(clock.GetUtcNow(), caller.Subject, "discussion-join", "PermissionDenied", examId, caller.Role.ToString(), peer, DiscussionCoordinator.Transport,
+                Detail: $"invitation {caller.Invitation} is to watch, not to discuss"));
+            await RefuseAsync(socket, Forbidden, "invited as an observer: the discussion is for consultants");
+            return;
+        }
+        using var lease = sessions.Open(caller);
+        signIn.EndsWith(lease);
         var coordinator = discussions.For(examId);
         var outgoing = new DiscussionPeerSocket(socket, clock);
         var member = coordinator.Join(caller, name, outgoing, peer);
@@ -54,6 +64,7 @@ internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, IAccess
         {
             while (await socket.ReceiveAsync(ct) is { } incoming)
             {
+                sessions.Touch(caller);
                 if (incoming.Text is null) outgoing.Post(DiscussionCoordinator.Refused("?", incoming.Problem!));
                 else coordinator.Handle(member, incoming.Text);
             }

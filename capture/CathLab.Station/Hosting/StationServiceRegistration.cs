@@ -26,6 +26,7 @@ using CathLab.Station.Control;
 using CathLab.Station.Discussion;
 using CathLab.Station.Exam;
 using CathLab.Station.Hardware;
+using CathLab.Station.Invitations;
 using CathLab.Station.Live;
 using CathLab.Station.Web;
 using CathLab.Workflow;
@@ -49,7 +50,12 @@ public static class StationServiceRegistration
             Tokens = [.. options.Tokens.Select(ToGrant)],
             Oidc = options.Oidc.ToSettings(),
             AuditPath = Path.GetFullPath(options.AuditPath),
-        });
+            IdleTimeout = TimeSpan.FromMinutes(options.Security.IdleMinutes),
+            Invitations = options.Invitations.ToPolicy(options.WebUrl),
+            AuditRepository = options.AuditRepository.ToSettings(options.StationName),
+        }, policy => policy.Require(InvitationControlService.InviteMethod, StationRole.Observer));
+        services.AddSingleton(options.Mail);
+        services.AddSingleton<InvitationMailer>();
         services.AddSingleton(new FramePool(options.FramePoolSize, FramePixels));
         services.AddSingleton<FrameFanout>();
         services.AddSingleton(sp => new GeneratorBridge(
@@ -148,6 +154,7 @@ public static class StationServiceRegistration
         app.MapCathLabLiveFeed();
         app.MapGrpcService<StationControlService>();
         app.MapGrpcService<CalibrationControlService>();
+        app.MapGrpcService<InvitationControlService>();
         app.MapHealthChecks(HealthAnswer.Path, HealthAnswer.Options);
         app.MapStationWebApplication();
         app.MapStationDiscussion();

@@ -2,6 +2,7 @@ using System.Net.WebSockets;
 using System.Text.Json;
 using CathLab.Security.Access;
 using CathLab.Security.Audit;
+using CathLab.Security.Sessions;
 using CathLab.Station.Control;
 
 namespace CathLab.Station.Web;
@@ -10,7 +11,8 @@ namespace CathLab.Station.Web;
 /// URL); the answer says who signed in and with which role. A technician then gets the station's status pushed on
 /// change and sends commands, each answered; an observer is told its role and the socket closes (the page shows it
 /// the viewer). Protocol: docs/web-console.md.</summary>
-internal sealed class ConsoleEndpoint(IServiceProvider services, IAccessTokenResolver tokens, IAuditLog audit, IHostApplicationLifetime lifetime, ILogger<ConsoleEndpoint> logger)
+internal sealed class ConsoleEndpoint(IServiceProvider services, IAccessTokenResolver tokens, IAuditLog audit, IHostApplicationLifetime lifetime, SessionLifetimes sessions,
+    ILogger<ConsoleEndpoint> logger)
 {
     public const string Path = "/ws/console";
     public const string Transport = "websocket";
@@ -42,6 +44,8 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, IAccessTokenRes
             await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "observer: the console is for technicians");
             return;
         }
+        using var streamLease = sessions.Open(caller);
+        signIn.EndsWith(streamLease);
         var session = ActivatorUtilities.CreateInstance<ConsoleSession>(services, socket, caller, peer);
         try
         {
@@ -54,7 +58,7 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, IAccessTokenRes
         finally
         {
             audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "console-end", "OK", Role: caller.Role.ToString(), Peer: peer, Transport: Transport,
-                Detail: $"commands {session.Commands}, malformed {session.Malformed}"));
+                Detail: $"commands {session.Commands}, malformed {session.Malformed}{(streamLease.Reason is { } over ? $", closed: {over}" : "")}"));
         }
     }
 

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using CathLab.Security.Access;
+using CathLab.Security.Sessions;
+using CathLab.Station.Invitations;
 using CathLab.Security.Audit;
 using CathLab.Station.Control;
 using CathLab.Station.Exam;
@@ -14,13 +16,14 @@ namespace CathLab.Station.Web;
 /// most one held exposure button. A message it cannot read is counted and answered, never fatal. When the socket
 /// goes, a held button is released as a lost connection.</summary>
 internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller, string peer, IServiceProvider services, IStationControl station,
-    MethodPolicy policy, IAuditLog audit, TimeProvider time, ExamSession? exams = null)
+    MethodPolicy policy, IAuditLog audit, TimeProvider time, SessionLifetimes sessions, ExamSession? exams = null)
 {
     /// <summary>How often the status is looked at; it is sent only when it changed.</summary>
     public static readonly TimeSpan StatusInterval = TimeSpan.FromMilliseconds(100);
 
     private const int OutboxItemsShown = 20;
-    private readonly StationControlService _service = ActivatorUtilities.CreateInstance<StationControlService>(services);
+    private readonly ConsoleServices _service = new(ActivatorUtilities.CreateInstance<StationControlService>(services),
+        ActivatorUtilities.CreateInstance<InvitationControlService>(services));
     private readonly List<Task> _commands = [];
     private ConsoleHoldRequests? _holdRequests;
     private ConsoleHoldReplies? _holdReplies;
@@ -41,6 +44,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
         {
             while (await socket.ReceiveAsync(session.Token) is { } message)
             {
+                sessions.Touch(caller);
                 if (message.Text is null) await MalformedAsync(null, message.Problem!);
                 else await DispatchAsync(message.Text, session.Token);
             }
@@ -158,7 +162,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
         var context = new ConsoleCallContext(ConsoleCommands.MethodOf("HoldPedal"), peer, caller, ct);
         try
         {
-            await _service.HoldPedal(requests, replies, context);
+            await _service.Control.HoldPedal(requests, replies, context);
         }
         catch (RpcException e)
         {
@@ -197,7 +201,7 @@ internal sealed class ConsoleSession(ConsoleSocket socket, CallerIdentity caller
 
     private async Task<string> StatusMessageAsync(ServerCallContext context)
     {
-        var status = await _service.GetStatus(new Proto.GetStatusRequest(), context);
+        var status = await _service.Control.GetStatus(new Proto.GetStatusRequest(), context);
         var text = new StringBuilder(2048);
         text.Append("{\"type\":\"status\",\"status\":").Append(ConsoleMessages.Formatter.Format(status)).Append(",\"runs\":[");
         var runs = RunsOf(status.Exam?.ExamId);

@@ -21,6 +21,7 @@ public static class WebApplicationFiles
         // Resolved per request, not bound as a handler parameter: where StationOptions is not a service, a bound
         // parameter would be inferred as a request body and fail every endpoint of the host at its first request.
         app.MapGet(SignInConfiguration.Path, (HttpContext c) => SignInConfiguration.Answer(c.RequestServices.GetService<StationOptions>()));
+        app.MapPost(Invitations.RedeemEndpoint.Path, (HttpContext c) => Invitations.RedeemEndpoint.AnswerAsync(c));
         app.Map(ConsoleEndpoint.Path, (HttpContext c, ConsoleEndpoint console) => console.AcceptAsync(c));
         return app;
     }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using CathLab.Security.Sessions;
 
 namespace CathLab.Station.Web;
 
@@ -10,6 +11,13 @@ namespace CathLab.Station.Web;
 internal sealed record WebSocketSignIn(WebSocket WebSocket, ConsoleSocket Socket, string Peer, Incoming Hello) : IDisposable
 {
     private CancellationTokenRegistration _goingAway;
+    private CancellationTokenRegistration _sessionOver;
+    private const WebSocketCloseStatus Unauthorized = (WebSocketCloseStatus)4401;
+
+    /// <summary>When the signed-in session ends (idle, expired, revoked), the socket is closed with 4401 and the reason;
+    /// the conversation ends when the peer answers the close, as at shutdown.</summary>
+    public void EndsWith(StreamLease lease) =>
+        _sessionOver = lease.Ended.Register(() => _ = Socket.CloseOutputAsync(Unauthorized, lease.Reason ?? SessionLifetimes.Expired));
 
     public static async Task<WebSocketSignIn?> AcceptAsync(HttpContext context, IHostApplicationLifetime lifetime, ILogger logger)
     {
@@ -44,6 +52,7 @@ internal sealed record WebSocketSignIn(WebSocket WebSocket, ConsoleSocket Socket
     public void Dispose()
     {
         _goingAway.Dispose();
+        _sessionOver.Dispose();
         WebSocket.Dispose();
     }
 }

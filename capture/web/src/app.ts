@@ -1,6 +1,7 @@
 import { ConsoleConnection } from './console-connection';
 import { ConsoleView } from './console-view';
 import { byId, setText } from './dom';
+import { redeemWith, takeInvitationFromAddress } from './invitation-redeem';
 import { completeProviderSignIn, providerConfig, startProviderSignIn } from './provider-sign-in';
 import { ViewerView } from './viewer-view';
 
@@ -46,6 +47,17 @@ function consoleUrl(): string {
   const url = new URL('ws/console', location.href);
   url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
   return url.toString();
+}
+
+/** A sign-in that carries an invitation code waiting for it redeems the code and goes on with the grant. */
+function signInOrRedeem(token: string): void {
+  redeemWith(token).then((redeemed) => {
+    if (redeemed === null) signIn(token);
+    else if ('token' in redeemed) {
+      signIn(redeemed.token);
+      byId<HTMLInputElement>('viewer-exam').value = redeemed.examId;
+    } else refuseSignIn(`invitation: ${redeemed.refused}`);
+  }, (e: unknown) => refuseSignIn(String(e)));
 }
 
 function signIn(token: string, reconnecting = false): void {
@@ -121,7 +133,7 @@ byId('to-console').onclick = () => show('console');
 byId<HTMLFormElement>('signin').onsubmit = (e) => {
   e.preventDefault();
   setText('signin-error', '');
-  signIn(byId<HTMLInputElement>('token').value);
+  signInOrRedeem(byId<HTMLInputElement>('token').value);
 };
 byId('signout').onclick = () => {
   sessionStorage.removeItem(TokenKey);
@@ -138,6 +150,7 @@ byId('signout').onclick = () => {
 };
 
 show('signin');
+takeInvitationFromAddress();
 void providerConfig().then((config) => {
   if (!config) return;
   const button = byId<HTMLButtonElement>('signin-provider');
@@ -148,7 +161,7 @@ void providerConfig().then((config) => {
   };
 });
 void completeProviderSignIn().then((back) => {
-  if (back && 'token' in back) signIn(back.token);
+  if (back && 'token' in back) signInOrRedeem(back.token);
   else if (back) refuseSignIn(back.refused);
   else {
     const kept = sessionStorage.getItem(TokenKey);

@@ -1,5 +1,6 @@
 import { CommandRefused, type ConsoleConnection } from './console-connection';
 import { DeadManButton } from './dead-man-button';
+import { InvitationPanel } from './invitation-panel';
 import { byId, enumName, setText } from './dom';
 import { LiveMonitor } from './live-monitor';
 import type { OutboxItem, ProtocolInfo, RunInfo, ServerMessage, StatusReply, WorklistEntry } from './messages';
@@ -19,6 +20,7 @@ export class ConsoleView {
   /** The strip's runs by number and state when the recorded runs were last asked for. */
   private askedFor = '';
   readonly reference: ReferenceMonitor;
+  readonly invitations: InvitationPanel;
   status: StatusReply | null = null;
   runs: RunInfo[] = [];
   /** The last release or refusal of the exposure button, as shown; read by the browser tests. */
@@ -29,6 +31,7 @@ export class ConsoleView {
     this.live = new LiveMonitor(byId<HTMLCanvasElement>('live'), token, 'diagnostic');
     this.live.onFrame = () => setText('live-info', `${this.live.frames} frames${this.live.lastImageHold ? ' · LIH' : ''}`);
     this.deadMan = new DeadManButton(byId<HTMLButtonElement>('deadman'), connection, renewIntervalMs);
+    this.invitations = new InvitationPanel(connection);
     this.wireControls();
     void this.loadProtocols();
   }
@@ -71,6 +74,7 @@ export class ConsoleView {
     setText('exam', exam ? `${exam.open ? 'open' : 'closed'}: ${exam.examId} ${exam.patientName} (${exam.patientId})${exam.emergency ? ' EMERGENCY' : ''}, ${exam.recordedRuns} recorded` : 'no exam open');
     setText('publishing', `pending ${status.objectsPending} · committed ${status.objectsCommitted} · failed ${status.objectsFailed}`);
     this.showOutbox(outbox);
+    this.invitations.examChanged(exam?.open ? exam.examId : undefined);
     this.showRuns(runs);
     if (exam?.open && this.live.watching !== exam.examId) this.live.watch(exam.examId);
     const protocol = byId<HTMLSelectElement>('protocol');

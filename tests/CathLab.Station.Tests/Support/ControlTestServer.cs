@@ -5,6 +5,9 @@ using CathLab.LiveFeed.Hosting;
 using CathLab.Security.Access;
 using CathLab.Station.Control;
 using CathLab.Station.Web;
+using CathLab.Station.Configuration;
+using CathLab.Station.Invitations;
+using CathLab.Security.Access.Oidc;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -40,7 +43,9 @@ internal sealed class ControlTestServer : IAsyncDisposable
 
     public JsonLinesAuditLog Audit { get; }
 
-    public static async Task<ControlTestServer> StartAsync(TimeSpan? pedalLease = null)
+    /// <param name="invitations">Also the live feed, the invitations service and its mail: the site's provider, its SMTP
+    /// relay (null: none).</param>
+    public static async Task<ControlTestServer> StartAsync(TimeSpan? pedalLease = null, (OidcSettings? Oidc, MailOptions Mail)? invitations = null)
     {
         var station = new FakeStation();
         var audit = new JsonLinesAuditLog(null);
@@ -68,7 +73,10 @@ internal sealed class ControlTestServer : IAsyncDisposable
                 new TokenGrant { Subject = "tech-on-duty", Role = StationRole.Technician, Token = TechnicianToken },
                 new TokenGrant { Subject = "dr-referrer", Role = StationRole.Observer, Token = ObserverToken, Exams = ["*"] },
             ],
-        });
+            Oidc = invitations?.Oidc,
+        }, policy => policy.Require(InvitationControlService.InviteMethod, StationRole.Observer));
+        builder.Services.AddSingleton(invitations?.Mail ?? new MailOptions());
+        builder.Services.AddSingleton<InvitationMailer>();
         builder.Services.AddSingleton<IStationControl>(station);
         builder.Services.AddSingleton<IExposurePresses>(station);
         builder.Services.AddSingleton(new PedalLease(pedalLease ?? TimeSpan.FromMilliseconds(PedalLease.DefaultMs)));
@@ -78,6 +86,11 @@ internal sealed class ControlTestServer : IAsyncDisposable
         app.UseWebSockets();
         app.MapGrpcService<StationControlService>();
         app.MapStationWebApplication();
+        if (invitations is not null)
+        {
+            app.MapCathLabLiveFeed();
+            app.MapGrpcService<InvitationControlService>();
+        }
         await app.StartAsync();
         return new ControlTestServer(app, new Uri($"http://127.0.0.1:{grpc!.IPEndPoint!.Port}"), new Uri($"http://127.0.0.1:{web!.IPEndPoint!.Port}"), station, audit);
     }

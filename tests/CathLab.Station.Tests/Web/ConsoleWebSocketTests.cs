@@ -70,6 +70,28 @@ public sealed class ConsoleWebSocketTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_console_page_invites_lists_and_revokes_through_the_invitations_service()
+    {
+        using var client = await ConsoleSocketClient.ConnectAsync(_server.WebAddress, ControlTestServer.TechnicianToken);
+        await client.NextAsync("welcome");
+        await client.SendCommandAsync(1, "Invite", new { examId = "EX-3", invitee = "dr-rossi", role = "INVITATION_ROLE_CONSULTANT", minutes = 20 });
+        var invited = (await client.NextAsync("ack"))!.Value.GetProperty("reply");
+        Assert.Contains("#invite=", invited.GetProperty("link").GetString(), StringComparison.Ordinal);
+        string id = invited.GetProperty("invitation").GetProperty("id").GetString()!;
+
+        await client.SendCommandAsync(2, "ListInvitations", new { examId = "EX-3" });
+        var listed = (await client.NextAsync("ack"))!.Value.GetProperty("reply").GetProperty("invitations")[0];
+        Assert.Equal("INVITATION_STATE_PENDING", listed.GetProperty("state").GetString());
+        Assert.Equal("INVITATION_ROLE_CONSULTANT", listed.GetProperty("role").GetString());
+
+        await client.SendCommandAsync(3, "RevokeInvitation", new { id });
+        Assert.Equal("INVITATION_STATE_REVOKED", (await client.NextAsync("ack"))!.Value.GetProperty("reply").GetProperty("state").GetString());
+        await client.SendCommandAsync(4, "Invite", new { examId = "EX-3", invitee = "dr-rossi", minutes = 100000 });
+        Assert.Equal("InvalidArgument", (await client.NextAsync("refused"))!.Value.GetProperty("status").GetString());
+        Assert.Contains(_server.Audit.Recent(), r => r.Action == "invitation-revoke" && r.Subject == "tech-on-duty");
+    }
+
+    [Fact]
     public async Task Unreadable_and_unknown_messages_are_counted_and_answered_and_the_session_goes_on()
     {
         using var client = await ConsoleSocketClient.ConnectAsync(_server.WebAddress, ControlTestServer.TechnicianToken);

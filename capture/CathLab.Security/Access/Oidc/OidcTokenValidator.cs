@@ -31,7 +31,11 @@ public sealed class OidcTokenValidator
     /// often enough to matter: it is tried first).</summary>
     public static bool LooksLikeJwt(string token) => token.AsSpan().Count('.') == 2;
 
-    public async ValueTask<TokenCheck> ValidateAsync(string token, CancellationToken ct)
+    public ValueTask<TokenCheck> ValidateAsync(string token, CancellationToken ct) => ValidateAsync(token, requireRole: true, ct);
+
+    /// <param name="requireRole">False when only the person matters (redeeming an invitation): a token whose role maps
+    /// to nothing is then accepted as an observer of no exam.</param>
+    public async ValueTask<TokenCheck> ValidateAsync(string token, bool requireRole, CancellationToken ct)
     {
         JsonWebToken unverified;
         try
@@ -67,7 +71,7 @@ public sealed class OidcTokenValidator
         }
         if (!result.IsValid) return TokenCheck.Refused(WhyInvalid(result.Exception, unverified));
         var jwt = (JsonWebToken)result.SecurityToken;
-        return LifetimeProblem(jwt) is { } late ? TokenCheck.Refused(late) : IdentityOf(jwt);
+        return LifetimeProblem(jwt) is { } late ? TokenCheck.Refused(late) : IdentityOf(jwt, requireRole);
     }
 
     /// <summary>A token names a key not seen: the provider may have rotated its keys. A fresh manager fetches the
@@ -107,15 +111,20 @@ public sealed class OidcTokenValidator
         return null;
     }
 
-    private TokenCheck IdentityOf(JsonWebToken jwt)
+    private TokenCheck IdentityOf(JsonWebToken jwt, bool requireRole)
     {
         string subject = jwt.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Sub, out var sub) && !string.IsNullOrEmpty(sub) ? sub
             : jwt.TryGetPayloadValue<string>("preferred_username", out var name) && !string.IsNullOrEmpty(name) ? name : "";
         if (subject.Length == 0) return TokenCheck.Refused("the token names no subject (sub or preferred_username)");
         var roles = ValuesOf(jwt, _settings.RoleClaim).Where(_settings.Roles.ContainsKey).Select(v => _settings.Roles[v]).ToList();
-        if (roles.Count == 0) return TokenCheck.Refused($"{subject}: no value of the '{_settings.RoleClaim}' claim maps to a station role");
-        var exams = _settings.ExamsClaim is { } claim ? ValuesOf(jwt, claim).ToArray() : [];
-        return TokenCheck.Accepted(new CallerIdentity(subject, roles.Max(), exams));
+        if (roles.Count == 0 && requireRole) return TokenCheck.Refused($"{subject}: no value of the '{_settings.RoleClaim}' claim maps to a station role");
+        var exams = _settings.ExamsClaim is { } claim && roles.Count > 0 ? ValuesOf(jwt, claim).ToArray() : [];
+        string? email = jwt.TryGetPayloadValue<string>("email", out var mail) && !string.IsNullOrEmpty(mail) ? mail : null;
+        return TokenCheck.Accepted(new CallerIdentity(subject, roles.Count > 0 ? roles.Max() : StationRole.Observer, exams)
+        {
+            Email = email,
+            ExpiresAt = new DateTimeOffset(jwt.ValidTo, TimeSpan.Zero) + _settings.ClockSkew,
+        });
     }
 
     /// <summary>A claim's values, whether the provider sends one string, a space- or comma-separated string, or an array.</summary>
