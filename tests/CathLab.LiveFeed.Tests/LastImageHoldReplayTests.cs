@@ -1,7 +1,9 @@
 using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Protocol;
+using CathLab.Video;
 using CathLab.LiveFeed.Tests.Support;
+using static CathLab.LiveFeed.Tests.Support.JoinRig;
 
 namespace CathLab.LiveFeed.Tests;
 
@@ -10,47 +12,6 @@ namespace CathLab.LiveFeed.Tests;
 /// run is exposing gets live frames only.</summary>
 public sealed class LastImageHoldReplayTests
 {
-    private static void PublishRun(LiveFeedHub hub, long first, int frames, bool hold)
-    {
-        var set = SimulatedFrameSet.Full;
-        hub.PublishRunStarted("RUN-1", "fluoro", 15);
-        for (long n = first; n < first + frames; n++)
-        {
-            while (!hub.PublishFrame(LiveFrameInfo.Square(n, set.Side, 14), set.Raw[(int)(n % set.Count)], set.Display[(int)(n % set.Count)])) Thread.Sleep(5);
-        }
-        if (!hold) return;
-        long last = first + frames - 1;
-        while (!hub.PublishFrame(LiveFrameInfo.Square(last, set.Side, 14) with { LastImageHold = true }, set.Raw[(int)(last % set.Count)], set.Display[(int)(last % set.Count)])) Thread.Sleep(5);
-        hub.PublishRunEnded("RUN-1", frames);
-    }
-
-    private static async Task UntilEncodedAsync(LiveFeedHub hub, CancellationToken ct)
-    {
-        while (hub.EncoderFramesDone < hub.Counters.Published - hub.Counters.DroppedBeforeEncoder) await Task.Delay(10, ct);
-    }
-
-    private static async Task<(List<LiveFrame> Frames, Task Watching, CancellationTokenSource Stop)> WatchAsync(LiveFeedTestServer server, Grpc.Net.Client.GrpcChannel channel,
-        CancellationToken hang, ImageEncoding codec = ImageEncoding.Unspecified)
-    {
-        var frames = new List<LiveFrame>();
-        var stop = CancellationTokenSource.CreateLinkedTokenSource(hang);
-        var observer = new LiveFeedObserver(channel, LiveFeedTestServer.ObserverToken);
-        int before = server.Hub.Sessions.Count;
-        var watching = observer.RunAsync(new WatchRequest { ExamId = LiveFeedTestServer.Exam, BestTier = Tier.Preview, Codec = codec },
-            f => { lock (frames) frames.Add(f.Clone()); }, null, stop.Token);
-        while (server.Hub.Sessions.Count == before) await Task.Delay(10, hang);
-        return (frames, watching, stop);
-    }
-
-    private static async Task UntilAsync(List<LiveFrame> frames, int count, CancellationToken ct)
-    {
-        while (true)
-        {
-            lock (frames) if (frames.Count >= count) return;
-            await Task.Delay(10, ct);
-        }
-    }
-
     [Fact]
     public async Task A_joiner_between_runs_is_sent_the_hold_first_and_then_the_next_run_live()
     {
@@ -79,7 +40,7 @@ public sealed class LastImageHoldReplayTests
     }
 
     [Fact]
-    public async Task A_video_observer_joining_between_runs_is_sent_the_hold_as_a_jpeg()
+    public async Task A_video_observer_joining_between_runs_is_sent_the_hold_as_a_key_frame_it_decodes()
     {
         await using var server = await LiveFeedTestServer.StartAsync();
         using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -93,8 +54,12 @@ public sealed class LastImageHoldReplayTests
         {
             Assert.True(frames[0].LastImageHold);
             Assert.Equal(9ul, frames[0].FrameNumber);
-            Assert.Equal(ImageEncoding.Jpeg, frames[0].Encoding);
+            Assert.Equal(ImageEncoding.Vp8, frames[0].Encoding);
+            Assert.True(frames[0].KeyFrame);
+            Assert.Equal(DecodeStatus.Picture, Decode(frames[0]).Status);
         }
+        Assert.Equal(1, server.Hub.JoinPicturesSent);
+        Assert.Equal(0, server.Hub.HoldsReplayed); // no JPEG: the video observer's decoder shows it
         stop.Cancel();
         await watching.ContinueWith(_ => { }, TaskScheduler.Default);
     }
