@@ -6,7 +6,7 @@ namespace CathLab.Console.Video;
 /// <summary>Decodes the VP8 frames of a video watch with libvpx and counts what the observer was shown. An inter
 /// frame that does not follow the previous frame of its size (by <c>sequence</c>), or any frame after one the decoder
 /// rejected, cannot be shown: it is skipped and a key frame is asked of the station (at most every 0.5 s, as the
-/// station answers). JPEG frames (the last-image hold replayed to a joiner between runs) are counted as pictures.
+/// station answers). JPEG frames (the last-image hold, replayed as a JPEG where the rung cannot be made) are counted as pictures.
 /// Called from the observer's receiving loop; <see cref="ToString"/> from anywhere.</summary>
 internal sealed class Vp8FrameReceiver : IDisposable
 {
