@@ -3,7 +3,6 @@ using System.Net;
 using CathLab.Contracts;
 using CathLab.Contracts.Client;
 using CathLab.LiveFeed;
-using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Tests.Support;
 using CathLab.Video;
@@ -23,11 +22,7 @@ internal static class JoinRun
 
     public static async Task<int> RunAsync(ProcessedFrameSource source, double[] kbpsList, TimeSpan delay, double[] fpsList, int joins)
     {
-        var frames = Enumerable.Range(0, 16).Select(_ =>
-        {
-            var (_, processed, display) = source.Next();
-            return (Processed: (ushort[])processed.Clone(), Display: (byte[])display.Clone());
-        }).ToArray();
+        var frames = DisplayFramePublisher.Capture(source, 16);
         Console.WriteLine($"{joins} joins per row, one at a time, each a new gRPC channel asking for VP8; 1024² display frames; {Environment.ProcessorCount} CPUs");
         Console.WriteLine();
         Console.WriteLine("| link | display fps | join → first picture p50 / p99 / max ms | join → first message p50 ms | first frame: join → its frame ready p50 ms | ready → sent p50 ms | sent → received p50 ms | first frames: key / JPEG / other |");
@@ -71,7 +66,7 @@ internal static class JoinRun
         await using var relay = kbps > 0 ? new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, port), kbps * 1000, delay) : null;
         var address = new Uri($"http://127.0.0.1:{relay?.Port ?? port}");
         using var stop = new CancellationTokenSource();
-        var publishing = Task.Run(() => Publish(hub, frames, fps, stop.Token));
+        var publishing = Task.Run(() => DisplayFramePublisher.Publish(hub, frames, fps, stop.Token));
         await Task.Delay(1000);
         var random = new Random(15);
         var results = new List<Join>();
@@ -125,18 +120,5 @@ internal static class JoinRun
         {
         }
         return join;
-    }
-
-    private static void Publish(LiveFeedHub hub, (ushort[] Processed, byte[] Display)[] frames, double fps, CancellationToken stop)
-    {
-        var clock = Stopwatch.StartNew();
-        for (long n = 0; !stop.IsCancellationRequested; n++)
-        {
-            var due = TimeSpan.FromSeconds(n / fps);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.Zero) Thread.Sleep(wait);
-            var f = frames[n % frames.Length];
-            hub.PublishFrame(LiveFrameInfo.Square(n, ProcessedFrameSource.Side, 14), f.Processed, f.Display);
-        }
     }
 }

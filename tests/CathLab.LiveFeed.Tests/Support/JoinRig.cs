@@ -50,6 +50,27 @@ internal static class JoinRig
         }
     }
 
+    /// <summary>A watch and the frames it has received; disposing stops it.</summary>
+    public sealed record Watch(Grpc.Net.Client.GrpcChannel Channel, List<LiveFrame> Frames, Task Watching, CancellationTokenSource Stop) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Stop.Cancel();
+            await Watching.ContinueWith(_ => { }, TaskScheduler.Default);
+            Channel.Dispose();
+        }
+    }
+
+    /// <summary>A run of frames 0–9 (and its hold when asked) published and encoded, then an observer joins.</summary>
+    public static async Task<Watch> JoinAfterARunAsync(LiveFeedTestServer server, bool hold, ImageEncoding codec, CancellationToken hang)
+    {
+        PublishRun(server.Hub, 0, 10, hold);
+        await UntilEncodedAsync(server.Hub, hang);
+        var channel = LiveFeedObserver.CreateChannel(server.Address);
+        var (frames, watching, stop) = await WatchAsync(server, channel, hang, codec);
+        return new Watch(channel, frames, watching, stop);
+    }
+
     /// <summary>Decodes one VP8 frame on a fresh decoder, as a joiner's decoder would.</summary>
     public static DecodeResult Decode(LiveFrame frame)
     {
