@@ -5,6 +5,7 @@ using CathLab.LiveFeed.Tiers;
 // Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--lossless 0,1] [--diagnose]
 // Review of a recorded run: ... -- review [--kbps 2000] [--requests 10] (first frame over a throttled link, frame decode time).
 // A VP8 video observer over throttled links: ... -- video [--kbps 56,256,2000] [--delay-ms 50] [--fps 30] [--seconds 20].
+// Late joiners of a VP8 watch: ... -- join [--kbps 0,256] [--delay-ms 50] [--fps 30,7.5] [--joins 12] (0 kbit/s = loopback).
 // --lossless: rows with that many lossless observers among the observers (they ask for the lossless tier; the others for diagnostic).
 // --diagnose adds, per row, where the latency tail is spent, GC counts and what PublishFrame went through.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -27,6 +28,15 @@ if (args.Length >= 1 && args[0] == "video")
     double videoSeconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(20);
     using var frames = new ProcessedFrameSource(32);
     return await VideoLinkRun.RunAsync(frames, links, TimeSpan.FromMilliseconds(delayMs), videoFps, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(videoSeconds));
+}
+if (args.Length >= 1 && args[0] == "join")
+{
+    double[] links = args.SkipWhile(a => a != "--kbps").Skip(1).Select(a => a.Split(',').Select(k => double.Parse(k, CultureInfo.InvariantCulture)).ToArray()).FirstOrDefault([0, 256]);
+    double delayMs = args.SkipWhile(a => a != "--delay-ms").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(50);
+    double[] joinFps = args.SkipWhile(a => a != "--fps").Skip(1).Select(a => a.Split(',').Select(k => double.Parse(k, CultureInfo.InvariantCulture)).ToArray()).FirstOrDefault([30, 7.5]);
+    int joins = args.SkipWhile(a => a != "--joins").Skip(1).Select(int.Parse).FirstOrDefault(12);
+    using var frames = new ProcessedFrameSource(16);
+    return await JoinRun.RunAsync(frames, links, TimeSpan.FromMilliseconds(delayMs), joinFps, joins);
 }
 double seconds = 10;
 double[] rates = [30, 60];

@@ -1,9 +1,7 @@
-using System.Diagnostics;
 using System.Net;
 using CathLab.Contracts;
 using CathLab.Contracts.Client;
 using CathLab.LiveFeed;
-using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Tests.Support;
 using CathLab.LiveFeed.Video;
@@ -25,11 +23,7 @@ internal static class VideoLinkRun
 
     public static async Task<int> RunAsync(ProcessedFrameSource source, double[] kbpsList, TimeSpan delay, double fps, TimeSpan warmUp, TimeSpan measured)
     {
-        var frames = Enumerable.Range(0, 32).Select(_ =>
-        {
-            var (_, processed, display) = source.Next();
-            return (Processed: (ushort[])processed.Clone(), Display: (byte[])display.Clone());
-        }).ToArray();
+        var frames = DisplayFramePublisher.Capture(source, 32);
         Console.WriteLine($"display frames: {frames.Length} distinct 1024² frames of the processing pipeline ({source.Backend}), published at {fps} fps; " +
             $"{warmUp.TotalSeconds} s warm-up (the observer climbs), {measured.TotalSeconds} s measured per link; {Environment.ProcessorCount} CPUs");
         Console.WriteLine();
@@ -53,7 +47,7 @@ internal static class VideoLinkRun
         hub.BeginExam(Exam);
         await using var relay = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, port), kbps * 1000, delay);
         using var stop = new CancellationTokenSource();
-        var publishing = Task.Run(() => Publish(hub, frames, fps, stop.Token));
+        var publishing = Task.Run(() => DisplayFramePublisher.Publish(hub, frames, fps, stop.Token));
         var viewer = new Viewer();
         using var channel = LiveFeedObserver.CreateChannel(new Uri($"http://127.0.0.1:{relay.Port}"));
         var observer = new LiveFeedObserver(channel, Token);
@@ -73,19 +67,6 @@ internal static class VideoLinkRun
         }
         await publishing;
         return viewer.Row(frames, measured, refused);
-    }
-
-    private static void Publish(LiveFeedHub hub, (ushort[] Processed, byte[] Display)[] frames, double fps, CancellationToken stop)
-    {
-        var clock = Stopwatch.StartNew();
-        for (long n = 0; !stop.IsCancellationRequested; n++)
-        {
-            var due = TimeSpan.FromSeconds(n / fps);
-            var wait = due - clock.Elapsed;
-            if (wait > TimeSpan.Zero) Thread.Sleep(wait);
-            var f = frames[n % frames.Length];
-            hub.PublishFrame(LiveFrameInfo.Square(n, ProcessedFrameSource.Side, 14), f.Processed, f.Display);
-        }
     }
 
     /// <summary>Decodes every frame as it comes; keeps every few pictures for SSIM after the run.</summary>

@@ -23,6 +23,7 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     private readonly EncoderLoop _encoder;
     private readonly LosslessFetch _fetch;
     private readonly LastImageHoldReplay _holdReplay;
+    private readonly VideoJoinPicture _joinPicture;
     private readonly VideoLadder _video;
 
     public LiveFeedHub(LiveFeedOptions options)
@@ -37,6 +38,7 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
         _encoder = new EncoderLoop(_store, queue, _sessions, _video);
         _fetch = new LosslessFetch(_store);
         _holdReplay = new LastImageHoldReplay(_store);
+        _joinPicture = new VideoJoinPicture(_store, _video);
     }
 
     /// <summary>The exam whose frames are live now; empty when none.</summary>
@@ -119,13 +121,19 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     /// <summary>Last-image holds sent to observers who joined between runs.</summary>
     public long HoldsReplayed => _holdReplay.Replayed;
 
+    /// <summary>Video observers sent the newest display frame as a key frame on joining.</summary>
+    public long JoinPicturesSent => _joinPicture.Sent;
+
     /// <summary>Registers an observer; it first receives the exam's current run, technique and dose, and between
-    /// runs the last run's last-image hold (as a JPEG, also to a video observer: there is no video between runs). With
-    /// <paramref name="codec"/> VP8 it receives the shared video encodings instead of JPEG tiers.</summary>
+    /// runs the last run's last-image hold. With <paramref name="codec"/> VP8 it receives the shared video encodings
+    /// instead of JPEG tiers, and first, at once, the exam's newest display frame (the hold between runs) as a key frame
+    /// of its starting rung (<see cref="VideoJoinPicture"/>); only where that rung cannot be made from the display frame
+    /// does it get the hold as a JPEG.</summary>
     internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer, ImageEncoding codec = ImageEncoding.Unspecified)
     {
         var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer, codec == ImageEncoding.Vp8 ? _video : null);
-        _holdReplay.OfferTo(session);
+        if (!_joinPicture.OfferTo(session)) _holdReplay.OfferTo(session);
+        session.StartVideo();
         _sessions.Add(session);
         return session;
     }
@@ -145,6 +153,7 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     {
         _encoder.Dispose();
         _holdReplay.Dispose();
+        _joinPicture.Dispose();
         _sessions.StopAll();
         _video.Dispose();
     }

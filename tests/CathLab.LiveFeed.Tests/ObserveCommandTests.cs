@@ -64,6 +64,9 @@ public sealed class ObserveCommandTests : IAsyncLifetime
     [InlineData("observe", "--server", "http://127.0.0.1:1", "--token", "t", "--exam", "e", "--tier", "best")]
     [InlineData("observe", "--server", "http://127.0.0.1:1", "--token", "t", "--exam", "e", "--max-fps", "-3")]
     [InlineData("observe", "--server", "http://127.0.0.1:1", "--token", "t", "--exam", "e", "--record", "x.mp4")]
+    [InlineData("observe", "--server", "http://127.0.0.1:1", "--token", "t", "--exam", "e", "--record", "x.webm")]
+    [InlineData("observe", "--server", "http://127.0.0.1:1", "--token", "t", "--exam", "e", "--codec", "vp8", "--record", "x.avi")]
+    [InlineData("observe", "--server", "http://127.0.0.1:1", "--token", "t", "--exam", "e", "--codec", "h264")]
     [InlineData("observe", "--bogus")]
     [InlineData("frobnicate")]
     public async Task BadCommandLinesAreUsageErrors(params string[] args)

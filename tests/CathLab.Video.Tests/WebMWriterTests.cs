@@ -27,15 +27,14 @@ public sealed class WebMWriterTests
                 frame.Release();
             }
         }
-        var probe = ExternalTool.Run("ffprobe", "-v", "warning", "-count_frames", "-select_streams", "v:0",
-            "-show_entries", "stream=codec_name,width,height,nb_read_frames:format=duration,format_name", "-of", "default=noprint_wrappers=1", path);
+        var probe = WebMProbe.Of(path);
         Assert.Equal(0, probe.ExitCode);
-        Assert.Equal("", probe.StdErr);
-        var fields = probe.StdOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+        Assert.Equal("", probe.Warnings);
+        var fields = probe.Fields;
         Assert.Equal(ffprobeName, fields["codec_name"]);
-        Assert.Equal("512", fields["width"]);
-        Assert.Equal("512", fields["height"]);
-        Assert.Equal("45", fields["nb_read_frames"]);
+        Assert.Equal(512, probe.Width);
+        Assert.Equal(512, probe.Height);
+        Assert.Equal(45, probe.Frames);
         Assert.Equal(3.0, double.Parse(fields["duration"], CultureInfo.InvariantCulture), 2);
         Assert.Contains("webm", fields["format_name"], StringComparison.Ordinal);
 

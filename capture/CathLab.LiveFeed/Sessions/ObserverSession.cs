@@ -89,9 +89,15 @@ public sealed class ObserverSession
         // Video levels: 0 is the ladder's largest rung; a new observer starts at the smallest, as JPEG observers do.
         int bottom = videoLadder.Count - 1;
         _adaptation = new AdaptationController(0, UnixClock.NowMicroseconds(), bottom, bottom);
-        _video = new ObserverVideoFeed(videoLadder, this);
-        _video.Follow(RungOf(_adaptation.Level));
+        _video = new ObserverVideoFeed(videoLadder, this); // subscribed by StartVideo, after its join picture
     }
+
+    /// <summary>The rung a video observer starts on (the smallest); its join picture is made at it.</summary>
+    internal int StartingVideoRung => RungOf(_adaptation.Level);
+
+    /// <summary>Subscribes a video observer to its starting rung (which asks it for a key frame). Called once the join
+    /// picture, if any, is queued, so that no frame of the shared rung can overtake it.</summary>
+    internal void StartVideo() => _video?.Follow(RungOf(_adaptation.Level));
 
     /// <summary>True when this observer receives the shared VP8 encodings instead of JPEG tiers.</summary>
     public bool IsVideo => _video is not null;

@@ -8,8 +8,8 @@ public sealed record VideoEncodingOption
 {
     public static readonly IReadOnlyList<VideoEncodingOption> Defaults =
     [
-        new() { Size = 256, TargetKbps = 48, FramesPerSecond = 7.5 },
-        new() { Size = 512, TargetKbps = 200, FramesPerSecond = 15 },
+        new() { Size = 256, TargetKbps = 40, FramesPerSecond = 7.5 },
+        new() { Size = 512, TargetKbps = 160, FramesPerSecond = 15 },
         new() { Size = 1024, TargetKbps = 1500, FramesPerSecond = 30 },
     ];
 

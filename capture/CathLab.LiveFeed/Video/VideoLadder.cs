@@ -46,9 +46,14 @@ public sealed class VideoLadder : IDisposable
         var timestamp = TimeSpan.FromTicks(stamp.ReadyUnixMicroseconds * 10);
         foreach (var encoding in _encodings)
         {
-            if (displayWidth == displayHeight && Fits(encoding.Option, displayWidth)) encoding.Offer(display, displayWidth, timestamp, stamp);
+            if (CanMake(encoding.Option, displayWidth, displayHeight)) encoding.Offer(display, displayWidth, timestamp, stamp);
         }
     }
+
+    /// <summary>Whether rung <paramref name="rung"/> can be made from a display frame of this size (square, a multiple of the rung's).</summary>
+    public bool CanMake(int rung, int displayWidth, int displayHeight) => CanMake(_encodings[rung].Option, displayWidth, displayHeight);
+
+    private static bool CanMake(VideoEncodingOption option, int displayWidth, int displayHeight) => displayWidth == displayHeight && Fits(option, displayWidth);
 
     private static bool Fits(VideoEncodingOption option, int displaySize) => displaySize >= option.Size && displaySize % option.Size == 0;
 
