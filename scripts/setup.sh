@@ -18,6 +18,7 @@ declare -A WHY=(
   [python3-gdcm]="GDCM, pydicom's decoder for JPEG-LS, so pydicom checks our JPEG-LS objects' pixels"
   [libvpx7]="libvpx, the VP8/VP9 encoder and decoder CathLab.Video binds (P/Invoke) for the live feed's video"
   [ffmpeg]="ffprobe reads back the WebM files CathLab.Video writes, as an independent demuxer"
+  [nats-server]="the NATS broker that fans the live feed out to relays; the relay tests start a real three-server cluster of it"
   [chromium]="a real headless browser for the live viewer's end-to-end test (frames arrive, screenshot)"
 )
 

@@ -116,6 +116,9 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
         return session;
     }
 
+    /// <summary>Hands every encoded frame to the broker's publisher as well (null detaches).</summary>
+    internal void AttachTap(Broker.IEncodedFrameTap? tap) => _encoder.Tap = tap;
+
     internal void Leave(ObserverSession session) => _sessions.Remove(session);
 
     internal void Subscribe(EventSubscription subscription) => _events.Subscribe(subscription);
