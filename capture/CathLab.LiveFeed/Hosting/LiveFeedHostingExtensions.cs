@@ -27,6 +27,11 @@ public static class LiveFeedHostingExtensions
         services.AddSingleton(new TokenStore(options.Tokens));
         services.TryAddSingleton<IAuditLog>(_ => new JsonLinesAuditLog(options.AuditPath));
         services.AddSingleton(sp => new LiveFeedHub(sp.GetRequiredService<LiveFeedOptions>()));
+        if (options.Broker is { } broker)
+        {
+            services.AddSingleton(sp => new Broker.BrokerFeedService(sp.GetRequiredService<LiveFeedHub>(), broker));
+            services.AddHostedService(sp => sp.GetRequiredService<Broker.BrokerFeedService>());
+        }
         services.TryAddSingleton<IRecordedRunCatalog, NoRecordedRuns>();
         services.AddSingleton(sp => new RecordedRunLibrary(sp.GetRequiredService<IRecordedRunCatalog>()));
         services.AddSingleton<RecordedRunCalls>();

@@ -1,0 +1,219 @@
+using CathLab.LiveFeed.Frames;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Tiers;
+using Google.Protobuf;
+using NATS.Client.Core;
+using NATS.Client.JetStream;
+using NATS.Client.JetStream.Models;
+using Tier = CathLab.LiveFeed.Protocol.Tier;
+
+namespace CathLab.LiveFeed.Broker;
+
+/// <summary>The relay side: for each exam it was given, reads the exam's frames and events from JetStream (first the
+/// last message of each subject, the frame window's newest frame of each variant and the current run, technique and
+/// dose, then everything new) and feeds its own hub, whose observers are served as on the station. A message that is
+/// not a well-formed envelope is dropped and counted.</summary>
+public sealed class RelayFeed : IAsyncDisposable
+{
+    private static readonly int PublishedVariants = StreamVariant.All.Count(v => v.Tier != Tier.Lossless);
+    private readonly LiveFeedHub _hub;
+    private readonly BrokerOptions _options;
+    private readonly ExamSubjects _subjects;
+    private readonly NatsConnection _nats;
+    private readonly EncodedFrameFanOut _fanOut;
+    private readonly EncodedImagePool[] _pools = StreamVariant.All.Select(v => new EncodedImagePool(v)).ToArray();
+    private readonly EncodedImage?[] _pending = new EncodedImage?[StreamVariant.All.Count];
+    private readonly object _gate = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly List<Task> _loops = [];
+    private (string ExamId, string RunId, LiveFrameInfo Info, long ReadyUs) _pendingFrame;
+    private int _pendingCount;
+    private long _malformed;
+    private long _frames;
+    private long _events;
+    private long _lastReadyUs;
+
+    public RelayFeed(LiveFeedHub hub, BrokerOptions options)
+    {
+        options.Validate();
+        if (!options.IsRelay) throw new ArgumentException("a relay needs the exams it serves (RelayExams)", nameof(options));
+        _hub = hub;
+        _options = options;
+        _subjects = new ExamSubjects(options.SubjectPrefix, options.ExamKeySecret);
+        _nats = BrokerConnection.Open(options, "cathlab-relay");
+        _fanOut = new EncodedFrameFanOut(hub);
+        foreach (string examId in options.RelayExams)
+        {
+            string key = _subjects.ExamKey(examId);
+            _loops.Add(Task.Run(() => ConsumeAsync(examId, _subjects.FrameStream, $"{_subjects.Prefix}.{key}.frames.*")));
+            _loops.Add(Task.Run(() => ConsumeAsync(examId, _subjects.EventStream, $"{_subjects.Prefix}.{key}.events.*")));
+        }
+    }
+
+    /// <summary>Messages that were not well-formed envelopes (dropped).</summary>
+    public long Malformed => Interlocked.Read(ref _malformed);
+
+    /// <summary>Frames handed to the hub's observers.</summary>
+    public long Frames => Interlocked.Read(ref _frames);
+
+    public long Events => Interlocked.Read(ref _events);
+
+    /// <summary>The station's ready time of the newest frame relayed (Unix µs): how far behind live the relay is.</summary>
+    public long LastReadyUnixMicroseconds => Interlocked.Read(ref _lastReadyUs);
+
+    public bool Connected => _nats.ConnectionState == NatsConnectionState.Open;
+
+    private async Task ConsumeAsync(string examId, string stream, string filter)
+    {
+        var js = new NatsJSContext(_nats);
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                var consumer = await js.CreateOrderedConsumerAsync(stream,
+                    new NatsJSOrderedConsumerOpts { FilterSubjects = [filter], DeliverPolicy = ConsumerConfigDeliverPolicy.LastPerSubject }, _stop.Token);
+                await foreach (var msg in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(cancellationToken: _stop.Token))
+                {
+                    using var data = msg.Data;
+                    Receive(examId, data.Memory.Span);
+                }
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is NatsException or NatsJSException or TimeoutException)
+            {
+                // The stream is not there yet (no station has published) or the cluster is changing leader: try again.
+                try
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(250), _stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void Receive(string examId, ReadOnlySpan<byte> message)
+    {
+        if (!FrameEnvelope.TryRead(message, out var envelope, out var runBytes, out var payload))
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        lock (_gate)
+        {
+            if (envelope.Kind == EnvelopeKind.Event) ReceiveEvent(examId, payload);
+            else ReceiveFrame(examId, envelope, runBytes, payload);
+        }
+    }
+
+    private void ReceiveEvent(string examId, ReadOnlySpan<byte> payload)
+    {
+        ExamEvent examEvent;
+        try
+        {
+            examEvent = ExamEvent.Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        Interlocked.Increment(ref _events);
+        if (examEvent.KindCase == ExamEvent.KindOneofCase.ExamEnded)
+        {
+            if (_hub.ExamId == examId)
+            {
+                FlushPending();
+                _hub.EndExam();
+            }
+            return;
+        }
+        Open(examId);
+        switch (examEvent.KindCase)
+        {
+            case ExamEvent.KindOneofCase.RunStarted:
+                _hub.PublishRunStarted(examEvent.RunStarted.RunId, examEvent.RunStarted.Kind, examEvent.RunStarted.FrameRate);
+                break;
+            case ExamEvent.KindOneofCase.RunEnded:
+                _hub.PublishRunEnded(examEvent.RunEnded.RunId, (int)examEvent.RunEnded.Frames);
+                break;
+            case ExamEvent.KindOneofCase.Technique:
+                var t = examEvent.Technique;
+                _hub.PublishTechnique(t.Kv, t.Ma, t.PulseWidthMs, t.PulseRate);
+                break;
+            case ExamEvent.KindOneofCase.Dose:
+                var d = examEvent.Dose;
+                _hub.PublishDose(d.ReferenceAirKermaMgy, d.DoseAreaProductGycm2, d.FluoroTimeS);
+                break;
+        }
+    }
+
+    private void Open(string examId)
+    {
+        if (_hub.ExamId != examId) _hub.BeginExam(examId);
+    }
+
+    private void ReceiveFrame(string examId, in FrameEnvelope envelope, ReadOnlySpan<byte> runBytes, ReadOnlySpan<byte> payload)
+    {
+        var variant = StreamVariant.All[envelope.VariantIndex];
+        if (variant.Tier == Tier.Lossless)
+        {
+            Interlocked.Increment(ref _malformed);
+            return;
+        }
+        Open(examId);
+        if (_pendingCount > 0 && (_pendingFrame.Info.FrameNumber != envelope.FrameNumber || _pendingFrame.ExamId != examId
+            || _pending[variant.Index] is not null)) FlushPending();
+        if (_pendingCount == 0)
+        {
+            string runId = runBytes.Length == 0 ? "" : System.Text.Encoding.UTF8.GetString(runBytes);
+            var info = new LiveFrameInfo(envelope.FrameNumber, envelope.SourceWidth, envelope.SourceHeight, 0, envelope.SourceWidth, envelope.SourceHeight, envelope.LastImageHold);
+            _pendingFrame = (examId, runId, info, envelope.ReadyUnixMicroseconds);
+        }
+        var image = _pools[variant.Index].Rent();
+        Fill(image, envelope.ImageWidth, envelope.ImageHeight, payload);
+        _pending[variant.Index] = image;
+        if (++_pendingCount == PublishedVariants) FlushPending();
+    }
+
+    private static unsafe void Fill(EncodedImage image, int width, int height, ReadOnlySpan<byte> bytes)
+    {
+        fixed (byte* p = bytes) image.Fill(width, height, (IntPtr)p, bytes.Length);
+    }
+
+    private void FlushPending()
+    {
+        if (_pendingCount == 0) return;
+        var (examId, runId, info, readyUs) = _pendingFrame;
+        _fanOut.FanOut(examId, runId, info, readyUs, _pending);
+        Interlocked.Increment(ref _frames);
+        Interlocked.Exchange(ref _lastReadyUs, readyUs);
+        for (int i = 0; i < _pending.Length; i++)
+        {
+            _pending[i]?.Release();
+            _pending[i] = null;
+        }
+        _pendingCount = 0;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _stop.CancelAsync();
+        await Task.WhenAll(_loops);
+        lock (_gate)
+        {
+            for (int i = 0; i < _pending.Length; i++)
+            {
+                _pending[i]?.Release();
+                _pending[i] = null;
+            }
+        }
+        await _nats.DisposeAsync();
+        _stop.Dispose();
+    }
+}
