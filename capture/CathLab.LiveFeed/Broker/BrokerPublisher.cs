@@ -142,6 +142,7 @@ public sealed class BrokerPublisher : IAsyncDisposable
         var eventBuffer = new byte[1024];
         try
         {
+            await ConnectAsync();
             while (!_stop.IsCancellationRequested)
             {
                 await EnsureStreamsAsync();
@@ -166,6 +167,25 @@ public sealed class BrokerPublisher : IAsyncDisposable
         finally
         {
             if (subscription is not null) _hub.Unsubscribe(subscription);
+        }
+    }
+
+    /// <summary>The client connects on first use; the publisher never waits on the encoder's side, so it connects here,
+    /// retrying until the broker answers (the client then reconnects by itself).</summary>
+    private async Task ConnectAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await _nats.ConnectAsync();
+                return;
+            }
+            catch (NatsException e)
+            {
+                _lastError = e.Message;
+                await Task.Delay(TimeSpan.FromMilliseconds(500), _stop.Token);
+            }
         }
     }
 

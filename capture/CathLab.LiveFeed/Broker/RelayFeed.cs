@@ -9,9 +9,7 @@ using Tier = CathLab.LiveFeed.Protocol.Tier;
 
 namespace CathLab.LiveFeed.Broker;
 
-/// <summary>The relay side: for each exam it was given, reads the exam's frames and events from JetStream (first the
-/// last message of each subject, the frame window's newest frame of each variant and the current run, technique and
-/// dose, then everything new) and feeds its own hub, whose observers are served as on the station. A message that is
+/// <summary>The relay side: for each exam it was given, subscribes to the exam's frames and events and feeds its own hub, whose observers are served as on the station. A message that is
 /// not a well-formed envelope is dropped and counted.</summary>
 public sealed class RelayFeed : IAsyncDisposable
 {
@@ -45,8 +43,8 @@ public sealed class RelayFeed : IAsyncDisposable
         foreach (string examId in options.RelayExams)
         {
             string key = _subjects.ExamKey(examId);
-            _loops.Add(Task.Run(() => ConsumeAsync(examId, _subjects.FrameStream, $"{_subjects.Prefix}.{key}.frames.*")));
-            _loops.Add(Task.Run(() => ConsumeAsync(examId, _subjects.EventStream, $"{_subjects.Prefix}.{key}.events.*")));
+            _loops.Add(Task.Run(() => ConsumeAsync(examId, $"{_subjects.Prefix}.{key}.frames.*")));
+            _loops.Add(Task.Run(() => ConsumeAsync(examId, $"{_subjects.Prefix}.{key}.events.*")));
         }
     }
 
@@ -61,18 +59,21 @@ public sealed class RelayFeed : IAsyncDisposable
     /// <summary>The station's ready time of the newest frame relayed (Unix µs): how far behind live the relay is.</summary>
     public long LastReadyUnixMicroseconds => Interlocked.Read(ref _lastReadyUs);
 
+    /// <summary>Why the last read of a stream failed (it is retried), for the status.</summary>
+    public string? LastError { get; private set; }
+
     public bool Connected => _nats.ConnectionState == NatsConnectionState.Open;
 
-    private async Task ConsumeAsync(string examId, string stream, string filter)
+    private async Task ConsumeAsync(string examId, string filter)
     {
-        var js = new NatsJSContext(_nats);
         while (!_stop.IsCancellationRequested)
         {
             try
             {
-                var consumer = await js.CreateOrderedConsumerAsync(stream,
-                    new NatsJSOrderedConsumerOpts { FilterSubjects = [filter], DeliverPolicy = ConsumerConfigDeliverPolicy.LastPerSubject }, _stop.Token);
-                await foreach (var msg in consumer.ConsumeAsync<NatsMemoryOwner<byte>>(cancellationToken: _stop.Token))
+                // A plain subscription: the client resubscribes by itself on another server when one goes. (Replaying the
+                // frame window from JetStream at start needs a consumer filtered on one exam, which the client's
+                // consumer calls do not create on nats-server 2.9; see docs/relay.md.)
+                await foreach (var msg in _nats.SubscribeAsync<NatsMemoryOwner<byte>>(filter, cancellationToken: _stop.Token))
                 {
                     using var data = msg.Data;
                     Receive(examId, data.Memory.Span);
@@ -82,8 +83,9 @@ public sealed class RelayFeed : IAsyncDisposable
             {
                 return;
             }
-            catch (Exception e) when (e is NatsException or NatsJSException or TimeoutException)
+            catch (Exception e) when (e is NatsException or NatsJSException or TimeoutException or InvalidOperationException)
             {
+                LastError = e.Message;
                 // The stream is not there yet (no station has published) or the cluster is changing leader: try again.
                 try
                 {

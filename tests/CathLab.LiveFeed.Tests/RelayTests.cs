@@ -1,0 +1,209 @@
+using CathLab.Contracts.Client;
+using CathLab.LiveFeed.Broker;
+using CathLab.LiveFeed.Hosting;
+using CathLab.LiveFeed.Protocol;
+using CathLab.LiveFeed.Tests.Support;
+using CathLab.Testing;
+using NATS.Client.Core;
+using Xunit.Abstractions;
+
+namespace CathLab.LiveFeed.Tests;
+
+/// <summary>A station-side live feed publishing through a real three-server NATS cluster to a relay that serves
+/// gRPC observers as the station does.</summary>
+public sealed class RelayTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private const string Secret = "exam-key-secret-test";
+    private NatsCluster _cluster = null!;
+    private LiveFeedTestServer _station = null!;
+    private LiveFeedTestServer _relay = null!;
+
+    public async Task InitializeAsync()
+    {
+        _cluster = new NatsCluster();
+        _station = await LiveFeedTestServer.StartAsync(new LiveFeedOptions { Tokens = LiveFeedTestServer.Tokens, Broker = StationBroker(_cluster.Urls) });
+        _relay = await LiveFeedTestServer.StartAsync(new LiveFeedOptions
+        {
+            Tokens = LiveFeedTestServer.Tokens,
+            Broker = new BrokerOptions
+            {
+                Urls = _cluster.Urls.Reverse().ToArray(), User = NatsCluster.RelayUser, Password = NatsCluster.RelayPassword, ExamKeySecret = Secret,
+                RelayExams = [LiveFeedTestServer.Exam],
+            },
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _relay.DisposeAsync();
+        await _station.DisposeAsync();
+        _cluster.Dispose();
+    }
+
+    private static BrokerOptions StationBroker(IReadOnlyList<string> urls) => new()
+    {
+        Urls = urls, User = NatsCluster.StationUser, Password = NatsCluster.StationPassword, ExamKeySecret = Secret, StreamReplicas = 3,
+    };
+
+    private BrokerPublisher Publisher => _station.Service<BrokerFeedService>().Publisher!;
+
+    private RelayFeed Relay => _relay.Service<BrokerFeedService>().Relay!;
+
+    private async Task WaitFor(Func<bool> condition, string what, int seconds = 90)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"timed out waiting for {what}; publisher {Publisher.Status}; relay connected {Relay.Connected}, frames {Relay.Frames}, events {Relay.Events}, malformed {Relay.Malformed}, error {Relay.LastError}; server 0: {_cluster.OutputOf(0)}");
+            await Task.Delay(50);
+        }
+    }
+
+    private sealed class Observers : IDisposable
+    {
+        private readonly Grpc.Net.Client.GrpcChannel[] _channels;
+        private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(3));
+
+        public Observers(Uri address, int count, Tier tier, Action<LiveFrame>? onFrame = null, Action<ExamEvent>? onEvent = null)
+        {
+            _channels = Enumerable.Range(0, count).Select(_ => LiveFeedObserver.CreateChannel(address)).ToArray();
+            All = _channels.Select(c => new LiveFeedObserver(c, LiveFeedTestServer.ObserverToken)).ToArray();
+            Runs = All.Select(o => o.RunAsync(new WatchRequest { ExamId = LiveFeedTestServer.Exam, BestTier = tier }, onFrame, onEvent, _stop.Token)).ToArray();
+        }
+
+        public LiveFeedObserver[] All { get; }
+
+        public Task[] Runs { get; }
+
+        public void Dispose()
+        {
+            _stop.Cancel();
+            try
+            {
+                Task.WaitAll(Runs, TimeSpan.FromSeconds(10));
+            }
+            catch (AggregateException)
+            {
+                // cancelled streams end with an error
+            }
+            foreach (var c in _channels) c.Dispose();
+            _stop.Dispose();
+        }
+    }
+
+    [Fact]
+    public async Task ARelayServesTheStationsFramesAndEventsToAGrpcObserver()
+    {
+        var hub = _station.Hub;
+        hub.PublishRunStarted("RUN-1", "fluoro", 15);
+        hub.PublishTechnique(75, 10, 6, 15);
+        var events = new List<ExamEvent>();
+        var frames = new List<LiveFrame>();
+        using var pump = new FramePump(hub, SimulatedFrameSet.Full, 15).Start();
+        using var observers = new Observers(_relay.Address, 1, Tier.Diagnostic, f => { lock (frames) frames.Add(f); }, e => { lock (events) events.Add(e); });
+        await WaitFor(() => observers.All[0].Statistics.Frames >= 10, "10 frames through the relay");
+        hub.PublishDose(12.5, 3.1, 42);
+        await WaitFor(() => { lock (events) return events.Any(e => e.Dose is not null); }, "the dose event through the relay");
+
+        lock (events)
+        {
+            Assert.Equal("RUN-1", events.First(e => e.RunStarted is not null).RunStarted.RunId);
+            Assert.Equal(75f, events.First(e => e.Technique is not null).Technique.Kv);
+        }
+        LiveFrame last;
+        lock (frames) last = frames[^1];
+        Assert.Equal("RUN-1", last.RunId);
+        Assert.Equal(1024u, last.Width);
+        Assert.True(last.Data.Length > 0);
+        Assert.Equal(0, Relay.Malformed);
+        Assert.Contains(_relay.Audit.Recent(), r => r.Action == "watch-start" && r.Subject == "dr-referrer");
+        // The station encoded and published; its own hub has no observer.
+        Assert.Empty(hub.Sessions);
+        Assert.True(Publisher.Status.Connected);
+    }
+
+    /// <summary>Messages per frame stay one per lossy variant, and bytes per frame do not grow, with 16 observers on the relay instead of 1.</summary>
+    [Fact]
+    public async Task ThePublishersOutboundTrafficDoesNotDependOnTheRelaysObservers()
+    {
+        using var pump = new FramePump(_station.Hub, SimulatedFrameSet.Full, 15).Start();
+        var one = await MeasurePublisher(1);
+        var sixteen = await MeasurePublisher(16);
+        output.WriteLine($"1 observer: {one.MessagesPerFrame:F2} messages, {one.BytesPerFrame:F0} B per frame; 16 observers: {sixteen.MessagesPerFrame:F2} messages, {sixteen.BytesPerFrame:F0} B per frame");
+        Assert.Equal(3.0, one.MessagesPerFrame, 1);
+        Assert.Equal(3.0, sixteen.MessagesPerFrame, 1);
+        Assert.InRange(sixteen.BytesPerFrame / one.BytesPerFrame, 0.8, 1.25);
+    }
+
+    private async Task<(double MessagesPerFrame, double BytesPerFrame)> MeasurePublisher(int observerCount)
+    {
+        using var observers = new Observers(_relay.Address, observerCount, Tier.Preview);
+        await WaitFor(() => observers.All.All(o => o.Statistics.Frames >= 5), $"5 frames at each of {observerCount} observers");
+        var before = Publisher.Status;
+        long relayedBefore = Relay.Frames;
+        await WaitFor(() => Relay.Frames >= relayedBefore + 30, "30 more frames relayed");
+        var after = Publisher.Status;
+        double frames = after.FramesPublished - before.FramesPublished;
+        // Events are few and counted with the messages; the frame window is what matters.
+        return ((after.MessagesPublished - before.MessagesPublished) / frames, (after.BytesPublished - before.BytesPublished) / frames);
+    }
+
+    [Fact]
+    public async Task APublisherWithoutCredentialsIsRefusedByTheBroker()
+    {
+        await using var forged = new NatsConnection(NatsOpts.Default with { Url = _cluster.Urls[0], ConnectTimeout = TimeSpan.FromSeconds(5) });
+        var refused = await Assert.ThrowsAnyAsync<NatsException>(async () => await forged.ConnectAsync());
+        output.WriteLine(refused.ToString().Split('\n')[0]);
+    }
+
+    [Fact]
+    public async Task MalformedMessagesOnAnExamSubjectAreDroppedAndCountedAndTheRelayGoesOn()
+    {
+        using var pump = new FramePump(_station.Hub, SimulatedFrameSet.Full, 15).Start();
+        using var observers = new Observers(_relay.Address, 1, Tier.Preview);
+        await WaitFor(() => observers.All[0].Statistics.Frames >= 5, "5 frames before the bad input");
+        await using var insider = new NatsConnection(NatsOpts.Default with
+        {
+            Url = _cluster.Urls[1], AuthOpts = NatsAuthOpts.Default with { Username = NatsCluster.StationUser, Password = NatsCluster.StationPassword },
+        });
+        var subjects = new ExamSubjects("cathlab", Secret);
+        string key = subjects.ExamKey(LiveFeedTestServer.Exam);
+        var valid = new byte[FrameEnvelope.HeaderLength + 8];
+        new FrameEnvelope(EnvelopeKind.Frame, 2, false, 1, 1, 64, 64, 32, 32).Write(valid, "", new byte[8]);
+        byte[][] bad =
+        [
+            "not an envelope"u8.ToArray(),
+            valid[..(valid.Length - 1)], // truncated payload
+            [.. valid[..5], 9, .. valid[6..]], // a variant that does not exist
+            [.. valid[..4], (byte)EnvelopeKind.Event, .. valid[5..]], // an event whose payload is not an ExamEvent
+        ];
+        await insider.PublishAsync(subjects.Frames(key, Tiers.StreamVariant.All[2]), bad[0]);
+        await insider.PublishAsync(subjects.Frames(key, Tiers.StreamVariant.All[2]), bad[1]);
+        await insider.PublishAsync(subjects.Frames(key, Tiers.StreamVariant.All[3]), bad[2]);
+        await insider.PublishAsync(subjects.Event(key, "dose"), bad[3]);
+        await WaitFor(() => Relay.Malformed >= 4, "four malformed messages counted");
+        long framesAfter = observers.All[0].Statistics.Frames;
+        await WaitFor(() => observers.All[0].Statistics.Frames >= framesAfter + 10, "10 more frames after the bad input");
+        Assert.Equal(4, Relay.Malformed);
+    }
+
+    [Fact]
+    public async Task ARelayGoesOnWhenOneServerOfTheClusterIsKilledMidStream()
+    {
+        var ready = new List<ulong>();
+        using var pump = new FramePump(_station.Hub, SimulatedFrameSet.Full, 15).Start();
+        using var observers = new Observers(_relay.Address, 1, Tier.Preview, f => { lock (ready) ready.Add(f.FrameNumber); });
+        await WaitFor(() => observers.All[0].Statistics.Frames >= 10, "10 frames before the kill");
+        long published = Publisher.Status.FramesPublished;
+        long atKill = observers.All[0].Statistics.Frames;
+        _cluster.Kill(0);
+        await WaitFor(() => observers.All[0].Statistics.Frames >= atKill + 30, "30 frames after one server was killed");
+        ulong[] numbers;
+        lock (ready) numbers = ready.Distinct().Order().ToArray();
+        ulong widestGap = numbers.Zip(numbers.Skip(1), (a, b) => b - a).Max();
+        output.WriteLine($"frames published before the kill {published}; widest gap in frame numbers at the observer: {widestGap} frames (15 fps)");
+        Assert.True(Publisher.Status.Connected);
+        Assert.True(Relay.Connected);
+    }
+}
