@@ -135,7 +135,6 @@ public sealed class BrokerPublisher : IAsyncDisposable
     /// the event stream, which keeps the last message per subject, holds the exam's current run, technique and dose.</summary>
     private async Task PublishEventsAsync()
     {
-        using var timer = new PeriodicTimer(ExamPoll);
         var wake = new SemaphoreSlim(0);
         EventSubscription? subscription = null;
         string examKey = "";
@@ -158,7 +157,7 @@ public sealed class BrokerPublisher : IAsyncDisposable
                 {
                     await PublishEventAsync(examKey, examEvent, eventBuffer);
                 }
-                await Task.WhenAny(wake.WaitAsync(_stop.Token), timer.WaitForNextTickAsync(_stop.Token).AsTask());
+                await wake.WaitAsync(ExamPoll, _stop.Token);
             }
         }
         catch (OperationCanceledException)
