@@ -8,6 +8,7 @@ declare -A WHY=(
   [socat]="makes the pseudo-terminal pair that stands in for the generator's serial cable"
   [dcmtk]="storescp/storescu/echoscu/findscu/wlmscpfs/dcmdump: real DICOM peers for the tests, and dicom.dic, the PS3.6 dictionary"
   [orthanc]="a real PACS for integration tests (C-STORE, storage commitment, REST API)"
+  [orthanc-dicomweb]="Orthanc's DICOMweb plugin: the STOW-RS archive the publishing tests deliver to"
   [dicom3tools]="dciodvfy validates our objects against their IODs"
   [python3-pydicom]="a third-party reader that must decode every object we write"
   [python3-numpy]="lets pydicom decode pixel data"
@@ -52,6 +53,12 @@ web="$root/capture/web"
 if [ ! -f "$web/node_modules/.package-lock.json" ] || [ "$web/package-lock.json" -nt "$web/node_modules/.package-lock.json" ]; then
   echo "setup: npm ci in capture/web"
   (cd "$web" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi
+# The sign-in tests' OpenID Connect provider (tests/oidc: oidc-provider from its own lock file).
+oidc="$root/tests/oidc"
+if [ ! -f "$oidc/node_modules/.package-lock.json" ] || [ "$oidc/package-lock.json" -nt "$oidc/node_modules/.package-lock.json" ]; then
+  echo "setup: npm ci in tests/oidc"
+  (cd "$oidc" && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: building the web application (capture/web)"
 (cd "$web" && npm run --silent build >/dev/null)

@@ -4,6 +4,7 @@ using CathLab.LiveFeed.Tiers;
 
 // Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--lossless 0,1] [--diagnose]
 // Review of a recorded run: ... -- review [--kbps 2000] [--requests 10] (first frame over a throttled link, frame decode time).
+// A VP8 video observer over throttled links: ... -- video [--kbps 56,256,2000] [--delay-ms 50] [--fps 30] [--seconds 20].
 // --lossless: rows with that many lossless observers among the observers (they ask for the lossless tier; the others for diagnostic).
 // --diagnose adds, per row, where the latency tail is spent, GC counts and what PublishFrame went through.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
@@ -16,6 +17,16 @@ if (args.Length >= 1 && args[0] == "review")
     int requests = args.SkipWhile(a => a != "--requests").Skip(1).Select(int.Parse).FirstOrDefault(10);
     using var frames = new ProcessedFrameSource(Math.Max(30, 1));
     return await ReviewRun.RunAsync(frames, kbps * 1000, requests);
+}
+if (args.Length >= 1 && args[0] == "video")
+{
+    // dotnet CathLab.Bench.LiveFeed.dll video [--kbps 56,256,2000] [--delay-ms 50] [--fps 30] [--seconds 20]
+    double[] links = args.SkipWhile(a => a != "--kbps").Skip(1).Select(a => a.Split(',').Select(k => double.Parse(k, CultureInfo.InvariantCulture)).ToArray()).FirstOrDefault([56, 256, 2000]);
+    double delayMs = args.SkipWhile(a => a != "--delay-ms").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(50);
+    double videoFps = args.SkipWhile(a => a != "--fps").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(30);
+    double videoSeconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(20);
+    using var frames = new ProcessedFrameSource(32);
+    return await VideoLinkRun.RunAsync(frames, links, TimeSpan.FromMilliseconds(delayMs), videoFps, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(videoSeconds));
 }
 double seconds = 10;
 double[] rates = [30, 60];

@@ -7,17 +7,10 @@ using CathLab.Dicom.IO;
 using CathLab.Dicom.Iods.Context;
 using CathLab.Dicom.Iods.Xa;
 using CathLab.Dicom.Uids;
-using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Tests.Support;
-using CathLab.Security.Access;
 using Grpc.Core;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CathLab.Bench.LiveFeed;
 
@@ -104,16 +97,9 @@ internal static class ReviewRun
 
     private static async Task FirstFrameTimes(string path, double bitsPerSecond, int requests)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        ListenOptions? grpc = null;
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => { grpc = l; l.Protocols = HttpProtocols.Http2; }));
-        builder.Services.AddSingleton<IRecordedRunCatalog>(new OneRun(new RecordedRunEntry("RUN-1", 1, "Coronary cine", "cine", path, 30, DateTimeOffset.Now, false)));
-        builder.Services.AddCathLabLiveFeed(new LiveFeedOptions { Tokens = [new TokenGrant { Subject = "bench", Token = Token, Exams = [Exam] }] });
-        await using var app = builder.Build();
-        app.MapCathLabLiveFeed();
-        await app.StartAsync();
-        await using var relay = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, grpc!.IPEndPoint!.Port), bitsPerSecond);
+        var (app, port) = await BenchHost.StartAsync(Token, Exam, new OneRun(new RecordedRunEntry("RUN-1", 1, "Coronary cine", "cine", path, 30, DateTimeOffset.Now, false)));
+        await using var _ = app;
+        await using var relay = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, port), bitsPerSecond);
         Metadata bearer = [new Metadata.Entry("authorization", "Bearer " + Token)];
         var cold = new List<double>();
         var warm = new List<double>();

@@ -24,9 +24,11 @@ public sealed class DiscussionCoordinator : IDisposable
     private readonly IRunFrameCounts _runs;
     private readonly IAuditLog _audit;
     private readonly TimeProvider _clock;
+    private readonly IFrameCapture? _capture;
 
-    public DiscussionCoordinator(string examId, DiscussionJournal journal, IRunFrameCounts runs, IAuditLog audit, TimeProvider clock)
+    public DiscussionCoordinator(string examId, DiscussionJournal journal, IRunFrameCounts runs, IAuditLog audit, TimeProvider clock, IFrameCapture? capture = null)
     {
+        _capture = capture;
         ExamId = examId;
         _journal = journal;
         _runs = runs;
@@ -90,9 +92,12 @@ public sealed class DiscussionCoordinator : IDisposable
             {
                 refusal = "a message is a JSON object with a \"type\"";
             }
+            else if ((type = t.GetString()!) == "capture")
+            {
+                refusal = Capture(member, message);
+            }
             else
             {
-                type = t.GetString()!;
                 lock (_gate) refusal = Apply(member, type, message);
             }
         }
@@ -130,6 +135,7 @@ public sealed class DiscussionCoordinator : IDisposable
                 view = _state.View,
                 annotations = _state.Annotations,
                 chat = _state.Chat,
+                captures = _state.Captures,
             });
         }
     }
@@ -348,6 +354,43 @@ public sealed class DiscussionCoordinator : IDisposable
         if (points.Count < n.Min || points.Count > n.Max) return $"a {kind} has {(n.Min == n.Max ? n.Min.ToString(CultureInfo.InvariantCulture) : $"{n.Min} to {n.Max}")} points, not {points.Count}";
         if (kind == "text" && string.IsNullOrWhiteSpace(text)) return "a text annotation needs a text";
         if (text is { Length: > DiscussionLimits.MaxAnnotationTextChars }) return $"an annotation's text is at most {DiscussionLimits.MaxAnnotationTextChars} characters";
+        return null;
+    }
+
+    /// <summary>Anyone may capture: it changes nothing the others see, it records it. The frame, its marks and the view
+    /// are taken under the lock; the object is written and handed to publishing outside it, so a slow disk holds up no
+    /// one else's operation; the capture is then journalled and broadcast. A frame without marks is still a capture
+    /// (the frame as shown, its window and zoom).</summary>
+    private string? Capture(DiscussionMember member, JsonElement m)
+    {
+        var who = member.Participant;
+        CaptureRequest request;
+        lock (_gate)
+        {
+            if (_capture is null) return "this station does not capture frames";
+            string? runId = OptionalString(m, "runId");
+            if (runId is null || !m.TryGetProperty("frame", out var f) || f.ValueKind != JsonValueKind.Number) return "a capture needs a runId and a frame";
+            int frame = f.GetInt32();
+            int? frames = FramesOf(runId);
+            if (frames is null) return $"exam {ExamId} has no run '{runId}'";
+            if (frame < 1 || frame > frames) return $"run {runId} has frames 1 to {frames}; there is no frame {frame}";
+            request = new CaptureRequest(ExamId, runId, frame, _state.View, [.. _state.Annotations.Where(a => a.RunId == runId && a.Frame == frame)], who, _clock.GetUtcNow(), _state.Captures.Count + 1);
+        }
+        string sopInstanceUid;
+        try
+        {
+            sopInstanceUid = _capture.Capture(request);
+        }
+        catch (CaptureRefusedException e)
+        {
+            lock (_gate) Audit(who, "discussion-capture", "FAILED", member.Address, $"{request.RunId} frame {request.Frame}: {e.Message}");
+            return $"the capture failed: {e.Message}";
+        }
+        lock (_gate)
+        {
+            Commit(DiscussionJson.Write(new { type = "captured", by = who.Id, runId = request.RunId, frame = request.Frame, sopInstanceUid, at = request.At.ToUnixTimeMilliseconds() }), except: null);
+            Audit(who, "discussion-capture", "OK", member.Address, $"{request.RunId} frame {request.Frame}, {request.Annotations.Count} annotations: {sopInstanceUid}");
+        }
         return null;
     }
 

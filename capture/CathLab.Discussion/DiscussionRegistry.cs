@@ -6,7 +6,7 @@ namespace CathLab.Discussion;
 
 /// <summary>The station's discussions, one coordinator per exam, made when the first participant joins; each keeps its
 /// journal at <c>{folder}/{exam}.sqlite</c> and replays it when made again after a restart.</summary>
-public sealed class DiscussionRegistry(string folder, IRunFrameCounts runs, IAuditLog audit, TimeProvider clock) : IDisposable
+public sealed class DiscussionRegistry(string folder, IRunFrameCounts runs, IAuditLog audit, TimeProvider clock, IFrameCapture? capture = null) : IDisposable
 {
     private readonly Dictionary<string, DiscussionCoordinator> _open = [];
     private readonly Lock _gate = new();
@@ -17,7 +17,7 @@ public sealed class DiscussionRegistry(string folder, IRunFrameCounts runs, IAud
         {
             if (!_open.TryGetValue(examId, out var coordinator))
             {
-                coordinator = new DiscussionCoordinator(examId, DiscussionJournal.Open(JournalPath(examId)), runs, audit, clock);
+                coordinator = new DiscussionCoordinator(examId, DiscussionJournal.Open(JournalPath(examId)), runs, audit, clock, capture);
                 _open[examId] = coordinator;
             }
             return coordinator;

@@ -9,11 +9,13 @@ internal sealed class DiscussionState
     private readonly List<Participant> _participants = [];
     private readonly List<Annotation> _annotations = [];
     private readonly List<ChatLine> _chat = [];
+    private readonly List<CapturedFrame> _captures = [];
     private int _lastAnnotation;
 
     public IReadOnlyList<Participant> Participants => _participants;
     public IReadOnlyList<Annotation> Annotations => _annotations;
     public IReadOnlyList<ChatLine> Chat => _chat;
+    public IReadOnlyList<CapturedFrame> Captures => _captures;
     public FloorState Floor { get; private set; } = FloorState.Empty;
     public SharedPlayback Playback { get; private set; } = SharedPlayback.None;
     public ViewSettings View { get; private set; } = ViewSettings.Default;
@@ -48,6 +50,10 @@ internal sealed class DiscussionState
                 break;
             case "chat":
                 _chat.Add(DiscussionJson.Read<ChatLine>(e.GetProperty("chat")));
+                break;
+            case "captured":
+                _captures.Add(new CapturedFrame(e.GetProperty("by").GetString()!, e.GetProperty("runId").GetString()!, e.GetProperty("frame").GetInt32(),
+                    e.GetProperty("sopInstanceUid").GetString()!, e.GetProperty("at").GetInt64()));
                 break;
             default:
                 throw new InvalidDataException($"a discussion event of unknown type: {eventJson}");

@@ -4,6 +4,7 @@ using CathLab.LiveFeed.Frames;
 using CathLab.Security.Access;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tiers;
+using CathLab.LiveFeed.Video;
 
 namespace CathLab.LiveFeed;
 
@@ -21,6 +22,8 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     private readonly SessionRegistry _sessions;
     private readonly EncoderLoop _encoder;
     private readonly LosslessFetch _fetch;
+    private readonly LastImageHoldReplay _holdReplay;
+    private readonly VideoLadder _video;
 
     public LiveFeedHub(LiveFeedOptions options)
     {
@@ -30,8 +33,10 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
         _intake = new FrameIntake(_exam, _store, queue);
         _events = new ExamEventFeed(_exam);
         _sessions = new SessionRegistry(_events);
-        _encoder = new EncoderLoop(_store, queue, _sessions);
+        _video = new VideoLadder(options.VideoEncodings);
+        _encoder = new EncoderLoop(_store, queue, _sessions, _video);
         _fetch = new LosslessFetch(_store);
+        _holdReplay = new LastImageHoldReplay(_store);
     }
 
     /// <summary>The exam whose frames are live now; empty when none.</summary>
@@ -56,6 +61,9 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     public IReadOnlyList<ObserverSession> Sessions => _sessions.Snapshot;
 
     internal FrameStore Store => _store;
+
+    /// <summary>The shared VP8 encodings (their encode and subscriber counts).</summary>
+    public VideoLadder Video => _video;
 
     internal EncodedImagePool PoolOf(StreamVariant variant) => _encoder.PoolOf(variant);
 
@@ -108,10 +116,16 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     public void PublishDose(double referenceAirKermaMilligray, double doseAreaProductGycm2, double fluoroTimeSeconds) =>
         _events.Dose(referenceAirKermaMilligray, doseAreaProductGycm2, fluoroTimeSeconds);
 
-    /// <summary>Registers an observer; it first receives the exam's current run, technique and dose.</summary>
-    internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
+    /// <summary>Last-image holds sent to observers who joined between runs.</summary>
+    public long HoldsReplayed => _holdReplay.Replayed;
+
+    /// <summary>Registers an observer; it first receives the exam's current run, technique and dose, and between
+    /// runs the last run's last-image hold (as a JPEG, also to a video observer: there is no video between runs). With
+    /// <paramref name="codec"/> VP8 it receives the shared video encodings instead of JPEG tiers.</summary>
+    internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer, ImageEncoding codec = ImageEncoding.Unspecified)
     {
-        var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer);
+        var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer, codec == ImageEncoding.Vp8 ? _video : null);
+        _holdReplay.OfferTo(session);
         _sessions.Add(session);
         return session;
     }
@@ -133,6 +147,8 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     public void Dispose()
     {
         _encoder.Dispose();
+        _holdReplay.Dispose();
         _sessions.StopAll();
+        _video.Dispose();
     }
 }

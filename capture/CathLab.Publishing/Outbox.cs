@@ -51,6 +51,11 @@ public sealed class Outbox : IAsyncDisposable
             }
             foreach (var destination in options.Destinations)
             {
+                if (destination.DicomWeb is not null)
+                {
+                    _loops.Add(destination.Name, StowRsLoop(destination, options, clock, logger));
+                    continue;
+                }
                 var reachability = new DestinationReachability(destination, _journal, logger);
                 var association = destination.Tls is { } tls ? options.Association with { TlsClient = tls } : options.Association;
                 var client = new DicomClient(new DicomPeer(destination.Host, destination.Port, destination.AeTitle, options.CallingAeTitle), association);
@@ -218,6 +223,17 @@ public sealed class Outbox : IAsyncDisposable
 
     private (string Path, string SopInstanceUid) RequireObject(long id) =>
         _journal.FindObject(id) ?? throw new ArgumentException($"there is no outbox item {id}", nameof(id));
+
+    /// <summary>A DICOMweb destination's loop: STOW-RS over its own HTTP client, no separate commitment step.</summary>
+    private DestinationLoop StowRsLoop(PacsDestination destination, OutboxOptions options, TimeProvider clock, ILogger logger)
+    {
+        // An object of a slow uplink takes minutes to go: the client's own limit only ends a transfer that hangs for good.
+        var http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = options.Association.ConnectTimeout, PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1) })
+        {
+            Timeout = TimeSpan.FromMinutes(30),
+        };
+        return new DestinationLoop(destination, options, _journal, new StowRsSender(destination, http, options, _journal, logger), null, _releaser, clock, logger, http);
+    }
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 

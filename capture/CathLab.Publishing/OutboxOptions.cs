@@ -55,6 +55,13 @@ public sealed record OutboxOptions
         {
             var d = Destinations![i];
             Check(!string.IsNullOrWhiteSpace(d.Name), $"Outbox:Destinations:{i}:Name is required (it identifies the PACS in the journal)");
+            if (d.DicomWeb is { } root)
+            {
+                Check(root.IsAbsoluteUri && (root.Scheme == Uri.UriSchemeHttp || root.Scheme == Uri.UriSchemeHttps),
+                    $"Outbox:Destinations:{i}:DicomWeb '{root}' must be an absolute http or https URL (the DICOMweb service's root)");
+                Check(!d.RequestCommitment, $"Outbox:Destinations:{i}: a DICOMweb destination has no storage commitment (the STOW-RS answer stands for it)");
+                continue;
+            }
             Check(IsAeTitle(d.AeTitle), $"Outbox:Destinations:{i}:AeTitle '{d.AeTitle}' must be 1–16 printable ASCII characters without backslash");
             Check(!string.IsNullOrWhiteSpace(d.Host), $"Outbox:Destinations:{i}:Host is required");
             Check(d.Port is > 0 and <= 65535, $"Outbox:Destinations:{i}:Port {d.Port} must be 1–65535");

@@ -13,4 +13,10 @@ public sealed record PacsDestination(string Name, string AeTitle, string Host, i
     public bool RequestCommitment { get; init; } = true;
 
     public SslClientAuthenticationOptions? Tls { get; init; }
+
+    /// <summary>The DICOMweb service's root (objects are POSTed to <c>{root}studies</c>), or null for DIMSE.</summary>
+    public Uri? DicomWeb { get; init; }
+
+    /// <summary>A destination reached by STOW-RS only.</summary>
+    public static PacsDestination StowRs(string name, Uri root) => new(name, "", "", 0) { DicomWeb = root, RequestCommitment = false };
 }

@@ -22,6 +22,7 @@ internal sealed class DiscussionRig : IDisposable
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
     public Runs RunFrames { get; } = new() { ["EXAM-1/run-1"] = (40, true), ["EXAM-1/run-2"] = (12, true) };
     public KeptAudit Audit { get; } = new();
+    public KeptCaptures Captures { get; } = new();
     public DiscussionCoordinator Coordinator { get; private set; }
 
     public DiscussionMember Join(CallerIdentity caller, string? name = null) => Coordinator.Join(caller, name, new KeptPeer());
@@ -33,7 +34,7 @@ internal sealed class DiscussionRig : IDisposable
         Coordinator = Open();
     }
 
-    private DiscussionCoordinator Open() => new(Exam, DiscussionJournal.Open(Path.Combine(_folder, "exam.sqlite")), RunFrames, Audit, Clock);
+    private DiscussionCoordinator Open() => new(Exam, DiscussionJournal.Open(Path.Combine(_folder, "exam.sqlite")), RunFrames, Audit, Clock, Captures);
 
     public void Dispose()
     {
@@ -44,6 +45,20 @@ internal sealed class DiscussionRig : IDisposable
     public sealed class Runs : Dictionary<string, (int, bool)>, IRunFrameCounts
     {
         public (int Frames, bool Final)? FramesOf(string examId, string runId) => examId == Exam && TryGetValue(runId, out var r) ? r : null;
+    }
+
+    /// <summary>The host's side of a capture: keeps each request, answers a new UID, or refuses while <see cref="RefuseWith"/> is set.</summary>
+    public sealed class KeptCaptures : IFrameCapture
+    {
+        public List<CaptureRequest> Requests { get; } = [];
+        public string? RefuseWith { get; set; }
+
+        public string Capture(CaptureRequest request)
+        {
+            if (RefuseWith is { } reason) throw new CaptureRefusedException(reason);
+            Requests.Add(request);
+            return $"2.25.{Requests.Count}";
+        }
     }
 
     public sealed class KeptAudit : IAuditLog

@@ -169,7 +169,7 @@ public sealed class EncodedBufferTests(ITestOutputHelper output)
 
         public async ValueTask SendFrameAsync(OutgoingFrame frame, long sentUnixMicroseconds, CancellationToken cancellation)
         {
-            if (_holding.TrySetResult((frame.Image, frame.Image.Data.ToArray()))) await _resume.Task;
+            if (_holding.TrySetResult((frame.Image!, frame.Image!.Data.ToArray()))) await _resume.Task;
         }
 
         public ValueTask SendEventAsync(ExamEvent examEvent, CancellationToken cancellation) => ValueTask.CompletedTask;

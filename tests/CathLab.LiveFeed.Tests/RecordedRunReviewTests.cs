@@ -117,6 +117,16 @@ public sealed class RecordedRunReviewTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ALoopStartedMidRunGoesOnFromTheRunsFirstFrameAsACineLoopDoes()
+    {
+        _runs.Record(1, 8, DicomTransferSyntax.ExplicitVRLittleEndian);
+        var request = Request("RUN-1", fps: 30, start: 6);
+        request.Loop = true;
+        var (frames, _) = await ReviewAsync(request, (s, f) => f.Count >= 12);
+        Assert.Equal([6ul, 7ul, 8ul, 1ul, 2ul, 3ul, 4ul, 5ul, 6ul, 7ul, 8ul, 1ul], frames.Take(12).Select(f => f.FrameNumber));
+    }
+
+    [Fact]
     public async Task AStepAndASeekPlayExactlyTheFramesAsked()
     {
         _runs.Record(1, 20, DicomTransferSyntax.ExplicitVRLittleEndian);

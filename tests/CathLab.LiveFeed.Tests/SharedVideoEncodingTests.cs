@@ -86,7 +86,7 @@ public sealed class SharedVideoEncodingTests
             BoxDownscale.Into(DisplayFrame(i), DisplaySize, picture, FullRate.Size);
             if (i == 4) source.RequestKeyFrame();
             var frame = source.Encode(picture);
-            subscription.Deliver(frame);
+            subscription.Deliver(frame, VideoFrameStamp.Unstamped);
             frame.Release();
         }
 
@@ -167,7 +167,9 @@ public sealed class SharedVideoEncodingTests
 
         public long? RefuseFrameNumber { get; init; }
 
-        public bool TryTake(EncodedVideoFrame frame)
+        public bool Wants(in VideoFrameStamp stamp) => true;
+
+        public bool TryTake(EncodedVideoFrame frame, in VideoFrameStamp stamp)
         {
             if (frame.Number == RefuseFrameNumber) return false;
             Frames.Add(frame);

@@ -45,6 +45,46 @@ public sealed class WebSocketRejectionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AWatchingPageIsClosedWith1001WhenTheStationShutsDownAndWith1000WhenTheExamEnds()
+    {
+        using var hang = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        async Task<ClientWebSocket> WatchAsync(LiveFeedTestServer server)
+        {
+            var socket = new ClientWebSocket();
+            await socket.ConnectAsync(new UriBuilder(server.WebAddress) { Scheme = "ws", Path = "/live/ws" }.Uri, hang.Token);
+            int before = server.Hub.Sessions.Count;
+            await socket.SendAsync(Encoding.UTF8.GetBytes("{\"token\":\"observer-token-7f3a\",\"examId\":\"EXAM-1\"}"), WebSocketMessageType.Text, true, hang.Token);
+            while (server.Hub.Sessions.Count == before) await Task.Delay(10, hang.Token);
+            return socket;
+        }
+        async Task<WebSocketReceiveResult> CloseOfAsync(ClientWebSocket socket)
+        {
+            var buffer = new byte[1 << 16];
+            while (true)
+            {
+                var r = await socket.ReceiveAsync(buffer, hang.Token);
+                if (r.MessageType == WebSocketMessageType.Close) return r;
+            }
+        }
+
+        using (var ended = await WatchAsync(_server))
+        {
+            _server.Hub.EndExam();
+            var close = await CloseOfAsync(ended);
+            Assert.Equal(WebSocketCloseStatus.NormalClosure, close.CloseStatus);
+            Assert.Equal("exam ended", close.CloseStatusDescription);
+        }
+
+        var stopping = await LiveFeedTestServer.StartAsync();
+        using var watching = await WatchAsync(stopping);
+        var shutdown = stopping.DisposeAsync().AsTask();
+        var goingAway = await CloseOfAsync(watching);
+        Assert.Equal(WebSocketCloseStatus.EndpointUnavailable, goingAway.CloseStatus);
+        Assert.Equal("the station is shutting down", goingAway.CloseStatusDescription);
+        await shutdown;
+    }
+
+    [Fact]
     public async Task ThePageAndScriptAreServed()
     {
         using var http = new HttpClient { BaseAddress = _server.WebAddress };

@@ -30,16 +30,7 @@ public sealed class OrthancOutboxTests : IAsyncLifetime
         _temp.Dispose();
     }
 
-    private string[] WriteRuns(int count, string prefix)
-    {
-        var folder = _temp.Sub("spool");
-        return [.. Enumerable.Range(0, count).Select(i =>
-        {
-            var path = Path.Combine(folder, $"{prefix}{i}.dcm");
-            SyntheticDicomFile.Write(path, frames: 2 + i, rows: 128, columns: 128);
-            return path;
-        })];
-    }
+    private string[] WriteRuns(int count, string prefix) => SpooledRuns.Write(_temp, count, prefix, side: 128);
 
     private string Why(Outbox outbox) => TestOutbox.Describe(outbox) + "\n" + _orthanc.Log;
 

@@ -14,16 +14,7 @@ public sealed class StorescpDeliveryTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string[] WriteRuns(int count, string prefix = "run")
-    {
-        var folder = _temp.Sub("spool");
-        return [.. Enumerable.Range(0, count).Select(i =>
-        {
-            var path = Path.Combine(folder, $"{prefix}{i}.dcm");
-            SyntheticDicomFile.Write(path, frames: 2 + i, rows: 64, columns: 64);
-            return path;
-        })];
-    }
+    private string[] WriteRuns(int count, string prefix = "run") => SpooledRuns.Write(_temp, count, prefix);
 
     private static string UidOf(string path) => Dicom.Network.Part10.Part10Meta.Read(path).SopInstanceUid;
 

@@ -18,16 +18,7 @@ public sealed class TlsDeliveryTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private string[] WriteRuns(int count)
-    {
-        var folder = _temp.Sub("spool");
-        return [.. Enumerable.Range(0, count).Select(i =>
-        {
-            var path = Path.Combine(folder, $"run{i}.dcm");
-            SyntheticDicomFile.Write(path, frames: 2 + i, rows: 64, columns: 64);
-            return path;
-        })];
-    }
+    private string[] WriteRuns(int count) => SpooledRuns.Write(_temp, count);
 
     /// <summary>storescp with TLS: its certificate and key, the station's authority trusted, a client certificate required.</summary>
     private Storescp StartTlsStorescp((string Certificate, string Key) server) =>

@@ -13,16 +13,19 @@ public sealed class OrthancPeer : IDisposable
     public const string AeTitle = "ORTHANC";
     private const string Executable = "/usr/sbin/Orthanc";
     private const string WorklistPlugin = "/usr/share/orthanc/plugins/libModalityWorklists.so";
+    private const string DicomWebPlugin = "/usr/share/orthanc/plugins/libOrthancDicomWeb.so";
     private readonly string _folder;
     private readonly string _config;
     private readonly string? _worklistFolder;
     private PeerProcess? _process;
     private string _earlierRunsLog = "";
 
-    public OrthancPeer(string stationAeTitle, int stationDicomPort, bool worklists = false)
+    /// <param name="dicomWeb">Loads the DICOMweb plugin (orthanc-dicomweb): STOW-RS, QIDO-RS and WADO-RS at <see cref="DicomWebRoot"/>.</param>
+    public OrthancPeer(string stationAeTitle, int stationDicomPort, bool worklists = false, bool dicomWeb = false)
     {
         if (!File.Exists(Executable)) throw new InvalidOperationException($"{Executable} is missing: run scripts/setup.sh");
         if (worklists && !File.Exists(WorklistPlugin)) throw new InvalidOperationException($"{WorklistPlugin} is missing: run scripts/setup.sh");
+        if (dicomWeb && !File.Exists(DicomWebPlugin)) throw new InvalidOperationException($"{DicomWebPlugin} is missing: run scripts/setup.sh");
         _folder = Directory.CreateTempSubdirectory("cathlab-orthanc-").FullName;
         HttpPort = FreePort.Next();
         DicomPort = FreePort.Next();
@@ -39,8 +42,9 @@ public sealed class OrthancPeer : IDisposable
             ["DicomCheckCalledAet"] = true,
             ["StableAge"] = 1,
             ["DicomModalities"] = new Dictionary<string, object> { ["station"] = new object[] { stationAeTitle, "127.0.0.1", stationDicomPort } },
-            ["Plugins"] = worklists ? new[] { WorklistPlugin } : Array.Empty<string>(),
+            ["Plugins"] = (worklists ? new[] { WorklistPlugin } : []).Concat(dicomWeb ? [DicomWebPlugin] : Array.Empty<string>()).ToArray(),
         };
+        if (dicomWeb) config["DicomWeb"] = new Dictionary<string, object> { ["Enable"] = true, ["Root"] = "/dicom-web/" };
         if (worklists)
         {
             _worklistFolder = Directory.CreateDirectory(Path.Combine(_folder, "worklists")).FullName;
@@ -54,6 +58,9 @@ public sealed class OrthancPeer : IDisposable
     }
 
     public int HttpPort { get; }
+
+    /// <summary>The DICOMweb service's root (with <c>dicomWeb</c>).</summary>
+    public Uri DicomWebRoot => new($"http://127.0.0.1:{HttpPort}/dicom-web/");
     public int DicomPort { get; }
 
     /// <summary>The folder of .wl files the worklist plugin serves; only with <c>worklists</c>.</summary>

@@ -13,6 +13,8 @@ public sealed class StallingRelay : IAsyncDisposable
     private readonly List<Socket> _sockets = [];
     private readonly Task _accepting;
     private volatile bool _stalled;
+    private long _cutAfter = -1;
+    private int _cuts;
 
     public StallingRelay(IPEndPoint target)
     {
@@ -25,6 +27,12 @@ public sealed class StallingRelay : IAsyncDisposable
 
     /// <summary>From now on nothing crosses; connections stay open.</summary>
     public void Stall() => _stalled = true;
+
+    /// <summary>The next connection opened is reset (both ends) after <paramref name="bytes"/> went from the client to the target.</summary>
+    public void CutNextAfter(long bytes) => Interlocked.Exchange(ref _cutAfter, bytes);
+
+    /// <summary>Connections cut so far.</summary>
+    public int Cuts => Volatile.Read(ref _cuts);
 
     private async Task AcceptAsync()
     {
@@ -47,8 +55,9 @@ public sealed class StallingRelay : IAsyncDisposable
                 }
                 client.NoDelay = true;
                 lock (_sockets) _sockets.AddRange([client, server]);
-                _ = PumpAsync(client, server);
-                _ = PumpAsync(server, client);
+                long cut = Interlocked.Exchange(ref _cutAfter, -1);
+                _ = PumpAsync(client, server, cut);
+                _ = PumpAsync(server, client, -1);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -56,9 +65,10 @@ public sealed class StallingRelay : IAsyncDisposable
         }
     }
 
-    private async Task PumpAsync(Socket from, Socket to)
+    private async Task PumpAsync(Socket from, Socket to, long cutAfter)
     {
         var buffer = new byte[16 * 1024];
+        long forwarded = 0;
         try
         {
             while (true)
@@ -66,6 +76,17 @@ public sealed class StallingRelay : IAsyncDisposable
                 int n = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (n == 0) break;
                 while (_stalled) await Task.Delay(50, _stop.Token);
+                if (cutAfter >= 0 && forwarded + n > cutAfter)
+                {
+                    Interlocked.Increment(ref _cuts);
+                    foreach (var s in new[] { from, to })
+                    {
+                        s.LingerState = new LingerOption(true, 0); // a reset, not a FIN
+                        s.Dispose();
+                    }
+                    return;
+                }
+                forwarded += n;
                 await to.SendAsync(buffer.AsMemory(0, n), SocketFlags.None, _stop.Token);
             }
             if (!_stalled) to.Shutdown(SocketShutdown.Send);

@@ -35,6 +35,9 @@ public sealed record RecorderOptions(string SpoolFolder)
     /// <summary>Frames the object's header space is reserved for (a longer run costs one copy at completion).</summary>
     public int ExpectedMaxFrames { get; init; } = 2048;
 
+    /// <summary>The detector's Imager Pixel Spacing (mm) written into every run; null: not known.</summary>
+    public double? ImagerPixelSpacingMm { get; init; }
+
     /// <summary>The clock of the objects' acquisition times (the station's, from its container).</summary>
     public TimeProvider Time { get; init; } = TimeProvider.System;
 }

@@ -112,6 +112,10 @@ internal sealed class RecordingSession(RecordingRequest request, RecorderOptions
             PixelIntensity = PixelIntensity.Lin,
             FieldSizeMm = Math.Max(geometry.FieldWidthCm, geometry.FieldHeightCm) * 10,
             DistanceSourceToDetectorMm = geometry.SourceImageDistanceCm * 10,
+            // The reference point lies 15 cm from the isocentre towards the source (IEC 60601-2-43): the isocentre is the
+            // patient plane of Distance Source to Patient, from which the magnification of a measurement follows.
+            DistanceSourceToPatientMm = (geometry.SourceReferenceDistanceCm + 15) * 10,
+            ImagerPixelSpacingMm = options.ImagerPixelSpacingMm,
             Contrast = Request.Contrast,
             Mask = Request.Mask,
             IrradiationEventUid = Request.IrradiationEventUid,

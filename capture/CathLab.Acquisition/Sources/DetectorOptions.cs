@@ -24,6 +24,10 @@ public sealed class DetectorOptions : IOptionsSection
     /// <summary>Bits stored per pixel (in 16-bit pixels); an 8-bit analogue camera behind a capture card gives 8.</summary>
     public int BitsStored { get; set; } = 14;
 
+    /// <summary>The pixel spacing at the detector's front plane for frames of <see cref="Size"/> (mm): recorded runs carry
+    /// it as Imager Pixel Spacing, and distances measured on them are in mm. Unset: no calibration, distances in pixels.</summary>
+    public double? ImagerPixelSpacingMm { get; set; }
+
     public IEnumerable<string> Problems(string at)
     {
         if (!Enum.IsDefined(Source)) yield return $"{at}:Source '{Source}' must be {OptionsChecks.Names<DetectorSource>()}";
@@ -37,6 +41,7 @@ public sealed class DetectorOptions : IOptionsSection
             yield return $"{at}:Device is required for VideoCapture (e.g. /dev/video0)";
         }
         if (Size is not (512 or 1024)) yield return $"{at}:Size {Size} must be 1024 or 512";
+        if (ImagerPixelSpacingMm is { } pitch && !(pitch > 0 && pitch < 10)) yield return $"{at}:ImagerPixelSpacingMm {pitch} must be above 0 and below 10";
         if (BitsStored is < MinBitsStored or > MaxBitsStored) yield return $"{at}:BitsStored {BitsStored} must be {MinBitsStored}–{MaxBitsStored}";
     }
 }

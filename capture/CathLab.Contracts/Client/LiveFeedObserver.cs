@@ -82,6 +82,10 @@ public sealed class LiveFeedObserver
     public Task MarkAsync(ulong frameNumber, CancellationToken cancellation) =>
         WriteAsync(new ObserverMessage { Mark = new MarkFrame { FrameNumber = frameNumber } }, cancellation);
 
+    /// <summary>A video observer whose decoder lost the stream asks for a key frame (answered at most once in 0.5 s).</summary>
+    public Task RequestKeyFrameAsync(CancellationToken cancellation) =>
+        WriteAsync(new ObserverMessage { KeyFrame = new RequestKeyFrame() }, cancellation);
+
     public Task SetRateCapAsync(float maxFps, CancellationToken cancellation) =>
         WriteAsync(new ObserverMessage { RateCap = new SetRateCap { MaxFps = maxFps } }, cancellation);
 

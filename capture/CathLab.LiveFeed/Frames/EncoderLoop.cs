@@ -2,17 +2,21 @@ using System.Buffers;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Sessions;
 using CathLab.LiveFeed.Tiers;
+using CathLab.LiveFeed.Video;
+using CathLab.Video;
 
 namespace CathLab.LiveFeed.Frames;
 
 /// <summary>The encoder thread: takes each queued frame, asks every session at which level it takes it, encodes each
 /// lossy variant needed once and hands the same image to every session that chose it. The lossless tier goes to its
-/// own lane, the sizes of variants nobody receives to the size probe, so neither holds up the frame.</summary>
+/// own lane, the sizes of variants nobody receives to the size probe, so neither holds up the frame. Then the display
+/// frame is offered to the shared video encodings (<see cref="VideoLadder"/>); only those with subscribers encode it.</summary>
 internal sealed class EncoderLoop : IDisposable
 {
     private readonly FrameStore _store;
     private readonly EncoderQueue _queue;
     private readonly SessionRegistry _sessions;
+    private readonly VideoLadder _video;
     private readonly EncodedImagePool[] _pools = StreamVariant.All.Select(v => new EncodedImagePool(v)).ToArray();
     private readonly VariantSizes _sizes = new();
     private readonly VariantSizeProbe _probe;
@@ -31,8 +35,9 @@ internal sealed class EncoderLoop : IDisposable
     private long _allocatedBytes;
     private long _framesDone;
 
-    public EncoderLoop(FrameStore store, EncoderQueue queue, SessionRegistry sessions)
+    public EncoderLoop(FrameStore store, EncoderQueue queue, SessionRegistry sessions, VideoLadder video)
     {
+        _video = video;
         _store = store;
         _queue = queue;
         _sessions = sessions;
@@ -92,6 +97,14 @@ internal sealed class EncoderLoop : IDisposable
                 EncodeAndFanOut(encoder, slot);
             }
             catch (Exception e) when (e is OpenCvSharp.OpenCVException or OpenCvSharp.OpenCvSharpException or ArgumentException)
+            {
+                Interlocked.Increment(ref _failures);
+            }
+            try
+            {
+                OfferToVideo(slot);
+            }
+            catch (Exception e) when (e is VideoCodecException or ArgumentException)
             {
                 Interlocked.Increment(ref _failures);
             }
@@ -163,6 +176,13 @@ internal sealed class EncoderLoop : IDisposable
             if (variant.Tier != Tier.Lossless) EnsureEncoded(encoder, slot, variant);
         }
         tap.OnEncoded(slot, _images);
+    }
+
+    private void OfferToVideo(FrameSlot slot)
+    {
+        var info = slot.Info;
+        _video.Offer(slot.Display, info.DisplayWidth, info.DisplayHeight,
+            new VideoFrameStamp(slot.ExamId, slot.RunId, info.FrameNumber, slot.ReadyUnixMicroseconds, info.Width, info.Height, info.LastImageHold));
     }
 
     /// <summary>Drops this thread's own reference to the frame's images; the sessions keep theirs.</summary>

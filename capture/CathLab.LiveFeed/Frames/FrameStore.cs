@@ -102,6 +102,19 @@ internal sealed class FrameStore
         }
     }
 
+    /// <summary>The newest frame in the ring with a reference added, when it belongs to <paramref name="examId"/>
+    /// (null when the exam's frames are not the newest, or none is kept); release it when done.</summary>
+    public FrameSlot? AcquireNewest(string examId)
+    {
+        lock (_gate)
+        {
+            var slot = _recent[(_recentNext + _recent.Length - 1) % _recent.Length];
+            if (slot is null || slot.ExamId != examId) return null;
+            slot.References++;
+            return slot;
+        }
+    }
+
     /// <summary>Keeps a recent frame beyond the ring, up to the marked capacity (oldest mark evicted first).</summary>
     public bool Mark(string examId, long frameNumber)
     {

@@ -1,6 +1,7 @@
 using CathLab.Security.Audit;
 using CathLab.LiveFeed.Services;
 using CathLab.Security.Access;
+using CathLab.Security.Access.Oidc;
 using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Web;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,7 @@ namespace CathLab.LiveFeed.Hosting;
 /// <summary>What the station's host calls: <c>services.AddCathLabLiveFeed(options)</c> then <c>app.MapCathLabLiveFeed()</c>.</summary>
 public static class LiveFeedHostingExtensions
 {
-    /// <summary>Registers the hub, token store, method policy, audit log, the recorded runs (the host's
+    /// <summary>Registers the hub, token store (and the provider's token validator when one is configured), method policy, audit log, the recorded runs (the host's
     /// <see cref="IRecordedRunCatalog"/> if it registered one, else none) and gRPC with the token interceptor.
     /// The interceptor guards every gRPC service of the host: open a method to observers with
     /// <paramref name="policy"/>; anything not opened needs a technician.</summary>
@@ -25,6 +26,8 @@ public static class LiveFeedHostingExtensions
         services.AddSingleton(options);
         services.AddSingleton(methodPolicy);
         services.AddSingleton(new TokenStore(options.Tokens));
+        services.AddSingleton<IAccessTokenResolver>(sp => new StationTokenResolver(sp.GetRequiredService<TokenStore>(),
+            options.Oidc is { } oidc ? new OidcTokenValidator(oidc, sp.GetService<TimeProvider>() ?? TimeProvider.System) : null));
         services.TryAddSingleton<IAuditLog>(_ => new JsonLinesAuditLog(options.AuditPath));
         services.AddSingleton(sp => new LiveFeedHub(sp.GetRequiredService<LiveFeedOptions>()));
         if (options.Broker is { } broker)

@@ -1,5 +1,6 @@
 using CathLab.LiveFeed.Video;
 using CathLab.Security.Access;
+using CathLab.Security.Access.Oidc;
 
 namespace CathLab.LiveFeed.Hosting;
 
@@ -8,6 +9,9 @@ public sealed record LiveFeedOptions
 {
     /// <summary>The tokens that may call the live feed, with their roles and exams.</summary>
     public IReadOnlyList<TokenGrant> Tokens { get; init; } = [];
+
+    /// <summary>The site's OpenID Connect provider whose access tokens are accepted besides the static ones; null: none.</summary>
+    public OidcSettings? Oidc { get; init; }
 
     /// <summary>Frames waiting for the encoder; when full, a published frame is dropped for the live feed and counted.</summary>
     public int EncoderQueueDepth { get; init; } = 4;

@@ -208,7 +208,8 @@ internal sealed class ReviewPlayer : IFeedConditions, IDisposable
                 Status("ended");
                 return;
             }
-            _next = _start;
+            // A cine loop replays the whole run, wherever playback was started in it.
+            _next = 0;
         }
         _waitingReported = false;
         if (_session!.QueuedFrames > 0)

@@ -17,22 +17,23 @@ internal sealed class GrpcObserverTransport(IServerStreamWriter<LiveMessage> str
 
     public async ValueTask SendFrameAsync(OutgoingFrame frame, long sentUnixMicroseconds, CancellationToken cancellation)
     {
-        var image = frame.Image;
         var f = _frameMessage.Frame;
         f.FrameNumber = (ulong)frame.FrameNumber;
         f.ReadyUnixUs = frame.ReadyUnixMicroseconds;
         f.SentUnixUs = sentUnixMicroseconds;
-        f.Tier = image.Tier;
-        f.Encoding = image.Variant.Encoding;
-        f.Width = (uint)image.Width;
-        f.Height = (uint)image.Height;
+        f.Tier = frame.Tier;
+        f.Encoding = frame.Encoding;
+        f.Width = (uint)frame.Width;
+        f.Height = (uint)frame.Height;
         f.SourceWidth = (uint)frame.SourceWidth;
         f.SourceHeight = (uint)frame.SourceHeight;
         f.Level = (uint)frame.Level;
-        f.Data = UnsafeByteOperations.UnsafeWrap(image.Data);
+        f.Data = UnsafeByteOperations.UnsafeWrap(frame.Data);
         f.RunId = frame.RunId;
         f.LastImageHold = frame.LastImageHold;
         f.Probe = frame.Probe;
+        f.KeyFrame = frame.KeyFrame;
+        f.Sequence = (ulong)frame.Sequence;
         try
         {
             await stream.WriteAsync(_frameMessage, cancellation);

@@ -40,8 +40,8 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
         if (!caller.MayWatch(request.ExamId))
             throw Refuse(context, caller, request.ExamId, StatusCode.PermissionDenied, "the token does not allow this exam");
 
-        var session = hub.Join(caller, request.ExamId, request.BestTier, request.MaxFps, "grpc", context.Peer);
-        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: $"session {session.Id}, best tier {request.BestTier}, client {request.ClientName}"));
+        var session = hub.Join(caller, request.ExamId, request.BestTier, request.MaxFps, "grpc", context.Peer, request.Codec);
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), context.Peer, "grpc", Detail: $"session {session.Id}, best tier {request.BestTier}, codec {(request.Codec == ImageEncoding.Vp8 ? "vp8" : "jpeg")}, client {request.ClientName}"));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.Stopping);
         string outcome = "OK";
         try
@@ -137,8 +137,11 @@ public sealed class LiveFeedService(LiveFeedHub hub, IAuditLog audit, ILogger<Li
                     if (WatchRequestValidator.RateCapProblem(m.RateCap.MaxFps) is { } problem) throw new RpcException(new Status(StatusCode.InvalidArgument, problem));
                     session.SetRateCap(m.RateCap.MaxFps);
                     break;
+                case ObserverMessage.KindOneofCase.KeyFrame:
+                    session.RequestKeyFrame();
+                    break;
                 default:
-                    throw new RpcException(new Status(StatusCode.InvalidArgument, "only Ack, MarkFrame and SetRateCap may follow the WatchRequest"));
+                    throw new RpcException(new Status(StatusCode.InvalidArgument, "only Ack, MarkFrame, SetRateCap and RequestKeyFrame may follow the WatchRequest"));
             }
         }
     }

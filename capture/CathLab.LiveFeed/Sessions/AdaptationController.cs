@@ -49,12 +49,21 @@ public sealed class AdaptationController
     /// lower), so that the first frames are live on any link and better tiers are reached by stepping up.</summary>
     public const int StartLevel = 3;
 
-    public AdaptationController(int topLevel, long nowUs)
+    public AdaptationController(int topLevel, long nowUs) : this(topLevel, nowUs, StreamLevel.Bottom, StartLevel)
     {
+    }
+
+    /// <summary>A controller over another ladder (the video encodings): levels 0 (best) to <paramref name="bottomLevel"/>.</summary>
+    public AdaptationController(int topLevel, long nowUs, int bottomLevel, int startLevel)
+    {
+        BottomLevel = bottomLevel;
         TopLevel = topLevel;
-        Level = Math.Max(topLevel, StartLevel);
+        Level = Math.Clamp(Math.Max(topLevel, startLevel), 0, bottomLevel);
         _lastChangeUs = nowUs;
     }
+
+    /// <summary>The worst level, where stepping down stops.</summary>
+    public int BottomLevel { get; }
 
     public int TopLevel { get; private set; }
 
@@ -124,7 +133,11 @@ public sealed class AdaptationController
     /// <summary>Called after every frame and acknowledgement (and periodically); steps up when the link has room.</summary>
     /// <param name="averageBytes">Recent encoded size of a variant (0 when unknown).</param>
     /// <param name="nextLevelFps">The frame rate the next level up would send at (the source's, its divisor and the observer's cap applied).</param>
-    public bool OnTick(long nowUs, Func<StreamVariant, double> averageBytes, double nextLevelFps)
+    public bool OnTick(long nowUs, Func<StreamVariant, double> averageBytes, double nextLevelFps) =>
+        Level > TopLevel && OnTick(nowUs, averageBytes(StreamLevel.Ladder[Level - 1].Variant), nextLevelFps);
+
+    /// <summary>As above, with the size of a frame at the next level up given (0 when unknown).</summary>
+    public bool OnTick(long nowUs, double nextLevelBytes, double nextLevelFps)
     {
         if (Level <= TopLevel) return false;
         if (_lastChangeWasUp && _deliveredSinceChange >= 4 * BaseUpHoldFrames) _upHoldFrames = BaseUpHoldFrames;
@@ -132,7 +145,7 @@ public sealed class AdaptationController
         if (_probeSettle == NoProbePending && _onTimeInRow < _upHoldFrames) return false;
         if (_probeSettle > 0) return false; // a probe's acknowledgement is judged as soon as it is in, on time or not
         _probeSettle = NoProbePending;
-        double size = averageBytes(StreamLevel.Ladder[Level - 1].Variant);
+        double size = nextLevelBytes;
         if (size <= 0) return false;
         switch (Judge(size, nextLevelFps))
         {
@@ -174,11 +187,11 @@ public sealed class AdaptationController
         return worstCrossing <= ProbeBudgetSeconds ? Verdict.NeedsProbe : Verdict.DoesNotFit;
     }
 
-    internal void Force(int level) => Change(Math.Clamp(level, 0, StreamLevel.Bottom), _lastChangeUs, "forced");
+    internal void Force(int level) => Change(Math.Clamp(level, 0, BottomLevel), _lastChangeUs, "forced");
 
     private bool StepDown(long nowUs, string reason)
     {
-        if (nowUs - _lastChangeUs < DownCooldownMicroseconds || Level >= StreamLevel.Bottom) return false;
+        if (nowUs - _lastChangeUs < DownCooldownMicroseconds || Level >= BottomLevel) return false;
         if (_lastChangeWasUp) _upHoldFrames = Math.Min(_upHoldFrames * 2, MaxUpHoldFrames);
         _lastChangeWasUp = false;
         _lateInRow = 0;

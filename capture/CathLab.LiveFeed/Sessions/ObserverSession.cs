@@ -3,7 +3,9 @@ using System.Threading.Channels;
 using CathLab.LiveFeed.Tiers;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Frames;
+using CathLab.LiveFeed.Video;
 using CathLab.Security.Access;
+using CathLab.Video;
 
 namespace CathLab.LiveFeed.Sessions;
 
@@ -15,7 +17,14 @@ namespace CathLab.LiveFeed.Sessions;
 public sealed class ObserverSession
 {
     public const int QueueCapacity = 2;
+
+    /// <summary>A video observer's queue: frames are never dropped from it (the rest of their group of pictures
+    /// would not decode); when it is full the shared encoding's frame is refused and the observer waits for a key frame.</summary>
+    public const int VideoQueueCapacity = 4;
+
+    public const long KeyFrameRequestIntervalMicroseconds = 500_000;
     public const int MaxInFlightFrames = 4;
+    public const int MaxInFlightVideoFrames = 8;
     public const long AckDeadlineMicroseconds = 5_000_000;
     private const double InFlightSeconds = 0.2;
 
@@ -45,8 +54,13 @@ public sealed class ObserverSession
     private long _unknownAcks;
     private double _maxFps;
     private bool _levelChanged = true;
+    private readonly ObserverVideoFeed? _video;
+    private long _videoRefused;
+    private long _lastKeyFrameRequestUs = long.MinValue / 2;
+    private long _keyFrameRequests;
 
-    internal ObserverSession(IFeedConditions feed, CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer)
+    internal ObserverSession(IFeedConditions feed, CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer,
+        VideoLadder? videoLadder = null)
     {
         _feed = feed;
         _averageBytes = feed.AverageBytes;
@@ -57,16 +71,36 @@ public sealed class ObserverSession
         _maxFps = maxFps;
         Id = Guid.NewGuid().ToString("N")[..12];
         StartedAt = DateTimeOffset.UtcNow;
-        _adaptation = new AdaptationController(StreamLevel.TopFor(bestTier), UnixClock.NowMicroseconds());
-        _frames = Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
-            dropped =>
-            {
-                CountLost(dropped);
-                dropped.Image.Release();
-            });
+        _frames = videoLadder is null
+            ? Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true },
+                dropped =>
+                {
+                    CountLost(dropped);
+                    dropped.Release();
+                })
+            : Channel.CreateBounded<OutgoingFrame>(new BoundedChannelOptions(VideoQueueCapacity) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true });
         _wakeup = new WriterWakeup(_wake);
         Events = new EventSubscription(examId, Wake);
+        if (videoLadder is null)
+        {
+            _adaptation = new AdaptationController(StreamLevel.TopFor(bestTier), UnixClock.NowMicroseconds());
+            return;
+        }
+        // Video levels: 0 is the ladder's largest rung; a new observer starts at the smallest, as JPEG observers do.
+        int bottom = videoLadder.Count - 1;
+        _adaptation = new AdaptationController(0, UnixClock.NowMicroseconds(), bottom, bottom);
+        _video = new ObserverVideoFeed(videoLadder, this);
+        _video.Follow(RungOf(_adaptation.Level));
     }
+
+    /// <summary>True when this observer receives the shared VP8 encodings instead of JPEG tiers.</summary>
+    public bool IsVideo => _video is not null;
+
+    /// <summary>The video rung the observer is shown now (−1 for a JPEG observer, or before its first key frame).</summary>
+    public int VideoRung => _video?.CurrentRung ?? -1;
+
+    /// <summary>Video frames its queue refused, each followed by a wait for (and a request of) a key frame.</summary>
+    public long VideoFramesRefused => Interlocked.Read(ref _videoRefused);
 
     public string Id { get; }
 
@@ -113,6 +147,12 @@ public sealed class ObserverSession
         Volatile.Write(ref _maxFps, maxFps);
     }
 
+    /// <summary>The level at which a last-image hold replayed to this joiner goes (<see cref="Frames.LastImageHoldReplay"/>):
+    /// its ladder's, or for a video observer the smallest full-rate JPEG preview (no video is encoded between runs);
+    /// null for another exam's frame.</summary>
+    internal StreamLevel? HoldLevel(FrameSlot slot) =>
+        slot.ExamId != ExamId ? null : _video is null ? StreamLevel.Ladder[_adaptation.Level] : StreamLevel.Ladder.Last(l => l.RateDivisor == 1);
+
     /// <summary>Encoder thread: the level at which this observer takes the frame, or null to skip it (another exam,
     /// or the level's frame-rate divisor or the observer's cap says not this one; a skip of this exam's frame is
     /// counted in <see cref="FramesSkipped"/>). The divisor counts frames, so a level that takes every frame takes
@@ -121,7 +161,7 @@ public sealed class ObserverSession
     internal StreamLevel? Choose(FrameSlot slot, double sourceIntervalUs)
     {
         LastChoiceWasProbe = false;
-        if (slot.ExamId != ExamId) return null;
+        if (slot.ExamId != ExamId || _video is not null) return null;
         var level = StreamLevel.Ladder[_adaptation.Level];
         if (slot.Info.LastImageHold) return level;
         Interlocked.Increment(ref _offered);
@@ -169,7 +209,7 @@ public sealed class ObserverSession
         get
         {
             int level = _adaptation.Level;
-            return level > _adaptation.TopLevel ? StreamLevel.Ladder[level - 1].Variant : null;
+            return _video is null && level > _adaptation.TopLevel ? StreamLevel.Ladder[level - 1].Variant : null;
         }
     }
 
@@ -178,11 +218,48 @@ public sealed class ObserverSession
     {
         if (!_frames.Writer.TryWrite(frame))
         {
-            frame.Image.Release(); // the session has ended
+            frame.Release(); // the session has ended
             return;
         }
         Wake();
     }
+
+    /// <summary>Encoder thread: queue a frame of the shared video encoding at <paramref name="rung"/>, taking the
+    /// caller's reference; false (the reference stays with the caller) when the queue is full or the session ended.</summary>
+    internal bool OfferVideo(EncodedVideoFrame frame, in VideoFrameStamp stamp, int rung)
+    {
+        var outgoing = new OutgoingFrame(stamp.FrameNumber, stamp.ReadyUnixMicroseconds, stamp.RunId, null, LevelOfRung(rung), stamp.SourceWidth, stamp.SourceHeight,
+            stamp.LastImageHold, Video: frame, VideoSize: _video!.Ladder[rung].Option.Size);
+        if (!_frames.Writer.TryWrite(outgoing))
+        {
+            Interlocked.Increment(ref _videoRefused);
+            CountLostBeforeSending(stamp.LastImageHold);
+            return false;
+        }
+        Wake();
+        return true;
+    }
+
+    /// <summary>The observer's decoder lost the stream: its rung makes a key frame on its next picture. Answered at most
+    /// once in <see cref="KeyFrameRequestIntervalMicroseconds"/> (a key frame costs every observer of the rung); a JPEG
+    /// observer's request is ignored.</summary>
+    public void RequestKeyFrame()
+    {
+        if (_video is null) return;
+        long now = UnixClock.NowMicroseconds();
+        long last = Interlocked.Read(ref _lastKeyFrameRequestUs);
+        if (now - last < KeyFrameRequestIntervalMicroseconds || Interlocked.CompareExchange(ref _lastKeyFrameRequestUs, now, last) != last) return;
+        Interlocked.Increment(ref _keyFrameRequests);
+        _video.RequestKeyFrame();
+    }
+
+    /// <summary>Key-frame requests of the observer that were answered.</summary>
+    public long KeyFrameRequests => Interlocked.Read(ref _keyFrameRequests);
+
+    /// <summary>Video levels count down from the ladder's largest rung (level 0) as JPEG levels count down from the best tier.</summary>
+    private int RungOf(int level) => _video!.Ladder.Count - 1 - level;
+
+    private int LevelOfRung(int rung) => _video!.Ladder.Count - 1 - rung;
 
     public void OnAck(long frameNumber)
     {
@@ -213,6 +290,7 @@ public sealed class ObserverSession
         finally
         {
             _frames.Writer.TryComplete();
+            _video?.Dispose();
             DropQueued();
         }
     }
@@ -222,7 +300,7 @@ public sealed class ObserverSession
         while (_frames.Reader.TryRead(out var left))
         {
             CountLost(left);
-            left.Image.Release();
+            left.Release();
         }
     }
 
@@ -264,7 +342,7 @@ public sealed class ObserverSession
                 }
                 finally
                 {
-                    frame.Image.Release(); // the transport has written (or given up on) the bytes
+                    frame.Release(); // the transport has written (or given up on) the bytes
                 }
                 continue;
             }
@@ -289,6 +367,7 @@ public sealed class ObserverSession
         lock (_gate)
         {
             _levelChanged = false;
+            if (_video is not null) return VideoNotice();
             var level = StreamLevel.Ladder[_adaptation.Level];
             double fps = _feed.SourceFps / level.RateDivisor;
             double cap = Volatile.Read(ref _maxFps);
@@ -304,8 +383,34 @@ public sealed class ObserverSession
                 FramesLostBeforeEncoder = (ulong)_feed.DroppedBeforeEncoder,
                 Reason = _adaptation.LastReason,
                 FramesSkipped = (ulong)FramesSkipped,
+                Encoding = level.Variant.Encoding,
             };
         }
+    }
+
+    private SessionNotice VideoNotice()
+    {
+        var option = _video!.Ladder[RungOf(_adaptation.Level)].Option;
+        return new SessionNotice
+        {
+            Level = (uint)_adaptation.Level,
+            Tier = Tier.Preview,
+            Width = (uint)option.Size,
+            TargetFps = (float)VideoFps(option),
+            FramesSent = (ulong)FramesSent,
+            FramesLost = (ulong)FramesLost,
+            FramesLostBeforeEncoder = (ulong)_feed.DroppedBeforeEncoder,
+            Reason = _adaptation.LastReason,
+            Encoding = ImageEncoding.Vp8,
+        };
+    }
+
+    /// <summary>A rung's rate as this observer gets it: its own, at most the source's (its cap only steers the ladder:
+    /// skipping an inter frame would break the pictures after it).</summary>
+    private double VideoFps(VideoEncodingOption option)
+    {
+        double source = _feed.SourceFps;
+        return double.IsFinite(source) && source > 0 ? Math.Min(option.FramesPerSecond, source) : option.FramesPerSecond;
     }
 
     private bool TryTakeFrameToSend(long now, out OutgoingFrame frame)
@@ -317,26 +422,38 @@ public sealed class ObserverSession
             if (!_frames.Reader.TryPeek(out var next)) return false;
             if (_inFlight.Count > 0)
             {
-                if (_inFlight.Count >= MaxInFlightFrames) return false;
-                long bytes = next.Image.Length;
+                if (_inFlight.Count >= (_video is null ? MaxInFlightFrames : MaxInFlightVideoFrames)) return false;
+                long bytes = next.Length;
                 foreach (var f in _inFlight) bytes += f.Bytes;
-                if (bytes > _adaptation.ThroughputBytesPerSecond * InFlightSeconds) return false;
+                if (bytes > InFlightBudget(next.Length)) return false;
             }
-            while (_frames.Reader.TryRead(out var f))
+            // A JPEG observer is sent the newest frame and loses the older ones; a video observer gets them in order.
+            while ((_video is null || !taken) && _frames.Reader.TryRead(out var f))
             {
                 if (taken)
                 {
                     CountLost(frame);
-                    frame.Image.Release();
+                    frame.Release();
                 }
                 frame = f;
                 taken = true;
             }
             if (!taken) return false;
-            _inFlight.Add((frame.FrameNumber, frame.ReadyUnixMicroseconds, now, frame.Image.Length));
+            _inFlight.Add((frame.FrameNumber, frame.ReadyUnixMicroseconds, now, frame.Length));
             if (!frame.LastImageHold) Interlocked.Increment(ref _sent);
             return true;
         }
+    }
+
+    /// <summary>Bytes that may be unacknowledged. A JPEG observer: the per-frame throughput times 0.2 s. A video observer,
+    /// whose frames are small and all needed: the modelled bandwidth times (the link's fixed delay + 0.2 s), its
+    /// bandwidth-delay product plus a little queue, since the per-frame throughput of a small frame is mostly the delay
+    /// (through 50 ms each way that allowed about 2 frames per round trip, under 9 fps at 2 Mbit/s).</summary>
+    private double InFlightBudget(int nextBytes)
+    {
+        if (_video is not null && _adaptation.Link.TryEstimate(nextBytes, out double delayUs, out double bandwidth))
+            return bandwidth * (delayUs / 1e6 + InFlightSeconds);
+        return _adaptation.ThroughputBytesPerSecond * InFlightSeconds;
     }
 
     private void Housekeeping(long now)
@@ -350,9 +467,37 @@ public sealed class ObserverSession
                 Interlocked.Increment(ref _lost);
                 if (_adaptation.OnLost(now)) _levelChanged = true;
             }
+            if (_video is not null)
+            {
+                FollowVideoLadder(now);
+                return;
+            }
             if (_adaptation.Level > _adaptation.TopLevel && _adaptation.OnTick(now, _averageBytes, NextLevelFps())) _levelChanged = true;
             if (_adaptation.TakeProbeRequest()) Volatile.Write(ref _probeLevel, _adaptation.Level - 1);
         }
+    }
+
+    /// <summary>Under the gate: bounds the video ladder by what the display frame can make, steps up when the link
+    /// carries the next rung (a CBR rung's frames are its bit rate over its frame rate), and moves the subscription
+    /// to the level chosen (the switch itself happens at the new rung's key frame).</summary>
+    private void FollowVideoLadder(long now)
+    {
+        var ladder = _video!.Ladder;
+        int displayWidth = _feed.SourceDisplayWidth;
+        if (displayWidth > 0 && LevelOfRung(ladder.LargestFor(displayWidth)) is int top && top != _adaptation.TopLevel)
+        {
+            _adaptation.SetTopLevel(top, now);
+            _levelChanged = true;
+        }
+        if (_adaptation.Level > _adaptation.TopLevel)
+        {
+            var next = ladder[RungOf(_adaptation.Level - 1)].Option;
+            double rate = VideoFps(next);
+            double cap = Volatile.Read(ref _maxFps);
+            if (_adaptation.OnTick(now, next.TargetKbps * 125.0 / rate, cap > 0 ? Math.Min(rate, cap) : rate)) _levelChanged = true;
+            _adaptation.TakeProbeRequest(); // a video observer cannot be sent one frame of another rung
+        }
+        _video.Follow(RungOf(_adaptation.Level));
     }
 
     /// <summary>The rate the level above the current one would send at: the source's, its divisor, the observer's cap.</summary>

@@ -21,5 +21,6 @@ public static class WatchRequestValidator
     public static string? Problem(WatchRequest request) =>
         ExamIdProblem(request.ExamId)
         ?? (Enum.IsDefined(request.BestTier) ? null : $"unknown tier {(int)request.BestTier}")
-        ?? RateCapProblem(request.MaxFps);
+        ?? RateCapProblem(request.MaxFps)
+        ?? (request.Codec is ImageEncoding.Unspecified or ImageEncoding.Jpeg or ImageEncoding.Vp8 ? null : $"codec {request.Codec} is not offered (JPEG or VP8)");
 }

@@ -34,6 +34,9 @@ public sealed class SharedVideoEncoding : IDisposable
 
     public bool IsEncoding => _encoder is not null;
 
+    /// <summary>Key frames encoded (the first of each encoder, the interval's and those asked for).</summary>
+    public long KeyFramesEncoded { get; private set; }
+
     public VideoSubscription Subscribe(IVideoFrameSink sink)
     {
         var subscription = new VideoSubscription(this, sink);
@@ -47,7 +50,12 @@ public sealed class SharedVideoEncoding : IDisposable
     /// <summary>Offers one square grey display frame (<paramref name="displaySize"/>², a multiple of the encoding's
     /// size) shown at <paramref name="timestamp"/>. Encodes it if someone watches and the encoding's frame rate is
     /// due, or a key frame is wanted; returns whether it encoded.</summary>
-    public bool Offer(ReadOnlySpan<byte> display, int displaySize, TimeSpan timestamp)
+    public bool Offer(ReadOnlySpan<byte> display, int displaySize, TimeSpan timestamp) =>
+        Offer(display, displaySize, timestamp, VideoFrameStamp.Unstamped);
+
+    /// <summary>As above, with the display frame's stamp for the subscribers; a last-image hold is always encoded
+    /// (as the picture it repeats, so it costs an inter frame of almost nothing).</summary>
+    public bool Offer(ReadOnlySpan<byte> display, int displaySize, TimeSpan timestamp, in VideoFrameStamp stamp)
     {
         var subscribers = Volatile.Read(ref _subscribers);
         if (subscribers.Length == 0)
@@ -57,7 +65,7 @@ public sealed class SharedVideoEncoding : IDisposable
         }
         bool keyWanted = Volatile.Read(ref _keyFrameRequested);
         // A display frame a hair early (clock rounding) still counts as due.
-        if (!keyWanted && _nextPictureDue is { } due && timestamp < due - EarlyTolerance) return false;
+        if (!keyWanted && !stamp.LastImageHold && _nextPictureDue is { } due && timestamp < due - EarlyTolerance) return false;
         _nextPictureDue = (_nextPictureDue is { } previous && timestamp - previous < Option.FrameInterval ? previous : timestamp) + Option.FrameInterval;
 
         BoxDownscale.Into(display, displaySize, _picture, Option.Size);
@@ -69,9 +77,10 @@ public sealed class SharedVideoEncoding : IDisposable
         if (Interlocked.Exchange(ref _keyFrameRequested, false)) _encoder.RequestKeyFrame();
         var frame = _encoder.Encode(_picture);
         PicturesEncoded++;
+        if (frame.IsKeyFrame) KeyFramesEncoded++;
         try
         {
-            foreach (var subscriber in subscribers) subscriber.Deliver(frame);
+            foreach (var subscriber in subscribers) subscriber.Deliver(frame, stamp);
         }
         finally
         {

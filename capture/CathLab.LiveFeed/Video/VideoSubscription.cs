@@ -10,6 +10,7 @@ public sealed class VideoSubscription : IDisposable
     private readonly SharedVideoEncoding _encoding;
     private readonly IVideoFrameSink _sink;
     private bool _awaitingKeyFrame = true;
+    private bool _keyFrameAsked = true;
 
     internal VideoSubscription(SharedVideoEncoding encoding, IVideoFrameSink sink)
     {
@@ -27,15 +28,22 @@ public sealed class VideoSubscription : IDisposable
     /// <summary>Frames the observer's queue refused (each one cost a key-frame request).</summary>
     public long FramesRefused { get; private set; }
 
-    internal void Deliver(EncodedVideoFrame frame)
+    internal void Deliver(EncodedVideoFrame frame, in VideoFrameStamp stamp)
     {
+        if (!_sink.Wants(stamp))
+        {
+            _awaitingKeyFrame = true;
+            _keyFrameAsked = false; // asked for when it wants frames again
+            return;
+        }
         if (_awaitingKeyFrame && !frame.IsKeyFrame)
         {
             FramesSkippedAwaitingKeyFrame++;
+            AskForKeyFrame();
             return;
         }
         frame.Retain();
-        if (_sink.TryTake(frame))
+        if (_sink.TryTake(frame, stamp))
         {
             _awaitingKeyFrame = false;
             FramesSent++;
@@ -44,6 +52,14 @@ public sealed class VideoSubscription : IDisposable
         frame.Release();
         FramesRefused++;
         _awaitingKeyFrame = true;
+        _keyFrameAsked = false;
+        AskForKeyFrame();
+    }
+
+    private void AskForKeyFrame()
+    {
+        if (_keyFrameAsked) return;
+        _keyFrameAsked = true;
         _encoding.RequestKeyFrame();
     }
 

@@ -12,7 +12,7 @@ namespace CathLab.LiveFeed.Web;
 /// <summary>The browser's way to the run list and to a full-resolution frame of any run (a WebSocket carries one
 /// session's paced frames; these are one-off requests). The token comes in the Authorization header (Bearer), never in
 /// the URL. Guarded and audited as the gRPC calls are; errors are JSON {"status","detail"}.</summary>
-internal sealed class RecordedRunHttp(RecordedRunLibrary library, TokenStore tokens, IAuditLog audit)
+internal sealed class RecordedRunHttp(RecordedRunLibrary library, IAccessTokenResolver tokens, IAuditLog audit)
 {
     /// <summary>GET runs?exam=ID[&amp;thumbnailWidth=N]: the run list (ListRecordedRunsReply in the protobuf JSON mapping, thumbnails in base64).</summary>
     public async Task ListAsync(HttpContext context)
@@ -75,8 +75,9 @@ internal sealed class RecordedRunHttp(RecordedRunLibrary library, TokenStore tok
         string? problem = null;
         int status = 0;
         string outcome = "";
-        CallerIdentity? caller = null;
-        if (!tokens.TryResolve(token, out caller)) (status, outcome, problem) = (StatusCodes.Status401Unauthorized, "Unauthenticated", token is null ? "no token" : "token not recognised");
+        var check = await tokens.ResolveAsync(token, context.RequestAborted);
+        var caller = check.Caller;
+        if (caller is null) (status, outcome, problem) = (StatusCodes.Status401Unauthorized, "Unauthenticated", check.Refusal);
         else if (WatchRequestValidator.ExamIdProblem(exam) is { } bad) (status, outcome, problem) = (StatusCodes.Status400BadRequest, "InvalidArgument", bad);
         else if (!caller!.MayWatch(exam)) (status, outcome, problem) = (StatusCodes.Status403Forbidden, "PermissionDenied", "the token does not allow this exam");
         if (problem is null) return (caller, exam);

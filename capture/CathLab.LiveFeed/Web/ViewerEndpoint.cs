@@ -6,6 +6,7 @@ using CathLab.Security.Access;
 using CathLab.LiveFeed.Review;
 using CathLab.LiveFeed.Sessions;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace CathLab.LiveFeed.Web;
@@ -13,8 +14,10 @@ namespace CathLab.LiveFeed.Web;
 /// <summary>The browser viewer: its page and script, and the WebSocket that feeds it through the same
 /// observer session logic as gRPC. The token comes in the first WebSocket message, never in the URL. A malformed
 /// message (too long, not JSON, not one the protocol has) is closed with 1007 and audited as InvalidArgument; a peer
-/// that hangs up is logged once, as information.</summary>
-internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditLog audit, RecordedRunLibrary library, ILogger<ViewerEndpoint> logger)
+/// that hangs up is logged once, as information. When the host shuts down, every session is closed at once with 1001,
+/// which tells the page to come back (a normal close, 1000, tells it the exam or its session ended).</summary>
+internal sealed class ViewerEndpoint(LiveFeedHub hub, IAccessTokenResolver tokens, IAuditLog audit, RecordedRunLibrary library, IHostApplicationLifetime lifetime,
+    ILogger<ViewerEndpoint> logger)
 {
     private const int MaxClientMessageBytes = 4096;
 
@@ -67,9 +70,10 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             await RefuseAsync(socket, transport, "anonymous", null, peer, WebSocketCloseStatus.InvalidPayloadData, "InvalidArgument", problem!, ct);
             return;
         }
-        if (!tokens.TryResolve(token, out var caller))
+        var check = await tokens.ResolveAsync(token, ct);
+        if (check.Caller is not { } caller)
         {
-            await RefuseAsync(socket, transport, token is null ? "anonymous" : "unknown-token", request!.ExamId, peer, Unauthorized, "Unauthenticated", token is null ? "no token" : "token not recognised", ct);
+            await RefuseAsync(socket, transport, token is null ? "anonymous" : "unknown-token", request!.ExamId, peer, Unauthorized, "Unauthenticated", check.Refusal, ct);
             return;
         }
         if (!caller!.MayWatch(request!.ExamId))
@@ -83,8 +87,9 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             await ReviewAsync(socket, transport, buffer, caller, review, peer, ct);
             return;
         }
-        var session = hub.Join(caller, request.ExamId, request.BestTier == Tier.Lossless ? Tier.Diagnostic : request.BestTier, request.MaxFps, "websocket", peer);
-        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket", Detail: $"session {session.Id}"));
+        var session = hub.Join(caller, request.ExamId, request.BestTier == Tier.Lossless ? Tier.Diagnostic : request.BestTier, request.MaxFps, "websocket", peer, request.Codec);
+        audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller.Subject, "watch-start", "OK", request.ExamId, caller.Role.ToString(), peer, "websocket",
+            Detail: $"session {session.Id}, codec {(session.IsVideo ? "vp8" : "jpeg")}"));
         string outcome = "OK";
         try
         {
@@ -136,10 +141,11 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
 
     /// <summary>Runs a session's writer beside the client's reader (and a player, for a review) until one ends, then closes
     /// the socket with the code that says why. Returns the outcome to audit.</summary>
-    private static async Task<string> RunSessionAsync(WebSocket socket, WebSocketObserverTransport transport, ObserverSession session,
+    private async Task<string> RunSessionAsync(WebSocket socket, WebSocketObserverTransport transport, ObserverSession session,
         Func<CancellationToken, (Task Reader, Task? Player)> start, CancellationToken ct)
     {
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping);
+        var shuttingDown = lifetime.ApplicationStopping;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, session.Stopping, shuttingDown);
         // Neither loop's socket call is cancelled by the session's end: a cancelled WebSocket call aborts the
         // connection, and the observer would get no close code. The reader ends when the peer answers the close.
         var writer = session.RunWriterAsync(transport, stop.Token);
@@ -152,7 +158,9 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             var (close, why) = bad is not null ? (WebSocketCloseStatus.InvalidPayloadData, CloseReason(bad.Message))
-                : (WebSocketCloseStatus.NormalClosure, session.EndedWithExam ? "exam ended" : "session ended");
+                : session.EndedWithExam ? (WebSocketCloseStatus.NormalClosure, "exam ended")
+                : shuttingDown.IsCancellationRequested ? (WebSocketCloseStatus.EndpointUnavailable, "the station is shutting down")
+                : (WebSocketCloseStatus.NormalClosure, "session ended");
             await socket.CloseOutputAsync(close, why, CancellationToken.None);
         }
         bool readerFailed = !await FinishAsync(socket, reader);
@@ -229,7 +237,14 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
             string exam = root.TryGetProperty("examId", out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : "";
             string tier = root.TryGetProperty("bestTier", out var b) && b.ValueKind == JsonValueKind.String ? b.GetString()! : "diagnostic";
             double maxFps = root.TryGetProperty("maxFps", out var m) && m.ValueKind == JsonValueKind.Number ? m.GetDouble() : 0;
+            string codec = root.TryGetProperty("codec", out var c) && c.ValueKind == JsonValueKind.String ? c.GetString()! : "jpeg";
             request = new WatchRequest { ExamId = exam, MaxFps = (float)maxFps };
+            request.Codec = codec.ToLowerInvariant() switch
+            {
+                "jpeg" => ImageEncoding.Jpeg,
+                "vp8" => ImageEncoding.Vp8,
+                _ => (ImageEncoding)(-1),
+            };
             request.BestTier = tier.ToLowerInvariant() switch
             {
                 "lossless" => Tier.Lossless,
@@ -292,8 +307,13 @@ internal sealed class ViewerEndpoint(LiveFeedHub hub, TokenStore tokens, IAuditL
         }, ct);
 
     private Task ReadClientMessagesAsync(WebSocket socket, byte[] buffer, ObserverSession session, CancellationToken ct) =>
-        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n} or {\"maxFps\":x}", root =>
+        ReadJsonMessagesAsync(socket, buffer, session, "expected {\"ack\":n}, {\"mark\":n}, {\"keyFrame\":true} or {\"maxFps\":x}", root =>
         {
+            if (root.TryGetProperty("keyFrame", out var key) && key.ValueKind == JsonValueKind.True)
+            {
+                session.RequestKeyFrame();
+                return true;
+            }
             if (!root.TryGetProperty("mark", out var mark) || !mark.TryGetInt64(out long k)) return false;
             hub.Mark(session.ExamId, k);
             return true;

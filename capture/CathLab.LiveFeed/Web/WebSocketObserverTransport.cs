@@ -9,7 +9,8 @@ using Google.Protobuf;
 namespace CathLab.LiveFeed.Web;
 
 /// <summary>Writes a session's messages to a browser's WebSocket. A frame is one binary message: a 4-byte
-/// little-endian header length, a UTF-8 JSON header, then the JPEG. Events and notices are text messages
+/// little-endian header length, a UTF-8 JSON header, then the JPEG (or, for a video observer, the VP8 frame; the
+/// header then says <c>"codec":"vp8"</c> and whether it is a key frame). Events and notices are text messages
 /// (JSON, the protobuf JSON mapping of the same messages the gRPC clients receive). Sends are not cancelled:
 /// cancelling a WebSocket send aborts the connection (no close code); the endpoint aborts a send that hangs.</summary>
 internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTransport
@@ -21,7 +22,7 @@ internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTr
     public async ValueTask SendFrameAsync(OutgoingFrame frame, long sentUnixMicroseconds, CancellationToken cancellation)
     {
         await socket.SendAsync(Header(frame, sentUnixMicroseconds), WebSocketMessageType.Binary, false, CancellationToken.None);
-        await socket.SendAsync(frame.Image.Data, WebSocketMessageType.Binary, true, CancellationToken.None);
+        await socket.SendAsync(frame.Data, WebSocketMessageType.Binary, true, CancellationToken.None);
     }
 
     private ReadOnlyMemory<byte> Header(OutgoingFrame frame, long sentUnixMicroseconds)
@@ -35,13 +36,19 @@ internal sealed class WebSocketObserverTransport(WebSocket socket) : IObserverTr
             json.WriteNumber("frameNumber", frame.FrameNumber);
             json.WriteNumber("readyUnixUs", frame.ReadyUnixMicroseconds);
             json.WriteNumber("sentUnixUs", sentUnixMicroseconds);
-            json.WriteString("tier", frame.Image.Tier.ToString());
-            json.WriteNumber("width", frame.Image.Width);
-            json.WriteNumber("height", frame.Image.Height);
+            json.WriteString("tier", frame.Tier.ToString());
+            json.WriteNumber("width", frame.Width);
+            json.WriteNumber("height", frame.Height);
             json.WriteNumber("level", frame.Level);
             json.WriteString("runId", frame.RunId);
             if (frame.LastImageHold) json.WriteBoolean("lastImageHold", true);
             if (frame.Probe) json.WriteBoolean("probe", true);
+            if (frame.IsVideo)
+            {
+                json.WriteString("codec", "vp8");
+                json.WriteBoolean("keyFrame", frame.KeyFrame);
+                json.WriteNumber("sequence", frame.Sequence);
+            }
             json.WriteEndObject();
         }
         var written = _header.WrittenMemory;

@@ -15,8 +15,9 @@ internal sealed class DestinationLoop : IAsyncDisposable
     private readonly PacsDestination _destination;
     private readonly OutboxOptions _options;
     private readonly OutboxJournal _journal;
-    private readonly StoreBatchSender _sender;
-    private readonly CommitmentRequester _commitments;
+    private readonly IObjectSender _sender;
+    private readonly CommitmentRequester? _commitments;
+    private readonly IDisposable? _owned;
     private readonly CommittedFileReleaser _releaser;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -24,9 +25,12 @@ internal sealed class DestinationLoop : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private Task _run = Task.CompletedTask;
 
-    public DestinationLoop(PacsDestination destination, OutboxOptions options, OutboxJournal journal, StoreBatchSender sender,
-        CommitmentRequester commitments, CommittedFileReleaser releaser, TimeProvider clock, ILogger logger)
+    /// <param name="commitments">Null where the sender's answer is the commitment (STOW-RS).</param>
+    /// <param name="owned">What the loop disposes when it ends (the STOW-RS sender's HTTP client).</param>
+    public DestinationLoop(PacsDestination destination, OutboxOptions options, OutboxJournal journal, IObjectSender sender,
+        CommitmentRequester? commitments, CommittedFileReleaser releaser, TimeProvider clock, ILogger logger, IDisposable? owned = null)
     {
+        _owned = owned;
         _destination = destination;
         _options = options;
         _journal = journal;
@@ -50,7 +54,7 @@ internal sealed class DestinationLoop : IAsyncDisposable
             try
             {
                 var worked = await _sender.SendDueAsync(cancellation).ConfigureAwait(false) > 0;
-                worked |= await _commitments.RequestDueAsync(cancellation).ConfigureAwait(false) > 0;
+                if (_commitments is not null) worked |= await _commitments.RequestDueAsync(cancellation).ConfigureAwait(false) > 0;
                 _releaser.ReleaseCommitted();
                 if (worked)
                 {
@@ -96,5 +100,6 @@ internal sealed class DestinationLoop : IAsyncDisposable
         await _run.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         _stop.Dispose();
         _wake.Dispose();
+        _owned?.Dispose();
     }
 }

@@ -13,6 +13,7 @@ namespace CathLab.Publishing.Delivery;
 /// after restart).
 /// </summary>
 internal sealed class StoreBatchSender(PacsDestination destination, DicomClient client, OutboxOptions options, OutboxJournal journal, DestinationReachability reachability, ILogger logger)
+    : IObjectSender
 {
     /// <summary>Returns how many due rows it dealt with (0: nothing was due).</summary>
     public async Task<int> SendDueAsync(CancellationToken cancellation)

@@ -7,7 +7,7 @@ namespace CathLab.Security.Access;
 /// <summary>Checks every gRPC call's bearer token and the role its method needs before the method runs;
 /// a refused call gets UNAUTHENTICATED (no or unknown token) or PERMISSION_DENIED (role too low) and is audited.
 /// The caller's identity is left in the call's user state for the service (<see cref="CallerOf"/>).</summary>
-public sealed class AuthInterceptor(TokenStore tokens, MethodPolicy policy, IAuditLog audit) : Interceptor
+public sealed class AuthInterceptor(IAccessTokenResolver tokens, MethodPolicy policy, IAuditLog audit) : Interceptor
 {
     private const string CallerKey = "cathlab.caller";
     private const string TransportKey = "cathlab.transport";
@@ -27,31 +27,31 @@ public sealed class AuthInterceptor(TokenStore tokens, MethodPolicy policy, IAud
         context.UserState[TransportKey] = transport;
     }
 
-    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
-        Authorize(context);
-        return continuation(request, context);
+        await AuthorizeAsync(context);
+        return await continuation(request, context);
     }
 
-    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authorize(context);
-        return continuation(request, responseStream, context);
+        await AuthorizeAsync(context);
+        await continuation(request, responseStream, context);
     }
 
-    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context, ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authorize(context);
-        return continuation(requestStream, context);
+        await AuthorizeAsync(context);
+        return await continuation(requestStream, context);
     }
 
-    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
-        Authorize(context);
-        return continuation(requestStream, responseStream, context);
+        await AuthorizeAsync(context);
+        await continuation(requestStream, responseStream, context);
     }
 
-    private void Authorize(ServerCallContext context)
+    private async ValueTask AuthorizeAsync(ServerCallContext context)
     {
         string? header = context.RequestHeaders.GetValue("authorization");
         string? token = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
@@ -59,12 +59,14 @@ public sealed class AuthInterceptor(TokenStore tokens, MethodPolicy policy, IAud
         {
             Refuse(context, "anonymous", null, StatusCode.Unauthenticated, header is null ? "no token" : "authorization is not a bearer token");
         }
-        if (!tokens.TryResolve(token, out var caller))
+        var check = await tokens.ResolveAsync(token, context.CancellationToken);
+        if (check.Caller is not { } caller)
         {
-            Refuse(context, "unknown-token", null, StatusCode.Unauthenticated, "token not recognised");
+            Refuse(context, "unknown-token", null, StatusCode.Unauthenticated, check.Refusal);
+            return;
         }
         var needed = policy.RoleFor(context.Method);
-        if (!caller!.Has(needed))
+        if (!caller.Has(needed))
         {
             Refuse(context, caller.Subject, caller.Role, StatusCode.PermissionDenied, $"{context.Method} needs the {needed} role");
         }

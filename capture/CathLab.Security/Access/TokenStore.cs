@@ -5,7 +5,7 @@ namespace CathLab.Security.Access;
 
 /// <summary>Resolves a presented token to its grant by comparing SHA-256 digests in constant time against
 /// every configured token, so neither the match nor its position leaks through timing.</summary>
-public sealed class TokenStore
+public sealed class TokenStore : IAccessTokenResolver
 {
     private readonly (byte[] Digest, CallerIdentity Identity)[] _entries;
 
@@ -29,6 +29,10 @@ public sealed class TokenStore
         }
         return identity is not null;
     }
+
+    public ValueTask<TokenCheck> ResolveAsync(string? presented, CancellationToken ct) =>
+        ValueTask.FromResult(TryResolve(presented, out var caller) ? TokenCheck.Accepted(caller!)
+            : TokenCheck.Refused(string.IsNullOrEmpty(presented) ? TokenCheck.NoToken : TokenCheck.NotRecognised));
 
     public static string Sha256Hex(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 

@@ -47,8 +47,27 @@ public sealed class PacsPeerOptions : IOptionsSection
     /// <summary>The name the PACS's certificate must carry; default: Host.</summary>
     public string TlsServerName { get; set; } = "";
 
+    /// <summary>A DICOMweb archive instead of a DIMSE PACS: the service's root URL (objects go by STOW-RS to
+    /// <c>{DicomWebUrl}studies</c>); AeTitle, Host, Port, StorageCommitment and Tls are then not used.</summary>
+    public string DicomWebUrl { get; set; } = "";
+
+    /// <summary>How the destination is named in the outbox and the console; default: the AE title, or the DICOMweb URL's host.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The outbox's destination for this peer.</summary>
+    public CathLab.Publishing.PacsDestination Destination() =>
+        DicomWebUrl.Length > 0
+            ? CathLab.Publishing.PacsDestination.StowRs(Name.Length > 0 ? Name : new Uri(DicomWebUrl).Authority, new Uri(DicomWebUrl.EndsWith('/') ? DicomWebUrl : DicomWebUrl + "/"))
+            : new CathLab.Publishing.PacsDestination(Name.Length > 0 ? Name : AeTitle, AeTitle, Host, Port) { RequestCommitment = StorageCommitment, Tls = TlsClientOptions() };
+
     public IEnumerable<string> Problems(string at)
     {
+        if (DicomWebUrl.Length > 0)
+        {
+            if (!Uri.TryCreate(DicomWebUrl, UriKind.Absolute, out var root) || (root.Scheme != Uri.UriSchemeHttp && root.Scheme != Uri.UriSchemeHttps))
+                yield return $"{at}:DicomWebUrl '{DicomWebUrl}' must be an absolute http or https URL (the DICOMweb service's root)";
+            yield break;
+        }
         if (!OptionsChecks.IsAeTitle(AeTitle)) yield return OptionsChecks.AeTitleProblem($"{at}:AeTitle", AeTitle);
         if (string.IsNullOrWhiteSpace(Host)) yield return $"{at}:Host is required";
         if (!OptionsChecks.IsPort(Port)) yield return $"{at}:Port {Port} must be 1–65535";

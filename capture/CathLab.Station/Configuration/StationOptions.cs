@@ -49,6 +49,9 @@ public sealed class StationOptions : IOptionsSection
     public int CommitmentTimeoutSeconds { get; set; } = 600;
     public List<TokenOptions> Tokens { get; set; } = [];
 
+    /// <summary>The site's OpenID Connect provider, whose access tokens are accepted besides <see cref="Tokens"/>.</summary>
+    public OidcOptions Oidc { get; set; } = new();
+
     /// <summary>The site's own acquisition protocols (free settings within the generator's limits), offered after the
     /// built-in ones; a name already built in replaces that one.</summary>
     public List<ProtocolOptions> Protocols { get; set; } = [];
@@ -96,7 +99,7 @@ public sealed class StationOptions : IOptionsSection
     [
         (GeneratorOptions.Section, Generator), (ExposureOptions.Section, Exposure), (DetectorOptions.Section, Detector),
         (ArchiveOptions.Section, Archive), (ProcessingOptions.Section, Processing), (CalibrationOptions.Section, Calibration),
-        (nameof(Worklist), Worklist), (nameof(Mpps), Mpps),
+        (nameof(Worklist), Worklist), (nameof(Mpps), Mpps), (OidcOptions.Section, Oidc),
     ];
 
     /// <summary>The keys that hold lists of sections, each item checked on its own.</summary>

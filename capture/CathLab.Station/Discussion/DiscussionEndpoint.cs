@@ -10,7 +10,7 @@ namespace CathLab.Station.Discussion;
 /// <summary>The case discussion's WebSocket (<see cref="Path"/>): the first message carries the token, the exam and
 /// optionally the name shown; the answer is the whole discussion (<c>state</c>), then operations in and events out.
 /// Protocol: docs/discussion.md.</summary>
-internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, TokenStore tokens, IAuditLog audit, TimeProvider clock,
+internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, IAccessTokenResolver tokens, IAuditLog audit, TimeProvider clock,
     IHostApplicationLifetime lifetime, ILogger<DiscussionEndpoint> logger)
 {
     public const string Path = "/ws/discussion";
@@ -25,9 +25,10 @@ internal sealed class DiscussionEndpoint(DiscussionRegistry discussions, TokenSt
         var (_, socket, peer, hello) = signIn;
         var ct = context.RequestAborted;
         var (token, examId, name) = HelloOf(hello.Text);
-        if (!tokens.TryResolve(token, out var caller))
+        var check = await tokens.ResolveAsync(token, ct);
+        if (check.Caller is not { } caller)
         {
-            string why = token is null ? "no token: the first message must be {\"token\":\"...\",\"examId\":\"...\"}" : "token not recognised";
+            string why = token is null ? "no token: the first message must be {\"token\":\"...\",\"examId\":\"...\"}" : check.Refusal;
             audit.Record(new AuditRecord(clock.GetUtcNow(), token is null ? "anonymous" : "unknown-token", "discussion-join", "Unauthenticated", examId, Peer: peer,
                 Transport: DiscussionCoordinator.Transport, Detail: why));
             await RefuseAsync(socket, Unauthorized, why);

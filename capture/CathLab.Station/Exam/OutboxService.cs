@@ -26,7 +26,7 @@ public sealed class OutboxService(StationOptions options, EmbeddedArchiveService
         Directory.CreateDirectory(SpoolFolder);
         IReadOnlyList<PacsDestination> destinations = archive.Enabled
             ? [new PacsDestination("archive", archive.AeTitle, "127.0.0.1", archive.Port) { RequestCommitment = false }]
-            : [.. options.Pacs.Select(p => new PacsDestination(p.AeTitle, p.AeTitle, p.Host, p.Port) { RequestCommitment = p.StorageCommitment, Tls = p.TlsClientOptions() })];
+            : [.. options.Pacs.Select(p => p.Destination())];
         _outbox = Outbox.Open(new OutboxOptions
         {
             JournalPath = Path.Combine(SpoolFolder, "outbox.db"),
@@ -36,10 +36,10 @@ public sealed class OutboxService(StationOptions options, EmbeddedArchiveService
             CommitmentTimeout = TimeSpan.FromSeconds(options.CommitmentTimeoutSeconds),
             ReportListenerPort = destinations.Any(d => d.RequestCommitment) ? options.DicomPort : null,
             // A PACS on another computer opens the association that carries its commitment report to this port.
-            ReportListenerAddress = options.Pacs.All(p => IsLoopback(p.Host)) ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any,
+            ReportListenerAddress = options.Pacs.Where(p => p.DicomWebUrl.Length == 0).All(p => IsLoopback(p.Host)) ? System.Net.IPAddress.Loopback : System.Net.IPAddress.Any,
         }, logger: loggers.CreateLogger<Outbox>());
         Sweep();
-        _logger.LogInformation("publishing to {Destinations}", string.Join(", ", destinations.Select(d => $"{d.AeTitle}@{d.Host}:{d.Port}{(d.Tls is null ? "" : " (TLS, BCP 195)")}")));
+        _logger.LogInformation("publishing to {Destinations}", string.Join(", ", destinations.Select(d => d.DicomWeb is { } web ? $"{d.Name} (STOW-RS {web})" : $"{d.AeTitle}@{d.Host}:{d.Port}{(d.Tls is null ? "" : " (TLS, BCP 195)")}")));
         return Task.CompletedTask;
     }
 

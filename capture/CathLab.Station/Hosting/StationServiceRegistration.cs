@@ -47,6 +47,7 @@ public static class StationServiceRegistration
         services.AddCathLabLiveFeed(new LiveFeedOptions
         {
             Tokens = [.. options.Tokens.Select(ToGrant)],
+            Oidc = options.Oidc.ToSettings(),
             AuditPath = Path.GetFullPath(options.AuditPath),
         });
         services.AddSingleton(new FramePool(options.FramePoolSize, FramePixels));
@@ -74,6 +75,7 @@ public static class StationServiceRegistration
                 TransferSyntax = RecorderTransferSyntaxes.Of(options.RecorderTransferSyntax),
                 FastRunAboveRate = options.RecorderTransferSyntax == RecorderTransferSyntax.JpegLsLossless ? options.RecorderJpegLsUpToRate : double.PositiveInfinity,
                 SpoolReserveBytes = (long)options.SpoolReserveMiB << 20,
+                ImagerPixelSpacingMm = options.Detector.ImagerPixelSpacingMm,
                 Time = sp.GetRequiredService<TimeProvider>(),
             },
             sp.GetRequiredService<ILogger<RunRecorder>>()));

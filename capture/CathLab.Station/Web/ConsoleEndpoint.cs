@@ -10,7 +10,7 @@ namespace CathLab.Station.Web;
 /// URL); the answer says who signed in and with which role. A technician then gets the station's status pushed on
 /// change and sends commands, each answered; an observer is told its role and the socket closes (the page shows it
 /// the viewer). Protocol: docs/web-console.md.</summary>
-internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore tokens, IAuditLog audit, IHostApplicationLifetime lifetime, ILogger<ConsoleEndpoint> logger)
+internal sealed class ConsoleEndpoint(IServiceProvider services, IAccessTokenResolver tokens, IAuditLog audit, IHostApplicationLifetime lifetime, ILogger<ConsoleEndpoint> logger)
 {
     public const string Path = "/ws/console";
     public const string Transport = "websocket";
@@ -23,12 +23,14 @@ internal sealed class ConsoleEndpoint(IServiceProvider services, TokenStore toke
         var (_, socket, peer, hello) = signIn;
         var ct = context.RequestAborted;
         string? token = TokenOf(hello.Text);
-        if (!tokens.TryResolve(token, out var caller))
+        var check = await tokens.ResolveAsync(token, ct);
+        if (check.Caller is not { } caller)
         {
-            string why = token is null ? "no token: the first message must be {\"token\":\"...\"}" : "token not recognised";
+            string why = token is null ? "no token: the first message must be {\"token\":\"...\"}" : check.Refusal;
             audit.Record(new AuditRecord(DateTimeOffset.UtcNow, token is null ? "anonymous" : "unknown-token", "console-sign-in", "Unauthenticated", Peer: peer, Transport: Transport, Detail: why));
             await socket.SendAsync(ConsoleMessages.Refused(null, "Unauthenticated", why));
-            await socket.CloseAsync(Unauthorized, token is null ? "no token" : "token not recognised");
+            // The page shows the close reason: the refusal itself, within the 123 bytes a close frame's reason may take.
+            await socket.CloseAsync(Unauthorized, token is null ? "no token" : System.Text.Encoding.UTF8.GetByteCount(why) <= 123 ? why : TokenCheck.NotRecognised);
             return;
         }
         audit.Record(new AuditRecord(DateTimeOffset.UtcNow, caller!.Subject, "console-sign-in", "OK", Role: caller.Role.ToString(), Peer: peer, Transport: Transport));

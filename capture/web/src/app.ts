@@ -1,11 +1,13 @@
 import { ConsoleConnection } from './console-connection';
 import { ConsoleView } from './console-view';
 import { byId, setText } from './dom';
+import { completeProviderSignIn, providerConfig, startProviderSignIn } from './provider-sign-in';
 import { ViewerView } from './viewer-view';
 
 // The station's web application: sign in with a token, then the technician's console or the observer's viewer,
 // whichever the token's role allows. The token is kept in sessionStorage (this tab only) and sent only as the first
-// message of a WebSocket, never in a URL.
+// message of a WebSocket, never in a URL. Where the station names a provider, "Sign in with the hospital" gets the
+// token from it (provider-sign-in.ts) and it is used the same way.
 const TokenKey = 'cathlab.token';
 
 interface PageState {
@@ -28,6 +30,10 @@ function show(view: PageState['view']): void {
   byId('console').hidden = view !== 'console';
   byId('viewer').hidden = view !== 'viewer';
   byId('signout').hidden = view === 'signin';
+  // A technician may leave the console for the viewer (review, the case discussion) and come back; an observer has only the viewer.
+  const technician = state.role === 'technician' && view !== 'signin';
+  byId('to-viewer').hidden = !technician || view === 'viewer';
+  byId('to-console').hidden = !technician || view === 'console';
 }
 
 function banner(text: string): void {
@@ -96,8 +102,21 @@ function refuseSignIn(why: string): void {
 
 function showViewer(token: string): void {
   show('viewer');
-  state.viewer ??= new ViewerView(token);
+  state.viewer ??= new ViewerView(token, banner);
 }
+
+byId('to-viewer').onclick = () => {
+  const token = sessionStorage.getItem(TokenKey);
+  if (!token) return;
+  showViewer(token);
+  // The exam the console has open, unless the viewer already watches one.
+  const exam = state.console?.status?.exam;
+  if (exam?.open && !state.viewer!.monitor.watching) {
+    byId<HTMLInputElement>('viewer-exam').value = exam.examId;
+    state.viewer!.watch(exam.examId);
+  }
+};
+byId('to-console').onclick = () => show('console');
 
 byId<HTMLFormElement>('signin').onsubmit = (e) => {
   e.preventDefault();
@@ -111,12 +130,28 @@ byId('signout').onclick = () => {
   state.console = null;
   state.viewer?.stop();
   state.viewer = null;
+  state.role = '';
   const connection = state.connection;
   state.connection = null;
   connection?.close();
   show('signin');
 };
 
-const kept = sessionStorage.getItem(TokenKey);
 show('signin');
-if (kept) signIn(kept);
+void providerConfig().then((config) => {
+  if (!config) return;
+  const button = byId<HTMLButtonElement>('signin-provider');
+  button.hidden = false;
+  button.onclick = () => {
+    setText('signin-error', '');
+    startProviderSignIn(config).catch((e: unknown) => setText('signin-error', `Sign-in refused: ${String(e)}`));
+  };
+});
+void completeProviderSignIn().then((back) => {
+  if (back && 'token' in back) signIn(back.token);
+  else if (back) refuseSignIn(back.refused);
+  else {
+    const kept = sessionStorage.getItem(TokenKey);
+    if (kept) signIn(kept);
+  }
+}, (e: unknown) => refuseSignIn(String(e)));

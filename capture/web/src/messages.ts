@@ -1,3 +1,4 @@
+import { isNumber, isObject, isString, parseJsonObject, type Json } from './json-shape';
 // The console WebSocket's messages (docs/web-console.md). Payloads are the protobuf JSON mapping of
 // capture/protos/station_control.proto: lowerCamelCase fields, enums by name, 64-bit integers as strings.
 
@@ -78,24 +79,10 @@ export type ServerMessage =
 /** Reads a server message; anything that is not one of the kinds above, in its shape, is null (counted by the caller,
  * never fatal): a message the page would misread is not handed on. The station sends every field (defaults included). */
 export function parseServerMessage(text: string): ServerMessage | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  if (!isObject(value)) return null;
-  return hasShape(value) ? (value as unknown as ServerMessage) : null;
+  const value = parseJsonObject(text);
+  return value && hasShape(value) ? (value as unknown as ServerMessage) : null;
 }
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-const isString = (v: unknown): boolean => typeof v === 'string';
-const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 const isRun = (v: unknown): boolean => isObject(v) && isNumber(v['number']) && isString(v['state']) && isString(v['kind']);
 
 function hasShape(m: Json): boolean {

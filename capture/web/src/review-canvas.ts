@@ -24,6 +24,8 @@ export class ReviewCanvas {
   /** Called when the frame shown is magnified past 1:1 (zoomed in, or a streamed tier smaller than the canvas) and is
    * not yet the full-resolution one. */
   onNeedFullResolution: (frameNumber: number) => void = () => {};
+  /** Called after every render (the discussion draws its marks over the frame then). */
+  onRender: () => void = () => {};
 
   constructor(readonly canvas: HTMLCanvasElement) {}
 
@@ -117,6 +119,23 @@ export class ReviewCanvas {
     context.imageSmoothingEnabled = scale < 2;
     context.setTransform(scale, 0, 0, scale, this.canvas.width / 2 + this.panX, this.canvas.height / 2 + this.panY);
     context.drawImage(this.work, -image.width / 2, -image.height / 2);
+    this.onRender();
+  }
+
+  /** Where a point of the frame (fractions of its width and height) is drawn on the canvas, zoom and pan applied. */
+  frameToCanvas(fx: number, fy: number): { x: number; y: number } {
+    const w = this.image?.width ?? this.canvas.width;
+    const h = this.image?.height ?? this.canvas.height;
+    const scale = this.image ? this.magnification : this.zoom;
+    return { x: (fx * w - w / 2) * scale + this.canvas.width / 2 + this.panX, y: (fy * h - h / 2) * scale + this.canvas.height / 2 + this.panY };
+  }
+
+  /** The point of the frame (fractions of its width and height) under a canvas point. */
+  canvasToFrame(x: number, y: number): { fx: number; fy: number } {
+    const w = this.image?.width ?? this.canvas.width;
+    const h = this.image?.height ?? this.canvas.height;
+    const scale = this.image ? this.magnification : this.zoom;
+    return { fx: ((x - this.canvas.width / 2 - this.panX) / scale + w / 2) / w, fy: ((y - this.canvas.height / 2 - this.panY) / scale + h / 2) / h };
   }
 
   private take(image: GreyImage, frameNumber: number, source: FrameSource, low: number, high: number): void {

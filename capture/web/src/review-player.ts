@@ -4,6 +4,17 @@ import { fetchFullResolutionFrame, type RecordedRun } from './recorded-runs';
 import { ReviewCanvas } from './review-canvas';
 import { ReviewSocket, type ReviewStatus } from './review-socket';
 
+/** Playback driven by someone else: in a case discussion the controls ask the discussion, which moves every player. */
+export interface PlaybackDriver {
+  play(): void;
+  pause(): void;
+  step(by: number): void;
+  seek(frame: number): void;
+  rate(fps: number): void;
+}
+
+type ChosenRun = Pick<RecordedRun, 'runId' | 'frames'> & Partial<Pick<RecordedRun, 'width' | 'height' | 'frameRate'>>;
+
 /**
  * The review player: one recorded run played through the review protocol (play at the acquired rate or 1–30 fps,
  * pause, step, loop, scrub), drawn on a ReviewCanvas with its image tools, the full-resolution frame fetched when
@@ -25,6 +36,14 @@ export class ReviewPlayer {
   private fetching = 0;
   private dragging: { x: number; y: number; pan: boolean } | null = null;
   private panMode = false;
+  /** Called with each frame drawn from the stream. */
+  onShown: (frame: number) => void = () => {};
+  /** When set (in a case discussion), the controls go to it instead of playing here. */
+  driver: PlaybackDriver | null = null;
+  /** The run's stored frame size and acquired rate, where known (annotations are in stored pixels). */
+  storedWidth = 0;
+  storedHeight = 0;
+  acquiredRate = 0;
 
   constructor(private readonly token: string, private readonly examId: string) {
     this.view = new ReviewCanvas(byId<HTMLCanvasElement>('review'));
@@ -37,16 +56,31 @@ export class ReviewPlayer {
     return this.view.frameNumber;
   }
 
-  choose(run: Pick<RecordedRun, 'runId' | 'frames'>): void {
+  choose(run: ChosenRun): void {
+    this.open(run);
+    this.play(1);
+  }
+
+  /** Shows what a case discussion plays: the run, and its frame paused or playing from it at <fps>, looping. */
+  follow(run: ChosenRun, frame: number, playing: boolean, fps: number): void {
+    if (run.runId !== this.runId) this.open(run);
+    else if (run.frames > this.frames) this.frames = run.frames;
+    if (playing) this.send(frame, 0, fps, true);
+    else this.send(frame, 1, fps, false);
+  }
+
+  private open(run: ChosenRun): void {
     this.runId = run.runId;
     this.frames = run.frames;
+    this.storedWidth = run.width ?? 0;
+    this.storedHeight = run.height ?? 0;
+    this.acquiredRate = run.frameRate ?? 0;
     this.shown = [];
     this.firstFrameMs = -1;
     this.problem = '';
     this.chosenAt = performance.now();
     this.scrub.max = String(Math.max(1, run.frames));
     this.view.frameNumber = 0;
-    this.play(1);
   }
 
   play(from = this.current >= this.frames ? 1 : this.current + 1): void {
@@ -75,10 +109,8 @@ export class ReviewPlayer {
     return byId<HTMLInputElement>('review-scrub');
   }
 
-  private send(startFrame: number, frameCount: number): void {
+  private send(startFrame: number, frameCount: number, fps = Number(byId<HTMLSelectElement>('review-rate').value), loop = byId<HTMLInputElement>('review-loop').checked): void {
     if (!this.runId) return;
-    const fps = Number(byId<HTMLSelectElement>('review-rate').value);
-    const loop = byId<HTMLInputElement>('review-loop').checked;
     this.socket ??= this.connect();
     this.socket.request({ runId: this.runId, startFrame, fps, frameCount, loop });
   }
@@ -89,6 +121,7 @@ export class ReviewPlayer {
       if (header.runId && header.runId !== this.runId) return;
       if (this.firstFrameMs < 0) this.firstFrameMs = performance.now() - this.chosenAt;
       this.shown.push(header.frameNumber);
+      this.onShown(header.frameNumber);
       this.view.showStreamed(header.frameNumber, bitmap);
       this.scrub.value = String(header.frameNumber);
       this.showInfo();
@@ -150,13 +183,14 @@ export class ReviewPlayer {
   private wireControls(): void {
     const rate = byId<HTMLSelectElement>('review-rate');
     rate.replaceChildren(new Option('acquired', '0'), ...Array.from({ length: 30 }, (_, i) => new Option(`${i + 1} fps`, String(i + 1))));
-    byId('review-play').onclick = () => this.play();
-    byId('review-pause').onclick = () => this.pause();
-    byId('review-back').onclick = () => this.step(-1);
-    byId('review-forward').onclick = () => this.step(1);
-    this.scrub.oninput = () => this.seek(Number(this.scrub.value));
+    byId('review-play').onclick = () => (this.driver ? this.driver.play() : this.play());
+    byId('review-pause').onclick = () => (this.driver ? this.driver.pause() : this.pause());
+    byId('review-back').onclick = () => (this.driver ? this.driver.step(-1) : this.step(-1));
+    byId('review-forward').onclick = () => (this.driver ? this.driver.step(1) : this.step(1));
+    this.scrub.oninput = () => (this.driver ? this.driver.seek(Number(this.scrub.value)) : this.seek(Number(this.scrub.value)));
     rate.onchange = () => {
-      if (this.state === 'playing') this.play(this.current + 1);
+      if (this.driver) this.driver.rate(Number(rate.value) || this.acquiredRate || 15);
+      else if (this.state === 'playing') this.play(this.current + 1);
     };
   }
 

@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 
 /** What the xunit rig passes in the environment: the station's web address, tokens, and its hook (the simulator's counters). */
@@ -7,6 +7,8 @@ export const station = {
   technicianToken: required('CATHLAB_TOKEN'),
   observerToken: process.env['CATHLAB_OBSERVER_TOKEN'] ?? '',
   hook: process.env['CATHLAB_HOOK'] ?? '',
+  /** The same station through the project's throttling relay (2 Mbit/s each way), where the rig provides one. */
+  slowUrl: process.env['CATHLAB_SLOW_URL'] ?? '',
   allowedPulses: Number(process.env['CATHLAB_ALLOWED_PULSES'] ?? '0'),
   artifacts: process.env['CATHLAB_ARTIFACTS'] ?? 'test-results',
 };
@@ -80,4 +82,17 @@ export async function hold(page: Page, protocol: string, ms: number): Promise<vo
   await page.waitForTimeout(ms);
   await page.mouse.up();
   await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === false, `${protocol} stopped`);
+}
+
+/** A technician's page that opens an emergency exam and holds the button for one run of <protocol> (a cine's object
+ * complete before it returns); returns the page and the exam's ID. The exam stays open. */
+export async function technicianRecords(browser: Browser, protocol: string, ms: number): Promise<{ technician: Page; examId: string }> {
+  const technician = await browser.newPage();
+  await signIn(technician, station.technicianToken);
+  await expectConsole(technician);
+  await technician.click('#emergency');
+  await expect(technician.locator('#answer')).toHaveText('StartExam: done');
+  await hold(technician, protocol, ms);
+  if (protocol.includes('cine')) await expect(technician.locator('#runs li').last()).toContainText('complete');
+  return { technician, examId: (await pageStatus(technician))!.exam!.examId };
 }

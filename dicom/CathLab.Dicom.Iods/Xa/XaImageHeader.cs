@@ -133,6 +133,7 @@ public static class XaImageHeader
         }
         if (run.FieldSizeMm is { } field) ds.SetString(DicomTags.IntensifierSize, DicomVR.DS, Number(field, 1));
         ds.SetString(DicomTags.FieldOfViewShape, run.FieldOfViewShape);
+        if (run.ImagerPixelSpacingMm is { } pitch) ds.SetString(DicomTags.ImagerPixelSpacing, DicomVR.DS, Number(pitch, 4), Number(pitch, 4));
     }
 
     private static void AddPositioner(DicomDataSet ds, XaRunSettings run, XaRunStatistics frames)

@@ -38,6 +38,10 @@ public sealed record XaRunSettings
     /// <summary>ROUND for an image intensifier, RECTANGLE for a flat panel.</summary>
     public string FieldOfViewShape { get; init; } = "RECTANGLE";
 
+    /// <summary>The detector's pixel pitch at its front plane (mm, rows and columns alike), Imager Pixel Spacing
+    /// (0018,1164); what a distance measured on the image is calibrated with.</summary>
+    public double? ImagerPixelSpacingMm { get; init; }
+
     public double? DistanceSourceToDetectorMm { get; init; }
     public double? DistanceSourceToPatientMm { get; init; }
 
@@ -85,6 +89,7 @@ public sealed record XaRunSettings
             if (m.MaskFrameNumbers.Any(n => n < 1)) throw new ArgumentException("mask frame numbers are 1-based");
             if (m.ApplicableFrames is { } r && (r.First < 1 || r.Last < r.First)) throw new ArgumentException($"applicable frame range {r.First}-{r.Last} is empty");
         }
+        if (ImagerPixelSpacingMm is { } pitch && !(pitch > 0 && pitch < 10)) throw new ArgumentException($"imager pixel spacing {pitch} mm is not in (0, 10)");
         if (ExpectedMaxFrames < 1) throw new ArgumentException("expected max frames must be positive");
     }
 }

@@ -5,7 +5,8 @@ using System.Net.Sockets;
 namespace CathLab.LiveFeed.Tests.Support;
 
 /// <summary>A TCP relay on 127.0.0.1 that forwards to a target at a limited rate in each direction (a token
-/// bucket per direction), with small socket buffers so the relay itself hides little data.</summary>
+/// bucket per direction), with small socket buffers so the relay itself hides little data, and optionally a fixed
+/// one-way delay added after the rate (a link's propagation delay: the bytes in flight are then held by the relay).</summary>
 internal sealed class ThrottlingRelay : IAsyncDisposable
 {
     private const int SmallestChunk = 512;
@@ -18,6 +19,7 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly IPEndPoint _target;
     private readonly double _bytesPerSecond;
+    private readonly TimeSpan _delay;
     private readonly CancellationTokenSource _stop = new();
     private readonly List<Socket> _sockets = [];
     private readonly List<Task> _pumps = [];
@@ -25,9 +27,10 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     private long _forwarded;
     private double _longestLateWakeSeconds;
 
-    public ThrottlingRelay(IPEndPoint target, double bitsPerSecond)
+    public ThrottlingRelay(IPEndPoint target, double bitsPerSecond, TimeSpan delay = default)
     {
         _target = target;
+        _delay = delay;
         _bytesPerSecond = bitsPerSecond / 8;
         // A millisecond of the rate per chunk on fast links (tens of Mbit/s): 512-byte chunks would need a wake-up every 80 µs.
         _chunk = Math.Clamp((int)(_bytesPerSecond / 1000), SmallestChunk, 16 * 1024);
@@ -116,6 +119,7 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
     {
         var buffer = new byte[_chunk];
         var clock = Stopwatch.StartNew();
+        var delayed = _delay > TimeSpan.Zero ? new DelayLine(this, to, clock) : null;
         double credit = _chunk;
         double last = 0;
         try
@@ -135,14 +139,68 @@ internal sealed class ThrottlingRelay : IAsyncDisposable
                     RecordLateness(clock.Elapsed.TotalSeconds - now - wait);
                 }
                 credit -= n;
+                if (delayed is not null)
+                {
+                    delayed.Add(buffer.AsSpan(0, n));
+                    continue;
+                }
                 int sent = 0;
                 while (sent < n) sent += to.Send(buffer, sent, n - sent, SocketFlags.None);
                 Interlocked.Add(ref _forwarded, n);
             }
-            to.Shutdown(SocketShutdown.Send);
+            if (delayed is null) to.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
+        }
+        delayed?.Finish();
+    }
+
+    /// <summary>The link's fixed delay: each chunk that has passed the rate waits in a queue until it is due, and a
+    /// thread of its own forwards it, so the delay adds to every byte without lowering the rate.</summary>
+    private sealed class DelayLine
+    {
+        private readonly System.Collections.Concurrent.BlockingCollection<(long Due, byte[] Bytes)> _queue = new();
+        private readonly ThrottlingRelay _relay;
+        private readonly Stopwatch _clock;
+        private readonly long _delayTicks;
+        private readonly Thread _forwarder;
+
+        public DelayLine(ThrottlingRelay relay, Socket to, Stopwatch clock)
+        {
+            _relay = relay;
+            _clock = clock;
+            _delayTicks = (long)(relay._delay.TotalSeconds * Stopwatch.Frequency);
+            _forwarder = new Thread(() => Forward(to)) { IsBackground = true, Name = "throttling relay delay" };
+            _forwarder.Start();
+        }
+
+        public void Add(ReadOnlySpan<byte> bytes) => _queue.Add((_clock.ElapsedTicks + _delayTicks, bytes.ToArray()));
+
+        public void Finish()
+        {
+            _queue.CompleteAdding();
+            _forwarder.Join();
+            _queue.Dispose();
+        }
+
+        private void Forward(Socket to)
+        {
+            try
+            {
+                foreach (var (due, bytes) in _queue.GetConsumingEnumerable(_relay._stop.Token))
+                {
+                    long wait = due - _clock.ElapsedTicks;
+                    if (wait > 0) Thread.Sleep(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+                    int sent = 0;
+                    while (sent < bytes.Length) sent += to.Send(bytes, sent, bytes.Length - sent, SocketFlags.None);
+                    Interlocked.Add(ref _relay._forwarded, bytes.Length);
+                }
+                to.Shutdown(SocketShutdown.Send);
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+            }
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using CathLab.Dicom.Network.Association;
-using CathLab.Security.Access;
-using CathLab.Station.Control;
+using CathLab.LiveFeed.Tests.Support;
 using CathLab.Station.Tests.Hil;
 using CathLab.Station.Tests.Workflow;
 using CathLab.Testing;
@@ -15,15 +14,26 @@ namespace CathLab.Station.Tests.Web;
 [Collection(HilCollection.Name)]
 public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
 {
-    private const string TechnicianToken = "technician-token-for-the-browser-tests";
-    private const string ObserverToken = "observer-token-for-the-browser-tests";
-    /// <summary>The lease and the bound of <see cref="DeadManPedalHilTests"/>: the lease's pulses at 7.5 pulses/s, one more,
-    /// and one for the moment the count was read.</summary>
     private const int LeaseMs = DeadManPedalHilTests.LeaseMs;
-    private static readonly int AllowedAfterCut = DeadManPedalHilTests.AllowedAfterCut;
 
     [Fact]
     public Task Sign_in_is_refused_for_a_wrong_token_and_the_page_follows_the_role() => RunAsync("sign-in.spec.ts", "sign-in");
+
+    /// <summary>Chromium signs in at a real OpenID Connect provider (<see cref="OidcTestProvider"/>) as a technician and gets
+    /// the console, as an observer and gets the viewer; a user whose role maps to nothing is refused (oidc.spec.ts).</summary>
+    [Fact]
+    public async Task Sign_in_through_the_hospital_provider_follows_the_mapped_role()
+    {
+        using var provider = await OidcTestProvider.StartAsync("urn:cathlab:station", ["http://127.0.0.1:9/"]);
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim, [.. BrowserSpecRun.Tokens,
+            $"--Station:Oidc:Authority={provider.Issuer}", "--Station:Oidc:Audience=urn:cathlab:station", $"--Station:Oidc:RoleClaim={OidcTestProvider.RoleClaim}",
+            $"--Station:Oidc:ExamsClaim={OidcTestProvider.ExamsClaim}", $"--Station:Oidc:ClientId={OidcTestProvider.ClientId}", $"--Station:Oidc:Scope={OidcTestProvider.Scope}",
+            "--Station:Oidc:Roles:technician=technician", "--Station:Oidc:Roles:observer=observer", "--Station:Oidc:Roles:physician=physician"]);
+        string page = $"http://127.0.0.1:{station.WebPort}/";
+        await provider.AddRedirectAsync(page);
+        await PlayAsync(sim, station, "oidc.spec.ts", "oidc", null, environment: new Dictionary<string, string> { ["CATHLAB_URL"] = page });
+    }
 
     /// <remarks>The exam's holds run with a wider lease: on the loaded test machine a 300 ms lease has been seen to
     /// run out during a 2 s hold (a renewal late by more than 200 ms somewhere between the page and the station),
@@ -34,7 +44,25 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     /// <summary>An observer reviews a cine the technician records first (review.spec.ts); the exam stays open, since a
     /// closed exam has nothing to review at the station.</summary>
     [Fact]
-    public Task An_observer_reviews_a_recorded_run() => RunAsync("review.spec.ts", "review", leaseMs: 1000);
+    public async Task An_observer_reviews_a_recorded_run()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim, [.. BrowserSpecRun.Tokens, "--Station:Exposure:PedalLeaseMs=1000"]);
+        // A second way in for the page at 2 Mbit/s each way: the click-to-first-frame figure over a slow link.
+        await using var slow = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort), 2_000_000);
+        await PlayAsync(sim, station, "review.spec.ts", "review", null, environment: new Dictionary<string, string> { ["CATHLAB_SLOW_URL"] = $"http://127.0.0.1:{slow.Port}/" });
+    }
+
+    /// <summary>An observer joins after a fluoro (the last-image hold shown at once), reviews a cine while it is recorded,
+    /// and follows the station's restart (banner, watching again by itself): observer-live.spec.ts.</summary>
+    [Fact]
+    public Task An_observer_joins_between_runs_reviews_a_growing_run_and_follows_a_station_restart() =>
+        RunAsync("observer-live.spec.ts", "observer-live", leaseMs: 1000);
+
+    /// <summary>Two observers' browsers discuss a cine the technician records: shared playback in step, floor control,
+    /// pointers, annotations, chat, a tab killed and reopened, the station restarted (discussion.spec.ts).</summary>
+    [Fact]
+    public Task Two_cardiologists_discuss_a_recorded_cine_in_step() => RunAsync("discussion.spec.ts", "discussion", leaseMs: 1000);
 
     [Theory]
     [InlineData("malformed and unknown messages from the station are ignored and counted", "malformed-messages")]
@@ -42,14 +70,17 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
     public Task The_page_copes_with_a_hostile_or_restarted_station(string testTitle, string scenario) =>
         RunAsync("resilience.spec.ts", scenario, testTitle);
 
-    [Theory]
-    [InlineData("releasing the button", "release")]
-    [InlineData("the window losing focus", "blur")]
-    [InlineData("the page hidden", "hidden")]
-    [InlineData("closing the tab", "closed-tab")]
-    [InlineData("a lost connection", "lost-connection")]
-    public Task The_exposure_button_is_a_dead_man(string testTitle, string scenario) =>
-        RunAsync("dead-man.spec.ts", "dead-man-" + scenario, testTitle, openExam: true);
+    /// <summary>An observer watches the live exam as VP8 in WebCodecs (live-video.spec.ts) through the live feed tests'
+    /// throttling relay at 256 kbit/s with 50 ms each way; the technician's page goes direct.</summary>
+    [Fact]
+    public async Task An_observer_watches_live_vp8_through_a_slow_link()
+    {
+        using var sim = await SimulatorProcess.StartAsync("--mode", "512");
+        await using var station = await StationUnderTest.StartAsync(sim, [.. BrowserSpecRun.Tokens, "--Station:Exposure:PedalLeaseMs=1000"]);
+        await using var slow = new ThrottlingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort), 256_000, TimeSpan.FromMilliseconds(50));
+        await PlayAsync(sim, station, "live-video.spec.ts", "live-video", null,
+            environment: new Dictionary<string, string> { ["CATHLAB_OBSERVER_URL"] = $"http://127.0.0.1:{slow.Port}/" });
+    }
 
     /// <summary>The console's workflow against the hospital (<see cref="Hospital"/>: Orthanc as PACS and worklist, the RIS's
     /// MPPS), with a second destination that refuses every object until the test mends it.</summary>
@@ -61,7 +92,7 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
         var remote = new PacsThatRefusesUntilFixed(remoteFolder.Path, 0xA900, "data set does not match the SOP class (the test's refusal)");
         await using var remoteServer = DicomServer.Start(new DicomServerOptions { AeTitle = "REMOTE" }, remote);
         await using var station = await StationUnderTest.StartAsync(hospital.Simulator, [
-            .. hospital.StationArguments, .. Tokens, "--Station:Exposure:PedalLeaseMs=1000",
+            .. hospital.StationArguments, .. BrowserSpecRun.Tokens, "--Station:Exposure:PedalLeaseMs=1000",
             "--Station:Pacs:1:AeTitle=REMOTE", "--Station:Pacs:1:Host=127.0.0.1", $"--Station:Pacs:1:Port={remoteServer.Port}", "--Station:Pacs:1:StorageCommitment=false"]);
         await PlayAsync(hospital.Simulator, station, "workflow.spec.ts", "workflow", null,
             new Dictionary<string, Func<Task>> { ["fix-remote-pacs"] = () => { remote.Fixed = true; return Task.CompletedTask; } },
@@ -70,45 +101,14 @@ public sealed class WebConsoleBrowserTests(ITestOutputHelper output)
         Assert.NotEmpty(remoteFolder.Files);
     }
 
-    private static readonly string[] Tokens =
-    [
-        "--Station:Tokens:0:Holder=tech-on-duty", "--Station:Tokens:0:Role=technician", $"--Station:Tokens:0:Sha256={TokenStore.Sha256Hex(TechnicianToken)}",
-        "--Station:Tokens:1:Holder=remote-cardiologist", "--Station:Tokens:1:Role=observer", $"--Station:Tokens:1:Sha256={TokenStore.Sha256Hex(ObserverToken)}",
-    ];
-
-    private async Task RunAsync(string spec, string scenario, string? grep = null, bool openExam = false, int leaseMs = LeaseMs)
+    private async Task RunAsync(string spec, string scenario, string? grep = null, int leaseMs = LeaseMs)
     {
         using var sim = await SimulatorProcess.StartAsync("--mode", "512");
-        await using var station = await StationUnderTest.StartAsync(sim, [.. Tokens, $"--Station:Exposure:PedalLeaseMs={leaseMs}"]);
-        if (openExam) await station.Control.StartExamAsync(new ExamRequest("DOE^JOHN", "WEB-DEADMAN"), CancellationToken.None);
+        await using var station = await StationUnderTest.StartAsync(sim, [.. BrowserSpecRun.Tokens, $"--Station:Exposure:PedalLeaseMs={leaseMs}"]);
         await PlayAsync(sim, station, spec, scenario, grep);
     }
 
-    private async Task PlayAsync(SimulatorProcess sim, StationUnderTest station, string spec, string scenario, string? grep,
-        IReadOnlyDictionary<string, Func<Task>>? actions = null, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        // The page reaches the station through a relay that the lost-connection case stalls; the others never do.
-        await using var relay = new StallingRelay(new IPEndPoint(IPAddress.Loopback, station.WebPort));
-        var rigActions = new Dictionary<string, Func<Task>>
-        {
-            ["stall"] = () => { relay.Stall(); return Task.CompletedTask; },
-            ["restart-station"] = station.RestartAsync,
-        };
-        foreach (var (name, action) in actions ?? new Dictionary<string, Func<Task>>()) rigActions[name] = action;
-        await using var hook = new RigHook(sim, rigActions);
-        var variables = new Dictionary<string, string>
-        {
-            ["CATHLAB_URL"] = $"http://127.0.0.1:{relay.Port}/",
-            ["CATHLAB_TOKEN"] = TechnicianToken,
-            ["CATHLAB_OBSERVER_TOKEN"] = ObserverToken,
-            ["CATHLAB_HOOK"] = hook.Url,
-            ["CATHLAB_ALLOWED_PULSES"] = AllowedAfterCut.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        };
-        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) variables[name] = value;
-        var outcome = await PlaywrightRun.RunAsync(spec, scenario, variables, grep);
-        output.WriteLine(outcome.Output);
-        output.WriteLine($"artifacts: {PlaywrightRun.ArtifactsOf(scenario)}");
-        Assert.True(outcome.ExitCode == 0 && outcome.Failed == 0 && outcome.Passed >= 1,
-            $"playwright exited {outcome.ExitCode}: {outcome.Passed} passed, {outcome.Failed} failed, {outcome.Skipped} skipped (report {outcome.ReportPath})");
-    }
+    private Task PlayAsync(SimulatorProcess sim, StationUnderTest station, string spec, string scenario, string? grep,
+        IReadOnlyDictionary<string, Func<Task>>? actions = null, IReadOnlyDictionary<string, string>? environment = null) =>
+        BrowserSpecRun.PlayAsync(output, sim, station, spec, scenario, grep, actions, environment);
 }
