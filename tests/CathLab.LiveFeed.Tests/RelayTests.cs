@@ -1,5 +1,6 @@
 using CathLab.Contracts.Client;
 using CathLab.LiveFeed.Broker;
+using CathLab.LiveFeed.Frames;
 using CathLab.LiveFeed.Hosting;
 using CathLab.LiveFeed.Protocol;
 using CathLab.LiveFeed.Tests.Support;
@@ -10,57 +11,22 @@ using Xunit.Abstractions;
 namespace CathLab.LiveFeed.Tests;
 
 /// <summary>A station-side live feed publishing through a real three-server NATS cluster to a relay that serves
-/// gRPC observers as the station does.</summary>
-public sealed class RelayTests(ITestOutputHelper output) : IAsyncLifetime
+/// gRPC observers as the station does. The cluster, the station and the relay are shared by the tests
+/// (<see cref="RelayRig"/>): each test pumps frames of its own and reads the counters as differences.</summary>
+public sealed class RelayTests(RelayRig rig, ITestOutputHelper output) : IClassFixture<RelayRig>
 {
-    private const string Secret = "exam-key-secret-test";
-    private NatsCluster _cluster = null!;
-    private LiveFeedTestServer _station = null!;
-    private LiveFeedTestServer _relay = null!;
-
-    public async Task InitializeAsync()
-    {
-        _cluster = new NatsCluster();
-        _station = await LiveFeedTestServer.StartAsync(new LiveFeedOptions { Tokens = LiveFeedTestServer.Tokens, Broker = StationBroker(_cluster.Urls) });
-        _relay = await LiveFeedTestServer.StartAsync(new LiveFeedOptions
-        {
-            Tokens = LiveFeedTestServer.Tokens,
-            Broker = new BrokerOptions
-            {
-                Urls = _cluster.Urls.Reverse().ToArray(), User = NatsCluster.RelayUser, Password = NatsCluster.RelayPassword, ExamKeySecret = Secret,
-                RelayExams = [LiveFeedTestServer.Exam],
-            },
-        });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _relay.DisposeAsync();
-        await _station.DisposeAsync();
-        _cluster.Dispose();
-    }
-
-    private static BrokerOptions StationBroker(IReadOnlyList<string> urls) => new()
-    {
-        Urls = urls, User = NatsCluster.StationUser, Password = NatsCluster.StationPassword, ExamKeySecret = Secret, StreamReplicas = 3,
-    };
+    private const string Secret = RelayRig.Secret;
+    private NatsCluster _cluster => rig.Cluster;
+    private LiveFeedTestServer _station => rig.Station;
+    private LiveFeedTestServer _relay => rig.Relay;
 
     private BrokerPublisher Publisher => _station.Service<BrokerFeedService>().Publisher!;
 
     private RelayFeed Relay => _relay.Service<BrokerFeedService>().Relay!;
 
-    private async Task WaitFor(Func<bool> condition, string what, int seconds = 90)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"timed out waiting for {what}; publisher {Publisher.Status}; relay connected {Relay.Connected}, frames {Relay.Frames}, events {Relay.Events}, malformed {Relay.Malformed}, error {Relay.LastError}; server 0: {_cluster.OutputOf(0)}");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitFor(Func<bool> condition, string what, int seconds = 90) => rig.WaitFor(condition, what, seconds);
 
-    private sealed class Observers : IDisposable
+    internal sealed class Observers : IDisposable
     {
         private readonly Grpc.Net.Client.GrpcChannel[] _channels;
         private readonly CancellationTokenSource _stop = new(TimeSpan.FromMinutes(3));
@@ -114,9 +80,9 @@ public sealed class RelayTests(ITestOutputHelper output) : IAsyncLifetime
         LiveFrame last;
         lock (frames) last = frames[^1];
         Assert.Equal("RUN-1", last.RunId);
-        Assert.Equal(1024u, last.Width);
+        Assert.Equal(1024u, last.SourceWidth);
+        Assert.Contains(last.Width, new uint[] { 256, 512, 1024 });
         Assert.True(last.Data.Length > 0);
-        Assert.Equal(0, Relay.Malformed);
         Assert.Contains(_relay.Audit.Recent(), r => r.Action == "watch-start" && r.Subject == "dr-referrer");
         // The station encoded and published; its own hub has no observer.
         Assert.Empty(hub.Sessions);
@@ -163,6 +129,7 @@ public sealed class RelayTests(ITestOutputHelper output) : IAsyncLifetime
         using var pump = new FramePump(_station.Hub, SimulatedFrameSet.Full, 15).Start();
         using var observers = new Observers(_relay.Address, 1, Tier.Preview);
         await WaitFor(() => observers.All[0].Statistics.Frames >= 5, "5 frames before the bad input");
+        long malformedBefore = Relay.Malformed;
         await using var insider = new NatsConnection(NatsOpts.Default with
         {
             Url = _cluster.Urls[1], AuthOpts = NatsAuthOpts.Default with { Username = NatsCluster.StationUser, Password = NatsCluster.StationPassword },
@@ -182,10 +149,10 @@ public sealed class RelayTests(ITestOutputHelper output) : IAsyncLifetime
         await insider.PublishAsync(subjects.Frames(key, Tiers.StreamVariant.All[2]), bad[1]);
         await insider.PublishAsync(subjects.Frames(key, Tiers.StreamVariant.All[3]), bad[2]);
         await insider.PublishAsync(subjects.Event(key, "dose"), bad[3]);
-        await WaitFor(() => Relay.Malformed >= 4, "four malformed messages counted");
+        await WaitFor(() => Relay.Malformed >= malformedBefore + 4, "four malformed messages counted");
         long framesAfter = observers.All[0].Statistics.Frames;
         await WaitFor(() => observers.All[0].Statistics.Frames >= framesAfter + 10, "10 more frames after the bad input");
-        Assert.Equal(4, Relay.Malformed);
+        Assert.Equal(malformedBefore + 4, Relay.Malformed);
     }
 
     [Fact]
@@ -205,5 +172,95 @@ public sealed class RelayTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"frames published before the kill {published}; widest gap in frame numbers at the observer: {widestGap} frames (15 fps)");
         Assert.True(Publisher.Status.Connected);
         Assert.True(Relay.Connected);
+        _cluster.Restart(0);
+    }
+
+    /// <summary>A relay started after the run began (as one restarted, or added mid-exam) begins from the broker's
+    /// streams: its first observer gets the run, the technique and the last image although the station sends nothing new.</summary>
+    [Fact]
+    public async Task ARelayStartedLateBeginsWithTheRunTheTechniqueAndTheLastImageFromTheStreams()
+    {
+        var hub = _station.Hub;
+        hub.PublishRunStarted("RUN-LATE", "cine", 15);
+        hub.PublishTechnique(82, 400, 8, 15);
+        using (var pump = new FramePump(hub, SimulatedFrameSet.Full, 15).Start())
+        {
+            await WaitFor(() => Publisher.Status.FramesPublished >= 5, "5 frames published");
+        }
+        // The run's end leaves its last image on screen (the last-image hold), which is what a joiner is shown.
+        var set = SimulatedFrameSet.Full;
+        long before = Publisher.Status.FramesPublished;
+        while (!hub.PublishFrame(LiveFrameInfo.Square(100_000, set.Side, 14) with { LastImageHold = true }, set.Raw[0], set.Display[0])) await Task.Delay(5);
+        await WaitFor(() => Publisher.Status.FramesPublished > before, "the hold published");
+        long published = Publisher.Status.FramesPublished;
+        await using var late = await RelayRig.StartRelayAsync(_cluster);
+        var events = new List<ExamEvent>();
+        var frames = new List<LiveFrame>();
+        using var observers = new Observers(late.Address, 1, Tier.Preview, f => { lock (frames) frames.Add(f); }, e => { lock (events) events.Add(e); });
+        var lateRelay = late.Service<BrokerFeedService>().Relay!;
+        await WaitFor(() => { lock (frames) return frames.Count >= 1; }, "the last image from the late relay");
+        await WaitFor(() => { lock (events) return events.Any(e => e.Technique is not null) && events.Any(e => e.RunStarted is not null); }, "the run and the technique from the late relay");
+        output.WriteLine($"replayed {lateRelay.Replayed} messages; published {published} frames before the relay started, {Publisher.Status.FramesPublished} now");
+        Assert.Equal(published, Publisher.Status.FramesPublished);
+        lock (events)
+        {
+            Assert.Equal("RUN-LATE", events.Last(e => e.RunStarted is not null).RunStarted.RunId);
+            Assert.Equal(82f, events.Last(e => e.Technique is not null).Technique.Kv);
+        }
+        lock (frames) Assert.Equal("RUN-LATE", frames[0].RunId);
+        Assert.True(lateRelay.Replayed >= 3, $"replayed {lateRelay.Replayed}");
+    }
+}
+
+/// <summary>Three nats-servers, a station-side live feed publishing to them and a relay serving EXAM-1 from them.</summary>
+public sealed class RelayRig : IAsyncLifetime
+{
+    public const string Secret = "exam-key-secret-test";
+
+    public NatsCluster Cluster { get; private set; } = null!;
+    internal LiveFeedTestServer Station { get; private set; } = null!;
+    internal LiveFeedTestServer Relay { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Cluster = new NatsCluster();
+        Station = await LiveFeedTestServer.StartAsync(new LiveFeedOptions
+        {
+            Tokens = LiveFeedTestServer.Tokens,
+            Broker = new BrokerOptions { Urls = Cluster.Urls, User = NatsCluster.StationUser, Password = NatsCluster.StationPassword, ExamKeySecret = Secret, StreamReplicas = 3 },
+        });
+        Relay = await StartRelayAsync(Cluster);
+    }
+
+    internal static Task<LiveFeedTestServer> StartRelayAsync(NatsCluster cluster) => LiveFeedTestServer.StartAsync(new LiveFeedOptions
+    {
+        Tokens = LiveFeedTestServer.Tokens,
+        Broker = new BrokerOptions
+        {
+            Urls = cluster.Urls.Reverse().ToArray(), User = NatsCluster.RelayUser, Password = NatsCluster.RelayPassword, ExamKeySecret = Secret,
+            RelayExams = [LiveFeedTestServer.Exam],
+        },
+    });
+
+    internal async Task WaitFor(Func<bool> condition, string what, int seconds = 90)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                var publisher = Station.Service<BrokerFeedService>().Publisher!;
+                var relay = Relay.Service<BrokerFeedService>().Relay!;
+                throw new TimeoutException($"timed out waiting for {what}; publisher {publisher.Status}; relay connected {relay.Connected}, frames {relay.Frames}, events {relay.Events}, malformed {relay.Malformed}, error {relay.LastError}; server 0: {Cluster.OutputOf(0)}");
+            }
+            await Task.Delay(50);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Relay.DisposeAsync();
+        await Station.DisposeAsync();
+        Cluster.Dispose();
     }
 }

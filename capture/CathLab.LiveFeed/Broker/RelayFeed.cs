@@ -30,6 +30,7 @@ public sealed class RelayFeed : IAsyncDisposable
     private long _frames;
     private long _events;
     private long _lastReadyUs;
+    private long _replayed;
 
     public RelayFeed(LiveFeedHub hub, BrokerOptions options)
     {
@@ -40,12 +41,8 @@ public sealed class RelayFeed : IAsyncDisposable
         _subjects = new ExamSubjects(options.SubjectPrefix, options.ExamKeySecret);
         _nats = BrokerConnection.Open(options, "cathlab-relay");
         _fanOut = new EncodedFrameFanOut(hub);
-        foreach (string examId in options.RelayExams)
-        {
-            string key = _subjects.ExamKey(examId);
-            _loops.Add(Task.Run(() => ConsumeAsync(examId, $"{_subjects.Prefix}.{key}.frames.*")));
-            _loops.Add(Task.Run(() => ConsumeAsync(examId, $"{_subjects.Prefix}.{key}.events.*")));
-        }
+        hub.HoldSource = _fanOut.OfferHoldTo;
+        foreach (string examId in options.RelayExams) _loops.Add(Task.Run(() => ServeExamAsync(examId)));
     }
 
     /// <summary>Messages that were not well-formed envelopes (dropped).</summary>
@@ -64,15 +61,80 @@ public sealed class RelayFeed : IAsyncDisposable
 
     public bool Connected => _nats.ConnectionState == NatsConnectionState.Open;
 
+    /// <summary>Messages replayed from the broker's streams when the relay began an exam (events and frames).</summary>
+    public long Replayed => Interlocked.Read(ref _replayed);
+
+    private async Task ServeExamAsync(string examId)
+    {
+        string key = _subjects.ExamKey(examId);
+        await ReplayLatestAsync(examId, key);
+        await Task.WhenAll(
+            ConsumeAsync(examId, $"{_subjects.Prefix}.{key}.frames.*"),
+            ConsumeAsync(examId, $"{_subjects.Prefix}.{key}.events.*"));
+    }
+
+    /// <summary>Begins an exam from what the streams hold: the latest event of each kind in the order they were
+    /// published (unless the newest says the exam ended), then the newest frame of each variant, so an observer of a
+    /// relay started late sees the run, technique, dose and last image at once. A stream not reachable yet is skipped:
+    /// the subscriptions bring the next ones.</summary>
+    private async Task ReplayLatestAsync(string examId, string key)
+    {
+        await WaitConnectedAsync();
+        var events = new List<(ulong Sequence, byte[] Data)>();
+        foreach (string kind in ExamSubjects.EventKinds)
+        {
+            if (await StreamLastMessage.ReadAsync(_nats, _subjects.EventStream, _subjects.Event(key, kind), _stop.Token) is { } found) events.Add(found);
+        }
+        var frames = new List<(ulong Sequence, byte[] Data)>();
+        foreach (var variant in StreamVariant.All.Where(v => v.Tier != Tier.Lossless))
+        {
+            if (await StreamLastMessage.ReadAsync(_nats, _subjects.FrameStream, _subjects.Frames(key, variant), _stop.Token) is { } found) frames.Add(found);
+        }
+        events.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
+        if (events.Count > 0 && IsExamEnded(events[^1].Data)) return;
+        foreach (var (_, data) in events.Concat(frames))
+        {
+            Receive(examId, data);
+            Interlocked.Increment(ref _replayed);
+        }
+    }
+
+    private static bool IsExamEnded(byte[] message) =>
+        FrameEnvelope.TryRead(message, out var envelope, out _, out var payload) && envelope.Kind == EnvelopeKind.Event
+        && TryParseEvent(payload) is { KindCase: ExamEvent.KindOneofCase.ExamEnded };
+
+    private static ExamEvent? TryParseEvent(ReadOnlySpan<byte> payload)
+    {
+        try
+        {
+            return ExamEvent.Parser.ParseFrom(payload);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
+    }
+
+    private async Task WaitConnectedAsync()
+    {
+        try
+        {
+            await _nats.ConnectAsync();
+        }
+        catch (NatsException e)
+        {
+            LastError = e.Message;
+        }
+    }
+
     private async Task ConsumeAsync(string examId, string filter)
     {
         while (!_stop.IsCancellationRequested)
         {
             try
             {
-                // A plain subscription: the client resubscribes by itself on another server when one goes. (Replaying the
-                // frame window from JetStream at start needs a consumer filtered on one exam, which the client's
-                // consumer calls do not create on nats-server 2.9; see docs/relay.md.)
+                // A plain subscription: the client resubscribes by itself on another server when one goes; what came
+                // before it is in the streams (ReplayLatestAsync).
                 await foreach (var msg in _nats.SubscribeAsync<NatsMemoryOwner<byte>>(filter, cancellationToken: _stop.Token))
                 {
                     using var data = msg.Data;
@@ -115,12 +177,7 @@ public sealed class RelayFeed : IAsyncDisposable
 
     private void ReceiveEvent(string examId, ReadOnlySpan<byte> payload)
     {
-        ExamEvent examEvent;
-        try
-        {
-            examEvent = ExamEvent.Parser.ParseFrom(payload);
-        }
-        catch (InvalidProtocolBufferException)
+        if (TryParseEvent(payload) is not { } examEvent)
         {
             Interlocked.Increment(ref _malformed);
             return;
@@ -205,6 +262,7 @@ public sealed class RelayFeed : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _hub.HoldSource = null;
         await _stop.CancelAsync();
         await Task.WhenAll(_loops);
         lock (_gate)
@@ -215,6 +273,7 @@ public sealed class RelayFeed : IAsyncDisposable
                 _pending[i] = null;
             }
         }
+        _fanOut.Dispose();
         await _nats.DisposeAsync();
         _stop.Dispose();
     }
