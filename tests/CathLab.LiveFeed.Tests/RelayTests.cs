@@ -210,6 +210,43 @@ public sealed class RelayTests(RelayRig rig, ITestOutputHelper output) : IClassF
         lock (frames) Assert.Equal("RUN-LATE", frames[0].RunId);
         Assert.True(lateRelay.Replayed >= 3, $"replayed {lateRelay.Replayed}");
     }
+
+    /// <summary>The relay as a site runs it: the <c>cathlab-relay</c> process, configured by arguments only, serving the
+    /// exam it was given to a gRPC observer and the web application's page to a browser, refusing a token it was not
+    /// given and an exam it does not serve, and auditing the watch in its own trail.</summary>
+    [Fact]
+    public async Task The_cathlab_relay_process_serves_its_exam_and_refuses_what_it_was_not_given()
+    {
+        using var folder = new TempDirectory();
+        int grpcPort = FreePort.Next(), webPort = FreePort.Next();
+        string audit = Path.Combine(folder.Path, "relay-audit.jsonl");
+        using var relay = new PeerProcess("dotnet", [Path.Combine(AppContext.BaseDirectory, "cathlab-relay.dll"),
+            $"--Relay:GrpcUrl=http://127.0.0.1:{grpcPort}", $"--Relay:WebUrl=http://127.0.0.1:{webPort}", $"--Relay:AuditPath={audit}",
+            $"--Relay:BrokerUrls:0={_cluster.Urls[1]}", $"--Relay:BrokerUrls:1={_cluster.Urls[2]}",
+            $"--Relay:BrokerUser={NatsCluster.RelayUser}", $"--Relay:BrokerPassword={NatsCluster.RelayPassword}",
+            $"--Relay:ExamKeySecret={Secret}", $"--Relay:Exams:0={LiveFeedTestServer.Exam}",
+            "--Relay:Tokens:0:Holder=dr-far-away", $"--Relay:Tokens:0:Exams:0={LiveFeedTestServer.Exam}", $"--Relay:Tokens:0:Sha256={Security.Access.TokenStore.Sha256Hex(LiveFeedTestServer.ObserverToken)}"],
+            workingDirectory: folder.Path);
+        relay.WaitForPort(grpcPort);
+        relay.WaitForPort(webPort);
+        using var pump = new FramePump(_station.Hub, SimulatedFrameSet.Full, 15).Start();
+        using var observers = new Observers(new Uri($"http://127.0.0.1:{grpcPort}"), 1, Tier.Preview);
+        await WaitFor(() => observers.All[0].Statistics.Frames >= 10, $"10 frames through cathlab-relay; its output: {relay.Output}");
+
+        using var http = new HttpClient();
+        string page = await http.GetStringAsync($"http://127.0.0.1:{webPort}/");
+        Assert.Contains("app.js", page);
+        using var channel = LiveFeedObserver.CreateChannel(new Uri($"http://127.0.0.1:{grpcPort}"));
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var refused = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            new LiveFeedObserver(channel, "a-token-the-relay-never-saw").RunAsync(new WatchRequest { ExamId = LiveFeedTestServer.Exam }, null, null, bounded.Token));
+        Assert.Equal(Grpc.Core.StatusCode.Unauthenticated, refused.StatusCode);
+        var otherExam = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() =>
+            new LiveFeedObserver(channel, LiveFeedTestServer.ObserverToken).RunAsync(new WatchRequest { ExamId = "EXAM-NOT-RELAYED" }, null, null, bounded.Token));
+        output.WriteLine($"other exam: {otherExam.Status}");
+        Assert.Equal(Grpc.Core.StatusCode.PermissionDenied, otherExam.StatusCode);
+        Assert.Contains("dr-far-away", File.ReadAllText(audit));
+    }
 }
 
 /// <summary>Three nats-servers, a station-side live feed publishing to them and a relay serving EXAM-1 from them.</summary>

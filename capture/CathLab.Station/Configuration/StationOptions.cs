@@ -52,6 +52,9 @@ public sealed class StationOptions : IOptionsSection
     /// <summary>The site's OpenID Connect provider, whose access tokens are accepted besides <see cref="Tokens"/>.</summary>
     public OidcOptions Oidc { get; set; } = new();
 
+    /// <summary>The NATS broker the live feed is published through to relays; none configured: no relays.</summary>
+    public BrokerSectionOptions Broker { get; set; } = new();
+
     /// <summary>The site's own acquisition protocols (free settings within the generator's limits), offered after the
     /// built-in ones; a name already built in replaces that one.</summary>
     public List<ProtocolOptions> Protocols { get; set; } = [];
@@ -100,6 +103,7 @@ public sealed class StationOptions : IOptionsSection
         (GeneratorOptions.Section, Generator), (ExposureOptions.Section, Exposure), (DetectorOptions.Section, Detector),
         (ArchiveOptions.Section, Archive), (ProcessingOptions.Section, Processing), (CalibrationOptions.Section, Calibration),
         (nameof(Worklist), Worklist), (nameof(Mpps), Mpps), (OidcOptions.Section, Oidc),
+        (BrokerSectionOptions.Section, Broker),
     ];
 
     /// <summary>The keys that hold lists of sections, each item checked on its own.</summary>

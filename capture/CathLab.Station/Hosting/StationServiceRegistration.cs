@@ -48,6 +48,7 @@ public static class StationServiceRegistration
         {
             Tokens = [.. options.Tokens.Select(ToGrant)],
             Oidc = options.Oidc.ToSettings(),
+            Broker = options.Broker.ToPublisher(),
             AuditPath = Path.GetFullPath(options.AuditPath),
         });
         services.AddSingleton(new FramePool(options.FramePoolSize, FramePixels));
