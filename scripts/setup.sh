@@ -21,6 +21,7 @@ declare -A WHY=(
   [ffmpeg]="ffprobe reads back the WebM files CathLab.Video writes, as an independent demuxer"
   [python3-aiosmtpd]="a real SMTP receiver (python3 -m aiosmtpd) that the invitation tests mail their links to"
   [rsyslog]="a real syslog audit repository (rsyslogd with imtcp) that the ATNA audit tests send to"
+  [nats-server]="the NATS broker that fans the live feed out to relays; the relay tests start a real three-server cluster of it"
   [chromium]="a real headless browser for the live viewer's end-to-end test (frames arrive, screenshot)"
 )
 

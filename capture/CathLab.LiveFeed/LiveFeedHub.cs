@@ -132,11 +132,19 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer, ImageEncoding codec = ImageEncoding.Unspecified)
     {
         var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer, codec == ImageEncoding.Vp8 ? _video : null);
-        if (!_joinPicture.OfferTo(session)) _holdReplay.OfferTo(session);
+        if (HoldSource is { } relayed) relayed(session);
+        else if (!_joinPicture.OfferTo(session)) _holdReplay.OfferTo(session);
         session.StartVideo();
         _sessions.Add(session);
         return session;
     }
+
+    /// <summary>On a relay: where a joiner's last-image hold comes from (the frames arrive encoded, not through this hub's
+    /// encoder); null on a station.</summary>
+    internal Func<ObserverSession, bool>? HoldSource { get; set; }
+
+    /// <summary>Hands every encoded frame to the broker's publisher as well (null detaches).</summary>
+    internal void AttachTap(Broker.IEncodedFrameTap? tap) => _encoder.Tap = tap;
 
     internal void Leave(ObserverSession session) => _sessions.Remove(session);
 

@@ -155,6 +155,7 @@ internal sealed class EncoderLoop : IDisposable
                 if (_images[v] is not null) encodedMask |= 1 << v;
             }
             _probe.RequestIfDue(sessions, slot, encodedMask, _frames);
+            if (Tap is { } tap) TapEncoded(tap, encoder, slot);
         }
         finally
         {
@@ -163,6 +164,18 @@ internal sealed class EncoderLoop : IDisposable
             ArrayPool<StreamLevel?>.Shared.Return(chosen);
             ReleaseImages();
         }
+    }
+
+    /// <summary>The broker's publisher, when one is configured: given every lossy variant of every frame.</summary>
+    public Broker.IEncodedFrameTap? Tap { get; set; }
+
+    private void TapEncoded(Broker.IEncodedFrameTap tap, TierEncoder encoder, FrameSlot slot)
+    {
+        foreach (var variant in StreamVariant.All)
+        {
+            if (variant.Tier != Tier.Lossless) EnsureEncoded(encoder, slot, variant);
+        }
+        tap.OnEncoded(slot, _images);
     }
 
     private void OfferToVideo(FrameSlot slot)

@@ -39,6 +39,11 @@ public static class LiveFeedHostingExtensions
             options.Oidc is { } oidc ? new OidcTokenValidator(oidc, ClockOf(sp)) : null, sp.GetRequiredService<InvitationDesk>(), sp.GetRequiredService<SessionLifetimes>()));
         services.AddSingleton<IAccessTokenResolver>(sp => sp.GetRequiredService<StationTokenResolver>());
         services.AddSingleton(sp => new LiveFeedHub(sp.GetRequiredService<LiveFeedOptions>()));
+        if (options.Broker is { } broker)
+        {
+            services.AddSingleton(sp => new Broker.BrokerFeedService(sp.GetRequiredService<LiveFeedHub>(), broker));
+            services.AddHostedService(sp => sp.GetRequiredService<Broker.BrokerFeedService>());
+        }
         services.TryAddSingleton<IRecordedRunCatalog, NoRecordedRuns>();
         services.AddSingleton(sp => new RecordedRunLibrary(sp.GetRequiredService<IRecordedRunCatalog>()));
         services.AddSingleton<RecordedRunCalls>();

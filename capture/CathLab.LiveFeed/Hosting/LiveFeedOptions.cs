@@ -42,8 +42,12 @@ public sealed record LiveFeedOptions
     /// <summary>The VP8 encodings offered to video observers, smallest first; each is encoded once and shared.</summary>
     public IReadOnlyList<VideoEncodingOption> VideoEncodings { get; init; } = VideoEncodingOption.Defaults;
 
+    /// <summary>The NATS broker to publish to (a station) or to relay from (a relay); null serves local observers only.</summary>
+    public Broker.BrokerOptions? Broker { get; init; }
+
     public void Validate()
     {
+        Broker?.Validate();
         if (EncoderQueueDepth is < 1 or > 64) throw new ArgumentOutOfRangeException(nameof(EncoderQueueDepth), EncoderQueueDepth, "must be in [1, 64]");
         if (RecentFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(RecentFrames), RecentFrames, "must be in [1, 256]");
         if (MarkedFrames is < 1 or > 256) throw new ArgumentOutOfRangeException(nameof(MarkedFrames), MarkedFrames, "must be in [1, 256]");

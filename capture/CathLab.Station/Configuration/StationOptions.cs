@@ -63,6 +63,8 @@ public sealed class StationOptions : IOptionsSection
 
     /// <summary>The SMTP relay that e-mails invitation links; none: the link is only shown to the inviter.</summary>
     public MailOptions Mail { get; set; } = new();
+    /// <summary>The NATS broker the live feed is published through to relays; none configured: no relays.</summary>
+    public BrokerSectionOptions Broker { get; set; } = new();
 
     /// <summary>The site's own acquisition protocols (free settings within the generator's limits), offered after the
     /// built-in ones; a name already built in replaces that one.</summary>
@@ -114,6 +116,7 @@ public sealed class StationOptions : IOptionsSection
         (nameof(Worklist), Worklist), (nameof(Mpps), Mpps), (OidcOptions.Section, Oidc),
         (SecurityOptions.Section, Security), (InvitationOptions.Section, Invitations), (MailOptions.Section, Mail),
         (AuditRepositoryOptions.Section, AuditRepository),
+        (BrokerSectionOptions.Section, Broker),
     ];
 
     /// <summary>The keys that hold lists of sections, each item checked on its own.</summary>

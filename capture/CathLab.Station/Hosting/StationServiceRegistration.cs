@@ -49,6 +49,7 @@ public static class StationServiceRegistration
         {
             Tokens = [.. options.Tokens.Select(ToGrant)],
             Oidc = options.Oidc.ToSettings(),
+            Broker = options.Broker.ToPublisher(),
             AuditPath = Path.GetFullPath(options.AuditPath),
             IdleTimeout = TimeSpan.FromMinutes(options.Security.IdleMinutes),
             Invitations = options.Invitations.ToPolicy(options.WebUrl),

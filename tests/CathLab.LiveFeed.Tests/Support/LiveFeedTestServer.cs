@@ -45,6 +45,8 @@ internal sealed class LiveFeedTestServer : IAsyncDisposable
 
     public LiveFeedHub Hub => _app.Services.GetRequiredService<LiveFeedHub>();
 
+    public T Service<T>() where T : notnull => _app.Services.GetRequiredService<T>();
+
     public JsonLinesAuditLog Audit => (JsonLinesAuditLog)_app.Services.GetRequiredService<IAuditLog>();
 
     public static IReadOnlyList<TokenGrant> Tokens { get; } =
