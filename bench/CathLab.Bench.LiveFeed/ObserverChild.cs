@@ -12,13 +12,16 @@ internal static class ObserverChild
 {
     public const string Command = "observer-child";
 
-    public static async Task<int> RunAsync(Uri address, int observers, int lossless, string token, string exam)
+    /// <summary>A last argument that makes every observer ask for the preview tier at most (the fan-out benchmark's many observers).</summary>
+    public const string PreviewOption = "--preview";
+
+    public static async Task<int> RunAsync(Uri address, int observers, int lossless, string token, string exam, bool preview = false)
     {
         using var stop = new CancellationTokenSource();
         var channels = Enumerable.Range(0, observers).Select(_ => LiveFeedObserver.CreateChannel(address)).ToArray();
         var clients = channels.Select(c => new LiveFeedObserver(c, token, keepLatencies: true)).ToArray();
         // The first `lossless` observers ask for the lossless tier, the others for the diagnostic tier.
-        var runs = clients.Select((c, i) => Task.Run(() => c.RunAsync(new WatchRequest { ExamId = exam, BestTier = i < lossless ? Tier.Lossless : Tier.Diagnostic }, null, null, stop.Token))).ToArray();
+        var runs = clients.Select((c, i) => Task.Run(() => c.RunAsync(new WatchRequest { ExamId = exam, BestTier = i < lossless ? Tier.Lossless : preview ? Tier.Preview : Tier.Diagnostic }, null, null, stop.Token))).ToArray();
         Console.Out.WriteLine("watching");
         Console.Out.Flush();
         await Console.In.ReadToEndAsync();

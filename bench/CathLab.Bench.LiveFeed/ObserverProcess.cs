@@ -20,7 +20,7 @@ internal sealed class ObserverProcess : IDisposable
         });
     }
 
-    public static ObserverProcess Start(Uri address, int observers, int lossless, string token, string exam)
+    public static ObserverProcess Start(Uri address, int observers, int lossless, string token, string exam, bool preview = false)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -32,6 +32,7 @@ internal sealed class ObserverProcess : IDisposable
         if (!Path.GetFileNameWithoutExtension(Environment.ProcessPath!).Equals(Path.GetFileNameWithoutExtension(self), StringComparison.Ordinal))
             start.ArgumentList.Add(self); // run as "dotnet x.dll": the child is "dotnet x.dll" too
         foreach (var a in new[] { ObserverChild.Command, address.ToString(), observers.ToString(CultureInfo.InvariantCulture), lossless.ToString(CultureInfo.InvariantCulture), token, exam }) start.ArgumentList.Add(a);
+        if (preview) start.ArgumentList.Add(ObserverChild.PreviewOption);
         return new ObserverProcess(Process.Start(start) ?? throw new InvalidOperationException("could not start the observer process"));
     }
 

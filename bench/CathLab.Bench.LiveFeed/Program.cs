@@ -5,12 +5,24 @@ using CathLab.LiveFeed.Tiers;
 // Live-feed latency harness: dotnet run -c Release --project bench/CathLab.Bench.LiveFeed -- [--seconds 10] [--fps 30,60] [--observers 1,8,32] [--lossless 0,1] [--diagnose]
 // Review of a recorded run: ... -- review [--kbps 2000] [--requests 10] (first frame over a throttled link, frame decode time).
 // A VP8 video observer over throttled links: ... -- video [--kbps 56,256,2000] [--delay-ms 50] [--fps 30] [--seconds 20].
+// Fan-out through NATS to cathlab-relay processes: ... -- relay [--relays 4] [--observers 1,256] [--fps 15] [--seconds 20].
 // Late joiners of a VP8 watch: ... -- join [--kbps 0,256] [--delay-ms 50] [--fps 30,7.5] [--joins 12] (0 kbit/s = loopback).
 // --lossless: rows with that many lossless observers among the observers (they ask for the lossless tier; the others for diagnostic).
 // --diagnose adds, per row, where the latency tail is spent, GC counts and what PublishFrame went through.
 CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
-if (args.Length == 6 && args[0] == ObserverChild.Command)
-    return await ObserverChild.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4], args[5]);
+if (args.Length is 6 or 7 && args[0] == ObserverChild.Command)
+    return await ObserverChild.RunAsync(new Uri(args[1]), int.Parse(args[2], CultureInfo.InvariantCulture), int.Parse(args[3], CultureInfo.InvariantCulture), args[4], args[5],
+        preview: args.Length == 7 && args[6] == ObserverChild.PreviewOption);
+if (args.Length >= 1 && args[0] == "relay")
+{
+    // dotnet CathLab.Bench.LiveFeed.dll relay [--relays 4] [--observers 1,256] [--fps 15] [--seconds 20]
+    int relayCount = args.SkipWhile(a => a != "--relays").Skip(1).Select(int.Parse).FirstOrDefault(4);
+    int[] observerRows = args.SkipWhile(a => a != "--observers").Skip(1).Select(a => a.Split(',').Select(int.Parse).ToArray()).FirstOrDefault([1, 256]);
+    double relayFps = args.SkipWhile(a => a != "--fps").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(15);
+    double relaySeconds = args.SkipWhile(a => a != "--seconds").Skip(1).Select(a => double.Parse(a, CultureInfo.InvariantCulture)).FirstOrDefault(20);
+    using var frames = new ProcessedFrameSource(16);
+    return await RelayFanOutRun.RunAsync(frames, relayCount, observerRows, relayFps, TimeSpan.FromSeconds(relaySeconds));
+}
 if (args.Length >= 1 && args[0] == "review")
 {
     // dotnet CathLab.Bench.LiveFeed.dll review [--kbps 2000] [--requests 10]

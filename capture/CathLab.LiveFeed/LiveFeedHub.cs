@@ -131,7 +131,9 @@ public sealed class LiveFeedHub : IDisposable, IFeedConditions
     /// does it get the hold as a JPEG.</summary>
     internal ObserverSession Join(CallerIdentity caller, string examId, Tier bestTier, double maxFps, string transport, string? peer, ImageEncoding codec = ImageEncoding.Unspecified)
     {
-        var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer, codec == ImageEncoding.Vp8 ? _video : null);
+        // A relay's frames arrive encoded as JPEG variants: its observers who ask for video get those.
+        bool video = codec == ImageEncoding.Vp8 && HoldSource is null;
+        var session = new ObserverSession(this, caller, examId, bestTier, maxFps, transport, peer, video ? _video : null);
         if (HoldSource is { } relayed) relayed(session);
         else if (!_joinPicture.OfferTo(session)) _holdReplay.OfferTo(session);
         session.StartVideo();

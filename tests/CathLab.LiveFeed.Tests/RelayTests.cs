@@ -211,6 +211,30 @@ public sealed class RelayTests(RelayRig rig, ITestOutputHelper output) : IClassF
         Assert.True(lateRelay.Replayed >= 3, $"replayed {lateRelay.Replayed}");
     }
 
+    /// <summary>The broker carries the JPEG variants only: an observer who asks a relay for VP8 is served those, not a
+    /// video stream that never comes.</summary>
+    [Fact]
+    public async Task An_observer_asking_a_relay_for_video_gets_the_relayed_jpeg_frames()
+    {
+        using var pump = new FramePump(_station.Hub, SimulatedFrameSet.Full, 15).Start();
+        using var channel = LiveFeedObserver.CreateChannel(_relay.Address);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var encodings = new List<ImageEncoding>();
+        var observer = new LiveFeedObserver(channel, LiveFeedTestServer.ObserverToken);
+        var run = observer.RunAsync(new WatchRequest { ExamId = LiveFeedTestServer.Exam, BestTier = Tier.Preview, Codec = ImageEncoding.Vp8 },
+            f => { lock (encodings) encodings.Add(f.Encoding); }, null, stop.Token);
+        await WaitFor(() => { lock (encodings) return encodings.Count >= 5; }, "5 frames to a video observer of the relay", 30);
+        await stop.CancelAsync();
+        try
+        {
+            await run;
+        }
+        catch (Exception e) when (e is OperationCanceledException or Grpc.Core.RpcException)
+        {
+        }
+        lock (encodings) Assert.All(encodings, e => Assert.Equal(ImageEncoding.Jpeg, e));
+    }
+
     /// <summary>The relay as a site runs it: the <c>cathlab-relay</c> process, configured by arguments only, serving the
     /// exam it was given to a gRPC observer and the web application's page to a browser, refusing a token it was not
     /// given and an exam it does not serve, and auditing the watch in its own trail.</summary>

@@ -17,20 +17,33 @@ public sealed class NatsCluster : IDisposable
 
     public NatsCluster(int servers = 3, string subjectPrefix = "cathlab")
     {
-        ClientPorts = Enumerable.Range(0, servers).Select(_ => FreePort.Next()).ToArray();
-        int[] routes = Enumerable.Range(0, servers).Select(_ => FreePort.Next()).ToArray();
         _configs = new string[servers];
         _servers = new PeerProcess?[servers];
-        for (int i = 0; i < servers; i++)
+        for (int attempt = 1; ; attempt++)
         {
-            _configs[i] = _folder.File($"n{i}.conf");
-            File.WriteAllText(_configs[i], Config(i, ClientPorts[i], routes, subjectPrefix, _folder.Sub($"js{i}")));
+            ClientPorts = Enumerable.Range(0, servers).Select(_ => FreePort.Next()).ToArray();
+            int[] routes = Enumerable.Range(0, servers).Select(_ => FreePort.Next()).ToArray();
+            for (int i = 0; i < servers; i++)
+            {
+                _configs[i] = _folder.File($"n{i}-{attempt}.conf");
+                File.WriteAllText(_configs[i], Config(i, ClientPorts[i], routes, subjectPrefix, _folder.Sub($"js{i}-{attempt}")));
+            }
+            try
+            {
+                for (int i = 0; i < servers; i++) Start(i);
+                for (int i = 0; i < servers; i++) _servers[i]!.WaitForPort(ClientPorts[i]);
+                return;
+            }
+            catch (InvalidOperationException) when (attempt < 3)
+            {
+                // A port free a moment ago was taken (by another test, or by a route connection of these servers): all
+                // three start again on fresh ports.
+                for (int i = 0; i < servers; i++) Kill(i);
+            }
         }
-        for (int i = 0; i < servers; i++) Start(i);
-        for (int i = 0; i < servers; i++) _servers[i]!.WaitForPort(ClientPorts[i]);
     }
 
-    public int[] ClientPorts { get; }
+    public int[] ClientPorts { get; private set; } = [];
 
     public IReadOnlyList<string> Urls => ClientPorts.Select(p => $"nats://127.0.0.1:{p}").ToArray();
 

@@ -108,6 +108,7 @@ public sealed class PeerProcess : IDisposable
         {
             if (_process.HasExited)
             {
+                _process.WaitForExit(); // the output read so far, to its end
                 throw new InvalidOperationException($"{_process.StartInfo.FileName} exited early ({_process.ExitCode}): {Output}");
             }
             try

@@ -77,7 +77,10 @@ test('an observer watches live VP8 through a slow link', async ({ browser }) => 
   const supported = await observer.evaluate(async () => typeof VideoDecoder !== 'undefined' && (await VideoDecoder.isConfigSupported({ codec: 'vp8' })).supported === true);
   expect(supported).toBe(true);
 
-  const exposing = hold(technician, 'cardiac-fluoro-7.5', 25_000);
+  // The run lasts until the checks below are done (25 s at most): the observer's pictures need live frames.
+  let checked!: () => void;
+  const checksDone = new Promise<void>((resolve) => { checked = resolve; });
+  const exposing = hold(technician, 'cardiac-fluoro-7.5', 25_000, checksDone);
   const first = (await until(() => video(observer), (v) => v !== null && v.decoded >= 10, '10 decoded VP8 pictures', 60_000))!;
   expect(first.codec).toBe('vp8');
   await expect(observer.locator('#viewer-info')).toContainText('(vp8)');
@@ -95,6 +98,7 @@ test('an observer watches live VP8 through a slow link', async ({ browser }) => 
   damage.pending.push('truncate', 'scramble');
   const rejected = (await until(() => video(observer), (v) => v !== null && v.rejected > beforeDamage.rejected, 'a damaged frame rejected', 30_000))!;
   const recovered = (await until(() => video(observer), (v) => v !== null && v.decoded >= rejected.decoded + 5, '5 pictures after the damage', 60_000))!;
+  checked();
   await exposing;
   await screenshot(observer, 'live-video-recovered');
 

@@ -72,14 +72,15 @@ export async function expectConsole(page: Page): Promise<void> {
 }
 
 /** Selects a protocol and holds the exposure button for ms once the station exposes, then releases it. */
-export async function hold(page: Page, protocol: string, ms: number): Promise<void> {
+/** Holds the exposure button for <ms>, or until <releaseWhen> settles if that comes first. */
+export async function hold(page: Page, protocol: string, ms: number, releaseWhen?: Promise<unknown>): Promise<void> {
   await page.selectOption('#protocol', protocol);
   await expect(page.locator('#answer')).toHaveText('SelectProtocol: done');
   const box = (await page.locator('#deadman').boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   await page.mouse.down();
   await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === true, `${protocol} exposing`);
-  await page.waitForTimeout(ms);
+  await Promise.race([page.waitForTimeout(ms), ...(releaseWhen ? [releaseWhen.catch(() => undefined)] : [])]);
   await page.mouse.up();
   await until(() => pageStatus(page), (s) => s?.exposureState.startsWith('Exposing') === false, `${protocol} stopped`);
 }
