@@ -175,8 +175,9 @@ public sealed class RelayTests(RelayRig rig, ITestOutputHelper output) : IClassF
         _cluster.Restart(0);
     }
 
-    /// <summary>A relay started after the run began (as one restarted, or added mid-exam) begins from the broker's
-    /// streams: its first observer gets the run, the technique and the last image although the station sends nothing new.</summary>
+    /// <summary>A relay started after the run ended (as one restarted, or added between runs) begins from the broker's
+    /// streams: its first observer gets the run, the technique and the last image although the station sends nothing
+    /// new and the frame window no longer holds the run's frames.</summary>
     [Fact]
     public async Task ARelayStartedLateBeginsWithTheRunTheTechniqueAndTheLastImageFromTheStreams()
     {
@@ -192,6 +193,8 @@ public sealed class RelayTests(RelayRig rig, ITestOutputHelper output) : IClassF
         long before = Publisher.Status.FramesPublished;
         while (!hub.PublishFrame(LiveFrameInfo.Square(100_000, set.Side, 14) with { LastImageHold = true }, set.Raw[0], set.Display[0])) await Task.Delay(5);
         await WaitFor(() => Publisher.Status.FramesPublished > before, "the hold published");
+        // Between runs: the frame window lets the run's frames (the hold's copy among them) go; the hold stream keeps it.
+        await Task.Delay(RelayRig.FrameWindow * 2);
         long published = Publisher.Status.FramesPublished;
         await using var late = await RelayRig.StartRelayAsync(_cluster);
         var events = new List<ExamEvent>();
@@ -278,6 +281,9 @@ public sealed class RelayRig : IAsyncLifetime
 {
     public const string Secret = "exam-key-secret-test";
 
+    /// <summary>Short, so that the late-relay test outlives the window: between runs the hold must come from the hold stream.</summary>
+    public static readonly TimeSpan FrameWindow = TimeSpan.FromSeconds(1);
+
     public NatsCluster Cluster { get; private set; } = null!;
     internal LiveFeedTestServer Station { get; private set; } = null!;
     internal LiveFeedTestServer Relay { get; private set; } = null!;
@@ -288,7 +294,11 @@ public sealed class RelayRig : IAsyncLifetime
         Station = await LiveFeedTestServer.StartAsync(new LiveFeedOptions
         {
             Tokens = LiveFeedTestServer.Tokens,
-            Broker = new BrokerOptions { Urls = Cluster.Urls, User = NatsCluster.StationUser, Password = NatsCluster.StationPassword, ExamKeySecret = Secret, StreamReplicas = 3 },
+            Broker = new BrokerOptions
+            {
+                Urls = Cluster.Urls, User = NatsCluster.StationUser, Password = NatsCluster.StationPassword, ExamKeySecret = Secret, StreamReplicas = 3,
+                FrameWindow = FrameWindow,
+            },
         });
         Relay = await StartRelayAsync(Cluster);
     }

@@ -100,6 +100,7 @@ public sealed class BrokerPublisher : IAsyncDisposable
                         var envelope = new FrameEnvelope(EnvelopeKind.Frame, image.Variant.Index, frame.Info.LastImageHold, frame.Info.FrameNumber, frame.ReadyUs,
                             frame.Info.Width, frame.Info.Height, image.Width, image.Height);
                         await PublishAsync(_subjects.Frames(examKey, image.Variant), envelope, frame.RunId, image.Data);
+                        if (frame.Info.LastImageHold) await PublishAsync(_subjects.Hold(examKey, image.Variant), envelope, frame.RunId, image.Data);
                     }
                     Interlocked.Increment(ref _framesPublished);
                 }
@@ -221,7 +222,7 @@ public sealed class BrokerPublisher : IAsyncDisposable
     }
 
     /// <summary>Once connected: the frame stream keeps the last <see cref="BrokerOptions.FrameWindow"/> of frames, the
-    /// event stream the last event of each kind of each exam.</summary>
+    /// hold stream the last-image hold of each variant of each exam, the event stream the last event of each kind of each exam.</summary>
     private async ValueTask EnsureStreamsAsync()
     {
         if (_streamsReady || _nats.ConnectionState != NatsConnectionState.Open) return;
@@ -231,6 +232,10 @@ public sealed class BrokerPublisher : IAsyncDisposable
             await js.CreateOrUpdateStreamAsync(new StreamConfig(_subjects.FrameStream, [_subjects.Prefix + ".*.frames.*"])
             {
                 MaxAge = _options.FrameWindow, Storage = StreamConfigStorage.Memory, NumReplicas = _options.StreamReplicas, Discard = StreamConfigDiscard.Old,
+            }, _stop.Token);
+            await js.CreateOrUpdateStreamAsync(new StreamConfig(_subjects.HoldStream, [_subjects.Prefix + ".*.hold.*"])
+            {
+                MaxMsgsPerSubject = 1, MaxAge = TimeSpan.FromHours(24), Storage = StreamConfigStorage.File, NumReplicas = _options.StreamReplicas,
             }, _stop.Token);
             await js.CreateOrUpdateStreamAsync(new StreamConfig(_subjects.EventStream, [_subjects.Prefix + ".*.events.*"])
             {

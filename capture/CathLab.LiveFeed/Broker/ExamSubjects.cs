@@ -16,6 +16,10 @@ public sealed class ExamSubjects(string prefix, string secret)
     /// <summary>The stream holding the live frames of every exam of this prefix.</summary>
     public string FrameStream => Prefix + "_frames";
 
+    /// <summary>The stream holding the last-image hold of each variant of every exam of this prefix: the picture a relay
+    /// begins with between runs, kept after the frame window has let it go.</summary>
+    public string HoldStream => Prefix + "_holds";
+
     /// <summary>The stream holding the latest event of each kind of every exam of this prefix.</summary>
     public string EventStream => Prefix + "_events";
 
@@ -23,6 +27,10 @@ public sealed class ExamSubjects(string prefix, string secret)
         Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(examId)).AsSpan(0, 16));
 
     public string Frames(string examKey, StreamVariant variant) => $"{Prefix}.{examKey}.frames.{variant.Index}";
+
+    /// <summary>A copy of each last-image hold, which relays read only when they begin (they receive the hold live on
+    /// <see cref="Frames"/>).</summary>
+    public string Hold(string examKey, StreamVariant variant) => $"{Prefix}.{examKey}.hold.{variant.Index}";
 
     public string Event(string examKey, string kind) => $"{Prefix}.{examKey}.events.{kind}";
 

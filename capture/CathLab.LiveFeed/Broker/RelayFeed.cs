@@ -88,7 +88,10 @@ public sealed class RelayFeed : IAsyncDisposable
         var frames = new List<(ulong Sequence, byte[] Data)>();
         foreach (var variant in StreamVariant.All.Where(v => v.Tier != Tier.Lossless))
         {
-            if (await StreamLastMessage.ReadAsync(_nats, _subjects.FrameStream, _subjects.Frames(key, variant), _stop.Token) is { } found) frames.Add(found);
+            // The newest frame while a run is on, or the last run's hold once the frame window has let its frames go.
+            var newest = await StreamLastMessage.ReadAsync(_nats, _subjects.FrameStream, _subjects.Frames(key, variant), _stop.Token)
+                ?? await StreamLastMessage.ReadAsync(_nats, _subjects.HoldStream, _subjects.Hold(key, variant), _stop.Token);
+            if (newest is { } found) frames.Add(found);
         }
         events.Sort((a, b) => a.Sequence.CompareTo(b.Sequence));
         if (events.Count > 0 && IsExamEnded(events[^1].Data)) return;

@@ -110,6 +110,7 @@ internal sealed class StationUnderTest : IAsyncDisposable
         $"--Station:Archive:SpoolFolder={Path.Combine(folder, "spool")}",
         $"--Station:AuditPath={Path.Combine(folder, "audit.jsonl")}",
         $"--Station:DiscussionFolder={Path.Combine(folder, "discussions")}",
+        $"--Station:Invitations:JournalPath={Path.Combine(folder, "invitations.db")}",
         $"--Station:Calibration:Folder={Path.Combine(folder, "calibration")}",
         "--Logging:LogLevel:Default=Warning",
         // The generator may answer late on a loaded machine; the simulator's heartbeat window is widened to match.
